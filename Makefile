@@ -1,0 +1,47 @@
+# The two commands a newcomer needs:
+#   make run    set up and start Thaw on SQLite at http://127.0.0.1:8000
+#   make test   set up and run every test (SQLite; CI also runs them on PostgreSQL)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test setup setup-dev lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+
+$(VENV)/.runtime: requirements.lock requirements-build.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-build.lock
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock requirements-build.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-build.lock
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+run: $(VENV)/.runtime
+	$(BIN)/thaw serve
+
+test: $(VENV)/.dev
+	$(PYTHON) scripts/ensure_chromium.py
+	$(BIN)/python scripts/vendor.py --check
+	$(BIN)/thaw manage makemigrations --check --dry-run
+	$(BIN)/ruff check thaw tests benchmarks scripts
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check thaw tests benchmarks scripts
+	$(BIN)/mypy thaw/checkins/rules.py thaw/checkins/vocabulary.py
+
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/checkin_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,130 @@
+"""Shared fixtures: the personas every authorization test uses.
+
+- alice: a person; owns the data under test.
+- bob: another person; "should have no access to Alice's stuff".
+- carol: a clinician with no link to alice (clinician access arrives with grants).
+- admin: administers accounts; no blanket access to clinical data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+# Keep the suite's own files (secret key, e2e data) out of the working tree.
+os.environ.setdefault("THAW_DATA_DIR", tempfile.mkdtemp(prefix="thaw-tests-"))
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from thaw.accounts.models import ApiToken, Role, User
+
+PASSWORD = "a calm, long passphrase"
+
+
+def make_user(email: str, role: str = Role.PERSON) -> User:
+    admin = role == Role.ADMIN
+    return User.objects.create_user(email, PASSWORD, role=role, is_staff=admin, is_superuser=admin)
+
+
+@pytest.fixture
+def alice(db: Any) -> User:
+    return make_user("alice@example.org")
+
+
+@pytest.fixture
+def bob(db: Any) -> User:
+    return make_user("bob@example.org")
+
+
+@pytest.fixture
+def carol(db: Any) -> User:
+    return make_user("carol@clinic.example", Role.CLINICIAN)
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    return make_user("admin@example.org", Role.ADMIN)
+
+
+class ApiClient:
+    """A Django test client that speaks JSON with a bearer token (or none)."""
+
+    def __init__(self, user: User | None) -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            _, raw = ApiToken.issue(user, "tests")
+            self.headers["Authorization"] = f"Bearer {raw}"
+
+    def _call(self, method: str, path: str, body: Any = None, raw: str | None = None, **params: Any) -> Any:
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs: dict[str, Any] = {"headers": self.headers}
+        if method == "get":
+            return self.client.get(path, params, **kwargs)
+        if data is not None:
+            kwargs.update(data=data, content_type="application/json")
+        return getattr(self.client, method)(path, **kwargs)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._call("get", path, **params)
+
+    def post(self, path: str, body: Any = None, raw: str | None = None) -> Any:
+        return self._call("post", path, body, raw)
+
+    def patch(self, path: str, body: Any = None, raw: str | None = None) -> Any:
+        return self._call("patch", path, body, raw)
+
+    def delete(self, path: str) -> Any:
+        return self._call("delete", path)
+
+
+@pytest.fixture
+def api_alice(alice: User) -> ApiClient:
+    return ApiClient(alice)
+
+
+@pytest.fixture
+def api_bob(bob: User) -> ApiClient:
+    return ApiClient(bob)
+
+
+@pytest.fixture
+def api_anon(db: Any) -> ApiClient:
+    return ApiClient(None)
+
+
+@pytest.fixture
+def web_alice(alice: User) -> Client:
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def web_bob(bob: User) -> Client:
+    client = Client()
+    client.force_login(bob)
+    return client
+
+
+def checkin_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "emotions": [{"word": "lonely", "intensity": 6}, {"word": "tired", "intensity": 4}],
+        "numbness": 7,
+        "body": ["chest/tight"],
+        "tags": ["work"],
+        "note": "Long day; felt far away in the meeting.",
+    }
+    body.update(overrides)
+    return body
+
+
+def pytest_report_header(config: Any) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return f"thaw database engine: {engine}"
+

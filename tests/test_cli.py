@@ -1,0 +1,93 @@
+"""The ``thaw`` command as a self-hoster uses it, run as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import isolated_env, thaw
+
+
+def test_help_lists_every_command_with_a_description() -> None:
+    result = subprocess.run([sys.executable, "-m", "thaw.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("serve", "user", "check", "manage"):
+        line = next(line for line in result.stdout.splitlines() if line.strip().startswith(command + " "))
+        assert len(line.split(None, 1)[1]) > 10, line
+    serve_help = subprocess.run([sys.executable, "-m", "thaw.cli", "serve", "--help"], capture_output=True, text=True, timeout=60)
+    for option in ("--host", "--port", "--workers"):
+        assert option in serve_help.stdout
+
+
+def test_user_add_creates_an_account_once(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        env["THAW_PASSWORD"] = "a calm, long passphrase"
+        created = thaw("user", "add", "Sam@Example.org", "--role", "clinician", env=env)
+        assert created.returncode == 0, created.stderr
+        assert "clinician" in created.stdout and "sam@example.org" in created.stdout
+        again = thaw("user", "add", "sam@example.org", "--role", "person", env=env)
+        assert again.returncode == 1 and "already exists" in again.stderr
+        check = thaw("manage", "shell", "--no-imports", "-c",
+                     "from thaw.accounts.models import User; u=User.objects.get(email='sam@example.org'); "
+                     "print(u.role, u.is_staff, u.password.split('$')[0])", env=env)
+        assert check.stdout.split() == ["clinician", "False", "argon2"]
+
+
+def test_user_add_refuses_bad_input(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        weak = thaw("user", "add", "pat@example.org", env={**env, "THAW_PASSWORD": "12345"})
+        assert weak.returncode == 2 and "not accepted" in weak.stderr
+        bad_email = thaw("user", "add", "not-an-email", env={**env, "THAW_PASSWORD": "a calm, long passphrase"})
+        assert bad_email.returncode == 2 and "not an email" in bad_email.stderr
+        bad_role = thaw("user", "add", "pat@example.org", "--role", "wizard", env=env)
+        assert bad_role.returncode == 2 and "invalid choice" in bad_role.stderr
+        no_password = thaw("user", "add", "pat@example.org", env=env, input="")
+        assert no_password.returncode != 0 and "THAW_PASSWORD" in no_password.stderr
+
+
+def test_admin_role_can_use_django_admin(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        result = thaw("user", "add", "root@example.org", "--role", "admin", env={**env, "THAW_PASSWORD": "a calm, long passphrase"})
+        assert result.returncode == 0, result.stderr
+
+
+def test_misconfiguration_is_explained(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        junk = thaw("check", env={**env, "THAW_DEBUG": "maybe"})
+        assert junk.returncode != 0 and "THAW_DEBUG='maybe' is not a boolean" in junk.stderr
+        bad_url = thaw("check", env={**env, "THAW_SITE_URL": "thaw.example.org"})
+        assert bad_url.returncode != 0 and "THAW_SITE_URL" in bad_url.stderr
+        public_debug = thaw("check", env={**env, "THAW_DEBUG": "1", "THAW_SITE_URL": "https://thaw.example.org"})
+        assert public_debug.returncode != 0 and "thaw.E002" in public_debug.stderr
+        fine = thaw("check", env=env)
+        assert fine.returncode == 0, fine.stderr
+
+
+def test_settings_are_safe_by_default(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        script = ("from django.conf import settings as s; "
+                  "print(s.DEBUG, sorted(s.ALLOWED_HOSTS), s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)")
+        default = thaw("manage", "shell", "--no-imports", "-c", script, env=env)
+        assert default.stdout.strip() == "False ['127.0.0.1', '[::1]', 'localhost'] False 0"
+        https = thaw("manage", "shell", "--no-imports", "-c", script,
+                     env={**env, "THAW_SITE_URL": "https://thaw.example.org"})
+        assert https.stdout.strip() == "False ['127.0.0.1', '[::1]', 'localhost', 'thaw.example.org'] True 31536000"
+        key = Path(env["THAW_DATA_DIR"]) / "secret_key"
+        assert (key.stat().st_mode & 0o777) == 0o600
+        assert thaw("manage", "migrate", "-v", "0", env=env).returncode == 0
+        no_accounts = thaw("manage", "shell", "--no-imports", "-c",
+                           "from thaw.accounts.models import User; print(User.objects.count())", env=env)
+        assert no_accounts.stdout.strip() == "0", no_accounts.stderr
+
+
+def test_secret_key_from_file(tmp_path: Path) -> None:
+    secret = tmp_path / "key.txt"
+    secret.write_text("x" * 60)
+    with isolated_env(tmp_path / "data") as env:
+        result = thaw("manage", "shell", "--no-imports", "-c", "from django.conf import settings; print(len(settings.SECRET_KEY))",
+                      env={**env, "THAW_SECRET_KEY_FILE": str(secret)})
+        assert result.stdout.strip() == "60"
+        assert not (Path(env["THAW_DATA_DIR"]) / "secret_key").exists()
+    assert os.path.exists(secret)

@@ -1,0 +1,71 @@
+"""API: exchange an email and password for a bearer token; list and revoke tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field, StrictStr, field_validator
+
+from thaw.accounts.models import ApiToken
+
+router = Router(tags=["auth"])
+
+
+class TokenRequest(Schema):
+    model_config = ConfigDict(extra="forbid")
+    email: StrictStr = Field(max_length=254)
+    password: StrictStr = Field(max_length=1024)
+    name: StrictStr | None = Field(None, max_length=80, description="To tell your tokens apart")
+
+    @field_validator("email", "password", "name")
+    @classmethod
+    def no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
+
+
+class TokenIssued(Schema):
+    token: str
+    name: str
+    hint: str
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    hint: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class Problem(Schema):
+    detail: str
+
+
+@router.post("/auth/token", auth=None, response={200: TokenIssued, 401: Problem}, summary="Get an API token")
+def issue_token(request: HttpRequest, payload: TokenRequest) -> Status[Any]:
+    """Sign in with email and password and receive a bearer token (shown only once)."""
+    user = authenticate(request, email=payload.email.strip().lower(), password=payload.password)
+    if user is None or not user.is_active:
+        return Status(401, {"detail": "That email and password do not match an account."})
+    token, raw = ApiToken.issue(user, payload.name or "API token")
+    return Status(200, {"token": raw, "name": token.name, "hint": token.hint})
+
+
+@router.get("/tokens", response=list[TokenInfo], summary="Your API tokens")
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(ApiToken.objects.active().filter(user=request.user))
+
+
+@router.delete("/tokens/{token_id}", response={204: None, 404: Problem}, summary="Revoke an API token")
+def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
+    token = ApiToken.objects.active().filter(user=request.user, pk=token_id).first()
+    if token is None:
+        return Status(404, {"detail": "No such token."})
+    token.revoke()
+    return Status(204, None)

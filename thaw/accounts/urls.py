@@ -1,0 +1,9 @@
+from django.urls import path
+
+from thaw.accounts import views
+
+urlpatterns = [
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/tokens/new", views.token_create, name="token_create"),
+    path("settings/tokens/<int:token_id>/revoke", views.token_revoke, name="token_revoke"),
+]

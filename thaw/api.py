@@ -1,0 +1,119 @@
+"""The JSON API at /api/v1: one NinjaAPI, its authentication and its error format.
+
+Every error is JSON. Validation problems answer 422 with
+``{"detail": "<summary>", "errors": [{"field": "emotions.0.word", "message": "..."}]}``
+so a script (or a person reading its output) knows which field to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.security import HttpBearer, django_auth
+
+from thaw.accounts.models import ApiToken
+from thaw.checkins.rules import CheckInInvalid
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer thaw_…`` for scripts and apps."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StrictJSONParser(Parser):
+    """Parse JSON bodies, remembering why a body could not be parsed."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            return json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            request.thaw_parse_error = str(exc)  # type: ignore[attr-defined]
+            raise
+
+
+api = NinjaAPI(
+    title="Thaw API",
+    version="1",
+    description=(
+        "Thaw's JSON API. Authenticate with `Authorization: Bearer <token>` "
+        "(get one from `POST /api/v1/auth/token` or the Settings page) or with a signed-in session."
+    ),
+    auth=[BearerToken(), django_auth],
+    parser=StrictJSONParser(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(request: HttpRequest, errors: dict[str, str], status: int = 422) -> HttpResponse:
+    summary = "; ".join(f"{field}: {message}" for field, message in errors.items())
+    body = {"detail": summary, "errors": [{"field": f, "message": m} for f, m in errors.items()]}
+    return api.create_response(request, body, status=status)
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    # ninja reports ("body", "<parameter>", field…) or ("query", field); keep the field path.
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else ["body"]
+    elif parts and parts[0] in ("query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, str] = {}
+    for item in exc.errors:
+        field = _field_name(item.get("loc", ()))
+        message = str(item.get("msg", "is not valid"))
+        if field == "body" and item.get("type") == "missing":
+            message = "a JSON object body is required"
+        errors.setdefault(field, message)
+    return error_response(request, errors)
+
+
+@api.exception_handler(CheckInInvalid)
+def on_checkin_invalid(request: HttpRequest, exc: CheckInInvalid) -> HttpResponse:
+    return error_response(request, exc.errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    parse_error = getattr(request, "thaw_parse_error", None)
+    if exc.status_code == 400 and parse_error:
+        return error_response(request, {"body": f"is not valid JSON ({parse_error})"}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": "Sign in, or send an API token as 'Authorization: Bearer <token>'."},
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="thaw"'
+    return response
+
+
+def _register_routers() -> None:
+    from thaw.accounts.api import router as accounts_router
+    from thaw.checkins.api import router as checkins_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", checkins_router)
+
+
+_register_routers()

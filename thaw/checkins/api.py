@@ -1,0 +1,209 @@
+"""API: the emotion vocabulary and the person's own check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, StrictInt, StrictStr
+
+from thaw.checkins import services
+from thaw.checkins.models import Source
+from thaw.checkins.rules import (
+    INTENSITY_MAX,
+    INTENSITY_MIN,
+    MAX_BODY,
+    MAX_TAGS,
+    MAX_WORDS,
+    MIN_WORDS,
+    NOTE_MAX,
+    NUMBNESS_MAX,
+    NUMBNESS_MIN,
+    CheckInInvalid,
+    parse_time,
+)
+from thaw.checkins.vocabulary import body_map, tag_groups, vocabulary
+
+router = Router(tags=["check-ins"])
+
+
+class Problem(Schema):
+    detail: str
+
+
+class EmotionOut(Schema):
+    word: str
+    family: str
+    pleasantness: int
+    energy: int
+    definition: str
+
+
+class EmotionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    word: StrictStr = Field(description="A word from GET /api/v1/emotions", examples=["lonely"])
+    intensity: StrictInt = Field(
+        description="How strong, 0 to 10", json_schema_extra={"minimum": INTENSITY_MIN, "maximum": INTENSITY_MAX}
+    )
+
+
+_EMOTIONS_DOC = {"minItems": MIN_WORDS, "maxItems": MAX_WORDS}
+_NUMBNESS_DOC = {"minimum": NUMBNESS_MIN, "maximum": NUMBNESS_MAX}
+
+
+class CheckInCreate(Schema):
+    model_config = ConfigDict(extra="forbid")
+    emotions: list[EmotionIn] = Field(json_schema_extra=_EMOTIONS_DOC, description='1-5 words; "not sure" is a word')
+    numbness: StrictInt = Field(json_schema_extra=_NUMBNESS_DOC, description="0 not numb … 10 completely numb")
+    body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY}, examples=[["chest/tight"]])
+    tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS}, examples=[["work"]])
+    note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
+    at: StrictStr | None = Field(
+        None, description="ISO-8601 time; default now; at most 5 minutes ahead", json_schema_extra={"format": "date-time"}
+    )
+
+
+class CheckInUpdate(Schema):
+    model_config = ConfigDict(extra="forbid")
+    emotions: list[EmotionIn] | None = Field(None, json_schema_extra=_EMOTIONS_DOC)
+    numbness: StrictInt | None = Field(None, json_schema_extra=_NUMBNESS_DOC)
+    body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY})
+    tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS})
+    note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
+    at: StrictStr | None = Field(None, json_schema_extra={"format": "date-time"})
+
+
+class CheckInEmotionOut(Schema):
+    word: str
+    intensity: int
+    family: str | None
+    pleasantness: int | None
+    energy: int | None
+
+
+class CheckInOut(Schema):
+    id: UUID
+    at: str
+    emotions: list[CheckInEmotionOut]
+    numbness: int
+    body: list[str]
+    tags: list[str]
+    note: str
+    source: str
+    created_at: str
+    updated_at: str
+
+
+class CheckInPage(Schema):
+    items: list[CheckInOut]
+    next: str | None = Field(description="Pass as ?cursor= for the next (older) page; null at the end")
+
+
+class ListFilters(Schema):
+    since: str | None = Field(None, description="ISO-8601; only check-ins at or after this time")
+    until: str | None = Field(None, description="ISO-8601; only check-ins at or before this time")
+    limit: str | None = Field(None, description="1-500, default 50")
+    cursor: str | None = None
+
+
+@router.get("/emotions", response=list[EmotionOut], auth=None, summary="The emotion vocabulary")
+def list_emotions(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"word": e.word, "family": e.family, "pleasantness": e.pleasantness, "energy": e.energy, "definition": e.definition}
+        for e in vocabulary().emotions.values()
+    ]
+
+
+@router.get("/body-sensations", response=list[str], auth=None, summary="Valid body sensations (region/sensation)")
+def list_body_sensations(request: HttpRequest) -> list[str]:
+    body = body_map()
+    return [f"{r}/{s}" for r in body.regions for s in body.sensations]
+
+
+@router.get("/tags", response=dict[str, list[str]], summary="Built-in tags by group, and your own")
+def list_tags(request: HttpRequest) -> dict[str, list[str]]:
+    groups = {g.name: list(g.tags) for g in tag_groups()}
+    groups["own"] = services.own_tags(request.user)
+    return groups
+
+
+def _body(payload: Schema) -> dict[str, Any]:
+    return payload.model_dump(exclude_unset=True, mode="python")
+
+
+@router.post("/checkins", response={201: CheckInOut}, summary="Record a check-in")
+def create_checkin(request: HttpRequest, payload: CheckInCreate) -> Status[Any]:
+    data = _body(payload)
+    for optional in ("body", "tags", "note", "at"):
+        if data.get(optional, "") is None:
+            data.pop(optional)
+    checkin = services.create_checkin(request.user, data, source=Source.API)
+    return Status(201, services.as_dict(checkin))
+
+
+def _parse_filters(request: HttpRequest, filters: ListFilters) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    parsed: dict[str, Any] = {"limit": 50}
+    for name in ("since", "until"):
+        value = getattr(filters, name)
+        if value:
+            try:
+                parsed[name] = parse_time(value, request.user.tzinfo)
+            except ValueError:
+                errors[name] = "must be an ISO-8601 date or date and time, e.g. 2026-03-01T00:00:00Z"
+    if filters.limit is not None:
+        try:
+            limit = int(filters.limit)
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 500:
+            errors["limit"] = "must be a whole number from 1 to 500"
+        parsed["limit"] = limit
+    if filters.cursor:
+        try:
+            parsed["cursor"] = services.Cursor.decode(filters.cursor)
+        except ValueError as exc:
+            errors["cursor"] = str(exc)
+    if errors:
+        raise CheckInInvalid(errors)
+    return parsed
+
+
+@router.get("/checkins", response=CheckInPage, summary="Your check-ins, newest first")
+def list_checkins(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    items, following = services.page_of_checkins(request.user, **_parse_filters(request, filters))
+    return {"items": [services.as_dict(c) for c in items], "next": following.encode() if following else None}
+
+
+@router.get("/checkins/{checkin_id}", response={200: CheckInOut, 404: Problem}, summary="One check-in")
+def get_checkin(request: HttpRequest, checkin_id: str) -> Status[Any]:
+    checkin = services.own_checkin(request.user, checkin_id)
+    if checkin is None:
+        return Status(404, {"detail": "No such check-in."})
+    return Status(200, services.as_dict(checkin))
+
+
+@router.patch("/checkins/{checkin_id}", response={200: CheckInOut, 404: Problem}, summary="Change a check-in")
+def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate) -> Status[Any]:
+    checkin = services.own_checkin(request.user, checkin_id)
+    if checkin is None:
+        return Status(404, {"detail": "No such check-in."})
+    data = _body(payload)
+    if data.get("note", "") is None:
+        data["note"] = ""
+    for clearable in ("body", "tags"):
+        if clearable in data and data[clearable] is None:
+            data[clearable] = []
+    checkin = services.update_checkin(checkin, data)
+    return Status(200, services.as_dict(checkin))
+
+
+@router.delete("/checkins/{checkin_id}", response={204: None, 404: Problem}, summary="Delete a check-in")
+def delete_checkin(request: HttpRequest, checkin_id: str) -> Status[Any]:
+    checkin = services.own_checkin(request.user, checkin_id)
+    if checkin is None:
+        return Status(404, {"detail": "No such check-in."})
+    services.delete_checkin(checkin)
+    return Status(204, None)

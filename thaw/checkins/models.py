@@ -1,0 +1,81 @@
+"""A check-in: one moment's record of how a person feels."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from thaw.checkins.rules import NUMBNESS_MAX, NUMBNESS_MIN
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web form"
+    QUICK = "quick", "One-tap"
+    API = "api", "API"
+
+
+class CheckIn(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
+    at = models.DateTimeField(default=timezone.now)
+    numbness = models.PositiveSmallIntegerField()
+    body = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"], name="checkin_person_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(numbness__gte=NUMBNESS_MIN, numbness__lte=NUMBNESS_MAX),
+                name="checkin_numbness_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def words(self) -> list[str]:
+        return [e.word for e in self.emotions.all()]
+
+    @property
+    def tags(self) -> list[str]:
+        return [t.name for t in self.tag_links.all()]
+
+
+class CheckInEmotion(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="emotions")
+    word = models.CharField(max_length=40)
+    intensity = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "word"], name="checkin_emotion_unique_word"),
+            models.CheckConstraint(condition=models.Q(intensity__lte=10), name="checkin_emotion_intensity_range"),
+        ]
+        indexes = [models.Index(fields=["word"], name="checkin_emotion_word")]
+
+    def __str__(self) -> str:
+        return f"{self.word} {self.intensity}/10"
+
+
+class CheckInTag(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="tag_links")
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["checkin", "name"], name="checkin_tag_unique")]
+        indexes = [models.Index(fields=["name"], name="checkin_tag_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,232 @@
+"""What makes a check-in valid: one set of rules for the API, the web form and imports.
+
+``clean_checkin`` takes plain JSON-like data and returns a ``CheckInDraft`` or raises
+``CheckInInvalid`` with a message per field, phrased so a person can act on it.
+No database access here: it is a pure function of its inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+from thaw.checkins.vocabulary import BodyMap, Vocabulary
+
+MIN_WORDS, MAX_WORDS = 1, 5
+INTENSITY_MIN, INTENSITY_MAX = 0, 10
+NUMBNESS_MIN, NUMBNESS_MAX = 0, 10
+NOTE_MAX = 5000
+MAX_TAGS = 12
+MAX_BODY = 20
+FUTURE_TOLERANCE = timedelta(minutes=5)
+FIELDS = ("emotions", "numbness", "body", "tags", "note", "at")
+
+
+class CheckInInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass
+class CheckInDraft:
+    emotions: list[tuple[str, int]]
+    numbness: int
+    at: datetime
+    body: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+class TagRule:
+    MAX_LENGTH = 40
+    _allowed = re.compile(r"^[\w][\w '&/+-]*$")
+
+    @staticmethod
+    def normalise(tag: str) -> str:
+        return " ".join(tag.strip().lower().split())
+
+    @classmethod
+    def problem(cls, tag: str) -> str | None:
+        if not tag:
+            return "a tag cannot be empty"
+        if len(tag) > cls.MAX_LENGTH:
+            return f"tags can be at most {cls.MAX_LENGTH} characters"
+        if not cls._allowed.match(tag):
+            return "tags may use letters, numbers, spaces and - ' & / +"
+        return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) -> list[tuple[str, int]]:
+    if not isinstance(value, list):
+        errors["emotions"] = 'must be a list like [{"word": "lonely", "intensity": 6}]'
+        return []
+    if not MIN_WORDS <= len(value) <= MAX_WORDS:
+        errors["emotions"] = (
+            f"pick between {MIN_WORDS} and {MAX_WORDS} words (you gave {len(value)}); "
+            '"not sure" counts as a word'
+        )
+        return []
+    cleaned: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        where = f"emotions.{i}"
+        if not isinstance(item, Mapping):
+            errors[where] = 'each emotion must be an object like {"word": "lonely", "intensity": 6}'
+            continue
+        word = item.get("word")
+        intensity = item.get("intensity")
+        if not isinstance(word, str) or not word.strip():
+            errors[f"{where}.word"] = "a word is required"
+        elif vocab.get(word.strip().lower()) is None:
+            errors[f"{where}.word"] = f'"{word}" is not in Thaw\'s emotion list; see /api/v1/emotions for the words'
+        elif word.strip().lower() in seen:
+            errors[f"{where}.word"] = f'"{word}" is listed twice'
+        else:
+            word = word.strip().lower()
+            seen.add(word)
+        if not _is_int(intensity) or not INTENSITY_MIN <= intensity <= INTENSITY_MAX:
+            errors[f"{where}.intensity"] = f"intensity must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}"
+        if f"{where}.word" not in errors and f"{where}.intensity" not in errors:
+            cleaned.append((word, intensity))
+    return cleaned
+
+
+def _clean_numbness(value: object, errors: dict[str, str]) -> int:
+    if not _is_int(value) or not NUMBNESS_MIN <= value <= NUMBNESS_MAX:
+        errors["numbness"] = f"numbness must be a whole number from {NUMBNESS_MIN} (not numb) to {NUMBNESS_MAX} (completely numb)"
+        return 0
+    return value
+
+
+def _clean_body(value: object, body: BodyMap, errors: dict[str, str]) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors["body"] = 'must be a list of "region/sensation" strings, e.g. ["chest/tight"]'
+        return []
+    if len(value) > MAX_BODY:
+        errors["body"] = f"at most {MAX_BODY} body sensations"
+        return []
+    unknown = [v for v in value if not body.is_valid(v)]
+    if unknown:
+        errors["body"] = f"unknown body sensation {unknown[0]!r}; use region/sensation, e.g. chest/tight"
+        return []
+    return list(dict.fromkeys(value))
+
+
+def _clean_tags(value: object, errors: dict[str, str]) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors["tags"] = 'must be a list of strings, e.g. ["work", "alone"]'
+        return []
+    tags = list(dict.fromkeys(TagRule.normalise(v) for v in value))
+    if len(tags) > MAX_TAGS:
+        errors["tags"] = f"at most {MAX_TAGS} tags"
+        return []
+    for tag in tags:
+        problem = TagRule.problem(tag)
+        if problem:
+            errors["tags"] = f"{tag!r}: {problem}"
+            return []
+    return tags
+
+
+def _clean_note(value: object, errors: dict[str, str]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors["note"] = "must be text"
+        return ""
+    if len(value) > NOTE_MAX:
+        errors["note"] = f"the note is {len(value):,} characters; the limit is {NOTE_MAX:,}"
+        return ""
+    if "\x00" in value:
+        errors["note"] = "the note contains a NUL character"
+        return ""
+    return value.strip()
+
+
+def parse_time(value: object, tz: tzinfo) -> datetime:
+    """Parse an ISO-8601 time; a time without an offset is read in the person's zone."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    else:
+        raise ValueError("not a string")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime:
+    if value is None:
+        return now
+    try:
+        at = parse_time(value, tz)
+    except (ValueError, TypeError):
+        errors["at"] = "must be an ISO-8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
+        return now
+    if at > now + FUTURE_TOLERANCE:
+        errors["at"] = "is in the future; a check-in can be at most 5 minutes ahead of now"
+    elif at.year < 1970:
+        errors["at"] = "is before 1970"
+    return at
+
+
+def clean_checkin(
+    data: Mapping[str, object],
+    *,
+    vocab: Vocabulary,
+    body: BodyMap,
+    now: datetime,
+    tz: tzinfo,
+    partial: bool = False,
+) -> dict[str, object]:
+    """Validate ``data``; return only the fields given (all required ones unless ``partial``).
+
+    Raises ``CheckInInvalid`` naming every field that is wrong.
+    """
+    errors: dict[str, str] = {}
+    unknown = sorted(set(data) - set(FIELDS))
+    for name in unknown:
+        errors[name] = f"unknown field; the fields are {', '.join(FIELDS)}"
+    if not partial:
+        for required in ("emotions", "numbness"):
+            if required not in data:
+                errors[required] = "this field is required"
+    cleaned: dict[str, object] = {}
+    if "emotions" in data:
+        cleaned["emotions"] = _clean_emotions(data["emotions"], vocab, errors)
+    if "numbness" in data:
+        cleaned["numbness"] = _clean_numbness(data["numbness"], errors)
+    if "body" in data:
+        cleaned["body"] = _clean_body(data["body"], body, errors)
+    if "tags" in data:
+        cleaned["tags"] = _clean_tags(data["tags"], errors)
+    if "note" in data:
+        cleaned["note"] = _clean_note(data["note"], errors)
+    if "at" in data or not partial:
+        cleaned["at"] = _clean_at(data.get("at"), now, tz, errors)
+    if errors:
+        raise CheckInInvalid(errors)
+    return cleaned
+
+
+def draft_from(cleaned: Mapping[str, object]) -> CheckInDraft:
+    return CheckInDraft(
+        emotions=list(cleaned["emotions"]),  # type: ignore[call-overload]
+        numbness=int(cleaned["numbness"]),  # type: ignore[call-overload]
+        at=cleaned["at"],  # type: ignore[arg-type]
+        body=list(cleaned.get("body") or []),  # type: ignore[call-overload]
+        tags=list(cleaned.get("tags") or []),  # type: ignore[call-overload]
+        note=str(cleaned.get("note") or ""),
+    )

@@ -1,0 +1,222 @@
+"""Creating, changing, finding and presenting check-ins.
+
+Every write happens in one transaction so a check-in is saved whole or not at all.
+Every query here is scoped to the person who owns the check-ins; reads of someone
+else's data go through the access module, never through these helpers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from thaw.accounts.models import User
+from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
+from thaw.checkins.rules import CheckInInvalid, clean_checkin, draft_from
+from thaw.checkins.vocabulary import body_map, builtin_tags, vocabulary
+
+# One-tap check-ins: a word and a numbness that the person can refine later.
+QUICK_CHOICES: dict[str, tuple[str, str, int, int]] = {
+    # key: (label, word, intensity, numbness)
+    "numb": ("Numb", "numb", 7, 8),
+    "heavy": ("Heavy", "heavy", 6, 5),
+    "okay": ("Okay", "okay", 5, 2),
+    "too-much": ("Too much", "overwhelmed", 7, 2),
+}
+
+
+def validate(person: User, data: Mapping[str, object], *, partial: bool = False) -> dict[str, object]:
+    return clean_checkin(
+        data, vocab=vocabulary(), body=body_map(), now=timezone.now(), tz=person.tzinfo, partial=partial
+    )
+
+
+def _write_children(
+    checkin: CheckIn,
+    emotions: Iterable[tuple[str, int]] | None,
+    tags: Iterable[str] | None,
+    *,
+    replace: bool,
+) -> None:
+    """Write the words and tags, and keep them on the instance so presenting it needs no query."""
+    if emotions is not None:
+        if replace:
+            CheckInEmotion.objects.filter(checkin=checkin).delete()
+        checkin.fresh_emotions = CheckInEmotion.objects.bulk_create(
+            CheckInEmotion(checkin=checkin, word=w, intensity=i, position=n) for n, (w, i) in enumerate(emotions)
+        )
+    if tags is not None:
+        if replace:
+            CheckInTag.objects.filter(checkin=checkin).delete()
+        checkin.fresh_tags = CheckInTag.objects.bulk_create(CheckInTag(checkin=checkin, name=t) for t in tags)
+
+
+def create_checkin(person: User, data: Mapping[str, object], *, source: str = Source.API) -> CheckIn:
+    """Validate and save a check-in in one transaction; raise CheckInInvalid if anything is wrong."""
+    draft = draft_from(validate(person, data))
+    now = timezone.now()
+    checkin = CheckIn(
+        person=person,
+        at=draft.at,
+        numbness=draft.numbness,
+        body=draft.body,
+        note=draft.note,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+    with transaction.atomic():
+        checkin.save(force_insert=True)
+        _write_children(checkin, draft.emotions, draft.tags, replace=False)
+    return checkin
+
+
+def quick_checkin(person: User, choice: str) -> CheckIn:
+    if choice not in QUICK_CHOICES:
+        raise CheckInInvalid({"choice": "choose numb, heavy, okay or too much"})
+    _, word, intensity, numbness = QUICK_CHOICES[choice]
+    return create_checkin(
+        person, {"emotions": [{"word": word, "intensity": intensity}], "numbness": numbness}, source=Source.QUICK
+    )
+
+
+def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
+    """Apply a partial change: only the fields given are replaced."""
+    cleaned = validate(checkin.person, data, partial=True)
+    with transaction.atomic():
+        for name in ("numbness", "body", "note", "at"):
+            if name in cleaned:
+                setattr(checkin, name, cleaned[name])
+        checkin.updated_at = timezone.now()
+        checkin.save()
+        _write_children(
+            checkin,
+            cleaned.get("emotions"),  # type: ignore[arg-type]
+            cleaned.get("tags"),  # type: ignore[arg-type]
+            replace=True,
+        )
+    return checkin
+
+
+def delete_checkin(checkin: CheckIn) -> None:
+    with transaction.atomic():
+        checkin.delete()
+
+
+def own_checkins(person: User) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(person=person).prefetch_related(
+        Prefetch("emotions", queryset=CheckInEmotion.objects.order_by("position")),
+        Prefetch("tag_links", queryset=CheckInTag.objects.order_by("name")),
+    )
+
+
+def own_checkin(person: User, checkin_id: object) -> CheckIn | None:
+    """The person's own check-in, or None: another person's check-in is indistinguishable from none."""
+    try:
+        key = uuid.UUID(str(checkin_id))
+    except ValueError:
+        return None
+    return own_checkins(person).filter(pk=key).first()
+
+
+def own_tags(person: User) -> list[str]:
+    """Tags the person has used that are not built in, most used first."""
+    builtin = set(builtin_tags())
+    names = (
+        CheckInTag.objects.filter(checkin__person=person)
+        .values_list("name", flat=True)
+        .order_by("name")
+        .distinct()
+    )
+    return [n for n in names if n not in builtin]
+
+
+# --- listing with a cursor ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cursor:
+    at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = f"{self.at.isoformat()}|{self.id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            at_text, _, id_text = raw.partition("|")
+            at = datetime.fromisoformat(at_text)
+            if at.tzinfo is None:
+                raise ValueError
+            return cls(at, uuid.UUID(id_text))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ValueError("not a cursor this API gave out") from None
+
+
+def page_of_checkins(
+    person: User,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    cursor: Cursor | None = None,
+) -> tuple[list[CheckIn], Cursor | None]:
+    """Newest first; ``since`` and ``until`` are inclusive. Returns the page and the next cursor."""
+    qs = own_checkins(person).order_by("-at", "-id")
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lte=until)
+    if cursor is not None:
+        qs = qs.filter(Q(at__lt=cursor.at) | Q(at=cursor.at, id__lt=cursor.id))
+    items = list(qs[: limit + 1])
+    following = None
+    if len(items) > limit:
+        items = items[:limit]
+        following = Cursor(items[-1].at, items[-1].id)
+    return items, following
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def as_dict(checkin: CheckIn) -> dict[str, object]:
+    """The check-in as the API and exports present it."""
+    vocab = vocabulary()
+    emotions = []
+    rows = getattr(checkin, "fresh_emotions", None)
+    tag_rows = getattr(checkin, "fresh_tags", None)
+    for e in rows if rows is not None else checkin.emotions.all():
+        entry = vocab.get(e.word)
+        emotions.append(
+            {
+                "word": e.word,
+                "intensity": e.intensity,
+                "family": entry.family if entry else None,
+                "pleasantness": entry.pleasantness if entry else None,
+                "energy": entry.energy if entry else None,
+            }
+        )
+    return {
+        "id": str(checkin.id),
+        "at": _utc(checkin.at),
+        "emotions": emotions,
+        "numbness": checkin.numbness,
+        "body": list(checkin.body),
+        "tags": [t.name for t in (tag_rows if tag_rows is not None else checkin.tag_links.all())],
+        "note": checkin.note,
+        "source": checkin.source,
+        "created_at": _utc(checkin.created_at),
+        "updated_at": _utc(checkin.updated_at),
+    }

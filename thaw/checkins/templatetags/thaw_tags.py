@@ -1,0 +1,19 @@
+"""Small template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+@register.filter
+def body_label(value: str, body: Any) -> str:
+    return body.label(value)

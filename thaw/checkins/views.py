@@ -1,0 +1,289 @@
+"""Web pages for check-ins: the quick paths, the full form, history, edit and delete.
+
+Views only translate between HTML forms and ``services``; the rules live in
+``rules.clean_checkin`` so the form and the API refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from thaw.checkins import services
+from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
+from thaw.checkins.rules import MAX_WORDS, NOTE_MAX, CheckInInvalid
+from thaw.checkins.vocabulary import QUADRANTS, body_map, tag_groups, vocabulary
+
+QUADRANT_LABELS = {
+    "high-energy unpleasant": "Unpleasant and stirred up",
+    "low-energy unpleasant": "Unpleasant and low",
+    "high-energy pleasant": "Pleasant and lively",
+    "low-energy pleasant": "Pleasant and calm",
+}
+DEFAULT_INTENSITY = 5
+DEFAULT_NUMBNESS = 5
+
+
+def quick_context() -> dict[str, Any]:
+    return {"quick_choices": [(key, label) for key, (label, *_rest) in services.QUICK_CHOICES.items()]}
+
+
+def _picker_context(person: Any) -> dict[str, Any]:
+    vocab = vocabulary()
+    groups = vocab.by_quadrant()
+    body = body_map()
+    return {
+        "numb_words": vocab.numb_words(),
+        "not_sure": vocab.get("not sure"),
+        "quadrants": [(q, QUADRANT_LABELS[q], groups[q]) for q in QUADRANTS],
+        "regions": list(body.regions.items()),
+        "sensations": list(body.sensations.items()),
+        "tag_groups": tag_groups(),
+        "own_tags": services.own_tags(person),
+        "max_words": MAX_WORDS,
+        "note_max": NOTE_MAX,
+    }
+
+
+def _to_int(text: str | None) -> int | str | None:
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text  # kept as typed; the rules name the problem
+
+
+def form_state_from_post(post: QueryDict) -> dict[str, Any]:
+    """What the person typed, kept as-is so an error page shows it back to them."""
+    words = [w for w in post.getlist("word") if w]
+    overall = post.get("intensity", str(DEFAULT_INTENSITY))
+    extra_tags = [t for t in (post.get("new_tags") or "").split(",") if t.strip()]
+    return {
+        "words": words,
+        "intensity": overall,
+        "intensities": {w: post.get(f"intensity:{w}", overall) for w in words},
+        "numbness": post.get("numbness", ""),
+        "body": post.getlist("body"),
+        "tags": post.getlist("tag"),
+        "new_tags": post.get("new_tags", ""),
+        "extra_tags": extra_tags,
+        "note": post.get("note", ""),
+        "at": post.get("at", ""),
+    }
+
+
+def checkin_data(state: dict[str, Any]) -> dict[str, Any]:
+    """Turn the form state into the data the rules check."""
+    data: dict[str, Any] = {
+        "emotions": [{"word": w, "intensity": _to_int(state["intensities"][w])} for w in state["words"]],
+        "numbness": _to_int(state["numbness"]),
+        "body": state["body"],
+        "tags": state["tags"] + state["extra_tags"],
+        "note": state["note"],
+    }
+    if data["numbness"] is None:
+        data["numbness"] = "missing"
+    if state["at"]:
+        data["at"] = state["at"]
+    return data
+
+
+def _form_errors(errors: dict[str, str]) -> dict[str, str]:
+    """Group API-style field paths (emotions.2.word) under the form's sections."""
+    grouped: dict[str, str] = {}
+    for field, message in errors.items():
+        section = field.split(".")[0]
+        if section == "emotions" and "numbness" not in message:
+            if message.startswith("pick between"):
+                message = f"Pick at least one word (up to {MAX_WORDS}). If nothing fits, choose “not sure”."
+        grouped.setdefault(section, message)
+    return grouped
+
+
+def _state_from_checkin(checkin: CheckIn) -> dict[str, Any]:
+    local_at = timezone.localtime(checkin.at)
+    emotions = list(checkin.emotions.all())
+    return {
+        "words": [e.word for e in emotions],
+        "intensity": str(emotions[0].intensity if emotions else DEFAULT_INTENSITY),
+        "intensities": {e.word: str(e.intensity) for e in emotions},
+        "numbness": str(checkin.numbness),
+        "body": list(checkin.body),
+        "tags": checkin.tags,
+        "new_tags": "",
+        "extra_tags": [],
+        "note": checkin.note,
+        "at": local_at.strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _blank_state(start: str) -> dict[str, Any]:
+    return {
+        "words": ["not sure"] if start == "body" else [],
+        "intensity": str(DEFAULT_INTENSITY),
+        "intensities": {},
+        "numbness": str(DEFAULT_NUMBNESS),
+        "body": [],
+        "tags": [],
+        "new_tags": "",
+        "extra_tags": [],
+        "note": "",
+        "at": "",
+    }
+
+
+def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[str, str] | None = None,
+                 checkin: CheckIn | None = None, start: str = "words", status: int = 200) -> HttpResponse:
+    vocab = vocabulary()
+    open_quadrants = {e.quadrant for w in state["words"] if (e := vocab.get(w)) is not None and not e.is_numb}
+    context = {
+        "state": state,
+        "open_quadrants": open_quadrants,
+        "errors": errors or {},
+        "checkin": checkin,
+        "start": start,
+        "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        **_picker_context(request.user),
+    }
+    return render(request, "checkins/form.html", context, status=status)
+
+
+@login_required
+def checkin_new(request: HttpRequest) -> HttpResponse:
+    start = "body" if request.GET.get("start") == "body" else "words"
+    if request.method != "POST":
+        return _render_form(request, _blank_state(start), start=start)
+    state = form_state_from_post(request.POST)
+    start = request.POST.get("start", start)
+    try:
+        services.create_checkin(request.user, checkin_data(state), source=Source.WEB)
+    except CheckInInvalid as exc:
+        return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
+    messages.success(request, "Saved. Thank you for checking in.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def checkin_quick(request: HttpRequest) -> HttpResponse:
+    choice = request.POST.get("choice", "")
+    if choice not in services.QUICK_CHOICES:
+        messages.error(request, "That quick check-in was not recognised; please pick one of the buttons.")
+        return redirect("home")
+    checkin = services.quick_checkin(request.user, choice)
+    label = services.QUICK_CHOICES[choice][0]
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "checkins/_quick_saved.html", {"checkin": checkin, "label": label})
+    messages.success(request, f"Saved: {label}. You can add details if you like.")
+    return redirect(reverse("checkin_edit", args=[checkin.id]) + "?saved=1")
+
+
+def _own_or_404(request: HttpRequest, checkin_id: object) -> CheckIn:
+    checkin = services.own_checkin(request.user, checkin_id)
+    if checkin is None:
+        raise Http404("No such check-in.")
+    return checkin
+
+
+@login_required
+def checkin_edit(request: HttpRequest, checkin_id: object) -> HttpResponse:
+    checkin = _own_or_404(request, checkin_id)
+    if request.method != "POST":
+        return _render_form(request, _state_from_checkin(checkin), checkin=checkin)
+    state = form_state_from_post(request.POST)
+    data = checkin_data(state)
+    if data.get("at") == request.POST.get("at_original"):
+        data.pop("at")  # unchanged: keep the exact stored time, not the minute shown in the form
+    try:
+        services.update_checkin(checkin, data)
+    except CheckInInvalid as exc:
+        return _render_form(request, state, errors=_form_errors(exc.errors), checkin=checkin, status=422)
+    messages.success(request, "Check-in updated.")
+    return redirect("history")
+
+
+@login_required
+def checkin_delete(request: HttpRequest, checkin_id: object) -> HttpResponse:
+    checkin = _own_or_404(request, checkin_id)
+    if request.method == "POST":
+        services.delete_checkin(checkin)
+        messages.success(request, "Check-in deleted.")
+        return redirect("history")
+    return render(request, "checkins/confirm_delete.html", {"checkin": checkin})
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    # NUL cannot be stored or searched in PostgreSQL text; it is never part of a word or tag.
+    word = (request.GET.get("word") or "").replace("\x00", "").strip().lower()
+    tag = (request.GET.get("tag") or "").replace("\x00", "").strip().lower()
+    day_from = _parse_day(request.GET.get("from"))
+    day_to = _parse_day(request.GET.get("to"))
+    tz = timezone.get_current_timezone()
+    qs = services.own_checkins(request.user).order_by("-at", "-id")
+    if word:
+        qs = qs.filter(pk__in=CheckInEmotion.objects.filter(word=word, checkin__person=request.user).values("checkin"))
+    if tag:
+        qs = qs.filter(pk__in=CheckInTag.objects.filter(name=tag, checkin__person=request.user).values("checkin"))
+    if day_from:
+        qs = qs.filter(at__gte=datetime.combine(day_from, time.min, tzinfo=tz))
+    if day_to:
+        qs = qs.filter(at__lt=datetime.combine(day_to + timedelta(days=1), time.min, tzinfo=tz))
+    cursor = None
+    if request.GET.get("cursor"):
+        try:
+            cursor = services.Cursor.decode(request.GET["cursor"])
+        except ValueError:
+            cursor = None
+    if cursor is not None:
+        qs = qs.filter(Q(at__lt=cursor.at) | Q(at=cursor.at, id__lt=cursor.id))
+    page_size = 50
+    items = list(qs[: page_size + 1])
+    older = None
+    if len(items) > page_size:
+        items = items[:page_size]
+        params = request.GET.copy()
+        params["cursor"] = services.Cursor(items[-1].at, items[-1].id).encode()
+        older = params.urlencode()
+    days: list[tuple[date, list[CheckIn]]] = []
+    for checkin in items:
+        day = timezone.localtime(checkin.at).date()
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(checkin)
+    context = {
+        "days": days,
+        "older": older,
+        "filters": {"word": word, "tag": tag, "from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+        "filtered": bool(word or tag or day_from or day_to),
+        "all_words": sorted(vocabulary().emotions),
+        "all_tags": sorted({*(t for g in tag_groups() for t in g.tags), *services.own_tags(request.user)}),
+        "body": body_map(),
+    }
+    return render(request, "checkins/history.html", context)
+
+
+def emotion_words(request: HttpRequest) -> HttpResponse:
+    vocab = vocabulary()
+    families = []
+    for family in vocab.families.values():
+        words = sorted((e for e in vocab.emotions.values() if e.family == family.name), key=lambda e: e.word)
+        families.append((family, words))
+    return render(request, "checkins/emotions.html", {"families": families})

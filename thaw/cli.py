@@ -1,0 +1,162 @@
+"""The ``thaw`` command: serve the app, manage accounts, and run maintenance tasks."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+ROLES = ("person", "clinician", "admin")
+
+
+def _setup_django() -> None:
+    os.umask(0o077)  # the database, keys and backups are for this account's eyes only
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbose: bool = True) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        if verbose:
+            print(f"Applying {len(plan)} database migration(s)…", flush=True)
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def default_workers() -> int:
+    return max(2, min(2 * (os.cpu_count() or 1) + 1, 9))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+    from django.core import checks
+    from django.db import connections
+
+    errors = [e for e in checks.run_checks() if e.is_serious()]
+    if errors:
+        for error in errors:
+            print(f"{error.id}: {error.msg}\n  hint: {error.hint}", file=sys.stderr)
+        return 2
+    _migrate()
+    connections.close_all()  # never share a database connection across the forked workers
+
+    from thaw.server import run_gunicorn
+
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    url = f"http://{shown_host}:{args.port}"
+    print(f"Thaw is running at {url}  (data: {settings.DATA_DIR}; press Ctrl+C to stop)", flush=True)
+    run_gunicorn(host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _read_password() -> str:
+    password = os.environ.get("THAW_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise SystemExit("Set THAW_PASSWORD, or run this in a terminal to be asked for a password.")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise SystemExit("The two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbose=False)
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from thaw.accounts.models import Role
+
+    email = args.email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        print(f"{args.email!r} is not an email address.", file=sys.stderr)
+        return 2
+    user_model = get_user_model()
+    if user_model.objects.filter(email=email).exists():
+        print(f"An account for {email} already exists; nothing was changed.", file=sys.stderr)
+        return 1
+    password = _read_password()
+    try:
+        validate_password(password, user_model(email=email))
+    except ValidationError as exc:
+        print("That password is not accepted: " + " ".join(exc.messages), file=sys.stderr)
+        return 2
+    admin = args.role == Role.ADMIN
+    user_model.objects.create_user(email, password, role=args.role, is_staff=admin, is_superuser=admin)
+    print(f"Created {args.role} account {email}.")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["thaw manage", *args.rest])
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return cmd_manage(argparse.Namespace(rest=["check", *(["--deploy"] if args.deploy else [])]))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="thaw",
+        description="Thaw: a companion for people who feel emotionally numb, and their clinicians.",
+        epilog="Settings come from environment variables (THAW_DATA_DIR, DATABASE_URL, THAW_SITE_URL, …); see docs/CONFIGURATION.md.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="migrate the database if needed, then serve Thaw with gunicorn",
+                           description="Migrate the database if needed, then serve Thaw with gunicorn.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("THAW_WORKERS", default_workers())),
+                       help=f"worker processes (default THAW_WORKERS or {default_workers()})")
+    serve.set_defaults(func=cmd_serve)
+
+    user = sub.add_parser("user", help="manage accounts (user add EMAIL --role person|clinician|admin)",
+                          description="Manage accounts.")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_sub.add_parser("add", help="create an account; password from THAW_PASSWORD or a prompt",
+                              description="Create an account. The password comes from THAW_PASSWORD or a prompt.")
+    add.add_argument("email")
+    add.add_argument("--role", choices=ROLES, default="person", help="person (default), clinician or admin")
+    add.set_defaults(func=cmd_user_add)
+
+    check = sub.add_parser("check", help="check the configuration and explain anything that is wrong",
+                           description="Run Thaw's system checks.")
+    check.add_argument("--deploy", action="store_true", help="also run the production-deployment checks")
+    check.set_defaults(func=cmd_check)
+
+    manage = sub.add_parser("manage", help="run a Django management command (e.g. thaw manage migrate)",
+                            description="Run a Django management command.", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Run Thaw under gunicorn, embedded so that ``thaw serve`` is the only command needed.
+
+Worker model (see docs/PERFORMANCE.md for the measurements): synchronous worker
+processes, about two per core. Django is CPU-bound here, so processes (not threads)
+use both cores; SQLite writers from those processes queue on a file lock
+(thaw.db.sqlite) rather than on SQLite's sleep-and-retry busy handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class ThawServer(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from thaw.wsgi import application
+
+        return application
+
+
+def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    ThawServer(
+        {
+            "bind": bind,
+            "workers": workers,
+            "worker_class": "sync",
+            "preload_app": True,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "keepalive": 2,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "proc_name": "thaw",
+        }
+    ).run()

@@ -1,0 +1,220 @@
+"""Thaw's one settings module, driven by environment variables with safe defaults.
+
+Self-hosters change behaviour only through ``THAW_*`` variables and ``DATABASE_URL``;
+see ``docs/CONFIGURATION.md``. Defaults are safe: DEBUG off, no default accounts,
+hosts limited to the site URL, a secret key generated into the data directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from thaw.env import envbool, envint, envsecret, envstr, secret_file
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = Path(envstr("THAW_DATA_DIR", "./data")).expanduser().resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+DEBUG = envbool("THAW_DEBUG", False)
+SECRET_KEY = envsecret("THAW_SECRET_KEY") or secret_file(DATA_DIR / "secret_key")
+
+# --- where Thaw is reachable -------------------------------------------------
+SITE_URL = envstr("THAW_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname:
+    raise ImproperlyConfigured(
+        f"THAW_SITE_URL={SITE_URL!r} is not a web address: use e.g. https://thaw.example.org"
+    )
+SITE_HOST = _site.hostname
+SITE_IS_HTTPS = _site.scheme == "https"
+ALLOWED_HOSTS = sorted(
+    {SITE_HOST, "localhost", "127.0.0.1", "[::1]"}
+    | {h.strip() for h in envstr("THAW_ALLOWED_HOSTS", "").split(",") if h.strip()}
+)
+CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
+
+# --- applications --------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "ninja",
+    "csp",
+    "thaw.core",
+    "thaw.accounts",
+    "thaw.checkins",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thaw.accounts.middleware.PersonTimezoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "thaw.urls"
+WSGI_APPLICATION = "thaw.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# --- database ------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "thaw.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
+        conn_max_age=envint("THAW_DB_CONN_MAX_AGE", 600, minimum=0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tuned for a small web app that must not lose an acknowledged write:
+    # WAL lets readers run beside the one writer; synchronous=FULL fsyncs the WAL on
+    # every commit (a power cut keeps what was acknowledged); IMMEDIATE transactions
+    # take the write lock up front so two writers never deadlock on a lock upgrade;
+    # thaw.db.sqlite queues writers on a file lock instead of SQLite's sleep-and-retry
+    # busy handler (see docs/PERFORMANCE.md).
+    DATABASES["default"]["ENGINE"] = "thaw.db.sqlite"
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=FULL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA temp_store=MEMORY;"
+            "PRAGMA cache_size=-20000"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("THAW_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    SQLITE_WRITE_LOCK = envstr("THAW_SQLITE_WRITE_LOCK", "file")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts and authentication --------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = envstr("THAW_EMAIL_VERIFICATION", "none")
+ACCOUNT_ALLOW_REGISTRATION = envbool("THAW_SIGNUP_OPEN", True)
+ACCOUNT_ADAPTER = "thaw.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = None
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Thaw"
+
+SESSION_COOKIE_AGE = envint("THAW_SESSION_AGE_SECONDS", 14 * 24 * 3600, minimum=300)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SITE_IS_HTTPS
+CSRF_COOKIE_SECURE = SITE_IS_HTTPS
+CSRF_COOKIE_HTTPONLY = False
+
+# --- security headers -------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = 31536000 if SITE_IS_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SITE_IS_HTTPS
+SECURE_SSL_REDIRECT = SITE_IS_HTTPS and envbool("THAW_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+_proxies = envint("THAW_TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_COUNT = _proxies
+if _proxies:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- time, language, static files -------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+THAW_DEFAULT_TIMEZONE = envstr("THAW_DEFAULT_TIMEZONE", "UTC")
+
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+EMAIL_BACKEND = envstr("THAW_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = envstr("THAW_FROM_EMAIL", f"Thaw <thaw@{SITE_HOST}>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["stderr"], "level": envstr("THAW_LOG_LEVEL", "WARNING")},
+}
+
+# --- Thaw's own ----------------------------------------------------------------------
+THAW_CHECKIN_FUTURE_TOLERANCE_SECONDS = 300
+THAW_API_PAGE_MAX = 500

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from thaw.api import api
+
+urlpatterns = [
+    path("", include("thaw.core.urls")),
+    path("", include("thaw.checkins.urls")),
+    path("", include("thaw.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
