@@ -41,10 +41,18 @@ def _picker_context(person: Any) -> dict[str, Any]:
     vocab = vocabulary()
     groups = vocab.by_quadrant()
     body = body_map()
+    quadrants = []
+    for q in QUADRANTS:
+        families: dict[str, list[Any]] = {}
+        for e in sorted(groups[q], key=lambda e: (e.family, e.word)):
+            families.setdefault(e.family, []).append(e)
+        by_family = [(vocab.families[name].label, words) for name, words in families.items()]
+        examples = [max(words, key=lambda e: -abs(e.pleasantness) - abs(e.energy)).word for _, words in by_family[:3]]
+        quadrants.append((q, QUADRANT_LABELS[q], by_family, examples))
     return {
         "numb_words": vocab.numb_words(),
         "not_sure": vocab.get("not sure"),
-        "quadrants": [(q, QUADRANT_LABELS[q], groups[q]) for q in QUADRANTS],
+        "quadrants": quadrants,
         "regions": list(body.regions.items()),
         "sensations": list(body.sensations.items()),
         "tag_groups": tag_groups(),
