@@ -206,7 +206,8 @@ def test_bad_patch_changes_nothing(api_alice: ApiClient) -> None:
     url = f"/api/v1/checkins/{data['id']}"
     response = api_alice.patch(url, {"numbness": 3, "emotions": [{"word": "blorp", "intensity": 2}]})
     assert response.status_code == 422
-    assert api_alice.get(url).json() == data
+    saved = {k: v for k, v in data.items() if k not in ("crisis", "resources")}
+    assert api_alice.get(url).json() == saved
 
 
 def test_another_persons_checkin_answers_404(api_alice: ApiClient, api_bob: ApiClient) -> None:

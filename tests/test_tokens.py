@@ -66,13 +66,13 @@ def test_tokens_are_listed_and_revoked_by_their_owner_only(api_alice: ApiClient,
 
 
 def test_settings_page_creates_shows_once_and_revokes(web_alice: Client, web_bob: Client, alice) -> None:
-    created = web_alice.post("/settings/tokens/new", {"name": "shortcut"})
+    created = web_alice.post("/settings/tokens/new", {"name": "laptop-script"})
     page = created.content.decode()
     raw = page.split('id="new-token">')[1].split("<")[0]
     assert raw.startswith("thaw_")
     again = web_alice.get("/settings/").content.decode()
-    assert "shortcut" in again and raw not in again
-    token = ApiToken.objects.get(user=alice, name="shortcut")
+    assert "laptop-script" in again and raw not in again
+    token = ApiToken.objects.get(user=alice, name="laptop-script")
     web_bob.post(f"/settings/tokens/{token.id}/revoke")
     token.refresh_from_db()
     assert token.revoked_at is None, "someone else cannot revoke it"
@@ -80,7 +80,7 @@ def test_settings_page_creates_shows_once_and_revokes(web_alice: Client, web_bob
     token.refresh_from_db()
     assert token.revoked_at is not None
     web_alice.get("/settings/")  # shows the one-off "revoked" message
-    assert "shortcut" not in web_alice.get("/settings/").content.decode()
+    assert "laptop-script" not in web_alice.get("/settings/").content.decode()
 
 
 def test_settings_page_refuses_a_blank_token_name(web_alice: Client) -> None:

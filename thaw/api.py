@@ -14,20 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from thaw.accounts.models import ApiToken
+from thaw.api_auth import BearerToken
+from thaw.assessments.scoring import AnswersInvalid
 from thaw.checkins.rules import CheckInInvalid
-
-
-class BearerToken(HttpBearer):
-    """``Authorization: Bearer thaw_…`` for scripts and apps."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
 
 
 class StrictJSONParser(Parser):
@@ -89,6 +80,11 @@ def on_checkin_invalid(request: HttpRequest, exc: CheckInInvalid) -> HttpRespons
     return error_response(request, exc.errors)
 
 
+@api.exception_handler(AnswersInvalid)
+def on_answers_invalid(request: HttpRequest, exc: AnswersInvalid) -> HttpResponse:
+    return error_response(request, exc.errors)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     parse_error = getattr(request, "thaw_parse_error", None)
@@ -110,10 +106,14 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 def _register_routers() -> None:
     from thaw.accounts.api import router as accounts_router
+    from thaw.assessments.api import router as assessments_router
     from thaw.checkins.api import router as checkins_router
+    from thaw.safety.api import router as safety_router
 
     api.add_router("", accounts_router)
     api.add_router("", checkins_router)
+    api.add_router("", assessments_router)
+    api.add_router("", safety_router)
 
 
 _register_routers()

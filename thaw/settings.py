@@ -54,7 +54,10 @@ INSTALLED_APPS = [
     "csp",
     "thaw.core",
     "thaw.accounts",
+    "thaw.audit",
+    "thaw.safety",
     "thaw.checkins",
+    "thaw.assessments",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +152,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = envstr("THAW_EMAIL_VERIFICATION", "none")
 ACCOUNT_ALLOW_REGISTRATION = envbool("THAW_SIGNUP_OPEN", True)
 ACCOUNT_ADAPTER = "thaw.accounts.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "thaw.accounts.forms.SignupExtra"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -218,3 +222,19 @@ LOGGING = {
 # --- Thaw's own ----------------------------------------------------------------------
 THAW_CHECKIN_FUTURE_TOLERANCE_SECONDS = 300
 THAW_API_PAGE_MAX = 500
+THAW_CRISIS_REGION = envstr("THAW_CRISIS_REGION", "US").upper()
+THAW_AUDIT_C_CUTOFF = envint("THAW_AUDIT_C_CUTOFF", 4, minimum=1)
+
+
+def _cadence(raw: str) -> dict[str, int]:
+    """``phq9=14,gad7=14`` → {"phq9": 14, "gad7": 14}; days between assessments."""
+    cadence: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, _, days = part.partition("=")
+        if not days.strip().isdigit() or int(days) < 1:
+            raise ImproperlyConfigured(f"THAW_ASSESSMENT_CADENCE: {part!r} must look like phq9=14")
+        cadence[key.strip().lower()] = int(days)
+    return cadence
+
+
+THAW_ASSESSMENT_CADENCE = _cadence(envstr("THAW_ASSESSMENT_CADENCE", "phq9=14,gad7=14,pcl5=30,who5=30,auditc=30"))

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("thaw.core.urls")),
     path("", include("thaw.checkins.urls")),
     path("", include("thaw.accounts.urls")),
+    path("", include("thaw.safety.urls")),
+    path("", include("thaw.assessments.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

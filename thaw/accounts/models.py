@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=80, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PERSON)
     timezone = models.CharField(max_length=64, default=default_timezone)
+    crisis_region = models.CharField(
+        max_length=8, blank=True, help_text="Which crisis lines to show; blank means the site default."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
 
 
@@ -21,6 +22,13 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in names]
 
 
+def region_choices() -> list[tuple[str, str]]:
+    from thaw.safety.resources import crisis_regions
+
+    default, regions = crisis_regions()
+    return [("", "The site's default")] + [(code, r.name) for code, r in regions.items()]
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
         label="What should Thaw call you?", max_length=80, required=False,
@@ -28,10 +36,16 @@ class ProfileForm(forms.Form):
     )
     timezone = forms.ChoiceField(label="Your time zone", choices=timezone_choices,
                                  help_text="Check-in times and daily patterns use it.")
+    crisis_region = forms.ChoiceField(label="Crisis lines to show", choices=region_choices, required=False,
+                                      help_text="Which helplines the “Get help now” page shows first.")
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=80, help_text="So you can tell tokens apart, e.g. “phone shortcut”.")
+
+
+def _profile_initial(user: object) -> dict[str, str]:
+    return {key: getattr(user, key) for key in ("display_name", "timezone", "crisis_region")}
 
 
 def _render(request: HttpRequest, profile_form: ProfileForm, token_form: TokenForm, new_token: str | None = None,
@@ -50,19 +64,35 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user.display_name = form.cleaned_data["display_name"]
             user.timezone = form.cleaned_data["timezone"]
-            user.save(update_fields=["display_name", "timezone"])
+            user.crisis_region = form.cleaned_data["crisis_region"]
+            user.save(update_fields=["display_name", "timezone", "crisis_region"])
             messages.success(request, "Settings saved.")
             return redirect("settings")
         return _render(request, form, TokenForm(), status=422)
-    form = ProfileForm(initial={"display_name": user.display_name, "timezone": user.timezone})
+    form = ProfileForm(initial=_profile_initial(user))
     return _render(request, form, TokenForm())
+
+
+@login_required
+@require_POST
+def use_device_timezone(request: HttpRequest) -> HttpResponse:
+    """One tap from the notice shown when the device's time zone differs from the saved one."""
+    name = request.POST.get("timezone", "")
+    if valid_timezone(name):
+        request.user.timezone = name
+        request.user.save(update_fields=["timezone"])
+        messages.success(request, f"Times are now shown in {name.replace('_', ' ')}.")
+    else:
+        messages.error(request, "That time zone was not recognised; choose yours in Settings.")
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "home")
 
 
 @login_required
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
-    profile = ProfileForm(initial={"display_name": request.user.display_name, "timezone": request.user.timezone})
+    profile = ProfileForm(initial=_profile_initial(request.user))
     if not form.is_valid():
         return _render(request, profile, form, status=422)
     _, raw = ApiToken.issue(request.user, form.cleaned_data["name"])

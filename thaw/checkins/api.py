@@ -25,6 +25,8 @@ from thaw.checkins.rules import (
     parse_time,
 )
 from thaw.checkins.vocabulary import body_map, tag_groups, vocabulary
+from thaw.safety.api import ResourceOut
+from thaw.safety.services import resources_payload
 
 router = Router(tags=["check-ins"])
 
@@ -96,6 +98,11 @@ class CheckInOut(Schema):
     updated_at: str
 
 
+class CheckInSaved(CheckInOut):
+    crisis: bool = Field(description="The note contained crisis language: show the crisis resources")
+    resources: list[ResourceOut] = Field(description="Crisis resources for the person's region when crisis is true")
+
+
 class CheckInPage(Schema):
     items: list[CheckInOut]
     next: str | None = Field(description="Pass as ?cursor= for the next (older) page; null at the end")
@@ -133,14 +140,21 @@ def _body(payload: Schema) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=True, mode="python")
 
 
-@router.post("/checkins", response={201: CheckInOut}, summary="Record a check-in")
+def _saved(checkin: Any) -> dict[str, Any]:
+    body = services.as_dict(checkin)
+    body["crisis"] = bool(checkin.crisis)
+    body["resources"] = resources_payload(checkin.person) if checkin.crisis else []
+    return body
+
+
+@router.post("/checkins", response={201: CheckInSaved}, summary="Record a check-in")
 def create_checkin(request: HttpRequest, payload: CheckInCreate) -> Status[Any]:
     data = _body(payload)
     for optional in ("body", "tags", "note", "at"):
         if data.get(optional, "") is None:
             data.pop(optional)
     checkin = services.create_checkin(request.user, data, source=Source.API)
-    return Status(201, services.as_dict(checkin))
+    return Status(201, _saved(checkin))
 
 
 def _parse_filters(request: HttpRequest, filters: ListFilters) -> dict[str, Any]:
@@ -185,7 +199,7 @@ def get_checkin(request: HttpRequest, checkin_id: str) -> Status[Any]:
     return Status(200, services.as_dict(checkin))
 
 
-@router.patch("/checkins/{checkin_id}", response={200: CheckInOut, 404: Problem}, summary="Change a check-in")
+@router.patch("/checkins/{checkin_id}", response={200: CheckInSaved, 404: Problem}, summary="Change a check-in")
 def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate) -> Status[Any]:
     checkin = services.own_checkin(request.user, checkin_id)
     if checkin is None:
@@ -197,7 +211,7 @@ def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate
         if clearable in data and data[clearable] is None:
             data[clearable] = []
     checkin = services.update_checkin(checkin, data)
-    return Status(200, services.as_dict(checkin))
+    return Status(200, _saved(checkin))
 
 
 @router.delete("/checkins/{checkin_id}", response={204: None, 404: Problem}, summary="Delete a check-in")

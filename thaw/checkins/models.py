@@ -28,6 +28,9 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Set when the check-in was just saved: did its note contain crisis language?
+    crisis: bool = False
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["person", "-at"], name="checkin_person_at")]

@@ -65,7 +65,7 @@ def _is_int(value: object) -> bool:
 
 def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) -> list[tuple[str, int]]:
     if not isinstance(value, list):
-        errors["emotions"] = 'must be a list like [{"word": "lonely", "intensity": 6}]'
+        errors["emotions"] = 'emotions must be a list like [{"word": "lonely", "intensity": 6}]'
         return []
     if not MIN_WORDS <= len(value) <= MAX_WORDS:
         errors["emotions"] = (
@@ -109,7 +109,7 @@ def _clean_body(value: object, body: BodyMap, errors: dict[str, str]) -> list[st
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors["body"] = 'must be a list of "region/sensation" strings, e.g. ["chest/tight"]'
+        errors["body"] = 'body sensations must be a list of "region/sensation" strings, e.g. ["chest/tight"]'
         return []
     if len(value) > MAX_BODY:
         errors["body"] = f"at most {MAX_BODY} body sensations"
@@ -125,7 +125,7 @@ def _clean_tags(value: object, errors: dict[str, str]) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors["tags"] = 'must be a list of strings, e.g. ["work", "alone"]'
+        errors["tags"] = 'tags must be a list of strings, e.g. ["work", "alone"]'
         return []
     tags = list(dict.fromkeys(TagRule.normalise(v) for v in value))
     if len(tags) > MAX_TAGS:
@@ -143,7 +143,7 @@ def _clean_note(value: object, errors: dict[str, str]) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors["note"] = "must be text"
+        errors["note"] = "the note must be text"
         return ""
     if len(value) > NOTE_MAX:
         errors["note"] = f"the note is {len(value):,} characters; the limit is {NOTE_MAX:,}"
@@ -173,12 +173,12 @@ def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) 
     try:
         at = parse_time(value, tz)
     except (ValueError, TypeError):
-        errors["at"] = "must be an ISO-8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
+        errors["at"] = "the time must be an ISO-8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
         return now
     if at > now + FUTURE_TOLERANCE:
-        errors["at"] = "is in the future; a check-in can be at most 5 minutes ahead of now"
+        errors["at"] = "the time is in the future; a check-in can be at most 5 minutes ahead of now"
     elif at.year < 1970:
-        errors["at"] = "is before 1970"
+        errors["at"] = "the time is before 1970"
     return at
 
 

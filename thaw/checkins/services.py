@@ -12,7 +12,7 @@ import binascii
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -22,6 +22,7 @@ from thaw.accounts.models import User
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import CheckInInvalid, clean_checkin, draft_from
 from thaw.checkins.vocabulary import body_map, builtin_tags, vocabulary
+from thaw.safety.services import check_text
 
 # One-tap check-ins: a word and a numbness that the person can refine later.
 QUICK_CHOICES: dict[str, tuple[str, str, int, int]] = {
@@ -59,6 +60,13 @@ def _write_children(
         checkin.fresh_tags = CheckInTag.objects.bulk_create(CheckInTag(checkin=checkin, name=t) for t in tags)
 
 
+def _check_note(checkin: CheckIn) -> bool:
+    """Crisis language in the note raises a risk flag (in the same transaction) and the crisis screen."""
+    if not checkin.note:
+        return False
+    return check_text(checkin.person, checkin.note, source="checkin", source_id=str(checkin.id))
+
+
 def create_checkin(person: User, data: Mapping[str, object], *, source: str = Source.API) -> CheckIn:
     """Validate and save a check-in in one transaction; raise CheckInInvalid if anything is wrong."""
     draft = draft_from(validate(person, data))
@@ -76,13 +84,27 @@ def create_checkin(person: User, data: Mapping[str, object], *, source: str = So
     with transaction.atomic():
         checkin.save(force_insert=True)
         _write_children(checkin, draft.emotions, draft.tags, replace=False)
+        checkin.crisis = _check_note(checkin)
     return checkin
 
 
+QUICK_REPEAT_WINDOW = timedelta(seconds=10)
+
+
 def quick_checkin(person: User, choice: str) -> CheckIn:
+    """Save a one-tap check-in. A second tap on the same button within a few seconds is the
+    same check-in (a double tap, or a retry on a flaky connection), not a new one."""
     if choice not in QUICK_CHOICES:
         raise CheckInInvalid({"choice": "choose numb, heavy, okay or too much"})
     _, word, intensity, numbness = QUICK_CHOICES[choice]
+    recent = (
+        CheckIn.objects.filter(person=person, source=Source.QUICK, created_at__gte=timezone.now() - QUICK_REPEAT_WINDOW,
+                               numbness=numbness, emotions__word=word)
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        return recent
     return create_checkin(
         person, {"emotions": [{"word": word, "intensity": intensity}], "numbness": numbness}, source=Source.QUICK
     )
@@ -103,6 +125,7 @@ def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
             cleaned.get("tags"),  # type: ignore[arg-type]
             replace=True,
         )
+        checkin.crisis = _check_note(checkin) if "note" in cleaned else False
     return checkin
 
 

@@ -107,15 +107,19 @@ def checkin_data(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _form_errors(errors: dict[str, str]) -> dict[str, str]:
-    """Group API-style field paths (emotions.2.word) under the form's sections."""
+    """Group API-style field paths (emotions.2.word) under the form's sections, as sentences."""
     grouped: dict[str, str] = {}
     for field, message in errors.items():
         section = field.split(".")[0]
-        if section == "emotions" and "numbness" not in message:
-            if message.startswith("pick between"):
-                message = f"Pick at least one word (up to {MAX_WORDS}). If nothing fits, choose “not sure”."
-        grouped.setdefault(section, message)
+        if section == "emotions" and message.startswith("pick between"):
+            message = f"Pick at least one word (up to {MAX_WORDS}). If nothing fits, choose “not sure”."
+        grouped.setdefault(section, message[:1].upper() + message[1:])
     return grouped
+
+
+# Where each error-summary link takes the keyboard focus: the first control of the section.
+ERROR_TARGETS = {"emotions": "first-word", "numbness": "numbness", "body": "first-body", "tags": "new_tags",
+                 "note": "note", "at": "at"}
 
 
 def _state_from_checkin(checkin: CheckIn) -> dict[str, Any]:
@@ -123,7 +127,7 @@ def _state_from_checkin(checkin: CheckIn) -> dict[str, Any]:
     emotions = list(checkin.emotions.all())
     return {
         "words": [e.word for e in emotions],
-        "intensity": str(emotions[0].intensity if emotions else DEFAULT_INTENSITY),
+        "intensity": str(DEFAULT_INTENSITY),
         "intensities": {e.word: str(e.intensity) for e in emotions},
         "numbness": str(checkin.numbness),
         "body": list(checkin.body),
@@ -154,9 +158,12 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
                  checkin: CheckIn | None = None, start: str = "words", status: int = 200) -> HttpResponse:
     vocab = vocabulary()
     open_quadrants = {e.quadrant for w in state["words"] if (e := vocab.get(w)) is not None and not e.is_numb}
+    open_regions = {value.partition("/")[0] for value in state["body"]}
     context = {
         "state": state,
         "open_quadrants": open_quadrants,
+        "open_regions": open_regions,
+        "error_targets": ERROR_TARGETS,
         "errors": errors or {},
         "checkin": checkin,
         "start": start,
@@ -174,10 +181,12 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
     state = form_state_from_post(request.POST)
     start = request.POST.get("start", start)
     try:
-        services.create_checkin(request.user, checkin_data(state), source=Source.WEB)
+        checkin = services.create_checkin(request.user, checkin_data(state), source=Source.WEB)
     except CheckInInvalid as exc:
         return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
     messages.success(request, "Saved. Thank you for checking in.")
+    if checkin.crisis:
+        return redirect(reverse("crisis") + "?from=checkin")
     return redirect("home")
 
 
@@ -191,7 +200,9 @@ def checkin_quick(request: HttpRequest) -> HttpResponse:
     checkin = services.quick_checkin(request.user, choice)
     label = services.QUICK_CHOICES[choice][0]
     if request.headers.get("HX-Request") == "true":
-        return render(request, "checkins/_quick_saved.html", {"checkin": checkin, "label": label})
+        recent = list(services.own_checkins(request.user).order_by("-at")[:5])
+        return render(request, "checkins/_quick_saved.html", {"checkin": checkin, "label": label, "recent": recent,
+                                                               "body": body_map()})
     messages.success(request, f"Saved: {label}. You can add details if you like.")
     return redirect(reverse("checkin_edit", args=[checkin.id]) + "?saved=1")
 
@@ -213,10 +224,12 @@ def checkin_edit(request: HttpRequest, checkin_id: object) -> HttpResponse:
     if data.get("at") == request.POST.get("at_original"):
         data.pop("at")  # unchanged: keep the exact stored time, not the minute shown in the form
     try:
-        services.update_checkin(checkin, data)
+        checkin = services.update_checkin(checkin, data)
     except CheckInInvalid as exc:
         return _render_form(request, state, errors=_form_errors(exc.errors), checkin=checkin, status=422)
     messages.success(request, "Check-in updated.")
+    if checkin.crisis:
+        return redirect(reverse("crisis") + "?from=checkin")
     return redirect("history")
 
 
@@ -235,6 +248,15 @@ def _parse_day(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _filter_problem(request: HttpRequest, day_from: date | None, day_to: date | None) -> str:
+    for name, parsed in (("from", day_from), ("to", day_to)):
+        if request.GET.get(name) and parsed is None:
+            return f"“{request.GET[name][:20]}” is not a date; use the date picker or YYYY-MM-DD."
+    if day_from and day_to and day_from > day_to:
+        return "The “From” date is after the “To” date, so nothing can match."
+    return ""
 
 
 @login_required
@@ -281,6 +303,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "older": older,
         "filters": {"word": word, "tag": tag, "from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
         "filtered": bool(word or tag or day_from or day_to),
+        "filter_problem": _filter_problem(request, day_from, day_to),
         "all_words": sorted(vocabulary().emotions),
         "all_tags": sorted({*(t for g in tag_groups() for t in g.tags), *services.own_tags(request.user)}),
         "body": body_map(),
@@ -291,7 +314,8 @@ def history(request: HttpRequest) -> HttpResponse:
 def emotion_words(request: HttpRequest) -> HttpResponse:
     vocab = vocabulary()
     families = []
-    for family in vocab.families.values():
+    first = [vocab.families[name] for name in ("numb", "not-sure") if name in vocab.families]
+    for family in first + [f for f in vocab.families.values() if f not in first]:
         words = sorted((e for e in vocab.emotions.values() if e.family == family.name), key=lambda e: e.word)
         families.append((family, words))
     return render(request, "checkins/emotions.html", {"families": families})

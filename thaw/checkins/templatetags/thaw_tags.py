@@ -15,5 +15,8 @@ def get(mapping: dict[str, Any], key: str) -> Any:
 
 
 @register.filter
-def body_label(value: str, body: Any) -> str:
-    return body.label(value)
+def body_label(value: str) -> str:
+    """"chest/tight" → "Chest: tight"."""
+    from thaw.checkins.vocabulary import body_map
+
+    return body_map().label(value)

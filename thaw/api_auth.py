@@ -1,0 +1,34 @@
+"""Who is calling the API: a signed-in session or a bearer token.
+
+Kept apart from ``thaw.api`` so routers can import it without importing the API itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from thaw.accounts.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer thaw_…`` for scripts and apps."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def optional_user(request: HttpRequest) -> Any | None:
+    """The caller on a public endpoint, if they identified themselves; never an error."""
+    if request.user.is_authenticated:
+        return request.user
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return ApiToken.authenticate(token.strip())
+    return None

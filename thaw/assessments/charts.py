@@ -1,0 +1,67 @@
+"""Server-drawn SVG trend charts: no script, so they work in print, in PDF and without JS.
+
+Pure functions: points and bands in, SVG markup out. Colours come from the stylesheet
+through class names, so the strict CSP (no inline styles) holds and dark mode works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+
+from thaw.assessments.instruments import Band
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 44, 16, 12, 34
+
+
+def _x(i: int, n: int) -> float:
+    span = WIDTH - LEFT - RIGHT
+    return LEFT + (span / 2 if n == 1 else span * i / (n - 1))
+
+
+def _y(value: float, low: float, high: float) -> float:
+    span = HEIGHT - TOP - BOTTOM
+    return TOP + span * (1 - (value - low) / (high - low or 1))
+
+
+def trend_svg(
+    points: Sequence[tuple[datetime, float]],
+    bands: Sequence[Band],
+    low: float,
+    high: float,
+    *,
+    title: str,
+    description: str,
+) -> str:
+    """A line of scores over time on top of the instrument's band zones (oldest left)."""
+    parts = [
+        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(description)}</desc>',
+    ]
+    for n, band in enumerate(bands):
+        top, bottom = _y(min(band.max + 1, high), low, high), _y(band.min, low, high)
+        parts.append(
+            f'<rect class="zone zone-{n % 5}" x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" '
+            f'height="{max(bottom - top, 0):.1f}"><title>{escape(band.label)}: {band.min}-{band.max}</title></rect>'
+        )
+        parts.append(f'<text class="zone-label" x="{WIDTH - RIGHT - 4}" y="{bottom - 4:.1f}" text-anchor="end">'
+                     f"{escape(band.label)}</text>")
+    for tick in (low, (low + high) / 2, high):
+        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{_y(tick, low, high) + 4:.1f}" text-anchor="end">'
+                     f"{tick:g}</text>")
+    n = len(points)
+    coords = [(_x(i, n), _y(v, low, high)) for i, (_, v) in enumerate(points)]
+    if n > 1:
+        parts.append('<polyline class="line" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>')
+    for (x, y), (when, value) in zip(coords, points, strict=True):
+        parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>{when:%d %b %Y}: {value:g}</title></circle>')
+    if points:
+        parts.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 10}">{points[0][0]:%d %b %Y}</text>')
+        if n > 1:
+            parts.append(f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 10}" text-anchor="end">'
+                         f"{points[-1][0]:%d %b %Y}</text>")
+    parts.append("</svg>")
+    return "".join(parts)

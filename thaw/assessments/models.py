@@ -1,0 +1,35 @@
+"""A completed standardised self-assessment and its score."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Assessment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.CharField(max_length=16)
+    answers = models.JSONField()
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=64)
+    subscores = models.JSONField(default=dict, blank=True)
+    crisis = models.BooleanField(default=False)
+    previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    change_status = models.CharField(max_length=24, blank=True)
+    taken_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["person", "instrument", "-taken_at"], name="assessment_person_instr")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score} at {self.taken_at:%Y-%m-%d}"
+
+    @property
+    def delta(self) -> int | None:
+        return None if self.previous_score is None else self.score - self.previous_score

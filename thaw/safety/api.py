@@ -1,0 +1,90 @@
+"""API: crisis resources (public) and the person's safety plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict, StrictStr, field_validator
+
+from thaw.api_auth import optional_user
+from thaw.safety.models import PLAN_SECTIONS, SafetyPlan
+from thaw.safety.resources import crisis_regions, region_for
+from thaw.safety.services import plan_for, save_plan
+
+router = Router(tags=["safety"])
+PLAN_FIELD_MAX = 5000
+
+
+class ResourceOut(Schema):
+    name: str
+    how: str
+    description: str
+    phone: str
+    sms: str
+
+
+class RegionOut(Schema):
+    region: str
+    name: str
+    emergency: str
+    resources: list[ResourceOut]
+    regions: dict[str, str]
+    notice: str
+
+
+NOTICE = ("Thaw is not an emergency service and is not monitored in real time. "
+          "If you are in danger or might harm yourself, call your local emergency number now.")
+
+
+@router.get("/crisis-resources", response=RegionOut, auth=None, summary="Crisis lines for a region")
+def crisis_resources(request: HttpRequest, region: str | None = None) -> dict[str, Any]:
+    person = optional_user(request)
+    chosen = region_for(region or getattr(person, "crisis_region", "") or None)
+    _, regions = crisis_regions()
+    return {
+        "region": chosen.code, "name": chosen.name, "emergency": chosen.emergency,
+        "resources": [r.as_dict() for r in chosen.resources],
+        "regions": {code: r.name for code, r in regions.items()}, "notice": NOTICE,
+    }
+
+
+class SafetyPlanIO(Schema):
+    model_config = ConfigDict(extra="forbid")
+    warning_signs: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+    coping_steps: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+    distractions: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+    people_to_ask: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+    professionals: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+    safer_environment: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+    reasons: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
+
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
+
+
+class SafetyPlanOut(SafetyPlanIO):
+    updated_at: str | None
+
+
+def plan_dict(plan: SafetyPlan) -> dict[str, Any]:
+    body = {key: getattr(plan, key) for key, _, _ in PLAN_SECTIONS}
+    body["updated_at"] = plan.updated_at.isoformat() if plan.pk else None
+    return body
+
+
+@router.get("/safety-plan", response=SafetyPlanOut, summary="Your safety plan")
+def get_plan(request: HttpRequest) -> dict[str, Any]:
+    return plan_dict(plan_for(request.user))
+
+
+@router.put("/safety-plan", response=SafetyPlanOut, summary="Replace your safety plan")
+def put_plan(request: HttpRequest, payload: SafetyPlanIO) -> dict[str, Any]:
+    plan = save_plan(request.user, payload.model_dump())
+    return plan_dict(plan)
+

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class SafetyConfig(AppConfig):
+    name = "thaw.safety"
+    label = "safety"
+    verbose_name = "Safety"
+
+    def ready(self) -> None:
+        # A broken crisis-resource or phrase file must stop start-up, never a person's crisis screen.
+        from thaw.safety.language import find_crisis_language
+        from thaw.safety.resources import crisis_regions
+
+        crisis_regions()
+        find_crisis_language("start-up check")

@@ -1,0 +1,62 @@
+"""The safety path: what happens when risk shows.
+
+Any trigger (a critical assessment answer, crisis language in something the person
+wrote) records a risk flag, audits it, and answers with the crisis resources for the
+person's region. It never blocks the person and never contacts anyone without them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from thaw.audit.models import record
+from thaw.safety.language import find_crisis_language
+from thaw.safety.models import PLAN_SECTIONS, FlagKind, RiskFlag, SafetyPlan
+from thaw.safety.resources import Region, region_for
+
+
+def person_region(person: Any) -> Region:
+    return region_for(getattr(person, "crisis_region", "") or None)
+
+
+def resources_payload(person: Any) -> list[dict[str, str]]:
+    region = person_region(person)
+    return [r.as_dict() for r in region.resources]
+
+
+def raise_flag(person: Any, *, kind: str, source: str, source_id: str, reason: str) -> RiskFlag:
+    flag = RiskFlag.objects.create(person=person, kind=kind, source=source, source_id=source_id, reason=reason[:200])
+    record("risk_flag.raised", actor=None, person=person, flag_id=flag.pk, kind=kind, source=source)
+    return flag
+
+
+def check_text(person: Any, text: str, *, source: str, source_id: str) -> bool:
+    """Flag crisis language in ``text``. Returns True if the crisis screen should be shown."""
+    matches = find_crisis_language(text or "")
+    if not matches:
+        return False
+    categories = sorted({m.category for m in matches})
+    raise_flag(person, kind=FlagKind.CRISIS_LANGUAGE, source=source, source_id=source_id,
+               reason="Crisis language (" + ", ".join(c.replace("_", " ") for c in categories) + ")")
+    return True
+
+
+def plan_for(person: Any) -> SafetyPlan:
+    plan = SafetyPlan.objects.filter(person=person).first()
+    return plan if plan is not None else SafetyPlan(person=person)
+
+
+def save_plan(person: Any, fields: dict[str, str]) -> SafetyPlan:
+    """Replace the person's safety plan.
+
+    The plan is not scanned for crisis language: it is written in a calmer moment and
+    names warning signs on purpose; flagging it would teach clinicians to ignore flags.
+    """
+    plan = plan_for(person)
+    for key, _, _ in PLAN_SECTIONS:
+        setattr(plan, key, fields.get(key, "").strip())
+    plan.updated_at = timezone.now()
+    plan.save()
+    return plan

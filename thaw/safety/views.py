@@ -1,0 +1,55 @@
+"""The crisis page ("Get help now") and the safety plan builder."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from thaw.assessments.services import own_assessment
+from thaw.safety.models import PLAN_SECTIONS
+from thaw.safety.resources import crisis_regions, region_for
+from thaw.safety.services import plan_for, save_plan
+
+PLAN_FIELD_MAX = 5000
+
+
+def crisis(request: HttpRequest) -> HttpResponse:
+    """Public, one tap from every page; also the screen shown before a score when risk shows."""
+    user = request.user
+    wanted = request.GET.get("region") or (getattr(user, "crisis_region", "") if user.is_authenticated else "")
+    region = region_for(wanted or None)
+    _, regions = crisis_regions()
+    plan = plan_for(user) if user.is_authenticated else None
+    continue_url = None
+    came_from = request.GET.get("from", "")
+    if came_from == "assessment" and user.is_authenticated:
+        assessment = own_assessment(user, request.GET.get("id"))
+        if assessment is not None:
+            continue_url = reverse("assessment_result", args=[assessment.id])
+    elif came_from == "checkin":
+        continue_url = reverse("home")
+    return render(request, "safety/crisis.html", {
+        "region": region, "regions": regions, "plan": plan, "came_from": came_from, "continue_url": continue_url,
+    })
+
+
+@login_required
+def safety_plan(request: HttpRequest) -> HttpResponse:
+    plan = plan_for(request.user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        fields = {key: request.POST.get(key, "").replace("\x00", "") for key, _, _ in PLAN_SECTIONS}
+        for key, value in fields.items():
+            if len(value) > PLAN_FIELD_MAX:
+                errors[key] = f"This section is {len(value):,} characters; the limit is {PLAN_FIELD_MAX:,}."
+        if not errors:
+            save_plan(request.user, fields)
+            messages.success(request, "Your safety plan is saved. It is shown with the crisis lines whenever you need it.")
+            return redirect("safety_plan")
+        for key, value in fields.items():
+            setattr(plan, key, value)
+    return render(request, "safety/plan.html", {"plan": plan, "errors": errors, "field_max": PLAN_FIELD_MAX},
+                  status=422 if errors else 200)
