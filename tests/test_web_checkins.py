@@ -150,3 +150,63 @@ def test_history_pages_older_entries(web_alice: Client, alice) -> None:
 def test_emotion_words_page_lists_definitions(client: Client) -> None:
     page = client.get("/emotions/").content.decode()
     assert "shut down" in page and "Numb / shut down" in page
+
+
+def test_double_tap_on_one_tap_saves_once(web_alice: Client, alice) -> None:
+    first = web_alice.post("/checkin/quick", {"choice": "heavy"})
+    second = web_alice.post("/checkin/quick", {"choice": "heavy"})
+    assert CheckIn.objects.filter(person=alice).count() == 1
+    assert first["Location"] == second["Location"]
+    web_alice.post("/checkin/quick", {"choice": "okay"})
+    assert CheckIn.objects.filter(person=alice).count() == 2, "a different button is a new check-in"
+
+
+def test_one_tap_fragment_refreshes_recent_list(web_alice: Client) -> None:
+    fragment = web_alice.post("/checkin/quick", {"choice": "numb"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="recent" hx-swap-oob="true"' in fragment and "numbness 8/10" in fragment
+
+
+def test_body_sensations_are_shown_and_open_on_edit(web_alice: Client, alice) -> None:
+    checkin = create_checkin(alice, {"emotions": [{"word": "not sure", "intensity": 0}], "numbness": 5,
+                                     "body": ["chest/tight"]})
+    assert "Chest: tight" in web_alice.get("/checkins/").content.decode()
+    edit = web_alice.get(f"/checkins/{checkin.id}/").content.decode()
+    chest = edit.split("<summary>Chest</summary>")[0].rsplit("<details", 1)[1]
+    assert "open" in chest
+
+
+def test_form_errors_are_sentences_with_focusable_targets(web_alice: Client) -> None:
+    page = post_form(web_alice, word=["calm"], at="2999-01-01T10:00").content.decode()
+    assert "The time is in the future" in page and 'href="#at"' in page
+    page = post_form(web_alice).content.decode()
+    assert 'href="#first-word"' in page and 'id="first-word"' in page
+
+
+def test_signup_keeps_the_device_time_zone(client: Client) -> None:
+    from thaw.accounts.models import User
+
+    response = client.post("/accounts/signup/", {"email": "tz@example.org", "password1": "a calm, long passphrase",
+                                                 "password2": "a calm, long passphrase", "timezone": "Asia/Tokyo"})
+    assert response.status_code == 302
+    assert User.objects.get(email="tz@example.org").timezone == "Asia/Tokyo"
+    client.post("/accounts/logout/")
+    client.post("/accounts/signup/", {"email": "tz2@example.org", "password1": "a calm, long passphrase",
+                                      "password2": "a calm, long passphrase", "timezone": "Mars/Olympus"})
+    assert User.objects.get(email="tz2@example.org").timezone == "UTC"
+
+
+def test_use_device_time_zone_notice(web_alice: Client, alice) -> None:
+    page = web_alice.get("/").content.decode()
+    assert 'id="tz-notice"' in page and 'data-timezone="UTC"' in page
+    web_alice.post("/settings/timezone", {"timezone": "Europe/Paris", "next": "/checkins/"})
+    alice.refresh_from_db()
+    assert alice.timezone == "Europe/Paris"
+    response = web_alice.post("/settings/timezone", {"timezone": "Nowhere/Land", "next": "https://evil.example/"})
+    alice.refresh_from_db()
+    assert alice.timezone == "Europe/Paris" and response["Location"] == "/"
+
+
+def test_history_explains_impossible_date_filters(web_alice: Client) -> None:
+    page = web_alice.get("/checkins/", {"from": "2026-03-10", "to": "2026-03-01"}).content.decode()
+    assert "after the “To” date" in page
+    assert "is not a date" in web_alice.get("/checkins/", {"from": "yesterday"}).content.decode()

@@ -77,11 +77,13 @@ NOT_NEGATING_BEFORE = frozenset(
 # A second negation shortly before a cue makes a double negative, read as no negation.
 DOUBLE_NEGATORS = (NEGATION_CUES - {"no", "nor", "without"}) | {"cant", "cannot", "couldnt"}
 
-# Joining words that start a new clause: a negation never reaches across them.
+# Words a negation never reaches across: joining words that start a new clause, and the
+# ends of "not gonna lie", "no joke", "not kidding", which negate nothing that follows.
 CLAUSE_WORDS = frozenset(
     {
         "but", "yet", "though", "although", "however", "except", "and", "so", "because",
         "cause", "cuz", "cos", "coz", "if", "when", "whereas", "then", "anyway",
+        "lie", "lying", "joke", "joking", "kidding", "ngl",
     }
 )  # fmt: skip
 
@@ -90,18 +92,18 @@ CLAUSE_WORDS = frozenset(
 _GAP = r"(?:(?:[^\w.!?;]|\.{2,})+)"
 # Words, and the punctuation that ends a clause, for the negation window.
 _TOKEN = re.compile(r"\w[\w']*|[.!?;:,\n()\"\u2013\u2014]|(?<= )-(?= )")
-_CLAUSE_PUNCTUATION = frozenset(".!?;:,\n()\"\u2013\u2014-")
+_CLAUSE_PUNCTUATION = frozenset('.!?;:,\n()"\u2013\u2014-')
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_WHITESPACE_TO_COLLAPSE = re.compile(r"\s{2,}|[^\S ]")
+# Runs of whitespace other than a lone space; written to start with \s so re scans fast.
+_WHITESPACE_TO_COLLAPSE = re.compile(r"\s(?:(?<=[^ ])|\s)\s*")
 _NEWLINES = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _APOSTROPHES = frozenset("\u2019\u2018\u201b\u02bc\u02b9\u02bb\u02bd\u00b4\u0060\u2032\uff07")
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _ENTRY_KEYS = frozenset({"phrase", "category", "pattern", "examples", "not_examples", "negatable"})
 _CONTEXT = 160  # characters before a match searched for its clause
 _OPENING = 3  # how many opening characters of each pattern the dispatch table uses
-_WORD = re.compile(r"\w+")
 
-try:  # the stdlib's regex parser; private, so without it every pattern simply always runs
+try:  # the stdlib's regex parser: private, so without it every pattern scans the whole text
     _sre: Any = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover
     _sre = None
@@ -245,22 +247,22 @@ def opening_letters(pattern: re.Pattern[str]) -> frozenset[str] | None:
     if _sre is None:  # pragma: no cover
         return None
     try:
-        found = _extend(frozenset([""]), _sre.parse(pattern.pattern, pattern.flags))
+        found = _extend(frozenset([("", True)]), _sre.parse(pattern.pattern, pattern.flags))
     except Exception:  # pragma: no cover - a parser we do not know: scan everything
         return None
-    openings = frozenset(text for text, _ in found)
-    if any(not text or not (text[0].isalnum() or text[0] == "_") for text in openings):
-        return None
-    return openings
+    # Keep only the word characters each opening starts with: a match starts at a word,
+    # and an opening that stays inside one word can never hide the start of another.
+    openings = frozenset(re.split(r"\W", text, maxsplit=1)[0] for text, _ in found)
+    return None if "" in openings else openings
 
 
 # A partial opening: the text so far, and whether it may still grow.
 _Opening = tuple[str, bool]
 
 
-def _extend(openings: frozenset[str] | frozenset[_Opening], items: Any) -> frozenset[_Opening]:
+def _extend(openings: frozenset[_Opening], items: Any) -> frozenset[_Opening]:
     """Grow each still-open opening by what ``items`` (a parsed sequence) must consume next."""
-    current: set[_Opening] = {(o, True) if isinstance(o, str) else o for o in openings}
+    current = set(openings)
     for op, argument in items:
         growing = {o for o in current if o[1]}
         if not growing:
@@ -402,13 +404,14 @@ class _Dispatch:
     by_opening: dict[str, tuple[CrisisPhrase, ...]]
     lengths: tuple[int, ...]
     everywhere: tuple[CrisisPhrase, ...]  # openings unknown: scanned over the whole text
+    candidates: re.Pattern[str]  # finds word starts that begin with any known opening
 
 
 @cache
-def _dispatch(phrases: tuple[CrisisPhrase, ...]) -> _Dispatch:
+def _dispatch() -> _Dispatch:
     by_opening: dict[str, list[CrisisPhrase]] = {}
     everywhere: list[CrisisPhrase] = []
-    for phrase in phrases:
+    for phrase in crisis_phrases():
         openings = opening_letters(phrase.pattern)
         if openings is None:
             everywhere.append(phrase)
@@ -417,29 +420,43 @@ def _dispatch(phrases: tuple[CrisisPhrase, ...]) -> _Dispatch:
             by_opening.setdefault(opening, []).append(phrase)
     lengths = tuple(sorted({len(opening) for opening in by_opening}))
     table = {opening: tuple(found) for opening, found in by_opening.items()}
-    return _Dispatch(table, lengths, tuple(everywhere))
+    candidates = re.compile(r"(?<!\w)(?:" + _trie(set(by_opening)) + ")")
+    return _Dispatch(table, lengths, tuple(everywhere), candidates)
 
 
-def raw_matches(
-    normalised: str, phrases: tuple[CrisisPhrase, ...] | None = None
-) -> set[tuple[int, int, CrisisPhrase]]:
-    """Every match of every pattern in normalised text, before negation is considered.
+def _trie(words: set[str]) -> str:
+    """A regular expression matching any of ``words``, nested by letter so it fails fast."""
+    rests: dict[str, set[str]] = {}
+    for word in words:
+        rests.setdefault(word[0], set()).add(word[1:])
+    branches = []
+    for first, after in sorted(rests.items()):
+        longer = {rest for rest in after if rest}
+        branch = re.escape(first)
+        if longer:
+            branch += "(?:" + _trie(longer) + ")" + ("?" if "" in after else "")
+        branches.append(branch)
+    return "|".join(branches)
+
+
+def raw_matches(normalised: str) -> set[tuple[int, int, CrisisPhrase]]:
+    """Every match of every shipped pattern in normalised text, negated or not.
 
     Finds each match ``pattern.finditer`` would find, and also matches that overlap them.
     """
-    dispatch = _dispatch(crisis_phrases() if phrases is None else phrases)
+    dispatch = _dispatch()
     found: set[tuple[int, int, CrisisPhrase]] = set()
     for phrase in dispatch.everywhere:
         for match in phrase.pattern.finditer(normalised):
             found.add((match.start(), match.end(), phrase))
     table, lengths = dispatch.by_opening, dispatch.lengths
-    for word in _WORD.finditer(normalised):
-        start = word.start()
+    for candidate in dispatch.candidates.finditer(normalised):
+        start = candidate.start()
         for length in lengths:
             for phrase in table.get(normalised[start : start + length], ()):
-                match = phrase.pattern.match(normalised, start)
-                if match:
-                    found.add((start, match.end(), phrase))
+                anchored = phrase.pattern.match(normalised, start)
+                if anchored:
+                    found.add((start, anchored.end(), phrase))
     return {item for item in found if item[1] > item[0]}
 
 
@@ -450,6 +467,8 @@ def _is_negated(text: str, start: int) -> bool:
     """Does a negation cue stand shortly before ``start``, in the same clause?"""
     words: list[str] = []  # nearest first
     for token in reversed(_TOKEN.findall(text, max(0, start - _CONTEXT), start)):
+        if token == "," and words and words[-1] == "ever":
+            continue  # "I would never, ever...": the comma does not end the clause
         if token in _CLAUSE_PUNCTUATION:
             break
         word = token.replace("'", "")
@@ -471,8 +490,9 @@ def _is_negated(text: str, start: int) -> bool:
 def find_crisis_language(text: str) -> list[CrisisMatch]:
     """Every listed crisis phrase in ``text`` that is not negated, in order of position.
 
-    Where one match lies inside another, only the longer one is returned; a negation of a
-    longer phrase also covers the shorter ones inside it ("never had thoughts of suicide").
+    Where a match lies inside a longer one of the same category, only the longer one is
+    returned (matches of different categories may overlap). A negation of a longer phrase
+    also covers the shorter ones inside it ("never had thoughts of suicide").
     """
     if not text:
         return []
@@ -492,7 +512,7 @@ def find_crisis_language(text: str) -> list[CrisisMatch]:
             if negation_at[start] or inside_negated:
                 negated_spans.append((start, end))
                 continue
-        if any(s <= start and end <= e for s, e, _ in kept):
+        if any(s <= start and end <= e and p.category == phrase.category for s, e, p in kept):
             continue
         kept.append((start, end, phrase))
 
