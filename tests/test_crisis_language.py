@@ -106,7 +106,7 @@ POSITIVE = [
     ("I want to shoot up the school", "harm_to_others"),
     # Written in other ways: capitals, fancy letters, spacing, punctuation, invisible marks.
     ("I WANT TO KILL MYSELF!!!", "suicide"),
-    ("\U0001d5dc \U0001d604\U0001d5ee\U0001d5fb\U0001d601 \U0001d601\U0001d5fc \U0001d5f1\U0001d5f6\U0001d5f2", "suicide"),
+    ("𝗜 𝘄𝗮𝗻𝘁 𝘁𝗼 𝗱𝗶𝗲", "suicide"),  # "bold" letters pasted from a font generator
     ("Ｉ ｗａｎｔ ｔｏ ｄｉｅ", "suicide"),
     ("I want to... die", "suicide"),
     ("I want   to\n die", "suicide"),
@@ -260,7 +260,9 @@ def test_not_examples_in_the_data_file_do_not_trigger_anything() -> None:
 # --- sentences and clauses -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("end", [". ", "! ", "? ", "; ", "\n", " - ", ", ", "... ", " but ", " and "])
+@pytest.mark.parametrize(
+    "end", [". ", "! ", "? ", "; ", "\n", " - ", ", ", "... ", " but ", " and "]
+)
 def test_a_negation_does_not_reach_across_a_clause(end: str) -> None:
     assert has_crisis_language(f"I'm not okay{end}I want to die")
 

@@ -22,7 +22,8 @@ came from, so spans always refer to the original text. Each listed pattern is ma
 boundaries. A match is dropped when a negation cue ("not", "never", "don't", "denies", ...)
 stands at most ``NEGATION_WINDOW`` words before it *in the same clause*; a sentence end, a
 comma, a dash or a joining word such as "but", "and", "because" or "if" ends a clause, so
-"I'm not okay. I want to die" still matches. Phrases that carry their own negation ("don't
+"I'm not okay. I want to die" still matches, and so, on purpose, does "I don't know, I want
+to die". Phrases that carry their own negation ("don't
 want to live", "can't go on") are marked ``negatable = false`` in the data file: no cue
 before them cancels them, so "not sure I want to live anymore" still matches. A cue followed
 by a word of doubt ("not *sure*", "don't *know*", "never *thought*") is not a negation, and a
@@ -65,12 +66,13 @@ NEGATION_CUES = frozenset(
 )  # fmt: skip
 
 # A cue followed by one of these negates the doubt, not the danger: "not sure I want to
-# live", "don't know if I want to die", "no one would care", "never thought I'd want to die".
+# live", "don't know if I want to die", "no one would care", "never thought I'd want to die",
+# "it's not that I want to die, I just...".
 NOT_NEGATING_BEFORE = frozenset(
     {
         "sure", "know", "knew", "think", "thought", "care", "mind", "matter", "understand",
         "remember", "one", "idea", "doubt", "wonder", "only", "just", "imagined", "expected",
-        "realised", "realized", "see", "tell",
+        "realised", "realized", "see", "tell", "that",
     }
 )  # fmt: skip
 
