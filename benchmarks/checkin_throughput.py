@@ -546,6 +546,8 @@ def benchmark(args: argparse.Namespace, *, workers: int, lock: str) -> Result:
         for connections in args.connections:
             for target in ("healthz", "checkins"):
                 print(f"   {target} at {connections} connections for {args.duration:g} s", flush=True)
+                if args.wait_quiet > 0:
+                    wait_quiet(args.wait_quiet)
                 run = measure(target, connections)
                 for attempt in range(args.retries):
                     if run.cpu.get("other", 0.0) <= NOISY_CORES:

@@ -108,12 +108,14 @@ def _register_routers() -> None:
     from thaw.accounts.api import router as accounts_router
     from thaw.assessments.api import router as assessments_router
     from thaw.checkins.api import router as checkins_router
+    from thaw.insights.api import router as insights_router
     from thaw.safety.api import router as safety_router
 
     api.add_router("", accounts_router)
     api.add_router("", checkins_router)
     api.add_router("", assessments_router)
     api.add_router("", safety_router)
+    api.add_router("", insights_router)
 
 
 _register_routers()

@@ -103,6 +103,19 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbose=False)
+    from thaw.insights.demo import PLANTED, ensure_demo
+
+    summary = ensure_demo(os.environ.get("THAW_DEMO_PASSWORD") or None)
+    state = "Created" if summary.created else "Already there:"
+    print(f"{state} a demo person with {summary.checkins} synthetic check-ins over a year.")
+    print(f"Sign in at /accounts/login/ with  {summary.email}  /  {summary.password}")
+    print("Planted patterns the Insights page should find: " + ", ".join(PLANTED))
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
     from django.core.management import execute_from_command_line
@@ -139,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("email")
     add.add_argument("--role", choices=ROLES, default="person", help="person (default), clinician or admin")
     add.set_defaults(func=cmd_user_add)
+
+    demo = sub.add_parser("demo", help="create (once) a demo person with a year of synthetic check-ins",
+                          description="Create a demo person with a year of synthetic check-ins and planted patterns; "
+                                      "running it again only resets the demo password (THAW_DEMO_PASSWORD or random).")
+    demo.set_defaults(func=cmd_demo)
 
     check = sub.add_parser("check", help="check the configuration and explain anything that is wrong",
                            description="Run Thaw's system checks.")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "thaw.safety",
     "thaw.checkins",
     "thaw.assessments",
+    "thaw.insights",
 ]
 
 MIDDLEWARE = [

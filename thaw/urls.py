@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("thaw.accounts.urls")),
     path("", include("thaw.safety.urls")),
     path("", include("thaw.assessments.urls")),
+    path("", include("thaw.insights.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

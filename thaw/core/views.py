@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from thaw.checkins import services
 from thaw.checkins.views import quick_context
+from thaw.insights.summary import weekly_summary
 
 
 @never_cache
@@ -27,4 +28,5 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/welcome.html")
     recent = list(services.own_checkins(request.user).order_by("-at")[:5])
-    return render(request, "core/home.html", {"recent": recent, **quick_context()})
+    week = weekly_summary(request.user)
+    return render(request, "core/home.html", {"recent": recent, "week": week, **quick_context()})

@@ -1,0 +1,87 @@
+/* Draws the insights charts with the vendored uPlot from data in a json_script block.
+   Every chart has a table or text alternative in the page; this only adds the picture. */
+(function () {
+  "use strict";
+
+  function css(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#a8431b";
+  }
+
+  function width(el) { return Math.max(240, el.clientWidth || 320); }
+
+  function axes(yLabel, xIsTime) {
+    var ink = css("--muted");
+    var grid = { stroke: css("--line"), width: 1 };
+    return [
+      { stroke: ink, grid: grid, ticks: grid, space: 60, values: xIsTime ? undefined : function (u, v) { return v; } },
+      { stroke: ink, grid: grid, ticks: grid, label: yLabel, size: 44 },
+    ];
+  }
+
+  function lineChart(el, xs, series, yRange, yLabel) {
+    var accent = css("--accent");
+    var colours = [accent, css("--focus")];
+    var opts = {
+      width: width(el), height: 200, legend: { show: series.length > 1 },
+      scales: { x: { time: true }, y: { range: yRange } },
+      axes: axes(yLabel, true),
+      series: [{}].concat(series.map(function (s, i) {
+        return { label: s.label, stroke: colours[i % 2], width: 2, spanGaps: false, points: { show: true, size: 6 } };
+      })),
+    };
+    return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
+  }
+
+  function barsChart(el, values) {
+    var accent = css("--accent");
+    var opts = {
+      width: width(el), height: 120, legend: { show: false },
+      scales: { x: { time: false, range: [-0.5, 1.5] }, y: { range: [0, 10] } },
+      axes: [
+        { stroke: css("--muted"), values: function () { return ["with", "without"]; }, splits: function () { return [0, 1]; } },
+        { stroke: css("--muted"), size: 30 },
+      ],
+      series: [{}, { label: "numbness", stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
+                     points: { show: false } }],
+    };
+    return new window.uPlot(opts, [[0, 1], values], el);
+  }
+
+  function moodChart(el, mood) {
+    var accent = css("--accent");
+    var opts = {
+      width: width(el), height: Math.min(320, width(el)), legend: { show: false },
+      scales: { x: { time: false, range: [-5.5, 5.5] }, y: { range: [-5.5, 5.5] } },
+      axes: [{ stroke: css("--muted"), label: "unpleasant ← → pleasant" },
+             { stroke: css("--muted"), label: "low ← energy → high", size: 44 }],
+      series: [{}, { stroke: accent, fill: accent, paths: function () { return null; },
+                     points: { show: true, size: 12, fill: accent } }],
+    };
+    return new window.uPlot(opts, [mood.x, mood.y], el);
+  }
+
+  function draw() {
+    var node = document.getElementById("insights-data");
+    if (!node || !window.uPlot) return;
+    var data = JSON.parse(node.textContent);
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var kind = el.dataset.chart;
+      if (kind === "numbness" && data.numbness.t.length) {
+        lineChart(el, data.numbness.t, [{ label: "weekly numbness", values: data.numbness.mean }], [0, 10], "numbness");
+      } else if (kind === "granularity" && data.granularity.length) {
+        lineChart(el, data.granularity.map(function (p) { return p.t; }), [
+          { label: "unpleasant", values: data.granularity.map(function (p) { return p.negative; }) },
+          { label: "pleasant", values: data.granularity.map(function (p) { return p.positive; }) },
+        ], [0, 1.5], "differentiation");
+      } else if (kind === "mood" && data.mood.x.length) {
+        moodChart(el, data.mood);
+      } else if (kind === "pattern") {
+        var p = data.patterns[Number(el.dataset.index)];
+        if (p) barsChart(el, [p.with, p.without]);
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
+})();

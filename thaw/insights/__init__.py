@@ -1,0 +1,1 @@
+"""Insights: when numbness comes, emotional granularity, variability and flattening."""

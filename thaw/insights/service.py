@@ -1,0 +1,20 @@
+"""Insights for one person over a window: load, compute, and time both parts."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from thaw.insights.data import load_arrays
+from thaw.insights.engine import compute_insights
+
+
+def insights_for(person: Any, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+    started = time.perf_counter()
+    arrays = load_arrays(person, since, until)
+    loaded = time.perf_counter()
+    result = compute_insights(arrays, now_epoch=until.timestamp() if until else None)
+    done = time.perf_counter()
+    result["timing_ms"] = {"load": round((loaded - started) * 1000, 2), "analytics": round((done - loaded) * 1000, 2)}
+    return result

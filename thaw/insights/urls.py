@@ -1,0 +1,5 @@
+from django.urls import path
+
+from thaw.insights import views
+
+urlpatterns = [path("insights/", views.insights_page, name="insights")]

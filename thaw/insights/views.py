@@ -1,0 +1,90 @@
+"""The insights page: charts a person would rather look at than read, each with a table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from thaw.checkins.vocabulary import vocabulary
+from thaw.insights.data import load_arrays
+from thaw.insights.engine import CheckInArrays, compute_insights
+
+QUADRANT_NAMES = {
+    (1, 1): "pleasant and lively", (1, -1): "pleasant and calm",
+    (-1, 1): "unpleasant and stirred up", (-1, -1): "unpleasant and low",
+}
+WINDOWS = {"30": 30, "90": 90, "365": 365, "all": None}
+
+
+def mood_points(arrays: CheckInArrays) -> dict[str, Any]:
+    """Each check-in placed at the mean pleasantness and energy of its words (numb words excluded)."""
+    vocab = vocabulary()
+    sums: dict[int, list[float]] = {}
+    for row, word_code, excluded in zip(arrays.emo_row.tolist(), arrays.emo_word.tolist(),
+                                        arrays.emo_excluded.tolist(), strict=True):
+        if excluded:
+            continue
+        emotion = vocab.get(arrays.words[word_code])
+        if emotion is None:
+            continue
+        acc = sums.setdefault(row, [0.0, 0.0, 0.0])
+        acc[0] += emotion.pleasantness
+        acc[1] += emotion.energy
+        acc[2] += 1
+    cells: Counter[tuple[int, int]] = Counter()
+    quadrants: Counter[str] = Counter()
+    for p, e, k in sums.values():
+        x, y = round(p / k), round(e / k)
+        cells[(x, y)] += 1
+        if x and y:
+            quadrants[QUADRANT_NAMES[(1 if x > 0 else -1, 1 if y > 0 else -1)]] += 1
+    ordered = sorted(cells.items())
+    return {
+        "x": [float(x) for (x, _), _ in ordered], "y": [float(y) for (_, y), _ in ordered],
+        "count": [c for _, c in ordered],
+        "quadrants": [(name, quadrants.get(name, 0)) for name in QUADRANT_NAMES.values()],
+        "numb_or_unsure": int(len(set(arrays.emo_row.tolist())) - len(sums)),
+    }
+
+
+def granularity_over_time(person: Any, end: datetime, months: int = 12) -> list[dict[str, Any]]:
+    """Differentiation over a trailing 90 days, month by month (the engine, run per window)."""
+    points = []
+    for back in range(months - 1, -1, -1):
+        until = end - timedelta(days=30 * back)
+        result = compute_insights(load_arrays(person, until - timedelta(days=90), until), now_epoch=until.timestamp())
+        neg = result["granularity"]["negative"]
+        pos = result["granularity"]["positive"]
+        points.append({"t": int(until.timestamp()), "date": until.date().isoformat(),
+                       "negative": neg["differentiation"], "positive": pos["differentiation"],
+                       "n_negative": neg["n"], "n_positive": pos["n"]})
+    return points
+
+
+@login_required
+def insights_page(request: HttpRequest) -> HttpResponse:
+    window_key = request.GET.get("window", "90")
+    days = WINDOWS.get(window_key, 90)
+    now = timezone.now()
+    since = now - timedelta(days=days) if days else None
+    arrays = load_arrays(request.user, since, None)
+    result = compute_insights(arrays, now_epoch=now.timestamp())
+    weekly = result["numbness"]["weekly"]
+    charts = {
+        "numbness": {"t": [int(datetime.fromisoformat(w["week_start"]).replace(tzinfo=timezone.get_current_timezone())
+                                .timestamp()) for w in weekly],
+                     "mean": [w["mean"] for w in weekly], "n": [w["n"] for w in weekly]},
+        "mood": mood_points(arrays),
+        "granularity": granularity_over_time(request.user, now),
+        "patterns": [{"factor": p["factor"], "with": p["mean_with"], "without": p["mean_without"]}
+                     for p in result["patterns"]],
+    }
+    return render(request, "insights/page.html", {
+        "result": result, "charts": charts, "window_key": window_key, "windows": list(WINDOWS),
+    })
