@@ -6,11 +6,13 @@ turned into numpy arrays with codes for words, families, tags and body sensation
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db import connection
 
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag
 from thaw.checkins.vocabulary import NOT_SURE_FAMILY, NUMB_FAMILY, vocabulary
@@ -25,54 +27,82 @@ def _codes(values: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     return np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values)), names
 
 
+def _raw(queryset: Any) -> list[tuple[Any, ...]]:
+    """Run a values_list query without Django's per-value converters (UUIDs, datetimes, JSON).
+
+    Converting tens of thousands of ids to ``uuid.UUID`` and times to ``datetime`` cost more
+    than the statistics; ids are only used to join the three queries, so raw values do.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _epochs(values: list[Any]) -> np.ndarray:
+    if values and isinstance(values[0], datetime):  # PostgreSQL gives aware datetimes
+        return np.fromiter((v.timestamp() for v in values), dtype=np.float64, count=len(values))
+    # SQLite stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; numpy parses these in C.
+    stamps = np.array([v.replace(" ", "T")[:26] for v in values], dtype="datetime64[us]")
+    return stamps.astype(np.int64).astype(np.float64) / 1e6
+
+
+def _utc_offsets(epoch: np.ndarray, tz: ZoneInfo) -> np.ndarray:
+    """UTC offset (seconds) at each moment: looked up per day, and per moment only on the
+    rare days whose offset changes (daylight-saving transitions)."""
+    days = np.floor_divide(epoch, EPOCH_DAY).astype(np.int64)
+    offsets = np.empty(len(epoch), dtype=np.float64)
+    for day in np.unique(days):
+        start = datetime.fromtimestamp(int(day) * EPOCH_DAY, UTC).astimezone(tz).utcoffset()
+        end = datetime.fromtimestamp(int(day + 1) * EPOCH_DAY - 1, UTC).astimezone(tz).utcoffset()
+        mask = days == day
+        if start == end:
+            offsets[mask] = start.total_seconds()  # type: ignore[union-attr]
+        else:
+            offsets[mask] = [datetime.fromtimestamp(e, UTC).astimezone(tz).utcoffset().total_seconds()  # type: ignore[union-attr]
+                             for e in epoch[mask]]
+    return offsets
+
+
 def load_arrays(person: Any, since: datetime | None = None, until: datetime | None = None) -> CheckInArrays:
     qs = CheckIn.objects.filter(person=person)
     if since is not None:
         qs = qs.filter(at__gte=since)
     if until is not None:
         qs = qs.filter(at__lte=until)
-    rows = list(qs.order_by("at", "id").values_list("id", "at", "numbness", "body"))
+    rows = _raw(qs.order_by("at", "id").values_list("id", "at", "numbness", "body"))
     if not rows:
         return CheckInArrays.empty()
     tz = ZoneInfo(person.timezone) if person.timezone else ZoneInfo("UTC")
     position = {row[0]: i for i, row in enumerate(rows)}
-    n = len(rows)
-    epoch = np.empty(n, dtype=np.float64)
-    offset = np.empty(n, dtype=np.float64)
-    numbness = np.empty(n, dtype=np.float64)
-    cache: dict[int, float] = {}
-    for i, (_, at, value, _) in enumerate(rows):
-        seconds = at.timestamp()
-        epoch[i] = seconds
-        hour_key = int(seconds // 3600)
-        shift = cache.get(hour_key)
-        if shift is None:  # UTC offsets only change on the hour; one lookup per distinct hour
-            shift = cache[hour_key] = at.astimezone(tz).utcoffset().total_seconds()  # type: ignore[union-attr]
-        offset[i] = shift
-        numbness[i] = value
-    local = epoch + offset
+    epoch = _epochs([row[1] for row in rows])
+    numbness = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))
+    local = epoch + _utc_offsets(epoch, tz)
     local_day = np.floor_divide(local, EPOCH_DAY).astype(np.int64)
     local_hour = (np.floor_divide(local, 3600) % 24).astype(np.int64)
     weekday = ((local_day + 3) % 7).astype(np.int64)  # 1970-01-01 was a Thursday
 
     vocab = vocabulary()
     chosen = qs.values("id")
-    emotions = list(CheckInEmotion.objects.filter(checkin__in=chosen).values_list("checkin_id", "word", "intensity"))
+    emotions = _raw(CheckInEmotion.objects.filter(checkin__in=chosen).order_by().values_list("checkin_id", "word", "intensity"))
     emo_row = np.fromiter((position[c] for c, _, _ in emotions), dtype=np.int64, count=len(emotions))
     emo_word, words = _codes([w for _, w, _ in emotions])
-    families_of = [vocab.emotions[w].family if w in vocab.emotions else "unknown" for _, w, _ in emotions]
-    emo_family, families = _codes(families_of)
-    emo_pleasantness = np.fromiter(
-        (vocab.emotions[w].pleasantness if w in vocab.emotions else 0 for _, w, _ in emotions), dtype=np.int64,
-        count=len(emotions))
+    # Look each distinct word up once, then spread by code.
+    entries = [vocab.emotions.get(w) for w in words]
+    word_family = [e.family if e else "unknown" for e in entries]
+    family_codes, families = _codes(word_family)
+    emo_family = family_codes[emo_word] if len(words) else np.empty(0, dtype=np.int64)
+    pleasantness = np.array([e.pleasantness if e else 0 for e in entries], dtype=np.int64)
+    emo_pleasantness = pleasantness[emo_word] if len(words) else np.empty(0, dtype=np.int64)
+    excluded = np.array([f in (NUMB_FAMILY, NOT_SURE_FAMILY, "unknown") for f in word_family], dtype=bool)
+    emo_excluded = excluded[emo_word] if len(words) else np.empty(0, dtype=bool)
     emo_intensity = np.fromiter((i for _, _, i in emotions), dtype=np.int64, count=len(emotions))
-    emo_excluded = np.fromiter((f in (NUMB_FAMILY, NOT_SURE_FAMILY, "unknown") for f in families_of), dtype=bool,
-                               count=len(emotions))
 
-    tag_pairs = list(CheckInTag.objects.filter(checkin__in=chosen).values_list("checkin_id", "name"))
+    tag_pairs = _raw(CheckInTag.objects.filter(checkin__in=chosen).order_by().values_list("checkin_id", "name"))
     tag_row = np.fromiter((position[c] for c, _ in tag_pairs), dtype=np.int64, count=len(tag_pairs))
     tag_code, tags = _codes([t for _, t in tag_pairs])
-    body_pairs = [(i, b) for i, row in enumerate(rows) for b in (row[3] or [])]
+    body_pairs = [(i, b) for i, row in enumerate(rows) if row[3] not in (None, "[]", [])
+                  for b in (json.loads(row[3]) if isinstance(row[3], str) else row[3])]
     body_row = np.fromiter((i for i, _ in body_pairs), dtype=np.int64, count=len(body_pairs))
     body_code, body = _codes([b for _, b in body_pairs])
     return CheckInArrays(

@@ -72,7 +72,9 @@
         lineChart(el, data.granularity.map(function (p) { return p.t; }), [
           { label: "unpleasant", values: data.granularity.map(function (p) { return p.negative; }) },
           { label: "pleasant", values: data.granularity.map(function (p) { return p.positive; }) },
-        ], [0, 1.5], "differentiation");
+        ], [0, Math.max(1, Math.ceil(Math.max.apply(null, data.granularity.map(function (p) {
+          return Math.max(p.negative || 0, p.positive || 0);
+        })) * 2) / 2)], "differentiation");
       } else if (kind === "mood" && data.mood.x.length) {
         moodChart(el, data.mood);
       } else if (kind === "pattern") {
