@@ -112,6 +112,11 @@ class WrkRun:
     attempts: int = 1  # more than 1 when other processes disturbed a run and it was measured again
 
     @property
+    def cpu_ms_per_request(self) -> float | None:
+        """Server CPU time per request: less sensitive than req/s to other load on the machine."""
+        return 1000 * self.cpu["server"] / self.rps if self.cpu and self.rps else None
+
+    @property
     def noisy(self) -> bool:
         return self.cpu.get("other", 0.0) > NOISY_CORES
 
@@ -601,7 +606,7 @@ def print_result(r: Result) -> None:
     print(f"\n-- lock={r.lock} workers={r.workers} duration={r.duration:g}s wrk threads={r.runs[0].threads if r.runs else '?'}")
     header = (f"{'endpoint':<18}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
               f"{'requests':>10}{'expected':>10}{'other':>7}{'sock err':>9}{'non2xx3xx':>10}{'db rows':>9}"
-              f"{'CPU srv/wrk/else':>18}")
+              f"{'CPU srv/wrk/else':>18}{'ms CPU/req':>11}")
     print(header)
     print("-" * len(header))
     for run in r.runs:
@@ -610,7 +615,8 @@ def print_result(r: Result) -> None:
         rows = "" if run.db_rows_added is None else str(run.db_rows_added)
         print(f"{name:<18}{run.connections:>6}{run.rps:>10.1f}{lat['p50']:>9.1f}{lat['p90']:>9.1f}{lat['p99']:>9.1f}"
               f"{lat['max']:>9.1f}{run.requests:>10}{run.matched:>10}{run.unexpected:>7}"
-              f"{sum(run.socket_errors.values()):>9}{run.non_2xx_3xx:>10}{rows:>9}{_cpu(run):>18}")
+              f"{sum(run.socket_errors.values()):>9}{run.non_2xx_3xx:>10}{rows:>9}{_cpu(run):>18}"
+              f"{run.cpu_ms_per_request or 0:>11.2f}")
         if run.unexpected or any(run.socket_errors.values()):
             print(f"{'':<18}statuses {run.statuses}  socket errors {run.socket_errors}")
     if r.ratio is not None:
@@ -621,6 +627,11 @@ def print_result(r: Result) -> None:
               f"(floor < {P99_FLOOR_MS:.0f} ms: {_yes(r.p99_ok)})")
     print(f"check-ins answered 201: {r.ok_201_total}; rows in SQLite: {r.db_total}; listed by the API: {r.api_total}"
           f"  ({r.db_total - r.ok_201_total} committed while wrk was stopping, unanswered)")
+    h, c = r.run("healthz", r.high), r.run("checkins", r.high)
+    if h and c and h.cpu_ms_per_request and c.cpu_ms_per_request:
+        print(f"server CPU per request at {r.high} connections: healthz {h.cpu_ms_per_request:.2f} ms, check-in "
+              f"{c.cpu_ms_per_request:.2f} ms: the ratio a quiet, CPU-bound machine would show is about "
+              f"{100 * h.cpu_ms_per_request / c.cpu_ms_per_request:.1f} %")
     print("(CPU: cores busy on average during the run: the server's processes / wrk / everything else"
           + (f"; * = other processes used more than {NOISY_CORES} CPUs even on the best of "
              f"{max(run.attempts for run in r.runs)} attempts: read with care" if any(run.noisy for run in r.runs) else "")
@@ -632,6 +643,11 @@ def print_result(r: Result) -> None:
         print(f"PROBLEM: {problem}")
 
 
+def _cpu_ratio(healthz: WrkRun, checkins: WrkRun) -> str:
+    h, c = healthz.cpu_ms_per_request, checkins.cpu_ms_per_request
+    return f"{100 * h / c:.1f}%" if h and c else "?"
+
+
 def print_summary(results: list[Result]) -> None:
     if not results:
         return
@@ -639,7 +655,7 @@ def print_summary(results: list[Result]) -> None:
     print(f"\n== summary ({platform.node()}, {os.cpu_count()} CPUs, {results[0].duration:g} s per run)")
     header = (f"{'lock':<6}{'workers':>8}{f'healthz@{high}':>12}{f'checkin@{high}':>12}{'ratio':>8}"
               f"{f'p50@{high}':>9}{f'p99@{high}':>9}{f'checkin@{low}':>12}{f'p50@{low}':>8}{f'p99@{low}':>8}"
-              f"{'errors':>8}{'5xx':>5}{'locked':>7}{'else':>6}  floors")
+              f"{'errors':>8}{'5xx':>5}{'locked':>7}{'else':>6} {'cpu ratio':>10}  floors")
     print(header)
     print("-" * len(header))
     for r in results:
@@ -653,11 +669,13 @@ def print_summary(results: list[Result]) -> None:
         print(f"{r.lock:<6}{r.workers:>8}{h.rps:>12.1f}{ch.rps:>12.1f}{100 * (r.ratio or 0):>7.1f}%"
               f"{ch.latency_ms['p50']:>9.1f}{ch.latency_ms['p99']:>9.1f}{cl.rps:>12.1f}"
               f"{cl.latency_ms['p50']:>8.1f}{cl.latency_ms['p99']:>8.1f}{errors:>8}{fivexx:>5}"
-              f"{r.log_counts.get('database is locked', 0):>7}{other:>6.2f}{'*' if other > NOISY_CORES else ' '} "
-              f"{'ok' if r.ok else 'NOT MET'}")
+              f"{r.log_counts.get('database is locked', 0):>7}{other:>6.2f}{'*' if other > NOISY_CORES else ' '}"
+              f"{_cpu_ratio(h, ch):>10}  {'ok' if r.ok else 'NOT MET'}")
     print("(req/s and ms; ratio = check-in req/s / healthz req/s at "
           f"{high} connections; floors: ratio >= {100 * RATIO_FLOOR:.0f} % with no errors, p99@{low} < {P99_FLOOR_MS:.0f} ms;\n"
-          " else = the most CPU cores other processes used during any run of that server)")
+          " else = the most CPU cores other processes used during any run of that server (* = over "
+          f"{NOISY_CORES}: disturbed);\n cpu ratio = healthz / check-in server CPU time per request, less "
+          "sensitive to other load than req/s)")
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -762,7 +780,9 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version,
             "results": [
-                {**asdict(r), "ratio": r.ratio, "ratio_ok": r.ratio_ok, "p99_low": r.p99_low, "p99_ok": r.p99_ok,
+                {**asdict(r), "cpu_ms_per_request": {f"{x.target}@{x.connections}": x.cpu_ms_per_request
+                                                     for x in r.runs},
+                 "ratio": r.ratio, "ratio_ok": r.ratio_ok, "p99_low": r.p99_low, "p99_ok": r.p99_ok,
                  "ok": r.ok}
                 for r in results
             ],

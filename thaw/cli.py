@@ -116,6 +116,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbose=False)
+    from django.core.exceptions import ImproperlyConfigured
+
+    from thaw.crypto import rotate
+
+    try:
+        key_id, rewritten, in_use = rotate(drop_old=args.drop_old)
+    except ImproperlyConfigured as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"New key {key_id}; re-encrypted {rewritten} record(s). Values per key now: {in_use or 'none stored'}.")
+    if args.drop_old:
+        print("Old keys removed from the key file. Restart every app server that was running during the rotation.")
+    else:
+        print("Old keys stay in the key file so running servers can still read; use --drop-old after restarting them.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
     from django.core.management import execute_from_command_line
@@ -157,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Create a demo person with a year of synthetic check-ins and planted patterns; "
                                       "running it again only resets the demo password (THAW_DEMO_PASSWORD or random).")
     demo.set_defaults(func=cmd_demo)
+
+    rotate = sub.add_parser("rotate-key", help="make a new encryption key and re-encrypt all stored free text",
+                            description="Add a new encryption key, re-encrypt every note and safety plan with it, "
+                                        "and optionally drop the old keys.")
+    rotate.add_argument("--drop-old", action="store_true",
+                        help="remove the old keys once nothing uses them (restart running servers first)")
+    rotate.set_defaults(func=cmd_rotate_key)
 
     check = sub.add_parser("check", help="check the configuration and explain anything that is wrong",
                            description="Run Thaw's system checks.")

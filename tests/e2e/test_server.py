@@ -100,3 +100,27 @@ def test_concurrent_writers_all_succeed(server: LiveThaw, person_token: str) -> 
         cursor = f"&cursor={page['next']}"
     assert acknowledged == stored
     assert "database is locked" not in server.log()
+
+
+def test_no_plaintext_of_a_note_in_the_database_files(server: LiveThaw, person_token: str) -> None:
+    """Read the raw database (SQLite files, or PostgreSQL rows) and find no plaintext of a note."""
+    canary = "CANARY-river-stones-7f3a"
+    created = server.request("POST", "/api/v1/checkins", {"emotions": [{"word": "calm", "intensity": 3}],
+                                                          "numbness": 2, "note": f"I walked by the {canary}"},
+                             token=person_token)
+    assert created.status == 201
+    plan = server.request("PUT", "/api/v1/safety-plan", {"reasons": f"my dog and the {canary}"}, token=person_token)
+    assert plan.status == 200
+    assert canary in server.request("GET", f"/api/v1/checkins/{created.json()['id']}", token=person_token).body.decode()
+    if "DATABASE_URL" in server.env:
+        import psycopg
+
+        with psycopg.connect(server.env["DATABASE_URL"]) as conn:
+            notes = [r[0] for r in conn.execute("SELECT note FROM checkins_checkin")]
+            plans = [r[0] for r in conn.execute("SELECT reasons FROM safety_safetyplan")]
+        assert not any(canary in text for text in notes + plans)
+        assert any(text.startswith("enc1:") for text in notes)
+        return
+    raw = b"".join(p.read_bytes() for p in server.data_dir.glob("thaw.sqlite3*") if p.is_file())
+    assert canary.encode() not in raw
+    assert b"enc1:" in raw

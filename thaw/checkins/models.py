@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from thaw.checkins.rules import NUMBNESS_MAX, NUMBNESS_MIN
+from thaw.fields import EncryptedTextField
 
 
 class Source(models.TextChoices):
@@ -23,7 +24,7 @@ class CheckIn(models.Model):
     at = models.DateTimeField(default=timezone.now)
     numbness = models.PositiveSmallIntegerField()
     body = models.JSONField(default=list, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -49,3 +49,19 @@ def debug_is_off_for_public_hosts(app_configs: object = None, **kwargs: object) 
             )
         ]
     return []
+
+
+@register()
+def encryption_key_is_usable(app_configs: object = None, **kwargs: object) -> list[Error | Warning]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from thaw import crypto
+
+    try:
+        crypto.keyring()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="Fix or remove the encryption key setting.", id="thaw.E003")]
+    path = crypto.key_file()
+    if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        return [Warning(f"{path} can be read by other users.", hint=f"Run: chmod 600 {path}", id="thaw.W003")]
+    return []

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from thaw.fields import EncryptedTextField
+
 PLAN_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("warning_signs", "My warning signs",
      "Thoughts, feelings, places or situations that tell me a hard time may be starting."),
@@ -24,13 +26,13 @@ PLAN_SECTIONS: tuple[tuple[str, str, str], ...] = (
 
 class SafetyPlan(models.Model):
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_plan")
-    warning_signs = models.TextField(blank=True)
-    coping_steps = models.TextField(blank=True)
-    distractions = models.TextField(blank=True)
-    people_to_ask = models.TextField(blank=True)
-    professionals = models.TextField(blank=True)
-    safer_environment = models.TextField(blank=True)
-    reasons = models.TextField(blank=True)
+    warning_signs = EncryptedTextField(blank=True)
+    coping_steps = EncryptedTextField(blank=True)
+    distractions = EncryptedTextField(blank=True)
+    people_to_ask = EncryptedTextField(blank=True)
+    professionals = EncryptedTextField(blank=True)
+    safer_environment = EncryptedTextField(blank=True)
+    reasons = EncryptedTextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

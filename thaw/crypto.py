@@ -1,0 +1,214 @@
+"""Encryption at rest for free text: AES-256-GCM with the key kept outside the database.
+
+The key comes from ``THAW_ENCRYPTION_KEY`` (or ``THAW_ENCRYPTION_KEY_FILE``), else from
+``<data dir>/encryption_key``, generated on first run with mode 0600. A key ring holds
+the current key first and older keys after it (one ``id:base64`` per line, or comma
+separated in the variable), so ``thaw rotate-key`` can re-encrypt without downtime.
+
+Stored form: ``enc1:<key id>:<base64url(nonce || ciphertext+tag)>``. The associated data
+names the table and column, so a value copied into another column does not decrypt.
+Values that do not start with ``enc1:`` are legacy plaintext and are read as they are
+(the migration that turned encryption on re-saves them encrypted).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "enc1:"
+
+
+class DecryptionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    keys: tuple[tuple[str, bytes], ...]  # (id, 32-byte key); the first encrypts
+
+    @property
+    def current(self) -> tuple[str, bytes]:
+        return self.keys[0]
+
+    def get(self, key_id: str) -> bytes | None:
+        return next((key for kid, key in self.keys if kid == key_id), None)
+
+    def serialise(self) -> str:
+        return "".join(f"{kid}:{base64.urlsafe_b64encode(key).decode()}\n" for kid, key in self.keys)
+
+
+def new_key() -> tuple[str, bytes]:
+    return secrets.token_hex(4), AESGCM.generate_key(bit_length=256)
+
+
+def parse_keyring(text: str, source: str) -> KeyRing:
+    keys = []
+    for part in text.replace(",", "\n").split("\n"):
+        part = part.strip()
+        if not part:
+            continue
+        kid, sep, encoded = part.partition(":")
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except ValueError:
+            key = b""
+        if not sep or not kid or len(key) != 32:
+            raise ImproperlyConfigured(
+                f"{source} must hold lines like 'k1:<base64 of 32 random bytes>'; "
+                "run `thaw rotate-key` with a key file to make one."
+            )
+        keys.append((kid, key))
+    if not keys:
+        raise ImproperlyConfigured(f"{source} holds no key.")
+    return KeyRing(tuple(keys))
+
+
+def key_file() -> Path:
+    return Path(settings.DATA_DIR) / "encryption_key"
+
+
+def _from_environment() -> KeyRing | None:
+    value = os.environ.get("THAW_ENCRYPTION_KEY")
+    path = os.environ.get("THAW_ENCRYPTION_KEY_FILE")
+    if value and path:
+        raise ImproperlyConfigured("Set THAW_ENCRYPTION_KEY or THAW_ENCRYPTION_KEY_FILE, not both.")
+    if value:
+        return parse_keyring(value, "THAW_ENCRYPTION_KEY")
+    if path:
+        try:
+            return parse_keyring(Path(path).read_text(), f"THAW_ENCRYPTION_KEY_FILE={path}")
+        except OSError as exc:
+            raise ImproperlyConfigured(f"THAW_ENCRYPTION_KEY_FILE={path!r} cannot be read: {exc.strerror}.") from None
+    return None
+
+
+def write_key_file(path: Path, ring: KeyRing) -> None:
+    """Write the ring atomically with mode 0600."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(ring.serialise())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+@cache
+def keyring() -> KeyRing:
+    ring = _from_environment()
+    if ring is not None:
+        return ring
+    path = key_file()
+    if not path.exists():
+        fresh = KeyRing((new_key(),))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(fresh.serialise())
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)  # fails if another worker made it first: then use theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return parse_keyring(path.read_text(), str(path))
+
+
+def encrypt(plaintext: str, context: str, ring: KeyRing | None = None) -> str:
+    ring = ring or keyring()
+    kid, key = ring.current
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
+    return f"{PREFIX}{kid}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(stored: str, context: str, ring: KeyRing | None = None) -> str:
+    if not stored.startswith(PREFIX):
+        return stored  # legacy plaintext, from before encryption was turned on
+    ring = ring or keyring()
+    kid, _, encoded = stored[len(PREFIX):].partition(":")
+    key = ring.get(kid)
+    if key is None and ring is keyring():
+        keyring.cache_clear()  # another process may have rotated the key: read the ring again
+        ring = keyring()
+        key = ring.get(kid)
+    if key is None:
+        raise DecryptionError(f"no key with id {kid!r} in the key ring; was a key removed too early?")
+    try:
+        raw = base64.urlsafe_b64decode(encoded)
+        return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptionError("a stored value failed authentication (tampered, or the wrong key)") from exc
+
+
+def key_id_of(stored: str) -> str | None:
+    return stored[len(PREFIX):].partition(":")[0] if stored.startswith(PREFIX) else None
+
+
+def encrypted_fields() -> list[tuple[type, list[str]]]:
+    """Every model with encrypted text, and which fields."""
+    from django.apps import apps
+
+    from thaw.fields import EncryptedTextField
+
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def key_ids_in_use() -> dict[str, int]:
+    """How many stored values each key id encrypts (read without decrypting)."""
+    from django.db import connection
+
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for model, names in encrypted_fields():
+            table = connection.ops.quote_name(model._meta.db_table)
+            for name in names:
+                column = connection.ops.quote_name(model._meta.get_field(name).column)
+                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} LIKE %s", [PREFIX + "%"])
+                for (stored,) in cursor.fetchall():
+                    kid = key_id_of(stored) or "?"
+                    counts[kid] = counts.get(kid, 0) + 1
+    return counts
+
+
+def rotate(drop_old: bool = False) -> tuple[str, int, dict[str, int]]:
+    """Add a new current key, re-encrypt everything with it, optionally drop the old keys."""
+    from django.db import transaction
+
+    from thaw.fields import reencrypt
+
+    if _from_environment() is not None:
+        raise ImproperlyConfigured(
+            "The key comes from THAW_ENCRYPTION_KEY(_FILE). To rotate: put a new key first and the old one after it "
+            "(comma separated), restart, run `thaw rotate-key` again to re-encrypt, then remove the old key."
+        )
+    ring = keyring()
+    fresh = new_key()
+    write_key_file(key_file(), KeyRing((fresh, *ring.keys)))
+    keyring.cache_clear()
+    rewritten = 0
+    for model, names in encrypted_fields():
+        with transaction.atomic():
+            rewritten += reencrypt(model, names)
+    in_use = key_ids_in_use()
+    if drop_old and set(in_use) <= {fresh[0]}:
+        write_key_file(key_file(), KeyRing((fresh,)))
+        keyring.cache_clear()
+    return fresh[0], rewritten, in_use
