@@ -107,6 +107,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def _register_routers() -> None:
     from thaw.accounts.api import router as accounts_router
     from thaw.assessments.api import router as assessments_router
+    from thaw.audit.api import router as audit_router
     from thaw.checkins.api import router as checkins_router
     from thaw.insights.api import router as insights_router
     from thaw.safety.api import router as safety_router
@@ -116,6 +117,7 @@ def _register_routers() -> None:
     api.add_router("", assessments_router)
     api.add_router("", safety_router)
     api.add_router("", insights_router)
+    api.add_router("", audit_router)
 
 
 _register_routers()

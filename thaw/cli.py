@@ -136,6 +136,19 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbose=False)
+    from thaw.audit.models import verify
+
+    intact, checked, problem = verify()
+    if intact:
+        print(f"Audit trail intact: {checked} event(s), chain verified.")
+        return 0
+    print(f"Audit trail BROKEN after {checked} good event(s): {problem}", file=sys.stderr)
+    return 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
     from django.core.management import execute_from_command_line
@@ -184,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--drop-old", action="store_true",
                         help="remove the old keys once nothing uses them (restart running servers first)")
     rotate.set_defaults(func=cmd_rotate_key)
+
+    audit = sub.add_parser("audit", help="audit trail tools (audit verify: check the hash chain)",
+                           description="Audit trail tools.")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_sub.add_parser("verify", help="check that no audit event was changed, removed or reordered",
+                                  description="Walk the audit trail's hash chain and report the first break.")
+    verify.set_defaults(func=cmd_audit_verify)
 
     check = sub.add_parser("check", help="check the configuration and explain anything that is wrong",
                            description="Run Thaw's system checks.")

@@ -8,16 +8,17 @@
 # What it does, all in a fresh temporary directory (nothing is written to the repository):
 #   1. starts `thaw serve` on 127.0.0.1:<free port> with a new THAW_DATA_DIR (SQLite; any
 #      DATABASE_URL in the environment is ignored so a real database is never fuzzed),
-#   2. creates fuzz@example.org, gets a bearer token, seeds check-ins, assessments and a
-#      safety plan so that ids exist,
+#   2. creates fuzz@example.org (and fuzz-tokens@example.org), gets a bearer token, seeds
+#      check-ins, assessments and a safety plan so that ids exist,
 #   3. runs four schemathesis passes, each with `--checks all` and capped by a timeout:
 #        auth    every operation except DELETE /tokens/{id}, with the token, phases
 #                examples, coverage, fuzzing and stateful
-#        tokens  DELETE /tokens/{token_id}, each case with its own fresh token (otherwise the
-#                fuzzer revokes the token the other passes use)
 #        dates   GET /checkins and GET /insights with since/until declared as date-time
 #                (as docs/API.md describes them) so generation reaches the date handling
 #        noauth  every operation without credentials (must answer 401, never 500)
+#        tokens  DELETE /tokens/{token_id} as a second account (fuzz-tokens@example.org),
+#                each case with its own fresh token (otherwise the fuzzer revokes the
+#                token the other passes use)
 #   4. prints per pass: requests sent, schemathesis failures, 5xx responses, server
 #      tracebacks; then one SUMMARY line, stops the server and exits 1 if anything failed.
 #
@@ -37,6 +38,7 @@ SEED=${FUZZ_SEED:-1}
 PASS_TIMEOUT=${FUZZ_PASS_TIMEOUT:-240}
 WORKERS=${FUZZ_WORKERS:-2}
 EMAIL=fuzz@example.org
+TOKENS_EMAIL=fuzz-tokens@example.org
 PASSWORD='fuzz passphrase 1'
 
 if [[ ! -x "$BIN/schemathesis" ]]; then
@@ -78,7 +80,9 @@ done
 [[ -s "$WORK/openapi.json" ]] || { echo "the server did not answer on $BASE" >&2; exit 2; }
 echo "server: $BASE (pid $SERVER_PID)"
 
-(cd "$WORK" && THAW_PASSWORD="$PASSWORD" "$BIN/thaw" user add "$EMAIL" >/dev/null)
+for account in "$EMAIL" "$TOKENS_EMAIL"; do
+    (cd "$WORK" && THAW_PASSWORD="$PASSWORD" "$BIN/thaw" user add "$account" >/dev/null)
+done
 
 api() {  # api METHOD PATH [JSON]  -> body on stdout
     local method=$1 path=$2 data=${3:-}
@@ -94,7 +98,7 @@ api POST /assessments '{"instrument": "phq9", "answers": [0, 1, 2, 1, 0, 0, 1, 0
 api POST /assessments '{"instrument": "phq9", "answers": [2, 2, 2, 2, 2, 2, 2, 2, 0]}' >/dev/null
 api POST /assessments '{"instrument": "gad7", "answers": [0, 1, 2, 1, 0, 0, 1]}' >/dev/null
 api PUT /safety-plan '{"reasons": "seeded by the fuzz script"}' >/dev/null
-echo "seeded: user $EMAIL, 3 check-ins, 3 assessments, a safety plan"
+echo "seeded: users $EMAIL and $TOKENS_EMAIL; for $EMAIL 3 check-ins, 3 assessments, a safety plan"
 
 SUMMARY_PY='
 import collections, glob, json, re, sys, urllib.parse
@@ -156,13 +160,15 @@ export THAW_FUZZ_BASE="$BASE" THAW_FUZZ_EMAIL="$EMAIL" THAW_FUZZ_PASSWORD="$PASS
 run_pass auth -H "Authorization: Bearer $TOKEN" \
     --phases examples,coverage,fuzzing,stateful \
     --exclude-operation-id thaw_accounts_api_revoke_token
-THAW_FUZZ_FRESH_TOKEN=1 run_pass tokens \
-    --phases examples,coverage,fuzzing \
-    --include-operation-id thaw_accounts_api_revoke_token
 THAW_FUZZ_DOC_FORMATS=1 run_pass dates -H "Authorization: Bearer $TOKEN" \
     --phases examples,coverage,fuzzing \
     --include-operation-id-regex 'list_checkins|get_insights'
 run_pass noauth --phases examples,coverage,fuzzing
+# Last, and as a second account: revoking tokens must not pull the main token from under
+# the other passes (a revoke that crossed accounts would show up as 401s in a rerun).
+THAW_FUZZ_EMAIL="$TOKENS_EMAIL" THAW_FUZZ_FRESH_TOKEN=1 run_pass tokens \
+    --phases examples,coverage,fuzzing \
+    --include-operation-id thaw_accounts_api_revoke_token
 
 stop_server
 echo

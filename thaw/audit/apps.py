@@ -5,3 +5,8 @@ class AuditConfig(AppConfig):
     name = "thaw.audit"
     label = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from thaw.audit.signals import connect
+
+        connect()

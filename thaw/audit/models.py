@@ -1,17 +1,24 @@
-"""The audit trail: who did what to whose data, and when.
+"""The audit trail: who did what to whose data, and when, in a tamper-evident chain.
 
-Append-only by convention and by code: the model refuses updates and deletes through
-the ORM. (The hash chain, the person-facing view and ``thaw audit verify`` arrive with
-the privacy work; the events recorded now will be part of that chain.)
+Append-only: the model refuses updates and deletes through ``save``/``delete``. Each
+event stores the SHA-256 of its content and a chain hash over the previous event's
+chain hash and its own content hash, so editing, deleting or reordering any event breaks
+``thaw audit verify``. Erasing a person *redacts* their events (details and references
+removed, ``redacted`` set) while the stored content hash keeps the chain verifiable.
+Free text a person wrote never goes into an event.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
+
+GENESIS = "0" * 64
 
 
 class AuditEvent(models.Model):
@@ -23,11 +30,18 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events",
         help_text="Whose data the event concerns.",
     )
+    # Plain copies of the two ids: the chain hashes these, and they outlive the foreign keys.
+    actor_ref = models.BigIntegerField(null=True, blank=True)
+    person_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=64)
     details = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64, default="")
+    prev_hash = models.CharField(max_length=64, default="")
+    chain_hash = models.CharField(max_length=64, default="")
+    redacted = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["at", "id"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["person", "at"], name="audit_person_at")]
 
     def __str__(self) -> str:
@@ -41,12 +55,60 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit events are append-only.")
 
+    def content(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "actor": self.actor_ref, "person": self.person_ref,
+                "action": self.action, "details": self.details}
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def chain_digest(prev_hash: str, content_hash: str) -> str:
+    return hashlib.sha256(f"{prev_hash}:{content_hash}".encode()).hexdigest()
+
+
+def _serialise_appends() -> None:
+    """Only one writer may extend the chain at a time, across every app server."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(74215531)")
+    # SQLite: the surrounding IMMEDIATE transaction already holds the single write lock.
+
 
 def record(action: str, *, actor: Any = None, person: Any = None, **details: Any) -> AuditEvent:
     """Append one event. ``details`` must not hold free text a person wrote."""
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        person=person,
-        details=details,
-    )
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        _serialise_appends()
+        last = AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True).first()
+        event = AuditEvent(action=action, actor=actor, person=person, details=details,
+                           actor_ref=actor.pk if actor else None, person_ref=person.pk if person else None)
+        event.content_hash = content_digest(event.content())
+        event.prev_hash = last or GENESIS
+        event.chain_hash = chain_digest(event.prev_hash, event.content_hash)
+        event.save()
+    return event
+
+
+def verify() -> tuple[bool, int, str]:
+    """Walk the chain; return (intact, events checked, what is wrong)."""
+    previous = GENESIS
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.prev_hash != previous:
+            return False, checked, f"event {event.pk} does not follow the event before it (deleted or reordered)"
+        if not event.redacted and content_digest(event.content()) != event.content_hash:
+            return False, checked, f"event {event.pk} was changed after it was written"
+        if chain_digest(event.prev_hash, event.content_hash) != event.chain_hash:
+            return False, checked, f"event {event.pk} has a wrong chain hash"
+        previous = event.chain_hash
+        checked += 1
+    return True, checked, ""
+
+
+def redact_person(person_id: int) -> int:
+    """Erasure: strip the person's events of details and references; the chain still verifies."""
+    events = AuditEvent.objects.filter(models.Q(person_ref=person_id) | models.Q(actor_ref=person_id))
+    return events.update(details={}, actor_ref=None, person_ref=None, actor=None, person=None, redacted=True)
