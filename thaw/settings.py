@@ -116,6 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=FULL;"
             "PRAGMA foreign_keys=ON;"
+            "PRAGMA secure_delete=ON;"
             "PRAGMA temp_store=MEMORY;"
             "PRAGMA cache_size=-20000"
         ),

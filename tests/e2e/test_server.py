@@ -124,3 +124,28 @@ def test_no_plaintext_of_a_note_in_the_database_files(server: LiveThaw, person_t
     raw = b"".join(p.read_bytes() for p in server.data_dir.glob("thaw.sqlite3*") if p.is_file())
     assert canary.encode() not in raw
     assert b"enc1:" in raw
+
+
+def test_erasure_leaves_no_trace_in_the_database_files(server: LiveThaw) -> None:
+    email = "erase-canary-5c1d@example.org"
+    env = {**server.env, "THAW_PASSWORD": "a calm, long passphrase"}
+    assert thaw("user", "add", email, env=env).returncode == 0
+    token = server.request("POST", "/api/v1/auth/token", {"email": email, "password": env["THAW_PASSWORD"]}).json()["token"]
+    for n in range(30):
+        assert server.request("POST", "/api/v1/checkins", {
+            "emotions": [{"word": "numb", "intensity": 5}], "numbness": 6, "tags": ["okapi-canary-tag"],
+            "note": f"note {n}"}, token=token).status == 201
+    erased = server.request("DELETE", "/api/v1/me", {"confirm": email}, token=token)
+    assert erased.status == 204
+    assert server.request("GET", "/api/v1/checkins", token=token).status == 401
+    if "DATABASE_URL" in server.env:
+        import psycopg
+
+        with psycopg.connect(server.env["DATABASE_URL"]) as conn:
+            assert conn.execute("SELECT count(*) FROM accounts_user WHERE email = %s", [email]).fetchone()[0] == 0
+            assert conn.execute("SELECT count(*) FROM checkins_checkintag WHERE name = 'okapi-canary-tag'"
+                                ).fetchone()[0] == 0
+        return
+    raw = b"".join(p.read_bytes() for p in server.data_dir.glob("thaw.sqlite3*") if p.is_file())
+    assert email.encode() not in raw
+    assert b"okapi-canary-tag" not in raw

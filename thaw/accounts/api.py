@@ -69,3 +69,20 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
         return Status(404, {"detail": "No such token."})
     token.revoke()
     return Status(204, None)
+
+
+class EraseRequest(Schema):
+    model_config = ConfigDict(extra="forbid")
+    confirm: StrictStr = Field(description="Your account's email address, to show you mean it")
+
+
+@router.delete("/me", response={204: None, 422: Problem}, summary="Erase your account and all your data")
+def erase_me(request: HttpRequest, payload: EraseRequest) -> Any:
+    """Irreversible. Afterwards every token and session is dead and nothing of yours remains."""
+    from thaw.accounts.erasure import erase
+    from thaw.api import error_response
+
+    if payload.confirm.strip().lower() != request.user.email:
+        return error_response(request, {"confirm": "type your account's email address exactly to confirm"})
+    erase(request.user)
+    return Status(204, None)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from thaw.accounts.erasure import erase
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
 
@@ -107,3 +110,19 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         token.revoke()
         messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
     return redirect("settings")
+
+
+@login_required
+@reauthentication_required
+def erase_account(request: HttpRequest) -> HttpResponse:
+    """Erase the account after the person types their email: one deliberate step, no dark patterns."""
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip().lower() == request.user.email:
+            user = request.user
+            logout(request)
+            erase(user)
+            return render(request, "accounts/erased.html")
+        error = "That is not your account's email address; nothing was deleted."
+    return render(request, "accounts/erase.html", {"error": error, "typed": request.POST.get("confirm", "")},
+                  status=422 if error else 200)
