@@ -109,6 +109,7 @@ def _register_routers() -> None:
     from thaw.assessments.api import router as assessments_router
     from thaw.audit.api import router as audit_router
     from thaw.checkins.api import router as checkins_router
+    from thaw.exports.api import router as exports_router
     from thaw.insights.api import router as insights_router
     from thaw.safety.api import router as safety_router
 
@@ -118,6 +119,7 @@ def _register_routers() -> None:
     api.add_router("", safety_router)
     api.add_router("", insights_router)
     api.add_router("", audit_router)
+    api.add_router("", exports_router)
 
 
 _register_routers()

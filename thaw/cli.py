@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 ROLES = ("person", "clinician", "admin")
 
@@ -149,6 +150,63 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def _passphrase() -> str:
+    value = os.environ.get("THAW_EXPORT_PASSPHRASE")
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise SystemExit("Set THAW_EXPORT_PASSPHRASE, or run this in a terminal to be asked for the passphrase.")
+    return getpass.getpass("Export passphrase: ")
+
+
+def _read_export(path: str) -> bytes:
+    from thaw.exports.formats import MAGIC, unseal
+
+    data = Path(path).read_bytes()
+    if data.startswith(MAGIC):
+        try:
+            data = unseal(data, _passphrase())
+        except ValueError as exc:
+            raise SystemExit(f"Cannot open {path}: {exc}.") from None
+    return data
+
+
+def cmd_unseal(args: argparse.Namespace) -> int:
+    from thaw.exports.formats import MAGIC
+
+    if not Path(args.file).read_bytes().startswith(MAGIC):
+        print(f"{args.file} is not a sealed Thaw export.", file=sys.stderr)
+        return 2
+    data = _read_export(args.file)
+    Path(args.output).write_bytes(data)
+    print(f"Wrote {args.output} ({len(data):,} bytes).")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbose=False)
+    import json
+
+    from thaw.audit.models import record
+    from thaw.exports.document import ImportError_, restore
+
+    try:
+        document = json.loads(_read_export(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        person = restore(document, _read_password())
+    except ImportError_ as exc:
+        print(f"Not imported: {exc}.", file=sys.stderr)
+        return 1
+    record("data.imported", actor=None, person=person)
+    print(f"Imported {person.email}: {len(document.get('checkins', []))} check-ins, "
+          f"{len(document.get('assessments', []))} assessments.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
     from django.core.management import execute_from_command_line
@@ -204,6 +262,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="check that no audit event was changed, removed or reordered",
                                   description="Walk the audit trail's hash chain and report the first break.")
     verify.set_defaults(func=cmd_audit_verify)
+
+    imp = sub.add_parser("import", help="import a JSON export (sealed or not) into this install as a new account",
+                         description="Import a Thaw JSON export as a new account. The password comes from "
+                                     "THAW_PASSWORD or a prompt; a sealed file's passphrase from "
+                                     "THAW_EXPORT_PASSPHRASE or a prompt.")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import)
+
+    unseal = sub.add_parser("unseal", help="decrypt a passphrase-sealed export file",
+                            description="Decrypt a sealed export (passphrase from THAW_EXPORT_PASSPHRASE or a prompt).")
+    unseal.add_argument("file")
+    unseal.add_argument("output")
+    unseal.set_defaults(func=cmd_unseal)
 
     check = sub.add_parser("check", help="check the configuration and explain anything that is wrong",
                            description="Run Thaw's system checks.")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "thaw.checkins",
     "thaw.assessments",
     "thaw.insights",
+    "thaw.exports",
 ]
 
 MIDDLEWARE = [

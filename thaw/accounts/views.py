@@ -126,3 +126,27 @@ def erase_account(request: HttpRequest) -> HttpResponse:
         error = "That is not your account's email address; nothing was deleted."
     return render(request, "accounts/erase.html", {"error": error, "typed": request.POST.get("confirm", "")},
                   status=422 if error else 200)
+
+
+@login_required
+@reauthentication_required
+def export_page(request: HttpRequest) -> HttpResponse:
+    from django.http import HttpResponse as Download
+
+    from thaw.exports.service import FORMATS, MIN_PASSPHRASE, export
+
+    error = ""
+    if request.method == "POST":
+        fmt = request.POST.get("format", "json")
+        passphrase = request.POST.get("passphrase", "")
+        if fmt not in FORMATS:
+            error = "Choose one of the formats."
+        elif passphrase and len(passphrase) < MIN_PASSPHRASE:
+            error = f"A passphrase needs at least {MIN_PASSPHRASE} characters (or leave it empty)."
+        else:
+            data, content_type, name = export(request.user, fmt, passphrase or None, request=request)
+            response = Download(data, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/export.html", {"error": error}, status=422 if error else 200)

@@ -1,0 +1,118 @@
+"""Export (JSON, CSV, FHIR, sealed) and import: everything of the person, nothing of anyone else."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from tests.conftest import ApiClient, checkin_body
+from tests.support import isolated_env, thaw
+from thaw.audit.models import AuditEvent
+from thaw.exports.formats import unseal
+from thaw.safety.services import save_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filled(api_alice: ApiClient, api_bob: ApiClient, alice, bob):
+    api_alice.post("/api/v1/checkins", checkin_body(note="Alice's private note, with ünïcode"))
+    api_alice.post("/api/v1/checkins", checkin_body(emotions=[{"word": "not sure", "intensity": 0}], body=[], tags=[],
+                                                    note=""))
+    api_alice.post("/api/v1/assessments", {"instrument": "phq9", "answers": [1] * 8 + [1]})
+    api_alice.post("/api/v1/assessments", {"instrument": "who5", "answers": [3, 2, 1, 4, 5]})
+    save_plan(alice, {"people_to_ask": "Ana 555-0142"})
+    api_bob.post("/api/v1/checkins", checkin_body(note="Bob's note"))
+    return api_alice
+
+
+def test_json_export_has_everything_and_no_integer_ids(filled: ApiClient, alice) -> None:
+    response = filled.get("/api/v1/export", format="json")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    document = json.loads(response.content)
+    assert document["format"] == "thaw-export" and document["version"] == 1
+    assert document["account"]["email"] == "alice@example.org"
+    assert len(document["checkins"]) == 2 and len(document["assessments"]) == 2
+    assert "Alice's private note, with ünïcode" in [c["note"] for c in document["checkins"]]
+    assert document["safety_plan"]["people_to_ask"] == "Ana 555-0142"
+    assert document["risk_flags"][0]["reason"].startswith("PHQ-9")
+    text = response.content.decode()
+    assert "Bob's note" not in text
+    assert not re.search(r'"(id|pk|person|person_id|user_id)": \d', text)
+    assert AuditEvent.objects.filter(action="data.exported", person_ref=alice.pk, details__format="json").exists()
+
+
+def test_csv_export_is_a_zip_of_tables(filled: ApiClient) -> None:
+    response = filled.get("/api/v1/export", format="csv")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert {"checkins.csv", "emotions.csv", "assessments.csv", "safety_plan.csv", "risk_flags.csv",
+            "account.csv"} <= set(archive.namelist())
+    assert "ünïcode" in archive.read("checkins.csv").decode()
+    assert archive.read("emotions.csv").decode().count("\n") == 1 + 3
+
+
+def test_fhir_export_is_a_valid_r4_bundle(filled: ApiClient) -> None:
+    bundle = json.loads(filled.get("/api/v1/export", format="fhir").content)
+    Bundle.model_validate(bundle)
+    kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+    assert kinds.count("Observation") == 2 and kinds.count("QuestionnaireResponse") == 2
+    assert kinds.count("Questionnaire") == 2 and kinds.count("Patient") == 1
+    response = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    assert response["questionnaire"].startswith("urn:thaw:questionnaire:")
+    assert len(response["item"]) in (9, 5)
+
+
+def test_sealed_export_opens_only_with_the_passphrase(filled: ApiClient) -> None:
+    filled.headers["X-Thaw-Export-Passphrase"] = "correct horse battery"
+    sealed = filled.get("/api/v1/export", format="json")
+    assert sealed["Content-Disposition"].endswith('.sealed"') and b"private note" not in sealed.content
+    assert json.loads(unseal(sealed.content, "correct horse battery"))["format"] == "thaw-export"
+    with pytest.raises(ValueError):
+        unseal(sealed.content, "wrong horse battery")
+    filled.headers["X-Thaw-Export-Passphrase"] = "short"
+    assert filled.get("/api/v1/export", format="json").status_code == 422
+
+
+def test_bad_format_and_anonymous(filled: ApiClient, api_anon: ApiClient) -> None:
+    bad = filled.get("/api/v1/export", format="xml")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "format"
+    assert api_anon.get("/api/v1/export").status_code == 401
+
+
+def test_import_round_trips_losslessly_into_a_fresh_install(filled: ApiClient, tmp_path: Path) -> None:
+    original = json.loads(filled.get("/api/v1/export", format="json").content)
+    exported = tmp_path / "export.json"
+    exported.write_text(json.dumps(original))
+    with isolated_env(tmp_path / "fresh") as env:
+        env["THAW_PASSWORD"] = "a calm, long passphrase"
+        imported = thaw("import", str(exported), env=env)
+        assert imported.returncode == 0, imported.stderr
+        again = thaw("import", str(exported), env=env)
+        assert again.returncode == 1 and "already exists" in again.stderr
+        script = ("import json; from thaw.accounts.models import User; from thaw.exports.document import build; "
+                  "print(json.dumps(build(User.objects.get(email='alice@example.org'))))")
+        result = thaw("manage", "shell", "--no-imports", "-c", script, env=env)
+        assert result.returncode == 0, result.stderr
+        round_trip = json.loads(result.stdout)
+    for document in (original, round_trip):
+        document.pop("exported_at")
+        document.pop("audit")  # the audit trail belongs to the install that recorded it
+    assert round_trip == original
+
+
+def test_import_of_a_sealed_file(filled: ApiClient, tmp_path: Path) -> None:
+    filled.headers["X-Thaw-Export-Passphrase"] = "correct horse battery"
+    sealed = tmp_path / "export.json.sealed"
+    sealed.write_bytes(filled.get("/api/v1/export", format="json").content)
+    with isolated_env(tmp_path / "fresh") as env:
+        env.update(THAW_PASSWORD="a calm, long passphrase", THAW_EXPORT_PASSPHRASE="wrong horse battery")
+        wrong = thaw("import", str(sealed), env=env)
+        assert wrong.returncode != 0 and "wrong passphrase" in wrong.stderr
+        env["THAW_EXPORT_PASSPHRASE"] = "correct horse battery"
+        assert thaw("import", str(sealed), env=env).returncode == 0
