@@ -120,5 +120,33 @@ def test_someone_elses_assessment_id_on_the_crisis_page_gives_no_link(web_bob: C
 
     assessment = take(alice, "phq9", [0] * 8 + [1])
     page = web_bob.get("/help/", {"from": "assessment", "id": str(assessment.id)}).content.decode()
-    assert str(assessment.id) not in page.split("<form")[0] or "Continue to your results" not in page
+    assert "Continue to your results" not in page
+    assert f"/assessments/result/{assessment.id}/" not in page
     assert "988" in page
+
+
+def test_help_page_survives_an_unreadable_safety_plan(web_alice: Client, monkeypatch) -> None:
+    from thaw.safety import views
+
+    def broken(person):
+        raise RuntimeError("the key ring is gone")
+
+    monkeypatch.setattr(views, "plan_for", broken)
+    page = web_alice.get("/help/")
+    assert page.status_code == 200 and 'href="tel:988"' in page.content.decode()
+
+
+def test_editing_only_a_tag_does_not_flag_an_old_crisis_note(web_alice: Client, alice) -> None:
+    from thaw.checkins.services import create_checkin
+
+    checkin = create_checkin(alice, {"emotions": [{"word": "hopeless", "intensity": 8}], "numbness": 8,
+                                     "note": "I want to die"})
+    assert RiskFlag.objects.count() == 1
+    response = web_alice.post(f"/checkins/{checkin.id}/", {"word": ["hopeless"], "intensity": "8", "numbness": "8",
+                                                           "note": "I want to die", "tag": ["home"]})
+    assert response.status_code == 302 and response["Location"] == "/checkins/"
+    assert RiskFlag.objects.count() == 1
+
+
+def test_region_aliases(client: Client) -> None:
+    assert "Samaritans" in client.get("/help/", {"region": "GB"}).content.decode()

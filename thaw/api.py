@@ -8,6 +8,7 @@ so a script (or a person reading its output) knows which field to fix.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +32,8 @@ class StrictJSONParser(Parser):
             request.thaw_parse_error = str(exc)  # type: ignore[attr-defined]
             raise
 
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Thaw API",
@@ -91,6 +94,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and parse_error:
         return error_response(request, {"body": f"is not valid JSON ({parse_error})"}, status=400)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Even a bug answers JSON. Writes are transactions, so nothing was half-saved."""
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return api.create_response(
+        request, {"detail": "Something went wrong on Thaw's side. Nothing was saved; please try again."}, status=500
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -37,6 +37,15 @@ def default_workers() -> int:
     return max(2, min(2 * (os.cpu_count() or 1) + 1, 9))
 
 
+def _env_workers() -> int:
+    raw = os.environ.get("THAW_WORKERS", "")
+    if raw.strip().isdigit() and int(raw) >= 1:
+        return int(raw)
+    if raw.strip():
+        print(f"THAW_WORKERS={raw!r} is not a whole number of workers; using {default_workers()}.", file=sys.stderr)
+    return default_workers()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
@@ -44,11 +53,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.db import connections
 
     errors = [e for e in checks.run_checks() if e.is_serious()]
+    if not errors:
+        _migrate()
+        errors = [e for e in checks.run_checks(databases=["default"]) if e.is_serious()]
     if errors:
         for error in errors:
             print(f"{error.id}: {error.msg}\n  hint: {error.hint}", file=sys.stderr)
         return 2
-    _migrate()
     connections.close_all()  # never share a database connection across the forked workers
 
     from thaw.server import run_gunicorn
@@ -216,7 +227,7 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return cmd_manage(argparse.Namespace(rest=["check", *(["--deploy"] if args.deploy else [])]))
+    return cmd_manage(argparse.Namespace(rest=["check", "--database", "default", *(["--deploy"] if args.deploy else [])]))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Migrate the database if needed, then serve Thaw with gunicorn.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("THAW_WORKERS", default_workers())),
+    serve.add_argument("--workers", type=int, default=_env_workers(),
                        help=f"worker processes (default THAW_WORKERS or {default_workers()})")
     serve.set_defaults(func=cmd_serve)
 

@@ -39,7 +39,9 @@ def reencrypt(model: type[models.Model], field_names: list[str], batch: int = 50
     pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch):
         chunk = pks[start:start + batch]
-        for row in model._default_manager.filter(pk__in=chunk).values("pk", *field_names):
+        # Locked while rewritten (PostgreSQL), so an edit made during a rotation is not overwritten.
+        rows = model._default_manager.select_for_update().filter(pk__in=chunk).values("pk", *field_names)
+        for row in rows:
             changes = {name: row[name] for name in field_names if row[name]}
             if changes:
                 model._default_manager.filter(pk=row["pk"]).update(**changes)

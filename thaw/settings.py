@@ -41,7 +41,6 @@ CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
 # --- applications --------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thaw.accounts.middleware.PersonTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thaw.accounts.middleware.SignInThrottleMiddleware",
+    "thaw.accounts.middleware.IdleSignOutMiddleware",
+    "thaw.accounts.middleware.RequireTwoFactorMiddleware",
+    "thaw.core.middleware.PrivateCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -158,11 +161,22 @@ ACCOUNT_ADAPTER = "thaw.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "thaw.accounts.forms.SignupExtra"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Thaw counts failed sign-ins itself, in the database, so every app server agrees
+# (thaw.accounts.throttle); allauth's per-process cache counter would undercount.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "thaw.accounts.mfa.MFAAdapter"
 MFA_TOTP_ISSUER = "Thaw"
 
 SESSION_COOKIE_AGE = envint("THAW_SESSION_AGE_SECONDS", 14 * 24 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
+# Idle sign-out: clinicians and admins see other people's data, so they are signed out sooner.
+THAW_IDLE_TIMEOUT_CLINICIAN = envint("THAW_IDLE_TIMEOUT_CLINICIAN", 30 * 60, minimum=60)
+THAW_IDLE_TIMEOUT_PERSON = envint("THAW_IDLE_TIMEOUT_PERSON", 0, minimum=0)  # 0: only the session age applies
+# Brute force: 10 failed sign-ins for one account in 15 minutes lock it for 15 minutes.
+THAW_SIGNIN_ACCOUNT_LIMIT = envint("THAW_SIGNIN_ACCOUNT_LIMIT", 10, minimum=1)
+THAW_SIGNIN_IP_LIMIT = envint("THAW_SIGNIN_IP_LIMIT", 100, minimum=1)
+THAW_SIGNIN_WINDOW_SECONDS = envint("THAW_SIGNIN_WINDOW_SECONDS", 15 * 60, minimum=60)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SITE_IS_HTTPS
 CSRF_COOKIE_SECURE = SITE_IS_HTTPS

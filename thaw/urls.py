@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from thaw.api import api
@@ -12,5 +11,4 @@ urlpatterns = [
     path("", include("thaw.insights.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
 ]

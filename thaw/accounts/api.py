@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictStr, field_validator
 
 from thaw.accounts.models import ApiToken
+from thaw.accounts.throttle import retry_after
+from thaw.core.net import client_ip
+
+
+def api_error(request: HttpRequest, body: dict[str, Any], status: int) -> Any:
+    from thaw.api import api
+
+    return api.create_response(request, body, status=status)
 
 router = Router(tags=["auth"])
 
@@ -47,12 +56,22 @@ class Problem(Schema):
     detail: str
 
 
-@router.post("/auth/token", auth=None, response={200: TokenIssued, 401: Problem}, summary="Get an API token")
-def issue_token(request: HttpRequest, payload: TokenRequest) -> Status[Any]:
+@router.post("/auth/token", auth=None, response={200: TokenIssued, 401: Problem, 403: Problem, 429: Problem},
+             summary="Get an API token")
+def issue_token(request: HttpRequest, payload: TokenRequest) -> Any:
     """Sign in with email and password and receive a bearer token (shown only once)."""
-    user = authenticate(request, email=payload.email.strip().lower(), password=payload.password)
+    email = payload.email.strip().lower()
+    wait = retry_after(email, client_ip(request))
+    if wait:
+        response = api_error(request, {"detail": f"Too many failed sign-ins; try again in {wait} seconds."}, 429)
+        response["Retry-After"] = str(wait)
+        return response
+    user = authenticate(request, email=email, password=payload.password)
     if user is None or not user.is_active:
         return Status(401, {"detail": "That email and password do not match an account."})
+    if is_mfa_enabled(user):
+        return Status(403, {"detail": "Two-factor authentication is on for this account: sign in on the web "
+                                      "with your code and create a token on the Settings page."})
     token, raw = ApiToken.issue(user, payload.name or "API token")
     return Status(200, {"token": raw, "name": token.name, "hint": token.hint})
 

@@ -129,3 +129,14 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = dj_timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, for brute-force protection. Stores a hash of the email, not the email."""
+
+    account = models.CharField(max_length=64, db_index=True)
+    ip = models.CharField(max_length=64, blank=True, db_index=True)
+    at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"

@@ -31,6 +31,9 @@ def caseness_for(instrument: Instrument) -> int | None:
     return None
 
 
+REPEAT_WINDOW = timedelta(seconds=10)
+
+
 def take(person: Any, instrument_key: object, answers: object) -> Assessment:
     """Score and store an assessment in one transaction; raise AnswersInvalid on bad input."""
     instrument = instrument_or_error(instrument_key)
@@ -38,6 +41,9 @@ def take(person: Any, instrument_key: object, answers: object) -> Assessment:
     result = score(instrument, answers, caseness=cut)  # type: ignore[arg-type]
     with transaction.atomic():
         previous = Assessment.objects.filter(person=person, instrument=instrument.id).order_by("-taken_at").first()
+        if (previous is not None and previous.answers == list(answers)  # type: ignore[arg-type]
+                and timezone.now() - previous.created_at < REPEAT_WINDOW):
+            return previous  # the same answers sent twice (a double submit or a retry): one result
         change = change_status(instrument, previous.score, result.score, caseness=cut) if previous else None
         assessment = Assessment.objects.create(
             person=person, instrument=instrument.id, answers=list(answers), score=result.score,  # type: ignore[arg-type]

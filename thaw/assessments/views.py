@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -40,13 +41,21 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/index.html", {"rows": services.schedule(request.user)})
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}")
+
+
+def _answer(item: Any, value: str) -> int | None:
+    if not WHOLE_NUMBER.fullmatch(value) or int(value) not in item.values:
+        return None
+    return int(value)
+
+
 def _prior_answers(instrument: Instrument, raw: list[str]) -> list[int] | None:
-    answers: list[int] = []
-    for item, value in zip(instrument.items, raw, strict=False):
-        if not value.lstrip("-").isdigit() or int(value) not in item.values:
-            return None
-        answers.append(int(value))
-    return answers if len(raw) <= len(instrument.items) else None
+    """Earlier answers from hidden fields; None if tampered with (or already complete)."""
+    if len(raw) >= len(instrument.items):
+        return None
+    answers = [_answer(item, value) for item, value in zip(instrument.items, raw, strict=False)]
+    return None if None in answers else answers  # type: ignore[return-value]
 
 
 @login_required
@@ -65,12 +74,12 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
             selected = answers.pop() if answers else None
         else:
             answers = prior
-            choice = request.POST.get("choice", "")
             item = instrument.items[len(answers)]
-            if not choice.lstrip("-").isdigit() or int(choice) not in item.values:
+            choice = _answer(item, request.POST.get("choice", ""))
+            if choice is None:
                 error = "Choose one of the answers to go on."
             else:
-                answers.append(int(choice))
+                answers.append(choice)
                 if len(answers) == len(instrument.items):
                     try:
                         assessment = services.take(request.user, instrument.id, answers)

@@ -22,7 +22,7 @@ from thaw.checkins.rules import (
     NUMBNESS_MAX,
     NUMBNESS_MIN,
     CheckInInvalid,
-    parse_time,
+    parse_bound,
 )
 from thaw.checkins.vocabulary import body_map, tag_groups, vocabulary
 from thaw.safety.api import ResourceOut
@@ -164,7 +164,7 @@ def _parse_filters(request: HttpRequest, filters: ListFilters) -> dict[str, Any]
         value = getattr(filters, name)
         if value:
             try:
-                parsed[name] = parse_time(value, request.user.tzinfo)
+                parsed[name] = parse_bound(value, request.user.tzinfo, end=name == "until")
             except ValueError:
                 errors[name] = "must be an ISO-8601 date or date and time, e.g. 2026-03-01T00:00:00Z"
     if filters.limit is not None:

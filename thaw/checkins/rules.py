@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from thaw.checkins.vocabulary import BodyMap, Vocabulary
 
@@ -164,7 +164,22 @@ def parse_time(value: object, tz: tzinfo) -> datetime:
         raise ValueError("not a string")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
+    try:
+        parsed.astimezone(UTC)  # times at the very edge of the calendar cannot be stored
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not 1900 <= parsed.year <= 9000:
+        raise ValueError("out of range")
     return parsed
+
+
+def parse_bound(value: str, tz: tzinfo, *, end: bool) -> datetime:
+    """A filter bound: a full time, or a date meaning the start (``since``) or end (``until``) of that day."""
+    text = value.strip()
+    if len(text) == 10 and end:
+        day = datetime.fromisoformat(text)
+        return parse_time(day.replace(hour=23, minute=59, second=59, microsecond=999999), tz)
+    return parse_time(text, tz)
 
 
 def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime:
@@ -172,7 +187,7 @@ def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) 
         return now
     try:
         at = parse_time(value, tz)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         errors["at"] = "the time must be an ISO-8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
         return now
     if at > now + FUTURE_TOLERANCE:
@@ -214,7 +229,9 @@ def clean_checkin(
         cleaned["tags"] = _clean_tags(data["tags"], errors)
     if "note" in data:
         cleaned["note"] = _clean_note(data["note"], errors)
-    if "at" in data or not partial:
+    if partial and "at" in data and data["at"] is None:
+        errors["at"] = "the time cannot be removed; send a new time or leave the field out"
+    elif "at" in data or not partial:
         cleaned["at"] = _clean_at(data.get("at"), now, tz, errors)
     if errors:
         raise CheckInInvalid(errors)

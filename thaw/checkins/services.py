@@ -113,6 +113,7 @@ def quick_checkin(person: User, choice: str) -> CheckIn:
 def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
     """Apply a partial change: only the fields given are replaced."""
     cleaned = validate(checkin.person, data, partial=True)
+    note_changed = "note" in cleaned and cleaned["note"] != checkin.note
     with transaction.atomic():
         for name in ("numbness", "body", "note", "at"):
             if name in cleaned:
@@ -125,7 +126,8 @@ def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
             cleaned.get("tags"),  # type: ignore[arg-type]
             replace=True,
         )
-        checkin.crisis = _check_note(checkin) if "note" in cleaned else False
+        # Only new words are scanned: editing a tag must not raise the same flag again.
+        checkin.crisis = _check_note(checkin) if note_changed else False
     return checkin
 
 

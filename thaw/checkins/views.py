@@ -221,7 +221,7 @@ def checkin_edit(request: HttpRequest, checkin_id: object) -> HttpResponse:
         return _render_form(request, _state_from_checkin(checkin), checkin=checkin)
     state = form_state_from_post(request.POST)
     data = checkin_data(state)
-    if data.get("at") == request.POST.get("at_original"):
+    if "at" in data and data["at"] == request.POST.get("at_original"):
         data.pop("at")  # unchanged: keep the exact stored time, not the minute shown in the form
     try:
         checkin = services.update_checkin(checkin, data)
@@ -245,9 +245,10 @@ def checkin_delete(request: HttpRequest, checkin_id: object) -> HttpResponse:
 
 def _parse_day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is None or 1900 <= day.year <= 9000 else None
 
 
 def _filter_problem(request: HttpRequest, day_from: date | None, day_to: date | None) -> str:

@@ -65,3 +65,55 @@ def encryption_key_is_usable(app_configs: object = None, **kwargs: object) -> li
     if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
         return [Warning(f"{path} can be read by other users.", hint=f"Run: chmod 600 {path}", id="thaw.W003")]
     return []
+
+
+@register()
+def settings_values_are_known(app_configs: object = None, **kwargs: object) -> list[Error]:
+    """Values that would otherwise fall back silently: a wrong crisis region shows the wrong helplines."""
+    import zoneinfo
+
+    from thaw.safety.resources import crisis_regions, normalise_region
+
+    problems = []
+    _, regions = crisis_regions()
+    if normalise_region(settings.THAW_CRISIS_REGION) not in regions:
+        problems.append(Error(
+            f"THAW_CRISIS_REGION={settings.THAW_CRISIS_REGION!r} has no crisis lines.",
+            hint=f"Use one of {', '.join(regions)} (or add your region to thaw/safety/data/resources.toml).",
+            id="thaw.E004"))
+    try:
+        zoneinfo.ZoneInfo(settings.THAW_DEFAULT_TIMEZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(Error(f"THAW_DEFAULT_TIMEZONE={settings.THAW_DEFAULT_TIMEZONE!r} is not a time zone.",
+                              hint="Use a name like Europe/London or America/New_York.", id="thaw.E005"))
+    if getattr(settings, "SQLITE_WRITE_LOCK", "file") not in ("file", "none"):
+        problems.append(Error(f"THAW_SQLITE_WRITE_LOCK={settings.SQLITE_WRITE_LOCK!r} is not 'file' or 'none'.",
+                              id="thaw.E006"))
+    if settings.ACCOUNT_EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
+        problems.append(Error(f"THAW_EMAIL_VERIFICATION={settings.ACCOUNT_EMAIL_VERIFICATION!r} must be none, "
+                              "optional or mandatory.", id="thaw.E007"))
+    return problems
+
+
+@register()
+def stored_text_is_readable(app_configs: object = None, databases: object = None, **kwargs: object) -> list[Error]:
+    """Refuse to run with a key ring that cannot read what is stored (a lost or replaced key)."""
+    if not databases:
+        return []
+    from django.db import DatabaseError
+
+    from thaw import crypto
+
+    try:
+        in_use = crypto.key_ids_in_use()
+    except DatabaseError:
+        return []  # not migrated yet
+    missing = sorted(set(in_use) - {kid for kid, _ in crypto.keyring().keys})
+    if not missing:
+        return []
+    return [Error(
+        f"{sum(in_use[k] for k in missing)} stored note(s) or plan(s) use encryption key(s) {', '.join(missing)}, "
+        "which this server does not have.",
+        hint=f"Restore the right {crypto.key_file()} or THAW_ENCRYPTION_KEY. Never delete the key file: "
+             "without it, notes and safety plans cannot be read.",
+        id="thaw.E008")]

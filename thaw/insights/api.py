@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from thaw.checkins.rules import CheckInInvalid, parse_time
+from thaw.checkins.rules import CheckInInvalid, parse_bound
 from thaw.insights.service import insights_for
 
 router = Router(tags=["insights"])
@@ -26,7 +26,7 @@ def get_insights(request: HttpRequest, response: HttpResponse, since: str | None
     for name, value in (("since", since), ("until", until)):
         if value:
             try:
-                window[name] = parse_time(value, request.user.tzinfo)
+                window[name] = parse_bound(value, request.user.tzinfo, end=name == "until")
             except ValueError:
                 errors[name] = "must be an ISO-8601 date or date and time, e.g. 2026-03-01T00:00:00Z"
     if not errors and window.get("since") and window.get("until") and window["since"] > window["until"]:

@@ -73,7 +73,7 @@ def load_arrays(person: Any, since: datetime | None = None, until: datetime | No
     rows = _raw(qs.order_by("at", "id").values_list("id", "at", "numbness", "body"))
     if not rows:
         return CheckInArrays.empty()
-    tz = ZoneInfo(person.timezone) if person.timezone else ZoneInfo("UTC")
+    tz = person.tzinfo  # falls back to UTC for a zone name that is not (or no longer) valid
     position = {row[0]: i for i, row in enumerate(rows)}
     epoch = _epochs([row[1] for row in rows])
     numbness = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))

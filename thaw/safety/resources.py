@@ -58,9 +58,17 @@ def crisis_regions() -> tuple[str, dict[str, Region]]:
         return parse_resources(tomllib.load(handle))
 
 
+ALIASES = {"GB": "UK", "USA": "US", "CAN": "CA", "AUS": "AU"}
+
+
+def normalise_region(code: str) -> str:
+    code = code.strip().upper()
+    return ALIASES.get(code, code)
+
+
 def region_for(code: str | None) -> Region:
     default, regions = crisis_regions()
     from django.conf import settings
 
-    wanted = (code or getattr(settings, "THAW_CRISIS_REGION", "") or default).upper()
+    wanted = normalise_region(code or getattr(settings, "THAW_CRISIS_REGION", "") or default)
     return regions.get(wanted) or regions[default]

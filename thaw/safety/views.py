@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from thaw.safety.resources import crisis_regions, region_for
 from thaw.safety.services import plan_for, save_plan
 
 PLAN_FIELD_MAX = 5000
+logger = logging.getLogger(__name__)
 
 
 def crisis(request: HttpRequest) -> HttpResponse:
@@ -22,7 +25,12 @@ def crisis(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("region") or (getattr(user, "crisis_region", "") if user.is_authenticated else "")
     region = region_for(wanted or None)
     _, regions = crisis_regions()
-    plan = plan_for(user) if user.is_authenticated else None
+    plan = None
+    if user.is_authenticated:
+        try:
+            plan = plan_for(user)
+        except Exception:  # the crisis lines must show even if the plan cannot be read
+            logger.exception("safety plan could not be loaded for the crisis page")
     continue_url = None
     came_from = request.GET.get("from", "")
     if came_from == "assessment" and user.is_authenticated:

@@ -1,0 +1,44 @@
+"""Brute-force protection for sign-in, on the web and for API tokens.
+
+Failures are kept in the database, so every app server sees the same count. After
+``THAW_SIGNIN_ACCOUNT_LIMIT`` (10) failures for one account within the window (15
+minutes), every further attempt for that account answers 429 until the window has
+passed; a per-address limit (100) catches one address trying many accounts. The
+address is the socket's unless a trusted proxy count is configured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from thaw.accounts.models import SignInFailure
+
+
+def _key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def retry_after(email: str, ip: str) -> int:
+    """Seconds until another attempt is allowed; 0 when allowed now."""
+    window = timedelta(seconds=settings.THAW_SIGNIN_WINDOW_SECONDS)
+    since = timezone.now() - window
+    waits = []
+    for field, value, limit in (("account", _key(email), settings.THAW_SIGNIN_ACCOUNT_LIMIT),
+                                ("ip", ip, settings.THAW_SIGNIN_IP_LIMIT)):
+        if not value:
+            continue
+        recent = SignInFailure.objects.filter(**{field: value}, at__gte=since).order_by("-at")
+        times = list(recent.values_list("at", flat=True)[:limit])
+        if len(times) >= limit:
+            waits.append(int((times[-1] + window - timezone.now()).total_seconds()) + 1)
+    return max(waits, default=0)
+
+
+def note_failure(email: str, ip: str) -> None:
+    SignInFailure.objects.create(account=_key(email), ip=ip or "")
+    # Old rows serve no purpose; drop them now and then.
+    SignInFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
