@@ -91,3 +91,11 @@ def test_secret_key_from_file(tmp_path: Path) -> None:
         assert result.stdout.strip() == "60"
         assert not (Path(env["THAW_DATA_DIR"]) / "secret_key").exists()
     assert os.path.exists(secret)
+
+
+def test_deploy_check_is_clean_in_production_settings(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        env.update(THAW_SITE_URL="https://thaw.example.org", THAW_TRUSTED_PROXY_COUNT="1")
+        result = thaw("check", "--deploy", env=env)
+        assert result.returncode == 0, result.stderr
+        assert "no issues" in result.stdout, result.stdout + result.stderr

@@ -189,6 +189,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 31536000 if SITE_IS_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SITE_IS_HTTPS
+# Preloading is a promise about a whole domain that is hard to take back: the operator's call.
+SECURE_HSTS_PRELOAD = SITE_IS_HTTPS and envbool("THAW_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_SSL_REDIRECT = SITE_IS_HTTPS and envbool("THAW_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 _proxies = envint("THAW_TRUSTED_PROXY_COUNT", 0, minimum=0)
