@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -218,6 +219,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _setup_django()
+    from thaw.backup import BackupError, backup
+
+    try:
+        header = backup(Path(args.path))
+    except (BackupError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.path}: {header['engine']} database, {header['bytes']:,} bytes, encrypted with key "
+          f"{header['key_id']}. Keep the encryption key backed up separately: the backup needs it.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup_django()
+    from thaw.backup import BackupError, restore
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Restoring replaces the whole database. Stop Thaw, then run again with --yes.", file=sys.stderr)
+            return 2
+        if input("This replaces the whole database. Is Thaw stopped, and do you want to go on? [y/N] ").lower() != "y":
+            return 1
+    try:
+        header = restore(Path(args.path))
+    except (BackupError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"Restore failed, nothing was replaced: {exc}", file=sys.stderr)
+        return 1
+    _migrate()
+    print(f"Restored the {header['engine']} backup made at {header['created']} (checksum and integrity verified).")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
     from django.core.management import execute_from_command_line
@@ -286,6 +321,19 @@ def build_parser() -> argparse.ArgumentParser:
     unseal.add_argument("file")
     unseal.add_argument("output")
     unseal.set_defaults(func=cmd_unseal)
+
+    back = sub.add_parser("backup", help="write an encrypted, checksummed copy of the database to PATH",
+                          description="Back up the database (SQLite online backup or pg_dump), encrypted with the "
+                                      "current encryption key.")
+    back.add_argument("path")
+    back.set_defaults(func=cmd_backup)
+
+    rest = sub.add_parser("restore", help="replace the database with a backup after checking it (stop Thaw first)",
+                          description="Restore a backup made by `thaw backup`, after verifying its checksum and "
+                                      "integrity. Stop Thaw first.")
+    rest.add_argument("path")
+    rest.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rest.set_defaults(func=cmd_restore)
 
     check = sub.add_parser("check", help="check the configuration and explain anything that is wrong",
                            description="Run Thaw's system checks.")

@@ -1,0 +1,17 @@
+"""Nothing acknowledged is lost when the server is killed mid-write (a short run of benchmarks/crash_test.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.crash_test import run
+
+pytestmark = pytest.mark.e2e
+
+
+def test_sigkill_mid_run_loses_nothing_acknowledged() -> None:
+    result = run(clients=16, duration=8.0, quiet=True)
+    assert result["acknowledged_before_kill"] > 0 and result["acknowledged"] > result["acknowledged_before_kill"]
+    assert result["missing"] == 0, result
+    assert result["server_errors_5xx"] == 0, result
+    assert result["stored"] >= result["acknowledged"], result  # a write may commit just before the kill

@@ -1,0 +1,165 @@
+"""``thaw backup`` and ``thaw restore``: an encrypted, integrity-checked copy of the database.
+
+SQLite: an online backup (consistent while Thaw runs). PostgreSQL: ``pg_dump`` in its
+custom format (``pg_restore`` to restore). The copy is encrypted with the current key of
+the encryption key ring, in 4 MiB AES-256-GCM chunks whose order and end are
+authenticated, and carries the SHA-256 of the plaintext, checked on restore together
+with SQLite's own ``integrity_check``. The key is not in the backup: keep the key file
+(or ``THAW_ENCRYPTION_KEY``) backed up separately, or the backup cannot be opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from thaw import crypto
+
+MAGIC = b"THAW-BACKUP-1\n"
+CHUNK = 4 * 1024 * 1024
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def _nonce(base: bytes, index: int) -> bytes:
+    return base + struct.pack(">I", index)
+
+
+def seal_file(source: Path, target: Path, header: dict[str, Any]) -> None:
+    """Encrypt ``source`` into ``target``; adds the key id to ``header``."""
+    kid, key = crypto.keyring().current
+    aead = AESGCM(key)
+    base = os.urandom(8)
+    header["key_id"] = kid
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        meta = json.dumps(header).encode()
+        out.write(MAGIC + struct.pack(">I", len(meta)) + meta + base)
+        index = 0
+        chunk = src.read(CHUNK)
+        while True:
+            following = src.read(CHUNK)
+            last = not following
+            sealed = aead.encrypt(_nonce(base, index), chunk, f"{index}|{int(last)}".encode() + meta)
+            out.write(struct.pack(">I", len(sealed)) + sealed)
+            if last:
+                break
+            chunk, index = following, index + 1
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def open_file(source: Path, target: Path) -> dict[str, Any]:
+    """Decrypt ``source`` into ``target``; return the header. Raises BackupError when anything is off."""
+    with open(source, "rb") as src, open(target, "wb") as out:
+        if src.read(len(MAGIC)) != MAGIC:
+            raise BackupError(f"{source} is not a Thaw backup")
+        (size,) = struct.unpack(">I", src.read(4))
+        meta = src.read(size)
+        header = json.loads(meta)
+        key = crypto.keyring().get(header["key_id"])
+        if key is None:
+            raise BackupError(f"this backup was made with key {header['key_id']}, which this server does not have")
+        aead, base = AESGCM(key), src.read(8)
+        digest = hashlib.sha256()
+        index = 0
+        while True:
+            length = src.read(4)
+            if len(length) < 4:
+                raise BackupError("the backup is truncated")
+            sealed = src.read(struct.unpack(">I", length)[0])
+            for last in (0, 1):
+                try:
+                    plain = aead.decrypt(_nonce(base, index), sealed, f"{index}|{last}".encode() + meta)
+                    break
+                except InvalidTag:
+                    plain = None
+            if plain is None:
+                raise BackupError("the backup was changed or is damaged (authentication failed)")
+            out.write(plain)
+            digest.update(plain)
+            index += 1
+            if last:
+                break
+        if digest.hexdigest() != header["sha256"]:
+            raise BackupError("the backup's checksum does not match")
+    return header
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def backup(target: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR) as tmp:
+        plain = Path(tmp) / "plain"
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+            dest = sqlite3.connect(plain)
+            with dest:
+                source.backup(dest)
+            dest.close()
+            source.close()
+        elif connection.vendor == "postgresql":
+            pg_dump = shutil.which("pg_dump")
+            if not pg_dump:
+                raise BackupError("pg_dump is not installed (Debian: apt-get install postgresql-client)")
+            subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(plain),
+                            os.environ.get("DATABASE_URL", "")], check=True)
+        else:
+            raise BackupError(f"backups of {connection.vendor} are not supported")
+        header = {"engine": connection.vendor, "created": timezone.now().isoformat(), "sha256": _sha256(plain),
+                  "bytes": plain.stat().st_size}
+        seal_file(plain, target, header)
+    return header
+
+
+def restore(source: Path) -> dict[str, Any]:
+    """Replace the database with the backup. Stop Thaw first."""
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR) as tmp:
+        plain = Path(tmp) / "plain"
+        header = open_file(source, plain)
+        if header["engine"] != connection.vendor:
+            raise BackupError(f"this is a {header['engine']} backup; this Thaw uses {connection.vendor}")
+        if connection.vendor == "sqlite":
+            check = sqlite3.connect(plain)
+            try:
+                result = check.execute("PRAGMA integrity_check").fetchone()[0]
+                tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            finally:
+                check.close()
+            if result != "ok" or "checkins_checkin" not in tables:
+                raise BackupError(f"the restored database failed its integrity check ({result})")
+            connection.close()
+            database = Path(settings.DATABASES["default"]["NAME"])
+            for suffix in ("-wal", "-shm"):
+                Path(str(database) + suffix).unlink(missing_ok=True)
+            os.replace(plain, database)
+        else:
+            pg_restore = shutil.which("pg_restore")
+            if not pg_restore:
+                raise BackupError("pg_restore is not installed (Debian: apt-get install postgresql-client)")
+            connection.close()
+            subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                            "--dbname", os.environ.get("DATABASE_URL", ""), str(plain)], check=True)
+    return header
