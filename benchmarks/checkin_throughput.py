@@ -456,7 +456,7 @@ class Result:
     ok_201_total: int = 0  # every 201 seen: sanity request, warm-up and measured runs
     db_total: int = 0
     api_total: int = 0
-    in_flight_max: int = 0
+    unanswered: int = 0
     idle_load: float | None = None  # cores busy with other processes just before the server started
     log_counts: dict[str, int] = field(default_factory=dict)
     log_samples: list[str] = field(default_factory=list)
@@ -529,7 +529,7 @@ def benchmark(args: argparse.Namespace, *, workers: int, lock: str) -> Result:
             before = server.settled_db_count()
             warm = wrk("checkins", 4, args.warmup)
             result.ok_201_total += warm.matched
-            result.in_flight_max += server.settled_db_count() - before - warm.matched
+            result.unanswered += server.settled_db_count() - before - warm.matched
 
         def measure(target: str, connections: int) -> WrkRun:
             before = server.settled_db_count() if target == "checkins" else 0
@@ -538,7 +538,7 @@ def benchmark(args: argparse.Namespace, *, workers: int, lock: str) -> Result:
                 run.db_rows_added = server.settled_db_count() - before
                 result.ok_201_total += run.matched
                 extra = run.db_rows_added - run.matched
-                result.in_flight_max += extra
+                result.unanswered += extra
                 allowed = connections + run.socket_errors.get("timeout", 0) + run.unexpected
                 if not 0 <= extra <= allowed:
                     result.problems.append(
@@ -571,7 +571,7 @@ def benchmark(args: argparse.Namespace, *, workers: int, lock: str) -> Result:
         result.api_total = server.api_count(token)
         if result.api_total != result.db_total:
             result.problems.append(f"the API lists {result.api_total} check-ins but SQLite holds {result.db_total}")
-        if not 0 <= result.db_total - result.ok_201_total <= result.in_flight_max:
+        if not 0 <= result.db_total - result.ok_201_total <= result.unanswered:
             result.problems.append(
                 f"SQLite holds {result.db_total} check-ins but {result.ok_201_total} were answered 201"
             )

@@ -15,9 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import django_auth
 
-from thaw.api_auth import BearerToken
+from thaw.api_auth import BearerToken, SignedInSession
 from thaw.assessments.scoring import AnswersInvalid
 from thaw.checkins.rules import CheckInInvalid
 
@@ -35,14 +34,49 @@ class StrictJSONParser(Parser):
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+class ThawAPI(NinjaAPI):
+    """Declares, for every operation, the error answers Thaw really gives, in one JSON shape."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                wanted = [(500, "An unexpected error on Thaw's side; nothing was saved")]
+                if operation.get("security"):
+                    wanted += [(401, "Not signed in, or the token is wrong or revoked"),
+                               (403, "Not allowed: a failed CSRF check, or two-factor authentication is required")]
+                if operation.get("requestBody"):
+                    wanted.append((400, "The body is not JSON"))
+                if operation.get("requestBody") or operation.get("parameters"):
+                    wanted.append((422, "Something sent is not valid; errors name each field"))
+                for code, description in wanted:
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": description, **error}
+        return schema
+
+
+api = ThawAPI(
     title="Thaw API",
     version="1",
     description=(
         "Thaw's JSON API. Authenticate with `Authorization: Bearer <token>` "
         "(get one from `POST /api/v1/auth/token` or the Settings page) or with a signed-in session."
     ),
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), SignedInSession()],
     parser=StrictJSONParser(),
     urls_namespace="api",
     docs_url="/docs",

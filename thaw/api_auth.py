@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
 
 from thaw.accounts.models import ApiToken
 
@@ -21,6 +23,20 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SignedInSession(SessionAuth):
+    """The browser's session, with Django's CSRF check for writes.
+
+    Without a session cookie there is nothing to check: the caller is simply not signed
+    in, which answers 401 (ninja's own session auth would answer 403 "CSRF check Failed"
+    to a script that sent no credentials, or a wrong token, at all).
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 def optional_user(request: HttpRequest) -> Any | None:

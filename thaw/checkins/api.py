@@ -68,13 +68,16 @@ class CheckInCreate(Schema):
 
 
 class CheckInUpdate(Schema):
+    """Send only what changes. ``note``, ``body`` and ``tags`` may be null to clear them;
+    ``emotions``, ``numbness`` and ``at`` cannot be removed, only replaced."""
+
     model_config = ConfigDict(extra="forbid")
-    emotions: list[EmotionIn] | None = Field(None, json_schema_extra=_EMOTIONS_DOC)
-    numbness: StrictInt | None = Field(None, json_schema_extra=_NUMBNESS_DOC)
+    emotions: list[EmotionIn] = Field(None, json_schema_extra=_EMOTIONS_DOC)  # type: ignore[assignment]
+    numbness: StrictInt = Field(None, json_schema_extra=_NUMBNESS_DOC)  # type: ignore[assignment]
     body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY})
     tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS})
     note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
-    at: StrictStr | None = Field(None, json_schema_extra={"format": "date-time"})
+    at: StrictStr = Field(None, json_schema_extra={"format": "date-time"})  # type: ignore[assignment]
 
 
 class CheckInEmotionOut(Schema):

@@ -181,10 +181,10 @@ class Cursor:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
             at_text, _, id_text = raw.partition("|")
             at = datetime.fromisoformat(at_text)
-            if at.tzinfo is None:
+            if at.tzinfo is None or not 1900 <= at.year <= 9000:
                 raise ValueError
-            return cls(at, uuid.UUID(id_text))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return cls(at.astimezone(UTC), uuid.UUID(id_text))
+        except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise ValueError("not a cursor this API gave out") from None
 
 
