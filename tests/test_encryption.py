@@ -34,9 +34,9 @@ def test_round_trip_and_authentication() -> None:
 
 def test_key_ring_parsing() -> None:
     key = base64.urlsafe_b64encode(bytes(32)).decode()
-    ring = crypto.parse_keyring(f"new:{key}, old:{key}", "test")
-    assert [kid for kid, _ in ring.keys] == ["new", "old"]
-    for bad in ("", "nokey", f"k1:{key[:-8]}", "k1:!!!"):
+    ring = crypto.parse_keyring(f"newkey01:{key}, oldkey01:{key}", "test")
+    assert [kid for kid, _ in ring.keys] == ["newkey01", "oldkey01"]
+    for bad in ("", "nokey", f"k1:{key}", f"newkey01:{key[:-8]}", "newkey01:!!!"):
         with pytest.raises(ImproperlyConfigured):
             crypto.parse_keyring(bad, "test")
 

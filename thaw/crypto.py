@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "enc1:"
+KEY_ID = re.compile(r"[0-9a-z]{8}")
 
 
 class DecryptionError(ValueError):
@@ -62,10 +64,10 @@ def parse_keyring(text: str, source: str) -> KeyRing:
             key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         except ValueError:
             key = b""
-        if not sep or not kid or len(key) != 32:
+        if not sep or not KEY_ID.fullmatch(kid) or len(key) != 32:
             raise ImproperlyConfigured(
-                f"{source} must hold lines like 'k1:<base64 of 32 random bytes>'; "
-                "run `thaw rotate-key` with a key file to make one."
+                f"{source} must hold lines like '1a2b3c4d:<base64 of 32 random bytes>' (an id of 8 lowercase "
+                "letters or digits, then the key); `thaw rotate-key` with a key file makes one."
             )
         keys.append((kid, key))
     if not keys:
@@ -172,19 +174,24 @@ def encrypted_fields() -> list[tuple[type, list[str]]]:
 
 
 def key_ids_in_use() -> dict[str, int]:
-    """How many stored values each key id encrypts (read without decrypting)."""
+    """How many stored values each key id encrypts (counted in SQL, without decrypting)."""
     from django.db import connection
 
     counts: dict[str, int] = {}
+    start = len(PREFIX) + 1
     with connection.cursor() as cursor:
         for model, names in encrypted_fields():
             table = connection.ops.quote_name(model._meta.db_table)
             for name in names:
                 column = connection.ops.quote_name(model._meta.get_field(name).column)
-                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} LIKE %s", [PREFIX + "%"])
-                for (stored,) in cursor.fetchall():
-                    kid = key_id_of(stored) or "?"
-                    counts[kid] = counts.get(kid, 0) + 1
+                # The key id sits between "enc1:" and the next ":"; ids made by Thaw are 8 hex digits.
+                cursor.execute(
+                    f"SELECT substr({column}, {start}, 8), count(*) FROM {table} "
+                    f"WHERE {column} LIKE %s GROUP BY substr({column}, {start}, 8)",
+                    [PREFIX + "%"],
+                )
+                for kid, count in cursor.fetchall():
+                    counts[kid] = counts.get(kid, 0) + count
     return counts
 
 

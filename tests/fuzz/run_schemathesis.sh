@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run_schemathesis.sh
 #
-# Needs schemathesis in the venv:  .venv/bin/pip install schemathesis   (written against 4.32.5)
+# schemathesis is a pinned dev dependency (make setup-dev installs it).
 #
 # What it does, all in a fresh temporary directory (nothing is written to the repository):
 #   1. starts `thaw serve` on 127.0.0.1:<free port> with a new THAW_DATA_DIR (SQLite; any
