@@ -29,6 +29,11 @@ At the end the API listing (``GET /api/v1/checkins``, paged with ``next``) must 
 with a direct count in SQLite. The server's stderr is scanned for tracebacks,
 ``database is locked`` and worker timeouts.
 
+On a shared machine, other processes skew the figures: the CPU used by the server, by wrk
+and by everything else is measured during each run (Linux /proc), a run disturbed by
+other load is measured again (``--retries``), and ``--wait-quiet`` waits, bounded, for the
+machine to be idle first. The server's CPU time per request is printed as well.
+
 Exit status: 0 when every run met the floors and every count agreed, 1 otherwise,
 2 when the benchmark could not run (no wrk, the server did not start, ...).
 Standard library only, plus the project itself (run with the project's virtualenv).
@@ -456,7 +461,7 @@ class Result:
     ok_201_total: int = 0  # every 201 seen: sanity request, warm-up and measured runs
     db_total: int = 0
     api_total: int = 0
-    unanswered: int = 0
+    unanswered: int = 0  # committed by the server after wrk stopped reading (in flight at the end of a run)
     idle_load: float | None = None  # cores busy with other processes just before the server started
     log_counts: dict[str, int] = field(default_factory=dict)
     log_samples: list[str] = field(default_factory=list)
@@ -715,11 +720,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--compare-lock", action="store_true",
                         help="run with THAW_SQLITE_WRITE_LOCK=file and =none and print both")
     parser.add_argument("--env", type=_env_pair, action="append", default=[], metavar="KEY=VALUE",
-                        help="extra environment variable for the server (repeatable), e.g. THAW_SQLITE_BUSY_TIMEOUT=5")
+                        help="extra environment variable for the server (repeatable), e.g. THAW_SQLITE_BUSY_TIMEOUT=5; "
+                             "THAW_SQLITE_WRITE_LOCK comes from --lock / --compare-lock")
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per endpoint (default 3; 0: none)")
     parser.add_argument("--timeout", type=float, default=5.0, help="wrk request timeout in seconds (default 5)")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
-                        help="before each server, wait up to SECONDS for other processes to leave the CPUs idle "
+                        help="before each server and each run, wait up to SECONDS for other processes to leave the CPUs idle "
                              f"(under {QUIET_CORES} cores busy); default 0: do not wait")
     parser.add_argument("--retries", type=int, default=2,
                         help="measure a run again, up to this many times, when other processes used more than "

@@ -1,8 +1,8 @@
 """Run Thaw under gunicorn, embedded so that ``thaw serve`` is the only command needed.
 
 Worker model (see docs/PERFORMANCE.md for the measurements): synchronous worker
-processes, about two per core. Django is CPU-bound here, so processes (not threads)
-use both cores; SQLite writers from those processes queue on a file lock
+processes, one per core (at least two). Django is CPU-bound here, so processes (not
+threads) use both cores; SQLite writers from those processes queue on a file lock
 (thaw.db.sqlite) rather than on SQLite's sleep-and-retry busy handler.
 """
 
@@ -38,7 +38,6 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "preload_app": True,
             "timeout": 30,
             "graceful_timeout": 10,
-            "keepalive": 2,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "warning",

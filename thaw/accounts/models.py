@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone as dj_timezone
 
 TOKEN_PREFIX = "thaw_"
@@ -109,7 +109,9 @@ class ApiToken(models.Model):
     def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
         """Create a token and return it with its secret, which is shown only once."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name[:80] or "API token", key_hash=_hash_token(raw), hint=raw[-6:])
+        with transaction.atomic():  # queue on the SQLite writer lock like every other write
+                token = cls.objects.create(user=user, name=name[:80] or "API token", key_hash=_hash_token(raw),
+                                       hint=raw[-6:])
         return token, raw
 
     @classmethod
@@ -122,7 +124,8 @@ class ApiToken(models.Model):
         now = dj_timezone.now()
         # Record use at most once a minute, so a busy script does not turn every read into a write.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            with transaction.atomic():
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
 
     def revoke(self) -> None:

@@ -5,8 +5,11 @@ own busy handler sleeps and retries with growing pauses (1, 2, 5 … up to 100 m
 a writer can sleep for tens of milliseconds after the lock was already free: under
 concurrent check-ins that shows up as a long latency tail. Here every write
 transaction first takes an exclusive ``flock`` on ``<database>.writelock``; the kernel
-wakes the next waiter the moment the lock is released, in arrival order, and the
-``BEGIN IMMEDIATE`` that follows never has to wait. The kernel drops the lock if a
+wakes the waiters the moment the lock is released (one of them wins, roughly in
+arrival order), and the ``BEGIN IMMEDIATE`` that follows never has to wait. Writes
+outside ``transaction.atomic()`` (autocommit) do not take the file lock; they rely on
+SQLite's busy timeout, so the frequent ones are wrapped in ``atomic()``. The wait for
+the lock has no timeout of its own: a stuck holder ends in gunicorn's worker timeout. The kernel drops the lock if a
 worker dies, so a crash cannot wedge the database. Set
 ``THAW_SQLITE_WRITE_LOCK=none`` to fall back to SQLite's busy handler alone.
 """
