@@ -74,16 +74,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password() -> str:
-    password = os.environ.get("THAW_PASSWORD")
-    if password:
-        return password
+def _secret(variable: str, prompt: str, *, confirm: bool) -> str:
+    """A secret from the environment, or typed at a terminal (never echoed)."""
+    value = os.environ.get(variable)
+    if value:
+        return value
     if not sys.stdin.isatty():
-        raise SystemExit("Set THAW_PASSWORD, or run this in a terminal to be asked for a password.")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
-        raise SystemExit("The two passwords differ; nothing was changed.")
+        raise SystemExit(f"Set {variable}, or run this in a terminal to be asked.")
+    first = getpass.getpass(f"{prompt}: ")
+    if confirm and first != getpass.getpass(f"{prompt} again: "):
+        raise SystemExit("The two entries differ; nothing was changed.")
     return first
+
+
+def _read_password() -> str:
+    return _secret("THAW_PASSWORD", "Password", confirm=True)
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -165,12 +170,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def _passphrase() -> str:
-    value = os.environ.get("THAW_EXPORT_PASSPHRASE")
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise SystemExit("Set THAW_EXPORT_PASSPHRASE, or run this in a terminal to be asked for the passphrase.")
-    return getpass.getpass("Export passphrase: ")
+    return _secret("THAW_EXPORT_PASSPHRASE", "Export passphrase", confirm=False)
 
 
 def _read_export(path: str) -> bytes:

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from thaw.env import write_private
+
 PREFIX = "enc1:"
 KEY_ID = re.compile(r"[0-9a-z]{8}")
 
@@ -96,13 +98,7 @@ def _from_environment() -> KeyRing | None:
 
 def write_key_file(path: Path, ring: KeyRing) -> None:
     """Write the ring atomically with mode 0600."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(ring.serialise())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_private(path, ring.serialise(), replace=True)
 
 
 @cache
@@ -111,20 +107,8 @@ def keyring() -> KeyRing:
     if ring is not None:
         return ring
     path = key_file()
-    if not path.exists():
-        fresh = KeyRing((new_key(),))
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(fresh.serialise())
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)  # fails if another worker made it first: then use theirs
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+    if not path.exists():  # first run; if another worker makes it first, theirs is used
+        write_private(path, KeyRing((new_key(),)).serialise(), replace=False)
     return parse_keyring(path.read_text(), str(path))
 
 

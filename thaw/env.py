@@ -61,27 +61,37 @@ def envsecret(name: str) -> str | None:
     return value or None
 
 
-def secret_file(path: Path, *, nbytes: int = 50) -> str:
-    """Return the secret kept in ``path``, creating it (mode 0600) on first use.
+def write_private(path: Path, text: str, *, replace: bool) -> bool:
+    """Write ``text`` to ``path`` with mode 0600, fsynced, never half-written.
 
-    The new secret is written to a private temporary file and then hard-linked into
-    place, which fails if the file already exists: several workers starting together
-    agree on one key and none ever reads a half-written file.
+    The text goes to a private temporary file first; with ``replace`` it then takes the
+    place of any existing file, otherwise it is hard-linked into place only if nothing is
+    there yet (so several workers starting together agree on one file). Returns whether
+    this call's text is the one now at ``path``.
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if replace:
+        os.replace(tmp, path)
+        return True
+    try:
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink()
+
+
+def secret_file(path: Path, *, nbytes: int = 50) -> str:
+    """Return the secret kept in ``path``, creating it (mode 0600) on first use."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(nbytes) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        write_private(path, secrets.token_urlsafe(nbytes) + "\n", replace=False)
     value = path.read_text().strip()
     if not value:
         raise ImproperlyConfigured(f"{path} is empty: delete it and Thaw will make a new one.")
