@@ -107,3 +107,18 @@ def test_the_owner_sees_their_data(world) -> None:
     assert CANARY in owner.get("/api/v1/checkins").content.decode()
     assert CANARY in owner.get("/api/v1/safety-plan").content.decode()
     assert CANARY in owner.get("/api/v1/export").content.decode()
+
+
+def test_the_access_module_refuses_everyone_but_the_owner(world, alice, bob) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from thaw import access
+
+    checkin_id, assessment_id = world["ids"]["checkin"], world["ids"]["assessment"]
+    assert access.checkin(alice, checkin_id) is not None and access.assessment(alice, assessment_id) is not None
+    for viewer in (bob, AnonymousUser(), None):
+        assert access.checkin(viewer, checkin_id) is None
+        assert access.assessment(viewer, assessment_id) is None
+    alice.is_active = False
+    assert access.checkin(alice, checkin_id) is None
+    assert access.checkin(bob, "not-a-uuid") is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,11 +79,10 @@ def as_dict(assessment: Assessment, *, with_resources: bool = True) -> dict[str,
 
 
 def own_assessment(person: Any, assessment_id: object) -> Assessment | None:
-    try:
-        key = uuid.UUID(str(assessment_id))
-    except ValueError:
-        return None
-    return Assessment.objects.filter(person=person, pk=key).select_related("person").first()
+    """The result if ``person`` may see it (see ``thaw.access``), or None."""
+    from thaw import access
+
+    return access.assessment(person, assessment_id)
 
 
 def history(person: Any, instrument_key: str | None = None) -> list[Assessment]:

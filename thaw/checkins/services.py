@@ -144,12 +144,15 @@ def own_checkins(person: User) -> QuerySet[CheckIn]:
 
 
 def own_checkin(person: User, checkin_id: object) -> CheckIn | None:
-    """The person's own check-in, or None: another person's check-in is indistinguishable from none."""
-    try:
-        key = uuid.UUID(str(checkin_id))
-    except ValueError:
-        return None
-    return own_checkins(person).filter(pk=key).first()
+    """The check-in if ``person`` may see it (see ``thaw.access``), or None: another person's
+    check-in is indistinguishable from none."""
+    from thaw import access
+
+    base = CheckIn.objects.prefetch_related(
+        Prefetch("emotions", queryset=CheckInEmotion.objects.order_by("position")),
+        Prefetch("tag_links", queryset=CheckInTag.objects.order_by("name")),
+    )
+    return access.checkin(person, checkin_id, base)
 
 
 def own_tags(person: User) -> list[str]:
