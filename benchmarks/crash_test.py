@@ -39,6 +39,9 @@ PASSWORD = "crash test passphrase 1"
 @dataclass
 class Tally:
     acknowledged: list[str] = field(default_factory=list)
+    after_restart: int = 0
+    timeouts: int = 0
+    restarted: bool = False
     server_errors: list[int] = field(default_factory=list)
     refused: int = 0
     other: list[int] = field(default_factory=list)
@@ -74,6 +77,12 @@ def _post(url: str, token: str, n: int) -> tuple[int, str]:
         return err.code, ""
 
 
+def passed(result: dict[str, object]) -> bool:
+    """Nothing lost, no 5xx, no hangs, no unexpected answers, and the restarted server took writes."""
+    return (result["missing"] == 0 and result["server_errors_5xx"] == 0 and result["timeouts"] == 0
+            and not result["other_statuses"] and int(result["acknowledged_after_restart"]) > 0)  # type: ignore[call-overload]
+
+
 def run(clients: int = 16, duration: float = 20.0, quiet: bool = False) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="thaw-crash-") as tmp, isolated_env(Path(tmp) / "data") as env:
         env["THAW_PASSWORD"] = PASSWORD
@@ -97,6 +106,10 @@ def run(clients: int = 16, duration: float = 20.0, quiet: bool = False) -> dict[
                 n = next(counter)
                 try:
                     status, checkin_id = _post(url, token, n)
+                except TimeoutError:  # a hung server is a failure, not a refusal
+                    with tally.lock:
+                        tally.timeouts += 1
+                    continue
                 except (OSError, http.client.HTTPException, ValueError):
                     # refused, reset or cut off while the server is down: not acknowledged, not an error
                     with tally.lock:
@@ -106,6 +119,8 @@ def run(clients: int = 16, duration: float = 20.0, quiet: bool = False) -> dict[
                 with tally.lock:
                     if status == 201:
                         tally.acknowledged.append(checkin_id)
+                        if tally.restarted:
+                            tally.after_restart += 1
                     elif status >= 500:
                         tally.server_errors.append(status)
                     else:
@@ -122,6 +137,8 @@ def run(clients: int = 16, duration: float = 20.0, quiet: bool = False) -> dict[
         server = _start(env, port, log)
         _wait_healthy(url, time.monotonic() + 60)
         downtime = time.monotonic() - killed_at
+        with tally.lock:
+            tally.restarted = True
         for thread in threads:
             thread.join()
         stored: set[str] = set()
@@ -141,7 +158,8 @@ def run(clients: int = 16, duration: float = 20.0, quiet: bool = False) -> dict[
         result = {
             "database": "postgresql" if "DATABASE_URL" in env else "sqlite",
             "clients": clients, "duration_s": duration, "acknowledged": len(tally.acknowledged),
-            "acknowledged_before_kill": before_kill, "stored": len(stored), "missing": len(missing),
+            "acknowledged_before_kill": before_kill, "acknowledged_after_restart": tally.after_restart,
+            "timeouts": tally.timeouts, "stored": len(stored), "missing": len(missing),
             "server_errors_5xx": len(tally.server_errors), "refused_while_down": tally.refused,
             "other_statuses": sorted(set(tally.other)), "restart_s": round(downtime, 2),
             "log_mentions_locked": "database is locked" in log.read_text(errors="replace"),
@@ -149,7 +167,7 @@ def run(clients: int = 16, duration: float = 20.0, quiet: bool = False) -> dict[
     if not quiet:
         for key, value in result.items():
             print(f"{key:>26}: {value}")
-        ok = result["missing"] == 0 and result["server_errors_5xx"] == 0
+        ok = passed(result)
         print("PASS: every acknowledged check-in survived SIGKILL, no 5xx" if ok else "FAIL")
     return result
 
@@ -160,7 +178,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     args = parser.parse_args()
     result = run(args.clients, args.duration)
-    return 0 if result["missing"] == 0 and result["server_errors_5xx"] == 0 else 1
+    return 0 if passed(result) else 1
 
 
 if __name__ == "__main__":

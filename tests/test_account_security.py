@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -34,6 +35,7 @@ def test_ten_failures_lock_the_account_for_fifteen_minutes_on_web_and_api(alice,
     # Another account from the same address is not locked by Alice's failures.
     assert web_login(Client(), "bob@example.org", PASSWORD).status_code == 302
     SignInFailure.objects.update(at=timezone.now() - timedelta(minutes=16))
+    cache.clear()  # allauth's counter (the same window) expires too
     assert web_login(Client(), "alice@example.org", PASSWORD).status_code == 302
 
 
@@ -119,3 +121,28 @@ def test_signed_in_pages_and_api_are_not_cached(web_alice: Client, api_alice: Ap
 def test_there_is_no_django_admin(client: Client) -> None:
     assert client.get("/admin/").status_code == 404
     assert client.get("/admin/login/").status_code == 404
+
+
+def test_clinicians_without_two_factor_get_no_api_access(carol) -> None:
+    refused = ApiClient(None).post("/api/v1/auth/token", {"email": "carol@clinic.example", "password": PASSWORD})
+    assert refused.status_code == 403 and "two-factor" in refused.json()["detail"]
+    assert ApiClient(carol).get("/api/v1/checkins").status_code == 401, "an older token stops working too"
+
+
+def test_export_and_erasure_need_a_token_not_just_a_browser_session(web_alice: Client, alice) -> None:
+    assert web_alice.get("/api/v1/export").status_code == 401
+    assert web_alice.delete("/api/v1/me", data='{"confirm": "alice@example.org"}',
+                            content_type="application/json").status_code in (401, 403)
+    assert alice.__class__.objects.filter(pk=alice.pk).exists()
+
+
+def test_wrong_two_factor_codes_are_limited(alice) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(alice, generate_totp_secret())
+    client = Client()
+    first = web_login(client, "alice@example.org", PASSWORD)
+    assert first.status_code == 302 and "/accounts/2fa/authenticate/" in first["Location"]
+    pages = [client.post("/accounts/2fa/authenticate/", {"code": "000000"}).content.decode() for _ in range(11)]
+    assert "Too many failed" in pages[-1] or "too many" in pages[-1].lower()
+    assert "Too many" not in pages[0]

@@ -225,7 +225,11 @@ def test_another_persons_checkin_answers_404(api_alice: ApiClient, api_bob: ApiC
 
 
 def test_admin_has_no_access_to_a_persons_checkins(api_alice: ApiClient, admin) -> None:
+    from allauth.mfa.models import Authenticator
+
     data = create(api_alice)
+    assert ApiClient(admin).get("/api/v1/checkins").status_code == 401, "no API at all before two-factor"
+    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "unused"})
     api_admin = ApiClient(admin)
     assert api_admin.get(f"/api/v1/checkins/{data['id']}").status_code == 404
     assert api_admin.get("/api/v1/checkins").json()["items"] == []

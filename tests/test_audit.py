@@ -82,3 +82,15 @@ def test_cli_audit_verify(tmp_path: Path) -> None:
         assert thaw("manage", "shell", "--no-imports", "-c", tamper, env=env).returncode == 0
         broken = thaw("audit", "verify", env=env)
         assert broken.returncode == 1 and "BROKEN" in broken.stderr
+
+
+def test_redaction_keeps_other_peoples_trail_and_salts(alice, bob) -> None:
+    record("data.viewed", actor=bob, person=alice, category="checkins")
+    mine = record("account.signed_in", actor=bob, person=bob, ip="10.0.0.9")
+    assert len(mine.salt) == 32
+    redact_person(bob.pk)
+    viewed = AuditEvent.objects.get(action="data.viewed")
+    assert viewed.person_ref == alice.pk and viewed.actor_ref is None and viewed.redacted
+    gone = AuditEvent.objects.get(action="account.signed_in")
+    assert gone.person_ref is None and gone.details == {} and gone.salt == ""
+    assert verify()[0]

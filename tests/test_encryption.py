@@ -87,3 +87,37 @@ def test_a_broken_key_setting_is_explained(tmp_path: Path) -> None:
     with isolated_env(tmp_path / "data") as env:
         result = thaw("check", env={**env, "THAW_ENCRYPTION_KEY": "not a key"})
         assert result.returncode != 0 and "THAW_ENCRYPTION_KEY" in result.stderr
+
+
+def test_rotation_covers_two_factor_secrets(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        env["THAW_PASSWORD"] = "a calm, long passphrase"
+        assert thaw("user", "add", "mfa@example.org", env=env).returncode == 0
+        make = ("from allauth.mfa.totp.internal.auth import TOTP; from thaw.accounts.models import User; "
+                "TOTP.activate(User.objects.get(), 'JBSWY3DPEHPK3PXP')")
+        assert thaw("manage", "shell", "--no-imports", "-c", make, env=env).returncode == 0
+        assert thaw("rotate-key", env=env).returncode == 0
+        dropped = thaw("rotate-key", "--drop-old", env=env)
+        assert dropped.returncode == 0, dropped.stderr
+        read = ("from allauth.mfa.models import Authenticator; from allauth.mfa.adapter import get_adapter; "
+                "print(get_adapter().decrypt(Authenticator.objects.get().data['secret']))")
+        result = thaw("manage", "shell", "--no-imports", "-c", read, env=env)
+        assert result.stdout.strip() == "JBSWY3DPEHPK3PXP", result.stderr
+
+
+def test_drop_old_refuses_while_old_keys_are_in_use(tmp_path: Path) -> None:
+    with isolated_env(tmp_path / "data") as env:
+        env["THAW_PASSWORD"] = "a calm, long passphrase"
+        assert thaw("user", "add", "d@example.org", env=env).returncode == 0
+        script = ("from thaw.accounts.models import User; from thaw.checkins.services import create_checkin; "
+                  "create_checkin(User.objects.get(), {'emotions': [{'word': 'calm', 'intensity': 2}], "
+                  "'numbness': 1, 'note': 'old key note'})")
+        assert thaw("manage", "shell", "--no-imports", "-c", script, env=env).returncode == 0
+        key_file = Path(env["THAW_DATA_DIR"]) / "encryption_key"
+        old = key_file.read_text()
+        # Simulate a server still writing with the old key after a rotation: prepend a new key by hand.
+        fresh = crypto.KeyRing((crypto.new_key(),)).serialise()
+        key_file.write_text(fresh + old)
+        refused = thaw("rotate-key", "--drop-old", env=env)
+        assert refused.returncode == 2 and "still use" in refused.stderr
+        assert len(key_file.read_text().splitlines()) == 2

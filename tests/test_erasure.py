@@ -65,3 +65,13 @@ def test_erase_page_asks_to_sign_in_again_then_for_the_email(web_alice: Client, 
     done = web_alice.post("/settings/erase", {"confirm": "alice@example.org"})
     assert done.status_code == 200 and "Your account is deleted" in done.content.decode()
     assert not User.objects.filter(pk=alice.pk).exists()
+
+
+def test_erasure_forgets_failed_sign_ins(alice) -> None:
+    from thaw.accounts.erasure import erase
+    from thaw.accounts.models import SignInFailure
+
+    Client().post("/accounts/login/", {"login": "alice@example.org", "password": "wrong password"})
+    assert SignInFailure.objects.count() == 1
+    erase(alice)
+    assert SignInFailure.objects.count() == 0

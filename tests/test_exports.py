@@ -116,3 +116,17 @@ def test_import_of_a_sealed_file(filled: ApiClient, tmp_path: Path) -> None:
         assert wrong.returncode != 0 and "wrong passphrase" in wrong.stderr
         env["THAW_EXPORT_PASSPHRASE"] = "correct horse battery"
         assert thaw("import", str(sealed), env=env).returncode == 0
+
+
+def test_import_is_always_a_person_with_a_valid_time_zone(filled: ApiClient, tmp_path: Path) -> None:
+    document = json.loads(filled.get("/api/v1/export", format="json").content)
+    document["account"].update(role="admin", timezone="Mars/Olympus")
+    exported = tmp_path / "edited.json"
+    exported.write_text(json.dumps(document))
+    with isolated_env(tmp_path / "fresh") as env:
+        env["THAW_PASSWORD"] = "a calm, long passphrase"
+        assert thaw("import", str(exported), env=env).returncode == 0
+        who = thaw("manage", "shell", "--no-imports", "-c",
+                   "from thaw.accounts.models import User; u = User.objects.get(); print(u.role, u.is_staff, u.timezone)",
+                   env=env)
+        assert who.stdout.split() == ["person", "False", "UTC"]

@@ -20,9 +20,19 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None or needs_two_factor(user):
+            return None
+        request.user = user
         return user
+
+
+def needs_two_factor(user: Any) -> bool:
+    """Clinicians and admins must have two-factor authentication before using the API at all."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from thaw.accounts.models import Role
+
+    return user.role in (Role.CLINICIAN, Role.ADMIN) and not is_mfa_enabled(user)
 
 
 class SignedInSession(SessionAuth):

@@ -67,6 +67,13 @@ def seal_file(source: Path, target: Path, header: dict[str, Any]) -> None:
 
 def open_file(source: Path, target: Path) -> dict[str, Any]:
     """Decrypt ``source`` into ``target``; return the header. Raises BackupError when anything is off."""
+    try:
+        return _open_file(source, target)
+    except (struct.error, KeyError, ValueError, TypeError) as exc:
+        raise BackupError(f"{source} is damaged or not a Thaw backup ({exc.__class__.__name__})") from None
+
+
+def _open_file(source: Path, target: Path) -> dict[str, Any]:
     with open(source, "rb") as src, open(target, "wb") as out:
         if src.read(len(MAGIC)) != MAGIC:
             raise BackupError(f"{source} is not a Thaw backup")
@@ -110,6 +117,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _pg_environment() -> dict[str, str]:
+    """Connection details for pg_dump/pg_restore in the environment, never on the command line
+    (where any local user could read the password with ps)."""
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD"),
+                          ("PGDATABASE", "NAME")):
+        if db.get(key):
+            env[variable] = str(db[key])
+    return env
+
+
 def backup(target: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(dir=settings.DATA_DIR) as tmp:
         plain = Path(tmp) / "plain"
@@ -124,8 +144,8 @@ def backup(target: Path) -> dict[str, Any]:
             pg_dump = shutil.which("pg_dump")
             if not pg_dump:
                 raise BackupError("pg_dump is not installed (Debian: apt-get install postgresql-client)")
-            subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(plain),
-                            os.environ.get("DATABASE_URL", "")], check=True)
+            subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(plain)], check=True,
+                           env=_pg_environment())
         else:
             raise BackupError(f"backups of {connection.vendor} are not supported")
         header = {"engine": connection.vendor, "created": timezone.now().isoformat(), "sha256": _sha256(plain),
@@ -160,6 +180,7 @@ def restore(source: Path) -> dict[str, Any]:
             if not pg_restore:
                 raise BackupError("pg_restore is not installed (Debian: apt-get install postgresql-client)")
             connection.close()
+            env = _pg_environment()
             subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            "--dbname", os.environ.get("DATABASE_URL", ""), str(plain)], check=True)
+                            "--dbname", env.get("PGDATABASE", ""), str(plain)], check=True, env=env)
     return header

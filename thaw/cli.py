@@ -32,6 +32,7 @@ def _migrate(verbose: bool = True) -> None:
         if verbose:
             print(f"Applying {len(plan)} database migration(s)…", flush=True)
         call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # shared counters (sign-in limits); no-op once made
 
 
 def default_workers() -> int:
@@ -148,11 +149,13 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     except ImproperlyConfigured as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    print(f"New key {key_id}; re-encrypted {rewritten} record(s). Values per key now: {in_use or 'none stored'}.")
     if args.drop_old:
-        print("Old keys removed from the key file. Restart every app server that was running during the rotation.")
+        print(f"Kept only key {key_id}; values per key: {in_use or 'none stored'}. Backups made with an older key "
+              "can no longer be opened with this key file: keep a copy of the old key file beside them.")
     else:
-        print("Old keys stay in the key file so running servers can still read; use --drop-old after restarting them.")
+        print(f"New key {key_id}; re-encrypted {rewritten} value(s). Values per key now: {in_use or 'none stored'}.")
+        print("Old keys stay in the key file (older backups need them). Restart every app server, then "
+              "`thaw rotate-key --drop-old` if you want them gone.")
     return 0
 
 

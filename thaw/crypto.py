@@ -18,8 +18,8 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -101,15 +101,31 @@ def write_key_file(path: Path, ring: KeyRing) -> None:
     write_private(path, ring.serialise(), replace=True)
 
 
-@cache
+_cached: tuple[float, KeyRing] | None = None
+
+
 def keyring() -> KeyRing:
+    """The key ring, read again whenever the key file changes (after a rotation in another
+    process), so no worker keeps encrypting with a key that has been retired."""
+    global _cached
     ring = _from_environment()
     if ring is not None:
         return ring
     path = key_file()
     if not path.exists():  # first run; if another worker makes it first, theirs is used
         write_private(path, KeyRing((new_key(),)).serialise(), replace=False)
-    return parse_keyring(path.read_text(), str(path))
+    stamp = path.stat().st_mtime_ns
+    if _cached is None or _cached[0] != stamp:
+        _cached = (stamp, parse_keyring(path.read_text(), str(path)))
+    return _cached[1]
+
+
+def _forget() -> None:
+    global _cached
+    _cached = None
+
+
+keyring.cache_clear = _forget  # type: ignore[attr-defined]
 
 
 def encrypt(plaintext: str, context: str, ring: KeyRing | None = None) -> str:
@@ -157,8 +173,24 @@ def encrypted_fields() -> list[tuple[type, list[str]]]:
     return found
 
 
+MFA_CONTEXT = "mfa_authenticator.data"
+MFA_FIELDS = ("secret", "seed")  # what allauth's MFA adapter encrypts inside Authenticator.data
+
+
+def _mfa_values() -> list[tuple[Any, str, str]]:
+    from allauth.mfa.models import Authenticator
+
+    found = []
+    for authenticator in Authenticator.objects.all():
+        for name in MFA_FIELDS:
+            value = (authenticator.data or {}).get(name)
+            if isinstance(value, str) and value.startswith(PREFIX):
+                found.append((authenticator, name, value))
+    return found
+
+
 def key_ids_in_use() -> dict[str, int]:
-    """How many stored values each key id encrypts (counted in SQL, without decrypting)."""
+    """How many stored values each key id encrypts (counted without decrypting)."""
     from django.db import connection
 
     counts: dict[str, int] = {}
@@ -168,7 +200,7 @@ def key_ids_in_use() -> dict[str, int]:
             table = connection.ops.quote_name(model._meta.db_table)
             for name in names:
                 column = connection.ops.quote_name(model._meta.get_field(name).column)
-                # The key id sits between "enc1:" and the next ":"; ids made by Thaw are 8 hex digits.
+                # The key id sits between "enc1:" and the next ":"; key ids are 8 characters.
                 cursor.execute(
                     f"SELECT substr({column}, {start}, 8), count(*) FROM {table} "
                     f"WHERE {column} LIKE %s GROUP BY substr({column}, {start}, 8)",
@@ -176,11 +208,25 @@ def key_ids_in_use() -> dict[str, int]:
                 )
                 for kid, count in cursor.fetchall():
                     counts[kid] = counts.get(kid, 0) + count
+    for _, _, value in _mfa_values():
+        kid = key_id_of(value) or "?"
+        counts[kid] = counts.get(kid, 0) + 1
     return counts
 
 
+def _reencrypt_mfa() -> int:
+    rewritten = 0
+    for authenticator, name, value in _mfa_values():
+        authenticator.data[name] = encrypt(decrypt(value, MFA_CONTEXT), MFA_CONTEXT)
+        authenticator.save(update_fields=["data"])
+        rewritten += 1
+    return rewritten
+
+
 def rotate(drop_old: bool = False) -> tuple[str, int, dict[str, int]]:
-    """Add a new current key, re-encrypt everything with it, optionally drop the old keys."""
+    """Without ``drop_old``: add a new current key and re-encrypt everything with it.
+    With ``drop_old``: keep the current key and remove the others, but only if nothing
+    stored still uses them (run it after every server has restarted on the new key)."""
     from django.db import transaction
 
     from thaw.fields import reencrypt
@@ -191,15 +237,24 @@ def rotate(drop_old: bool = False) -> tuple[str, int, dict[str, int]]:
             "(comma separated), restart, run `thaw rotate-key` again to re-encrypt, then remove the old key."
         )
     ring = keyring()
+    if drop_old:
+        current = ring.current
+        in_use = key_ids_in_use()
+        if not set(in_use) <= {current[0]}:
+            raise ImproperlyConfigured(
+                f"Stored values still use key(s) {', '.join(sorted(set(in_use) - {current[0]}))}: run "
+                "`thaw rotate-key` (without --drop-old) first, then restart every server."
+            )
+        write_key_file(key_file(), KeyRing((current,)))
+        _forget()
+        return current[0], 0, in_use
     fresh = new_key()
     write_key_file(key_file(), KeyRing((fresh, *ring.keys)))
-    keyring.cache_clear()
+    _forget()
     rewritten = 0
     for model, names in encrypted_fields():
         with transaction.atomic():
             rewritten += reencrypt(model, names)
-    in_use = key_ids_in_use()
-    if drop_old and set(in_use) <= {fresh[0]}:
-        write_key_file(key_file(), KeyRing((fresh,)))
-        keyring.cache_clear()
-    return fresh[0], rewritten, in_use
+    with transaction.atomic():
+        rewritten += _reencrypt_mfa()
+    return fresh[0], rewritten, key_ids_in_use()

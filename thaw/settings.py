@@ -161,9 +161,11 @@ ACCOUNT_ADAPTER = "thaw.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "thaw.accounts.forms.SignupExtra"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
-# Thaw counts failed sign-ins itself, in the database, so every app server agrees
-# (thaw.accounts.throttle); allauth's per-process cache counter would undercount.
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Thaw counts failed password sign-ins itself (thaw.accounts.throttle) and answers 429;
+# allauth's own limit, kept at the same numbers, also covers wrong two-factor codes. Its
+# counters live in the database cache below, so every app server shares them.
+ACCOUNT_RATE_LIMITS = {"login_failed": "100/15m/ip,10/15m/key"}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "thaw_cache"}}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "thaw.accounts.mfa.MFAAdapter"
 MFA_TOTP_ISSUER = "Thaw"

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, StrictStr, field_validator
 
 from thaw.accounts.models import ApiToken
 from thaw.accounts.throttle import retry_after
+from thaw.api_auth import BearerToken, needs_two_factor
 from thaw.core.net import client_ip
 
 
@@ -72,6 +73,9 @@ def issue_token(request: HttpRequest, payload: TokenRequest) -> Any:
     if is_mfa_enabled(user):
         return Status(403, {"detail": "Two-factor authentication is on for this account: sign in on the web "
                                       "with your code and create a token on the Settings page."})
+    if needs_two_factor(user):
+        return Status(403, {"detail": "Clinician and admin accounts need two-factor authentication: set it up "
+                                      "on the web first, then create a token on the Settings page."})
     token, raw = ApiToken.issue(user, payload.name or "API token")
     return Status(200, {"token": raw, "name": token.name, "hint": token.hint})
 
@@ -95,9 +99,13 @@ class EraseRequest(Schema):
     confirm: StrictStr = Field(description="Your account's email address, to show you mean it")
 
 
-@router.delete("/me", response={204: None, 422: Problem}, summary="Erase your account and all your data")
+@router.delete("/me", response={204: None, 422: Problem}, auth=[BearerToken()],
+               summary="Erase your account and all your data")
 def erase_me(request: HttpRequest, payload: EraseRequest) -> Any:
-    """Irreversible. Afterwards every token and session is dead and nothing of yours remains."""
+    """Irreversible. Afterwards every token and session is dead and nothing of yours remains.
+
+    Bearer tokens only: in a browser, Settings → Delete my account asks for the password again first.
+    """
     from thaw.accounts.erasure import erase
     from thaw.api import error_response
 

@@ -17,6 +17,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.utils import timezone
 
+from thaw.accounts.throttle import forget
 from thaw.audit.models import record, redact_person
 
 
@@ -30,11 +31,13 @@ def _end_sessions(person_id: int) -> int:
 
 
 def erase(person: Any) -> None:
-    person_id = person.pk
+    person_id, email = person.pk, person.email
     with transaction.atomic():
-        redact_person(person_id)
         _end_sessions(person_id)
+        forget(email)
         person.delete()
+        # After the delete, in the same transaction: an event recorded meanwhile is redacted too.
+        redact_person(person_id)
         record("account.erased")
     if connection.vendor == "sqlite" and not connection.in_atomic_block and not connection.is_in_memory_db():
         with connection.cursor() as cursor:

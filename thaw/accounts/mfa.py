@@ -6,7 +6,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 
 from thaw import crypto
 
-CONTEXT = "mfa_authenticator.data"
+CONTEXT = crypto.MFA_CONTEXT
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -4,12 +4,15 @@ Failures are kept in the database, so every app server sees the same count. Afte
 ``THAW_SIGNIN_ACCOUNT_LIMIT`` (10) failures for one account within the window (15
 minutes), every further attempt for that account answers 429 until the window has
 passed; a per-address limit (100) catches one address trying many accounts. The
-address is the socket's unless a trusted proxy count is configured.
+address is the socket's unless a trusted proxy count is configured. The check and the
+count are not atomic: parallel attempts can exceed the limit by about the number of
+workers before the lock applies.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +22,13 @@ from thaw.accounts.models import SignInFailure
 
 
 def _key(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """A keyed hash: the email cannot be recovered by hashing guesses without the secret key."""
+    return hmac.new(settings.SECRET_KEY.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def forget(email: str) -> None:
+    """Erasure: drop the person's failed sign-ins."""
+    SignInFailure.objects.filter(account=_key(email)).delete()
 
 
 def retry_after(email: str, ip: str) -> int:

@@ -5,13 +5,16 @@ event stores the SHA-256 of its content and a chain hash over the previous event
 chain hash and its own content hash, so editing, deleting or reordering any event breaks
 ``thaw audit verify``. Erasing a person *redacts* their events (details and references
 removed, ``redacted`` set) while the stored content hash keeps the chain verifiable.
-Free text a person wrote never goes into an event.
+Free text a person wrote never goes into an event. A redacted event's remaining fields
+(time, action, and for events about someone else, that person) are covered only by the
+stored content hash, so changes to them are not detectable afterwards.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +42,9 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, default="")
     chain_hash = models.CharField(max_length=64, default="")
     redacted = models.BooleanField(default=False)
+    # Random per event and part of the hashed content: without it, the kept hash of a
+    # redacted event could be brute-forced back to the small ids and addresses it covered.
+    salt = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
@@ -56,8 +62,11 @@ class AuditEvent(models.Model):
         raise RuntimeError("Audit events are append-only.")
 
     def content(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "actor": self.actor_ref, "person": self.person_ref,
-                "action": self.action, "details": self.details}
+        content = {"at": self.at.isoformat(), "actor": self.actor_ref, "person": self.person_ref,
+                   "action": self.action, "details": self.details}
+        if self.salt:  # events from before salting have none
+            content["salt"] = self.salt
+        return content
 
 
 def content_digest(content: dict[str, Any]) -> str:
@@ -84,7 +93,8 @@ def record(action: str, *, actor: Any = None, person: Any = None, **details: Any
         _serialise_appends()
         last = AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True).first()
         event = AuditEvent(action=action, actor=actor, person=person, details=details,
-                           actor_ref=actor.pk if actor else None, person_ref=person.pk if person else None)
+                           actor_ref=actor.pk if actor else None, person_ref=person.pk if person else None,
+                           salt=secrets.token_hex(16))
         event.content_hash = content_digest(event.content())
         event.prev_hash = last or GENESIS
         event.chain_hash = chain_digest(event.prev_hash, event.content_hash)
@@ -109,6 +119,13 @@ def verify() -> tuple[bool, int, str]:
 
 
 def redact_person(person_id: int) -> int:
-    """Erasure: strip the person's events of details and references; the chain still verifies."""
-    events = AuditEvent.objects.filter(models.Q(person_ref=person_id) | models.Q(actor_ref=person_id))
-    return events.update(details={}, actor_ref=None, person_ref=None, actor=None, person=None, redacted=True)
+    """Erasure: the person's own events lose their details, references and salt (the chain
+    still verifies through the stored hashes). Events about someone else that the person
+    only acted in keep the other person's reference, so that person's trail stays whole;
+    only the actor is removed."""
+    own = AuditEvent.objects.filter(person_ref=person_id)
+    count = own.update(details={}, actor_ref=None, person_ref=None, actor=None, person=None, salt="",
+                       redacted=True)
+    acted = AuditEvent.objects.filter(actor_ref=person_id).exclude(person_ref=None)
+    count += acted.update(actor_ref=None, actor=None, salt="", redacted=True)
+    return count

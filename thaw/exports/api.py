@@ -7,17 +7,19 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from thaw.api_auth import BearerToken
 from thaw.exports.service import FORMATS, MIN_PASSPHRASE, export
 
 router = Router(tags=["privacy"])
 
 
-@router.get("/export", summary="Download everything of yours", response={200: None, 422: dict})
+@router.get("/export", summary="Download everything of yours", response={200: None, 422: dict}, auth=[BearerToken()])
 def export_data(request: HttpRequest, format: str = "json") -> Any:
     """``format``: json (a versioned document), csv (a zip of CSV files) or fhir (a FHIR R4 Bundle).
 
     Send ``X-Thaw-Export-Passphrase`` (8+ characters) to receive the file sealed with it
-    (scrypt + AES-256-GCM); ``thaw unseal`` opens it.
+    (scrypt + AES-256-GCM); ``thaw unseal`` opens it. Bearer tokens only: in a browser,
+    Settings → Download all my data asks for the password again first.
     """
     from thaw.api import error_response
 

@@ -13,7 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from thaw.accounts.models import User
+from thaw.accounts.forms import valid_timezone
+from thaw.accounts.models import Role, User
 from thaw.assessments.models import Assessment
 from thaw.audit.models import AuditEvent
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag
@@ -83,9 +84,11 @@ def restore(document: dict[str, Any], password: str) -> User:
     if User.objects.filter(email=account["email"]).exists():
         raise ImportError_(f"an account for {account['email']} already exists here; nothing was imported")
     with transaction.atomic():
+        zone = account.get("timezone", "UTC")
         person = User.objects.create_user(
             account["email"], password, display_name=account.get("display_name", ""),
-            role=account.get("role", "person"), timezone=account.get("timezone", "UTC"),
+            # Always a person: an edited file must not be able to create a clinician or an admin.
+            role=Role.PERSON, timezone=zone if valid_timezone(zone) else "UTC",
             crisis_region=account.get("crisis_region", ""), date_joined=_time(account.get("date_joined")),
         )
         checkins, emotions, tags = [], [], []

@@ -99,16 +99,19 @@ def to_fhir(document: dict[str, Any]) -> dict[str, Any]:
             **({"note": [{"text": c["note"]}]} if c["note"] else {}),
         }
         entries.append({"fullUrl": f"urn:uuid:{c['id']}", "resource": observation})
-    used = sorted({a["instrument"] for a in document["assessments"]})
+    used = sorted({a["instrument"] for a in document["assessments"] if a["instrument"] in instruments()})
     for key in used:
         entries.append({"fullUrl": f"urn:thaw:questionnaire:{key}", "resource": _questionnaire(key)})
     for a in document["assessments"]:
-        items = instruments()[a["instrument"]].items
+        instrument = instruments().get(a["instrument"])
+        if instrument is None or len(instrument.items) != len(a["answers"]):
+            continue  # an instrument file that changed since: the JSON export still has these answers
+        items = instrument.items
         response = {
             "resourceType": "QuestionnaireResponse", "id": a["id"], "status": "completed",
             "questionnaire": f"urn:thaw:questionnaire:{a['instrument']}", "subject": subject, "authored": a["taken_at"],
             "item": [{"linkId": str(item.number), "text": item.text, "answer": [{"valueCoding": {
-                "code": str(value), "display": next(o.label for o in item.options if o.value == value)}}]}
+                "code": str(value), "display": next((o.label for o in item.options if o.value == value), str(value))}}]}
                 for item, value in zip(items, a["answers"], strict=True)],
         }
         entries.append({"fullUrl": f"urn:uuid:{a['id']}", "resource": response})
