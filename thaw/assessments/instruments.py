@@ -153,10 +153,12 @@ def parse_instrument(doc: dict, source: str = "instrument") -> Instrument:
         for s in doc.get("short_forms", [])
     )
     numbers = {i.number for i in items}
-    for group in (*critical, *subscales, *short_forms):
-        wanted = [group.item] if isinstance(group, Critical) else list(group.items)
+    groups: list[tuple[str, tuple[int, ...]]] = [(f"critical item {c.item}", (c.item,)) for c in critical]
+    groups += [(f"subscale {g.id}", g.items) for g in subscales]
+    groups += [(f"short form {g.id}", g.items) for g in short_forms]
+    for name, wanted in groups:
         if not set(wanted) <= numbers:
-            problems.append(f"{group} refers to items that do not exist")
+            problems.append(f"{name} refers to items that do not exist")
     if problems:
         raise InstrumentError(source, problems)
     rc = doc.get("reliable_change")

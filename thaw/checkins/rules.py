@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TypeGuard
 
 from thaw.checkins.vocabulary import BodyMap, Vocabulary
 
@@ -59,7 +60,7 @@ class TagRule:
         return None
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -80,20 +81,21 @@ def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) ->
         if not isinstance(item, Mapping):
             errors[where] = 'each emotion must be an object like {"word": "lonely", "intensity": 6}'
             continue
-        word = item.get("word")
+        raw_word = item.get("word")
         intensity = item.get("intensity")
-        if not isinstance(word, str) or not word.strip():
+        word: str | None = None
+        if not isinstance(raw_word, str) or not raw_word.strip():
             errors[f"{where}.word"] = "a word is required"
-        elif vocab.get(word.strip().lower()) is None:
-            errors[f"{where}.word"] = f'"{word}" is not in Thaw\'s emotion list; see /api/v1/emotions for the words'
-        elif word.strip().lower() in seen:
-            errors[f"{where}.word"] = f'"{word}" is listed twice'
+        elif vocab.get(raw_word.strip().lower()) is None:
+            errors[f"{where}.word"] = f'"{raw_word}" is not in Thaw\'s emotion list; see /api/v1/emotions for the words'
+        elif raw_word.strip().lower() in seen:
+            errors[f"{where}.word"] = f'"{raw_word}" is listed twice'
         else:
-            word = word.strip().lower()
+            word = raw_word.strip().lower()
             seen.add(word)
         if not _is_int(intensity) or not INTENSITY_MIN <= intensity <= INTENSITY_MAX:
             errors[f"{where}.intensity"] = f"intensity must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}"
-        if f"{where}.word" not in errors and f"{where}.intensity" not in errors:
+        elif word is not None:
             cleaned.append((word, intensity))
     return cleaned
 
