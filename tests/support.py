@@ -140,3 +140,14 @@ def live_thaw(data_dir: Path, workers: int = 2) -> Iterator[LiveThaw]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, 9)
                 process.wait(timeout=10)
+
+
+def person_with_note(env: dict[str, str], email: str, note: str) -> None:
+    """Through the real command: create an account (THAW_PASSWORD) and one check-in with ``note``."""
+    env.setdefault("THAW_PASSWORD", "a calm, long passphrase")
+    assert thaw("user", "add", email, env=env).returncode == 0
+    script = ("from thaw.accounts.models import User; from thaw.checkins.services import create_checkin; "
+              f"create_checkin(User.objects.get(email={email!r}), {{'emotions': [{{'word': 'calm', 'intensity': 2}}], "
+              f"'numbness': 1, 'note': {note!r}}})")
+    result = thaw("manage", "shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import isolated_env, thaw
+from tests.support import isolated_env, person_with_note, thaw
 
 COUNT = "from thaw.checkins.models import CheckIn; print(CheckIn.objects.count(), [c.note for c in CheckIn.objects.all()])"
-CREATE = ("from thaw.accounts.models import User; from thaw.checkins.services import create_checkin; "
-          "create_checkin(User.objects.get(), {'emotions': [{'word': 'calm', 'intensity': 2}], 'numbness': 1, "
-          "'note': 'backup-canary-note'})")
 
 
 def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     with isolated_env(tmp_path / "data") as env:
-        env["THAW_PASSWORD"] = "a calm, long passphrase"
-        assert thaw("user", "add", "b@example.org", env=env).returncode == 0
-        assert thaw("manage", "shell", "--no-imports", "-c", CREATE, env=env).returncode == 0
+        person_with_note(env, "b@example.org", "backup-canary-note")
         target = tmp_path / "thaw.backup"
         made = thaw("backup", str(target), env=env)
         assert made.returncode == 0, made.stderr

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from tests.conftest import ApiClient, checkin_body
-from tests.support import isolated_env, thaw
+from tests.support import isolated_env, person_with_note, thaw
 from thaw import crypto
 from thaw.checkins.models import CheckIn
 from thaw.safety.services import save_plan
@@ -58,12 +58,7 @@ def test_notes_and_safety_plans_are_stored_encrypted(api_alice: ApiClient, alice
 
 def test_rotate_key_re_encrypts_and_keeps_everything_readable(tmp_path: Path) -> None:
     with isolated_env(tmp_path / "data") as env:
-        env["THAW_PASSWORD"] = "a calm, long passphrase"
-        assert thaw("user", "add", "rot@example.org", env=env).returncode == 0
-        script = ("from thaw.accounts.models import User; from thaw.checkins.services import create_checkin; "
-                  "create_checkin(User.objects.get(email='rot@example.org'), {'emotions': [{'word': 'calm', "
-                  "'intensity': 2}], 'numbness': 1, 'note': 'before rotation'})")
-        assert thaw("manage", "shell", "--no-imports", "-c", script, env=env).returncode == 0
+        person_with_note(env, "rot@example.org", "before rotation")
         key_file = Path(env["THAW_DATA_DIR"]) / "encryption_key"
         old_id = key_file.read_text().split(":")[0]
         rotated = thaw("rotate-key", env=env)
@@ -107,12 +102,7 @@ def test_rotation_covers_two_factor_secrets(tmp_path: Path) -> None:
 
 def test_drop_old_refuses_while_old_keys_are_in_use(tmp_path: Path) -> None:
     with isolated_env(tmp_path / "data") as env:
-        env["THAW_PASSWORD"] = "a calm, long passphrase"
-        assert thaw("user", "add", "d@example.org", env=env).returncode == 0
-        script = ("from thaw.accounts.models import User; from thaw.checkins.services import create_checkin; "
-                  "create_checkin(User.objects.get(), {'emotions': [{'word': 'calm', 'intensity': 2}], "
-                  "'numbness': 1, 'note': 'old key note'})")
-        assert thaw("manage", "shell", "--no-imports", "-c", script, env=env).returncode == 0
+        person_with_note(env, "d@example.org", "old key note")
         key_file = Path(env["THAW_DATA_DIR"]) / "encryption_key"
         old = key_file.read_text()
         # Simulate a server still writing with the old key after a rotation: prepend a new key by hand.

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import ApiClient, checkin_body
-from tests.support import isolated_env, thaw
+from tests.support import isolated_env, person_with_note, thaw
 from thaw.assessments.models import Assessment
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +86,7 @@ def test_settings_that_would_fall_back_silently_are_errors(tmp_path: Path) -> No
 
 def test_a_missing_encryption_key_is_caught_before_serving(tmp_path: Path) -> None:
     with isolated_env(tmp_path / "data") as env:
-        env["THAW_PASSWORD"] = "a calm, long passphrase"
-        assert thaw("user", "add", "k@example.org", env=env).returncode == 0
-        script = ("from thaw.accounts.models import User; from thaw.checkins.services import create_checkin; "
-                  "create_checkin(User.objects.get(), {'emotions': [{'word': 'calm', 'intensity': 2}], "
-                  "'numbness': 1, 'note': 'kept safe'})")
-        assert thaw("manage", "shell", "--no-imports", "-c", script, env=env).returncode == 0
+        person_with_note(env, "k@example.org", "kept safe")
         (Path(env["THAW_DATA_DIR"]) / "encryption_key").unlink()
         result = thaw("check", env=env)
         assert result.returncode != 0 and "thaw.E008" in result.stderr and "Never delete the key file" in result.stderr

@@ -136,11 +136,16 @@ def delete_checkin(checkin: CheckIn) -> None:
         checkin.delete()
 
 
-def own_checkins(person: User) -> QuerySet[CheckIn]:
-    return CheckIn.objects.filter(person=person).prefetch_related(
+def with_children(qs: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
+    """Words and tags in their display order, fetched in two queries for the whole page."""
+    return qs.prefetch_related(
         Prefetch("emotions", queryset=CheckInEmotion.objects.order_by("position")),
         Prefetch("tag_links", queryset=CheckInTag.objects.order_by("name")),
     )
+
+
+def own_checkins(person: User) -> QuerySet[CheckIn]:
+    return with_children(CheckIn.objects.filter(person=person))
 
 
 def own_checkin(person: User, checkin_id: object) -> CheckIn | None:
@@ -148,11 +153,7 @@ def own_checkin(person: User, checkin_id: object) -> CheckIn | None:
     check-in is indistinguishable from none."""
     from thaw import access
 
-    base = CheckIn.objects.prefetch_related(
-        Prefetch("emotions", queryset=CheckInEmotion.objects.order_by("position")),
-        Prefetch("tag_links", queryset=CheckInTag.objects.order_by("name")),
-    )
-    return access.checkin(person, checkin_id, base)
+    return access.checkin(person, checkin_id, with_children(CheckIn.objects.all()))
 
 
 def own_tags(person: User) -> list[str]:
@@ -173,6 +174,10 @@ def own_tags(person: User) -> list[str]:
 class Cursor:
     at: datetime
     id: uuid.UUID
+
+    def older(self, qs: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
+        """The check-ins after this cursor in newest-first order (ties broken by id)."""
+        return qs.filter(Q(at__lt=self.at) | Q(at=self.at, id__lt=self.id))
 
     def encode(self) -> str:
         raw = f"{self.at.isoformat()}|{self.id}".encode()
@@ -206,7 +211,7 @@ def page_of_checkins(
     if until is not None:
         qs = qs.filter(at__lte=until)
     if cursor is not None:
-        qs = qs.filter(Q(at__lt=cursor.at) | Q(at=cursor.at, id__lt=cursor.id))
+        qs = cursor.older(qs)
     items = list(qs[: limit + 1])
     following = None
     if len(items) > limit:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -284,7 +283,7 @@ def history(request: HttpRequest) -> HttpResponse:
         except ValueError:
             cursor = None
     if cursor is not None:
-        qs = qs.filter(Q(at__lt=cursor.at) | Q(at=cursor.at, id__lt=cursor.id))
+        qs = cursor.older(qs)
     page_size = 50
     items = list(qs[: page_size + 1])
     older = None

@@ -9,12 +9,11 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict, StrictStr, field_validator
 
 from thaw.api_auth import optional_user
-from thaw.safety.models import PLAN_SECTIONS, SafetyPlan
+from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS, SafetyPlan
 from thaw.safety.resources import crisis_regions, region_for
 from thaw.safety.services import plan_for, save_plan
 
 router = Router(tags=["safety"])
-PLAN_FIELD_MAX = 5000
 
 
 class ResourceOut(Schema):

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from thaw.fields import EncryptedTextField
 
+PLAN_FIELD_MAX = 5000  # characters per safety-plan section
+
 PLAN_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("warning_signs", "My warning signs",
      "Thoughts, feelings, places or situations that tell me a hard time may be starting."),

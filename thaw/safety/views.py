@@ -11,11 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from thaw.assessments.services import own_assessment
-from thaw.safety.models import PLAN_SECTIONS
+from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS
 from thaw.safety.resources import crisis_regions, region_for
 from thaw.safety.services import plan_for, save_plan
 
-PLAN_FIELD_MAX = 5000
 logger = logging.getLogger(__name__)
 
 
