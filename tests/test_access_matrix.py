@@ -8,6 +8,7 @@ same as a missing one) and collections show nothing of the owner's.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -20,13 +21,33 @@ pytestmark = pytest.mark.django_db
 
 CANARY = "owner-canary-3f9b"
 PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/emotions"), ("get", "/api/v1/body-sensations"),
-          ("get", "/api/v1/instruments"), ("get", "/api/v1/crisis-resources")}
-OBJECTS = {  # endpoints naming one of the owner's objects
+          ("get", "/api/v1/instruments"), ("get", "/api/v1/crisis-resources"),
+          ("get", "/api/v1/grounding/exercises"), ("get", "/api/v1/substance-use/units")}
+SHARED = ("summary", "checkins", "assessments", "grounding", "substance-use")
+OBJECTS = {  # endpoints naming one of the owner's objects (or the owner, for shared views)
     "/api/v1/checkins/{checkin_id}": "checkin", "/api/v1/assessments/{assessment_id}": "assessment",
-    "/api/v1/tokens/{token_id}": "token",
+    "/api/v1/tokens/{token_id}": "token", "/api/v1/substance-use/{use_id}": "use",
+    "/api/v1/substance-use/cravings/{craving_id}": "craving", "/api/v1/grants/{grant_id}": "grant",
+    "/api/v1/grants/{grant_id}/revoke": "grant",
+    **{f"/api/v1/shared/{{person}}/{name}": "person" for name in SHARED},
 }
 COLLECTIONS = {"/api/v1/checkins", "/api/v1/assessments", "/api/v1/tags", "/api/v1/tokens", "/api/v1/audit",
-               "/api/v1/insights", "/api/v1/safety-plan", "/api/v1/export", "/api/v1/me"}
+               "/api/v1/insights", "/api/v1/safety-plan", "/api/v1/export", "/api/v1/me",
+               "/api/v1/grounding/sessions", "/api/v1/substance-use", "/api/v1/substance-use/cravings",
+               "/api/v1/substance-use/goals", "/api/v1/substance-use/review", "/api/v1/substance-use/insights",
+               "/api/v1/grants", "/api/v1/grants/accept", "/api/v1/sharing", "/api/v1/reach-out", "/api/v1/shared",
+               "/api/v1/enrolments/accept", "/api/v1/sessions"}
+
+
+class _ClinicianOnly:
+    """Everything under /api/v1/clinic/: everyone but clinicians is refused (403)."""
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path.startswith("/api/v1/clinic/")
+
+
+CLINICIAN = _ClinicianOnly()
+PATCH_BODIES = {"checkin": {"numbness": 0}, "use": {"craving": 1}, "grant": {"categories": ["summary"]}}
 
 
 @pytest.fixture
@@ -36,11 +57,24 @@ def world(alice, bob):
     assessment = owner.post("/api/v1/assessments", {"instrument": "phq9", "answers": [0] * 8 + [1]}).json()
     save_plan(alice, {"reasons": CANARY})
     token_id = owner.get("/api/v1/tokens").json()[0]["id"]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = (timezone.now() - timedelta(minutes=10)).isoformat()
+    assert owner.post("/api/v1/grounding/sessions", {"exercise": "orienting", "started_at": now,
+                                                     "note": CANARY}).status_code == 201
+    use = owner.post("/api/v1/substance-use", {"substance": "alcohol", "amount": 1, "unit": "standard_drink",
+                                               "note": CANARY}).json()
+    craving = owner.post("/api/v1/substance-use/cravings", {"substance": "alcohol", "intensity": 6,
+                                                            "helped_note": CANARY}).json()
+    grant = owner.post("/api/v1/grants", {"name": CANARY, "categories": ["summary"]}).json()
     admin = make_user("root@example.org", Role.ADMIN)
     # The admin has two-factor, so they pass every gate and only the access rules stand in the way.
     Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "unused"})
     return {"owner": owner, "other": ApiClient(bob), "admin": ApiClient(admin), "anon": ApiClient(None),
-            "ids": {"checkin": checkin["id"], "assessment": assessment["id"], "token": token_id}}
+            "ids": {"checkin": checkin["id"], "assessment": assessment["id"], "token": token_id, "use": use["id"],
+                    "craving": craving["id"], "grant": grant["id"], "person": alice.pk}}
 
 
 def operations(client: ApiClient) -> list[tuple[str, str]]:
@@ -60,16 +94,21 @@ def call(client: ApiClient, method: str, path: str, body: object = None):
     return getattr(client, method)(path, **({} if method == "delete" else {"body": body or {}}))
 
 
+def concrete_path(world, path: str) -> str:
+    if path in OBJECTS:
+        start, rest = path.split("{", 1)
+        return start + str(world["ids"][OBJECTS[path]]) + rest.split("}", 1)[1]
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
 def test_every_endpoint_is_classified(world) -> None:
     for method, path in operations(world["anon"]):
-        assert (method, path) in PUBLIC or path in OBJECTS or path in COLLECTIONS, (method, path)
+        assert (method, path) in PUBLIC or path in OBJECTS or path in COLLECTIONS or path in CLINICIAN, (method, path)
 
 
 def test_anonymous_gets_401_everywhere_but_public_endpoints(world) -> None:
     for method, path in operations(world["anon"]):
-        concrete = path
-        for template, kind in OBJECTS.items():
-            concrete = concrete.replace(template, template.split("{")[0] + str(world["ids"][kind]))
+        concrete = concrete_path(world, path)
         response = call(world["anon"], method, concrete, {"confirm": "alice@example.org"})
         if (method, path) in PUBLIC:
             assert response.status_code != 401, (method, path)
@@ -83,13 +122,22 @@ def test_others_cannot_reach_the_owners_objects(world, who: str) -> None:
     for method, path in operations(client):
         if path not in OBJECTS:
             continue
-        concrete = path.split("{")[0] + str(world["ids"][OBJECTS[path]])
-        body = {"numbness": 0} if method == "patch" else None
+        concrete = concrete_path(world, path)
+        body = PATCH_BODIES.get(OBJECTS[path]) if method == "patch" else None
         response = call(client, method, concrete, body)
         assert response.status_code == 404, (who, method, path, response.status_code)
     owner = world["owner"]
     assert owner.get(f"/api/v1/checkins/{world['ids']['checkin']}").json()["note"] == CANARY
     assert owner.get("/api/v1/checkins").status_code == 200, "the owner's token was not revoked by anyone else"
+
+
+@pytest.mark.parametrize("who", ["other", "admin"])
+def test_only_clinicians_reach_the_clinic_endpoints(world, who: str) -> None:
+    for method, path in operations(world[who]):
+        if path in CLINICIAN:
+            response = call(world[who], method, concrete_path(world, path), {"note": "x"})
+            assert response.status_code in (403, 404, 422), (who, method, path, response.status_code)
+            assert CANARY not in response.content.decode(errors="replace")
 
 
 @pytest.mark.parametrize("who", ["other", "admin"])
@@ -125,3 +173,13 @@ def test_the_access_module_refuses_everyone_but_the_owner(world, alice, bob) -> 
     alice.is_active = False
     assert access.checkin(alice, checkin_id) is None
     assert access.checkin(bob, "not-a-uuid") is None
+
+
+def test_every_api_route_has_its_own_name() -> None:
+    """Templates find API routes by name ({% url 'api:create_session' %}); two operations with
+    one function name make one of them unreachable by name (a grounding page once posted to
+    the clinic's session endpoint this way)."""
+    from thaw.api import api
+
+    names = [p.name for p in api.urls[0] if getattr(p, "name", None)]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

@@ -29,6 +29,23 @@ def filled(api_alice: ApiClient, api_bob: ApiClient, alice, bob):
     api_alice.post("/api/v1/assessments", {"instrument": "who5", "answers": [3, 2, 1, 4, 5]})
     save_plan(alice, {"people_to_ask": "Ana 555-0142"})
     api_bob.post("/api/v1/checkins", checkin_body(note="Bob's note"))
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    started = (timezone.now() - timedelta(minutes=20)).isoformat()
+    assert api_alice.post("/api/v1/grounding/sessions", {
+        "exercise": "five-senses", "started_at": started, "before_presence": 3, "after_presence": 6,
+        "note": "grounding note ü"}).status_code == 201
+    assert api_alice.post("/api/v1/substance-use", {
+        "substance": "alcohol", "amount": 500, "unit": "ml", "abv": 5, "craving": 6, "motives": ["numb"],
+        "note": "substance note ü"}).status_code == 201
+    assert api_alice.post("/api/v1/substance-use", {"substance": "other", "custom_name": "kratom"}).status_code == 201
+    assert api_alice.post("/api/v1/substance-use/cravings", {
+        "substance": "alcohol", "intensity": 7, "helped": ["waited"], "helped_note": "walked it off"}).status_code == 201
+    assert api_alice.put("/api/v1/substance-use/goals", {
+        "substance": "alcohol", "kind": "weekly_limit", "weekly_limit": 7}).status_code == 200
+    assert api_alice.post("/api/v1/grants", {"name": "Sam", "categories": ["summary"]}).status_code == 201
     return api_alice
 
 
@@ -44,6 +61,12 @@ def test_json_export_has_everything_and_no_integer_ids(filled: ApiClient, alice)
     assert document["risk_flags"][0]["reason"].startswith("PHQ-9")
     text = response.content.decode()
     assert "Bob's note" not in text
+    assert document["grounding_sessions"][0]["note"] == "grounding note ü"
+    assert [u["note"] for u in document["substance_uses"]] == ["substance note ü", ""]
+    assert document["substance_uses"][0]["standard_drinks"] is not None
+    assert document["substance_cravings"][0]["helped_note"] == "walked it off"
+    assert document["substance_goals"][0]["kind"] == "weekly_limit"
+    assert document["sharing"][0]["name"] == "Sam"
     assert not re.search(r'"(id|pk|person|person_id|user_id)": \d', text)
     assert AuditEvent.objects.filter(action="data.exported", person_ref=alice.pk, details__format="json").exists()
 
@@ -52,7 +75,9 @@ def test_csv_export_is_a_zip_of_tables(filled: ApiClient) -> None:
     response = filled.get("/api/v1/export", format="csv")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert {"checkins.csv", "emotions.csv", "assessments.csv", "safety_plan.csv", "risk_flags.csv",
-            "account.csv"} <= set(archive.namelist())
+            "account.csv", "grounding_sessions.csv", "substance_uses.csv",
+            "substance_cravings.csv"} <= set(archive.namelist())
+    assert "kratom" in archive.read("substance_uses.csv").decode()
     assert "ünïcode" in archive.read("checkins.csv").decode()
     assert archive.read("emotions.csv").decode().count("\n") == 1 + 3
 
@@ -103,6 +128,7 @@ def test_import_round_trips_losslessly_into_a_fresh_install(filled: ApiClient, t
     for document in (original, round_trip):
         document.pop("exported_at")
         document.pop("audit")  # the audit trail belongs to the install that recorded it
+        document.pop("sharing")  # sharing names people of the old install; an import starts with none
     assert round_trip == original
 
 

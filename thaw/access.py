@@ -3,9 +3,10 @@
 Every lookup of a person's record by id goes through here, so there is a single choke
 point to review. Each condition stands on its own line, and a refusal looks exactly like
 a record that does not exist (``None``, which views turn into 404), so nobody can learn
-whether an id is real. Today only the owner may see their data; when trusted people and
-clinicians arrive, their grants are decided in ``may_see`` and every look at someone
-else's data is recorded in the audit trail here.
+whether an id is real. The owner sees everything of theirs; anyone else sees a category
+only through a live grant (``thaw.circle.models.Grant``: accepted, not revoked, not past
+its end, and the owner has not paused sharing). Grants are read fresh on every request, so
+a revocation takes effect at once. Every look at someone else's data is audited here.
 """
 
 from __future__ import annotations
@@ -20,8 +21,43 @@ from thaw.checkins.models import CheckIn
 
 
 class Category(StrEnum):
+    SUMMARY = "summary"
     CHECKINS = "checkins"
+    NOTES = "notes"
     ASSESSMENTS = "assessments"
+    GROUNDING = "grounding"
+    SUBSTANCES = "substances"
+    FLAGS = "flags"
+
+
+def granted_categories(viewer: Any, owner_id: int) -> set[str]:
+    """What this viewer may see of this owner through live grants (empty for strangers)."""
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active or viewer.pk == owner_id:
+        return set()
+    from django.utils import timezone
+
+    now = timezone.now()
+    live = live_grants(now).filter(owner_id=owner_id).filter(reaches(viewer))
+    return {category for categories in live.values_list("categories", flat=True) for category in categories}
+
+
+def live_grants(now: Any) -> Any:
+    """Grants in force now: accepted, not revoked, not past their end, owner active and not paused."""
+    from django.db.models import Q
+
+    from thaw.circle.models import Grant, SharingState
+
+    paused = SharingState.objects.filter(paused_at__isnull=False).values("person_id")
+    return (Grant.objects.filter(accepted_at__isnull=False, revoked_at__isnull=True, owner__is_active=True)
+            .filter(Q(until__isnull=True) | Q(until__gt=now)).exclude(owner_id__in=paused))
+
+
+def reaches(viewer: Any) -> Any:
+    """The grants that reach this viewer: made to them, or to a program whose care team they are on."""
+    from django.db.models import Q
+
+    return Q(grantee_id=viewer.pk) | Q(program__memberships__clinician_id=viewer.pk,
+                                        program__memberships__clinician__role="clinician")
 
 
 def may_see(viewer: Any, owner_id: int, category: Category) -> bool:
@@ -29,13 +65,21 @@ def may_see(viewer: Any, owner_id: int, category: Category) -> bool:
         return False
     if not viewer.is_active:
         return False
-    # No grants exist yet: the owner, and only the owner. Admins get no blanket access.
-    return bool(viewer.pk == owner_id)
+    if viewer.pk == owner_id:
+        return True
+    # Anyone else, admins included, only through a live grant naming this category.
+    return str(category) in granted_categories(viewer, owner_id)
+
+
+def audit_view(viewer: Any, owner: Any, category: Category, object_id: Any = None) -> None:
+    """Record that someone looked at another person's data (the owner sees these)."""
+    if viewer.pk != owner.pk:
+        record("data.viewed", actor=viewer, person=owner, category=str(category),
+               object=str(object_id) if object_id is not None else "")
 
 
 def _audit_if_someone_else(viewer: Any, owner: Any, category: Category, object_id: Any) -> None:
-    if viewer.pk != owner.pk:
-        record("data.viewed", actor=viewer, person=owner, category=str(category), object=str(object_id))
+    audit_view(viewer, owner, category, object_id)
 
 
 def _uuid(value: object) -> uuid.UUID | None:
@@ -58,11 +102,11 @@ def checkin(viewer: Any, checkin_id: object, queryset: Any = None) -> CheckIn | 
     return found
 
 
-def assessment(viewer: Any, assessment_id: object) -> Assessment | None:
+def assessment(viewer: Any, assessment_id: object, queryset: Any = None) -> Assessment | None:
     key = _uuid(assessment_id)
     if key is None:
         return None
-    found = Assessment.objects.filter(pk=key).select_related("person").first()
+    found = (queryset if queryset is not None else Assessment.objects).filter(pk=key).select_related("person").first()
     if found is None:
         return None
     if not may_see(viewer, found.person_id, Category.ASSESSMENTS):

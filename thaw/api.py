@@ -155,17 +155,27 @@ def _register_routers() -> None:
     from thaw.assessments.api import router as assessments_router
     from thaw.audit.api import router as audit_router
     from thaw.checkins.api import router as checkins_router
+    from thaw.circle.api import router as circle_router
+    from thaw.clinic.api import router as clinic_router
     from thaw.exports.api import router as exports_router
+    from thaw.grounding.api import router as grounding_router
     from thaw.insights.api import router as insights_router
     from thaw.safety.api import router as safety_router
+    from thaw.schedule.api import router as schedule_router
+    from thaw.substances.api import router as substances_router
 
     api.add_router("", accounts_router)
     api.add_router("", checkins_router)
     api.add_router("", assessments_router)
     api.add_router("", safety_router)
     api.add_router("", insights_router)
+    api.add_router("", grounding_router)
+    api.add_router("", substances_router)
+    api.add_router("", circle_router)
+    api.add_router("", clinic_router)
     api.add_router("", audit_router)
     api.add_router("", exports_router)
+    api.add_router("", schedule_router)
 
 
 _register_routers()

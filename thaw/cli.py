@@ -50,6 +50,10 @@ def _env_workers() -> int:
     return default_workers()
 
 
+def _env_run_worker() -> bool:
+    return os.environ.get("THAW_RUN_WORKER", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
@@ -68,10 +72,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from thaw.server import run_gunicorn
 
+    worker = _start_worker() if args.worker else None
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"http://{shown_host}:{args.port}"
     print(f"Thaw is running at {url}  (data: {settings.DATA_DIR}; press Ctrl+C to stop)", flush=True)
-    run_gunicorn(host=args.host, port=args.port, workers=args.workers)
+    try:
+        run_gunicorn(host=args.host, port=args.port, workers=args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    return 0
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """The background worker (emails, check-on-me rules) runs beside the web server."""
+    return subprocess.Popen([sys.executable, "-m", "thaw.cli", "worker", "--parent-pid", str(os.getpid())])
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    import logging
+
+    from thaw.tasks.worker import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="thaw worker: %(message)s")
+    if args.parent_pid is None:
+        _migrate()
+        print("Thaw's worker is running (press Ctrl+C to stop)", flush=True)
+    run_forever(poll_seconds=args.poll, parent_pid=args.parent_pid)
     return 0
 
 
@@ -284,7 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=_env_workers(),
                        help=f"worker processes (default THAW_WORKERS or {default_workers()})")
+    serve.add_argument("--no-worker", dest="worker", action="store_false", default=_env_run_worker(),
+                       help="do not start the background worker here (run `thaw worker` elsewhere); "
+                            "default from THAW_RUN_WORKER (on)")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the background worker: emails, reminders, check-on-me rules",
+                            description="Run queued background jobs and periodic rules until stopped. "
+                                        "`thaw serve` starts one by default; run this on its own when "
+                                        "several app servers share one database.")
+    worker.add_argument("--poll", type=float, default=2.0, help="seconds between looks for new work (default 2)")
+    worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
 
     user = sub.add_parser("user", help="manage accounts (user add EMAIL --role person|clinician|admin)",
                           description="Manage accounts.")

@@ -58,7 +58,13 @@ INSTALLED_APPS = [
     "thaw.checkins",
     "thaw.assessments",
     "thaw.insights",
+    "thaw.grounding",
+    "thaw.substances",
     "thaw.exports",
+    "thaw.tasks",
+    "thaw.circle",
+    "thaw.clinic",
+    "thaw.schedule",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +239,24 @@ STORAGES = {
 
 EMAIL_BACKEND = envstr("THAW_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("THAW_FROM_EMAIL", f"Thaw <thaw@{SITE_HOST}>")
+# Grams of pure alcohol in one standard drink, the site default (each person can pick their country's).
+try:
+    THAW_STANDARD_DRINK_GRAMS = float(envstr("THAW_STANDARD_DRINK_GRAMS", "10"))
+except ValueError:
+    raise ImproperlyConfigured("THAW_STANDARD_DRINK_GRAMS must be a number of grams, e.g. 10 or 14") from None
+if not 1 <= THAW_STANDARD_DRINK_GRAMS <= 100:
+    raise ImproperlyConfigured("THAW_STANDARD_DRINK_GRAMS must be between 1 and 100 grams")
+# How often the worker evaluates "check on me" rules (seconds).
+THAW_CHECK_ON_ME_SECONDS = envint("THAW_CHECK_ON_ME_SECONDS", 900, minimum=10)
+# SMTP (with THAW_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = envstr("THAW_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("THAW_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = envstr("THAW_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("THAW_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("THAW_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 20
+# With the file backend (django.core.mail.backends.filebased.EmailBackend): where messages go.
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,11 @@ urlpatterns = [
     path("", include("thaw.safety.urls")),
     path("", include("thaw.assessments.urls")),
     path("", include("thaw.insights.urls")),
+    path("", include("thaw.grounding.urls")),
+    path("", include("thaw.substances.urls")),
+    path("", include("thaw.circle.urls")),
+    path("", include("thaw.clinic.urls")),
+    path("", include("thaw.schedule.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.models import Assessment
 from thaw.assessments.scoring import AnswersInvalid, change_status, score
-from thaw.safety.models import FlagKind
+from thaw.safety.models import FlagKind, RiskFlag
 from thaw.safety.services import raise_flag, resources_payload
 
 
@@ -50,7 +50,8 @@ def take(person: Any, instrument_key: object, answers: object) -> Assessment:
             crisis=result.crisis, previous_score=change.previous_score if change else None,
             change_status=(change.status or "") if change else "",
         )
-        for reason in result.critical:
+        already = RiskFlag.objects.filter(kind=FlagKind.ASSESSMENT_ITEM, source_id=str(assessment.id)).exists()
+        for reason in [] if already else result.critical:  # the clinic's rules may have raised it just now
             raise_flag(person, kind=FlagKind.ASSESSMENT_ITEM, source="assessment", source_id=str(assessment.id),
                        reason=f"{instrument.name}: {reason}")
     return assessment
@@ -79,10 +80,10 @@ def as_dict(assessment: Assessment, *, with_resources: bool = True) -> dict[str,
 
 
 def own_assessment(person: Any, assessment_id: object) -> Assessment | None:
-    """The result if ``person`` may see it (see ``thaw.access``), or None."""
+    """The person's own result, or None (someone else's is indistinguishable from none)."""
     from thaw import access
 
-    return access.assessment(person, assessment_id)
+    return access.assessment(person, assessment_id, Assessment.objects.filter(person=person))
 
 
 def history(person: Any, instrument_key: str | None = None) -> list[Assessment]:

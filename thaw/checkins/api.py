@@ -160,7 +160,8 @@ def create_checkin(request: HttpRequest, payload: CheckInCreate) -> Status[Any]:
     return Status(201, _saved(checkin))
 
 
-def _parse_filters(request: HttpRequest, filters: ListFilters) -> dict[str, Any]:
+def parse_list_filters(request: HttpRequest, filters: Any) -> dict[str, Any]:
+    """since/until/limit/cursor from a list endpoint's query, or 422 naming each bad one."""
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {"limit": 50}
     for name in ("since", "until"):
@@ -190,7 +191,7 @@ def _parse_filters(request: HttpRequest, filters: ListFilters) -> dict[str, Any]
 
 @router.get("/checkins", response=CheckInPage, summary="Your check-ins, newest first")
 def list_checkins(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
-    items, following = services.page_of_checkins(request.user, **_parse_filters(request, filters))
+    items, following = services.page_of_checkins(request.user, **parse_list_filters(request, filters))
     return {"items": [services.as_dict(c) for c in items], "next": following.encode() if following else None}
 
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -149,11 +150,11 @@ def own_checkins(person: User) -> QuerySet[CheckIn]:
 
 
 def own_checkin(person: User, checkin_id: object) -> CheckIn | None:
-    """The check-in if ``person`` may see it (see ``thaw.access``), or None: another person's
-    check-in is indistinguishable from none."""
+    """The person's own check-in, or None: another person's check-in is indistinguishable from
+    none. Trusted people read shared check-ins through ``thaw.circle`` (read-only), never here."""
     from thaw import access
 
-    return access.checkin(person, checkin_id, with_children(CheckIn.objects.all()))
+    return access.checkin(person, checkin_id, with_children(CheckIn.objects.filter(person=person)))
 
 
 def own_tags(person: User) -> list[str]:
@@ -205,18 +206,26 @@ def page_of_checkins(
     cursor: Cursor | None = None,
 ) -> tuple[list[CheckIn], Cursor | None]:
     """Newest first; ``since`` and ``until`` are inclusive. Returns the page and the next cursor."""
-    qs = own_checkins(person).order_by("-at", "-id")
+    return page_by_time(own_checkins(person), since=since, until=until, limit=limit, cursor=cursor)
+
+
+def page_by_time(qs: QuerySet[Any], *, since: datetime | None = None, until: datetime | None = None,
+                 limit: int = 50, cursor: Cursor | None = None, field: str = "at") -> tuple[list[Any], Cursor | None]:
+    """One page of any records with a time ``field`` and a UUID ``id`` (check-ins, substance
+    entries, grounding sessions), newest first, ``since``/``until`` inclusive; returns the
+    page and the cursor for the next one (ties on the time are broken by id)."""
+    qs = qs.order_by(f"-{field}", "-id")
     if since is not None:
-        qs = qs.filter(at__gte=since)
+        qs = qs.filter(**{f"{field}__gte": since})
     if until is not None:
-        qs = qs.filter(at__lte=until)
+        qs = qs.filter(**{f"{field}__lte": until})
     if cursor is not None:
-        qs = cursor.older(qs)
+        qs = qs.filter(Q(**{f"{field}__lt": cursor.at}) | Q(**{field: cursor.at, "id__lt": cursor.id}))
     items = list(qs[: limit + 1])
     following = None
     if len(items) > limit:
         items = items[:limit]
-        following = Cursor(items[-1].at, items[-1].id)
+        following = Cursor(getattr(items[-1], field), items[-1].id)
     return items, following
 
 

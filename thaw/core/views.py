@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from thaw.checkins import services
 from thaw.checkins.views import quick_context
+from thaw.clinic.homework import for_person as homework_for
 from thaw.insights.summary import weekly_summary
 
 
@@ -29,4 +30,5 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "core/welcome.html")
     recent = list(services.own_checkins(request.user).order_by("-at")[:5])
     week = weekly_summary(request.user)
-    return render(request, "core/home.html", {"recent": recent, "week": week, **quick_context()})
+    return render(request, "core/home.html", {"recent": recent, "week": week, "homework": homework_for(request.user),
+                                              **quick_context()})

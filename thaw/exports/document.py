@@ -7,7 +7,8 @@ into a fresh install, so export → import → export gives the same document.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -54,6 +55,13 @@ def build(person: User) -> dict[str, Any]:
         {"at": _iso(e.at), "action": e.action, "by_you": e.actor_ref == person.pk, "details": e.details}
         for e in AuditEvent.objects.filter(person_ref=person.pk).order_by("id")
     ]
+    from thaw.circle.models import Grant
+    from thaw.grounding import services as grounding
+    from thaw.grounding.models import Affirmation
+    from thaw.substances import services as substances
+    from thaw.substances.models import Goal, SubstancePreferences
+
+    prefs = SubstancePreferences.objects.filter(person=person).first()
     return {
         "format": FORMAT, "version": VERSION, "exported_at": _iso(timezone.now()),
         "account": {"email": person.email, "display_name": person.display_name, "role": person.role,
@@ -64,6 +72,24 @@ def build(person: User) -> dict[str, Any]:
         "safety_plan": ({key: getattr(plan, key) for key, _, _ in PLAN_SECTIONS} | {"updated_at": _iso(plan.updated_at)})
         if plan else None,
         "risk_flags": flags,
+        "grounding_sessions": [grounding.as_dict(g) for g in grounding.sessions_for(person).order_by("started_at", "id")],
+        "affirmations": [{"text": a.text, "created_at": _iso(a.created_at)}
+                         for a in Affirmation.objects.filter(person=person).order_by("created_at", "id")],
+        "substance_uses": [substances.as_dict(u) for u in substances.uses_for(person).order_by("at", "id")],
+        "substance_cravings": [substances.craving_as_dict(c)
+                               for c in substances.cravings_for(person).order_by("at", "id")],
+        "substance_goals": [{"substance": g.substance, "kind": g.kind,
+                             "weekly_limit": float(g.weekly_limit) if g.weekly_limit is not None else None,
+                             "limit_unit": g.limit_unit, "since": g.since.isoformat(), "active": g.active,
+                             "created_at": _iso(g.created_at)}
+                            for g in Goal.objects.filter(person=person).order_by("created_at", "id")],
+        "substance_preferences": ({"drink_size": prefs.drink_size, "show_days_since": prefs.show_days_since}
+                                  if prefs else None),
+        # Who you share with (exported for your records; an import does not recreate sharing).
+        "sharing": [{"name": g.name, "program": g.program.name if g.program_id else None,
+                     "categories": g.categories, "until": _iso(g.until), "state": g.state,
+                     "created_at": _iso(g.created_at), "revoked_at": _iso(g.revoked_at)}
+                    for g in Grant.objects.filter(owner=person).select_related("program").order_by("created_at")],
         "audit": audit,
     }
 
@@ -119,4 +145,49 @@ def restore(document: dict[str, Any], password: str) -> User:
                      created_at=_time(f["created_at"]), acknowledged_at=_time(f["acknowledged_at"]))
             for f in document.get("risk_flags", [])
         ])
+        _restore_grounding_and_substances(person, document)
     return person
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _restore_grounding_and_substances(person: User, document: dict[str, Any]) -> None:
+    from thaw.grounding.models import Affirmation, GroundingSession
+    from thaw.substances.models import Craving, Goal, SubstancePreferences, SubstanceUse
+
+    ratings = ("before_presence", "before_numbness", "after_presence", "after_numbness")
+    GroundingSession.objects.bulk_create([
+        GroundingSession(id=g["id"], person=person, exercise=g["exercise"], started_at=_time(g["started_at"]),
+                         ended_at=_time(g["ended_at"]), completed=g["completed"], made_worse=g["made_worse"],
+                         note=g.get("note", ""), source=g.get("source", "web"), created_at=_time(g["created_at"]),
+                         **{r: g.get(r) for r in ratings})
+        for g in document.get("grounding_sessions", [])
+    ])
+    Affirmation.objects.bulk_create([Affirmation(person=person, text=a["text"], created_at=_time(a["created_at"]))
+                                     for a in document.get("affirmations", [])])
+    SubstanceUse.objects.bulk_create([
+        SubstanceUse(id=u["id"], person=person, substance=u["substance"], custom_name=u.get("custom_name") or "",
+                     amount=_decimal(u.get("amount")), unit=u.get("unit") or "", abv=_decimal(u.get("abv")),
+                     standard_drinks=_decimal(u.get("standard_drinks")), at=_time(u["at"]), craving=u.get("craving"),
+                     motives=u.get("motives", []), note=u.get("note", ""), created_at=_time(u["created_at"]),
+                     updated_at=_time(u["updated_at"]))
+        for u in document.get("substance_uses", [])
+    ])
+    Craving.objects.bulk_create([
+        Craving(id=c["id"], person=person, substance=c["substance"], custom_name=c.get("custom_name") or "",
+                at=_time(c["at"]), intensity=c["intensity"], helped=c.get("helped", []),
+                helped_note=c.get("helped_note", ""), created_at=_time(c["created_at"]))
+        for c in document.get("substance_cravings", [])
+    ])
+    Goal.objects.bulk_create([
+        Goal(person=person, substance=g["substance"], kind=g["kind"], weekly_limit=_decimal(g.get("weekly_limit")),
+             limit_unit=g.get("limit_unit", ""), since=date.fromisoformat(g["since"]), active=g["active"],
+             created_at=_time(g["created_at"]))
+        for g in document.get("substance_goals", [])
+    ])
+    prefs = document.get("substance_preferences")
+    if prefs:
+        SubstancePreferences.objects.create(person=person, drink_size=prefs.get("drink_size", ""),
+                                            show_days_since=prefs.get("show_days_since", True))

@@ -53,6 +53,20 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
         table("risk_flags.csv", ["created_at", "kind", "source", "source_id", "reason", "acknowledged_at"],
               [[f["created_at"], f["kind"], f["source"], f["source_id"], f["reason"], f["acknowledged_at"] or ""]
                for f in document["risk_flags"]])
+        table("grounding_sessions.csv", ["id", "exercise", "started_at", "ended_at", "completed", "before_presence",
+                                         "before_numbness", "after_presence", "after_numbness", "made_worse", "note"],
+              [[g["id"], g["exercise"], g["started_at"], g["ended_at"], g["completed"], *(
+                  "" if g[k] is None else g[k] for k in ("before_presence", "before_numbness", "after_presence",
+                                                        "after_numbness")), g["made_worse"], g.get("note", "")]
+               for g in document.get("grounding_sessions", [])])
+        table("substance_uses.csv", ["id", "at", "substance", "custom_name", "amount", "unit", "abv",
+                                     "standard_drinks", "craving", "motives", "note"],
+              [[u["id"], u["at"], u["substance"], u["custom_name"], *("" if u[k] is None else u[k] for k in (
+                  "amount", "unit", "abv", "standard_drinks", "craving")), ";".join(u["motives"]), u["note"]]
+               for u in document.get("substance_uses", [])])
+        table("substance_cravings.csv", ["id", "at", "substance", "custom_name", "intensity", "helped", "helped_note"],
+              [[c["id"], c["at"], c["substance"], c["custom_name"], c["intensity"], ";".join(c["helped"]),
+                c["helped_note"]] for c in document.get("substance_cravings", [])])
         table("account.csv", ["field", "value"], [[k, v] for k, v in document["account"].items()])
     return buffer.getvalue()
 

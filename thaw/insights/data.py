@@ -17,6 +17,7 @@ from django.db import connection
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag
 from thaw.checkins.vocabulary import NOT_SURE_FAMILY, NUMB_FAMILY, vocabulary
 from thaw.insights.engine import CheckInArrays
+from thaw.substances.models import SubstanceUse
 
 EPOCH_DAY = 86400
 
@@ -110,5 +111,20 @@ def load_arrays(person: Any, since: datetime | None = None, until: datetime | No
         emo_row=emo_row, emo_word=emo_word, emo_family=emo_family, emo_pleasantness=emo_pleasantness,
         emo_intensity=emo_intensity, emo_excluded=emo_excluded, words=words, families=families,
         tag_row=tag_row, tag_code=tag_code, tags=tags, body_row=body_row, body_code=body_code, body=body,
-        substance_epoch=np.empty(0, dtype=np.float64),
+        substance_epoch=_substance_epochs(person, since, until),
     )
+
+
+def _substance_epochs(person: Any, since: datetime | None, until: datetime | None) -> np.ndarray:
+    """Times of the person's logged substance uses in the window (for "followed by use within 24 h").
+
+    Uses after ``until`` cannot matter: the engine only counts a check-in whose next 24 hours
+    are over by the end of the window.
+    """
+    qs = SubstanceUse.objects.filter(person=person)
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lte=until)
+    times = [row[0] for row in _raw(qs.order_by("at").values_list("at"))]
+    return _epochs(times) if times else np.empty(0, dtype=np.float64)

@@ -51,6 +51,8 @@ class SafetyPlan(models.Model):
 class FlagKind(models.TextChoices):
     ASSESSMENT_ITEM = "assessment_item", "A critical assessment answer"
     CRISIS_LANGUAGE = "crisis_language", "Crisis language in something written"
+    DETERIORATION = "deterioration", "A score got reliably worse"
+    DISENGAGEMENT = "disengagement", "No check-ins for a while"
 
 
 class RiskFlag(models.Model):
@@ -63,6 +65,10 @@ class RiskFlag(models.Model):
     reason = models.CharField(max_length=200, help_text="Thaw's own words, never the person's text")
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    # The clinician's short note on acknowledging (their words, so encrypted).
+    acknowledgement = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

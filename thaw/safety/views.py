@@ -38,6 +38,8 @@ def crisis(request: HttpRequest) -> HttpResponse:
             continue_url = reverse("assessment_result", args=[assessment.id])
     elif came_from == "checkin":
         continue_url = reverse("home")
+    elif came_from == "substances":
+        continue_url = reverse("substances")
     return render(request, "safety/crisis.html", {
         "region": region, "regions": regions, "plan": plan, "came_from": came_from, "continue_url": continue_url,
     })

@@ -126,7 +126,23 @@
     if (notice && saved && saved !== zone) notice.hidden = false;
   }
 
+  /* Signing out on a shared phone leaves nothing of the person behind: grounding sessions
+     kept for sending later (they hold ratings and notes) are dropped with the session. */
+  function forgetOnSignOut() {
+    document.querySelectorAll('form[action$="/accounts/logout/"]').forEach(function (form) {
+      form.addEventListener("submit", function () {
+        try {
+          for (var i = window.localStorage.length - 1; i >= 0; i--) {
+            var key = window.localStorage.key(i);
+            if (key && key.indexOf("thaw.grounding.unsent.") === 0) window.localStorage.removeItem(key);
+          }
+        } catch (e) { /* storage unavailable: nothing was kept */ }
+      });
+    });
+  }
+
   function init() {
+    forgetOnSignOut();
     liveOutputs(document);
     offerDeviceTimezone();
     var form = document.getElementById("checkin-form");

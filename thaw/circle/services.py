@@ -1,0 +1,493 @@
+"""Grants, invitations, pausing, views of shared data, reach-out and check-on-me.
+
+Everything that changes a grant takes effect at once: reads go through
+``thaw.access.may_see``, which reads the live rows. Revoking never notifies the other side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from thaw.access import Category, audit_view, granted_categories
+from thaw.audit.models import AuditEvent, record
+from thaw.checkins.models import CheckIn
+from thaw.checkins.rules import CheckInInvalid as FieldErrors
+from thaw.checkins.rules import parse_time
+from thaw.circle.models import (
+    CATEGORY_LABELS,
+    MESSAGE_MAX,
+    NAME_MAX,
+    PROGRAM_CATEGORY_LABELS,
+    PROGRAM_MINIMUM,
+    CheckOnMe,
+    Grant,
+    RuleKind,
+    SharingState,
+)
+from thaw.tasks.queue import send_email
+
+NUMB_AT = 7
+REACH_OUT_CHOICES = [
+    "I'm having a numb day. Could you call me when you have a moment?",
+    "I'm finding today hard. Could you check in on me?",
+    "Could we meet up or talk soon? No need to fix anything.",
+    "Just letting you know I'm thinking of you. No need to reply.",
+]
+
+__all__ = ["FieldErrors"]
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def person_label(person: Any) -> str:
+    return person.display_name or person.email
+
+
+# --- validation -------------------------------------------------------------------------
+
+def clean_categories(value: object, errors: dict[str, str], *, program: bool = False) -> list[str]:
+    labels = PROGRAM_CATEGORY_LABELS if program else CATEGORY_LABELS
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors["categories"] = "must be a list of category names"
+        return []
+    unknown = [v for v in value if v not in labels]
+    if unknown:
+        errors["categories"] = f"unknown category {unknown[0]!r}; choose from {', '.join(labels)}"
+        return []
+    chosen = [c for c in labels if c in value]  # canonical order, no duplicates
+    if Category.NOTES in chosen and Category.CHECKINS not in chosen:
+        errors["categories"] = "notes are shown inside check-ins: tick check-ins too, or untick notes"
+    missing = [c for c in PROGRAM_MINIMUM if c not in chosen] if program else []
+    if missing:
+        errors["categories"] = ("a care team needs at least your questionnaire scores and risk flags, so it can "
+                                "keep you safe; to share less, end the enrolment instead")
+    return chosen
+
+
+def clean_until(value: object, tz: Any, now: datetime, errors: dict[str, str]) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        text = str(value).strip()
+        if len(text) == 10:  # a date: sharing ends at the end of that day
+            text += "T23:59:59"
+        until = parse_time(text, tz)
+    except (ValueError, TypeError, OverflowError):
+        errors["until"] = "must be an ISO-8601 date or date and time, or empty for no end"
+        return None
+    if until <= now:
+        errors["until"] = "must be in the future"
+    return until
+
+
+def clean_name(value: object, errors: dict[str, str]) -> str:
+    name = value.strip() if isinstance(value, str) else ""
+    if not name:
+        errors["name"] = "give a name you'll recognise, e.g. Sam"
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"at most {NAME_MAX} characters"
+    return name
+
+
+def clean_email(value: object, errors: dict[str, str]) -> str:
+    email = value.strip().lower() if isinstance(value, str) else ""
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "is not an email address"
+    return email
+
+
+# --- grants -----------------------------------------------------------------------------
+
+def invite_url(raw: str) -> str:
+    return site_url(reverse("circle_accept", args=[raw]))
+
+
+def create_grant(owner: Any, data: Mapping[str, Any]) -> tuple[Grant, str]:
+    """A grant waiting for its invitation to be accepted; returns it and the raw invitation secret."""
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    name = clean_name(data.get("name"), errors)
+    email = clean_email(data.get("email"), errors)
+    if email and email == owner.email:
+        errors["email"] = "that is your own address"
+    categories = clean_categories(data.get("categories", []), errors)
+    until = clean_until(data.get("until"), owner.tzinfo, now, errors)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        grant = Grant(owner=owner, name=name, email=email, categories=categories, until=until,
+                      created_at=now, updated_at=now)
+        raw = grant.new_invite(now)
+        grant.save()
+        if email:
+            send_email([email], f"{person_label(owner)} invited you to their trusted circle on Thaw",
+                       invitation_text(owner, raw), person=owner)
+        record("grant.created", actor=owner, person=owner, grant=str(grant.id), categories=categories,
+               by_email=bool(email))
+    return grant, raw
+
+
+def invitation_text(owner: Any, raw: str) -> str:
+    return (
+        f"Hello,\n\n{person_label(owner)} would like you to be one of their trusted people on Thaw, "
+        "an app that helps people notice and name their feelings.\n\n"
+        f"To accept, open this link within 7 days (it works once):\n{invite_url(raw)}\n\n"
+        "You will only ever see what they choose to share with you, and they can change that at any time.\n"
+        "If you don't know why you got this, you can ignore it.\n"
+    )
+
+
+def update_grant(grant: Grant, data: Mapping[str, Any]) -> Grant:
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    if grant.revoked_at is not None:
+        raise FieldErrors({"grant": "this sharing was ended; start a new one instead"})
+    changes: dict[str, Any] = {}
+    if "name" in data:
+        changes["name"] = clean_name(data["name"], errors)
+    if "categories" in data:
+        changes["categories"] = clean_categories(data["categories"], errors, program=grant.program_id is not None)
+    if "until" in data:
+        changes["until"] = clean_until(data["until"], grant.owner.tzinfo, now, errors)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        for key, value in changes.items():
+            setattr(grant, key, value)
+        grant.updated_at = now
+        grant.save()
+        record("grant.changed", actor=grant.owner, person=grant.owner, grant=str(grant.id),
+               categories=grant.categories)
+    return grant
+
+
+def revoke(grant: Grant) -> None:
+    """End sharing at once. The other side is not told."""
+    if grant.revoked_at is not None:
+        return
+    with transaction.atomic():
+        grant.revoked_at = timezone.now()
+        grant.invite_hash = None
+        grant.save(update_fields=["revoked_at", "invite_hash"])
+        record("grant.revoked", actor=grant.owner, person=grant.owner, grant=str(grant.id))
+
+
+def accept(grant: Grant, user: Any) -> None:
+    if grant.owner_id == user.pk:
+        raise FieldErrors({"invitation": "this is your own invitation; send the link to your trusted person"})
+    if not grant.invite_open():
+        raise FieldErrors({"invitation": "this invitation has expired or was already used"})
+    with transaction.atomic():
+        # Single use: the conditional update wins once even if two people click at the same moment.
+        taken = Grant.objects.filter(pk=grant.pk, grantee__isnull=True, invite_hash=grant.invite_hash).update(
+            grantee=user, accepted_at=timezone.now(), invite_hash=None
+        )
+        if not taken:
+            raise FieldErrors({"invitation": "this invitation has expired or was already used"})
+        record("grant.accepted", actor=user, person=grant.owner, grant=str(grant.id))
+
+
+def is_paused(person: Any) -> bool:
+    return SharingState.objects.filter(person=person, paused_at__isnull=False).exists()
+
+
+def set_paused(person: Any, paused: bool) -> None:
+    with transaction.atomic():
+        state, _ = SharingState.objects.get_or_create(person=person)
+        if paused and state.paused_at is None:
+            state.paused_at = timezone.now()
+        elif not paused:
+            state.paused_at = None
+        state.save()
+        record("sharing.paused" if paused else "sharing.resumed", actor=person, person=person)
+
+
+def own_grant(owner: Any, grant_id: object) -> Grant | None:
+    try:
+        return Grant.objects.filter(owner=owner, pk=str(grant_id)).select_related("owner", "grantee").first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def grants_of(owner: Any) -> list[Grant]:
+    return list(Grant.objects.filter(owner=owner).select_related("grantee").order_by("-created_at"))
+
+
+def grant_as_dict(grant: Grant) -> dict[str, Any]:
+    return {
+        "id": str(grant.id), "name": grant.name, "email": grant.email, "categories": list(grant.categories),
+        "until": _iso(grant.until), "state": grant.state,
+        "grantee": ({"email": grant.grantee.email, "display_name": grant.grantee.display_name}
+                    if grant.grantee_id else None),
+        "created_at": _iso(grant.created_at), "accepted_at": _iso(grant.accepted_at),
+        "revoked_at": _iso(grant.revoked_at),
+        "invite_expires_at": _iso(grant.invite_expires_at) if grant.invite_open() else None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+VIEW_LABELS = {
+    Category.FLAGS: "your risk flags",
+    Category.SUMMARY: "your weekly summary", Category.CHECKINS: "your check-ins", Category.NOTES: "your notes",
+    Category.ASSESSMENTS: "your questionnaire scores", Category.GROUNDING: "your grounding exercises",
+    Category.SUBSTANCES: "your substance use log",
+}
+
+
+def views_of(owner: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """Who looked at what of the owner's, newest first: 'Sam viewed your weekly summary'."""
+    names: dict[int, str] = {}
+    for grant in Grant.objects.filter(owner=owner, grantee__isnull=False).order_by("created_at"):
+        names[grant.grantee_id] = grant.name  # type: ignore[index]
+    events = AuditEvent.objects.filter(person_ref=owner.pk, action="data.viewed").exclude(actor_ref=owner.pk)
+    out = []
+    for event in events.select_related("actor").order_by("-id")[:limit]:
+        category = event.details.get("category", "")
+        who = names.get(event.actor_ref or -1)
+        if who is None and event.actor is not None:
+            who = f"{person_label(event.actor)} (your care team)" if event.actor.role == "clinician" else None
+        out.append({"at": event.at, "who": who or "Someone you shared with",
+                    "what": VIEW_LABELS.get(category, category), "category": category})
+    return out
+
+
+# --- what a trusted person sees -----------------------------------------------------------
+
+def sharers_for(viewer: Any) -> list[dict[str, Any]]:
+    """People who share something with ``viewer`` right now."""
+    out = []
+    seen: set[int] = set()
+    for grant in Grant.objects.filter(grantee=viewer, revoked_at__isnull=True).select_related("owner"):
+        if grant.owner_id in seen:
+            continue
+        categories = granted_categories(viewer, grant.owner_id)
+        if categories:
+            seen.add(grant.owner_id)
+            out.append({"person": grant.owner_id, "name": person_label(grant.owner),
+                        "categories": [c for c in CATEGORY_LABELS if c in categories]})
+    return out
+
+
+def shared_owner(viewer: Any, person_id: object, category: Category) -> Any | None:
+    """The owner whose ``category`` the viewer may see (and the view is audited), or None (404)."""
+    from thaw.accounts.models import User
+
+    try:
+        pk = int(str(person_id))
+    except ValueError:
+        return None
+    if viewer.pk == pk or str(category) not in granted_categories(viewer, pk):
+        return None
+    owner = User.objects.filter(pk=pk, is_active=True).first()
+    if owner is not None:
+        audit_view(viewer, owner, category)
+    return owner
+
+
+def weekly_summary(owner: Any, weeks: int = 6) -> dict[str, Any]:
+    """Numbness trend and how many check-ins: no words, no notes."""
+    now = timezone.now()
+    out = []
+    for back in range(weeks - 1, -1, -1):
+        end = now - timedelta(days=7 * back)
+        row = CheckIn.objects.filter(person=owner, at__gt=end - timedelta(days=7), at__lte=end).aggregate(
+            n=Count("id"), mean=Avg("numbness"))
+        out.append({"week_ending": end.date().isoformat(), "checkins": row["n"],
+                    "mean_numbness": round(row["mean"], 1) if row["mean"] is not None else None})
+    return {"weeks": out, "this_week": out[-1]}
+
+
+def shared_checkins(owner: Any, *, with_notes: bool, limit: int = 50) -> list[dict[str, Any]]:
+    from thaw.checkins import services
+
+    items = services.own_checkins(owner).order_by("-at", "-id")[:limit]
+    out = []
+    for checkin in items:
+        row = services.as_dict(checkin)
+        if not with_notes:
+            row.pop("note", None)
+        row.pop("source", None)
+        out.append(row)
+    return out
+
+
+def shared_assessments(owner: Any) -> list[dict[str, Any]]:
+    from thaw.assessments.models import Assessment
+
+    return [
+        {"id": str(a.id), "instrument": a.instrument, "score": a.score, "band": a.band,
+         "change_status": a.change_status or None, "taken_at": _iso(a.taken_at)}
+        for a in Assessment.objects.filter(person=owner).order_by("-taken_at")[:100]
+    ]
+
+
+# --- reach out ----------------------------------------------------------------------------
+
+def reachable(owner: Any) -> list[Grant]:
+    """Trusted people the owner can message: accepted, not ended (pausing data sharing doesn't stop this)."""
+    now = timezone.now()
+    return list(Grant.objects.filter(owner=owner, grantee__isnull=False, revoked_at__isnull=True)
+                .filter(Q(until__isnull=True) | Q(until__gt=now)).select_related("grantee"))
+
+
+def clean_message(value: object, errors: dict[str, str], field: str = "message") -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        errors[field] = "write a message or pick one"
+    elif len(text) > MESSAGE_MAX:
+        errors[field] = f"at most {MESSAGE_MAX} characters"
+    return text
+
+
+def reach_out(owner: Any, grant_ids: list[str], message: object) -> int:
+    """Queue one email per chosen person. The email holds only the words the person chose."""
+    errors: dict[str, str] = {}
+    text = clean_message(message, errors)
+    people = {str(g.id): g for g in reachable(owner)}
+    chosen = [people[i] for i in dict.fromkeys(str(i) for i in grant_ids) if str(i) in people]
+    if not grant_ids:
+        errors["to"] = "choose at least one person"
+    elif len(chosen) != len(set(map(str, grant_ids))):
+        errors["to"] = "one of the people chosen is not in your circle (or their sharing ended)"
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        for grant in chosen:
+            send_email([grant.grantee.email], f"A message from {person_label(owner)}",
+                       reach_out_text(owner, text), person=owner, reply_to=[owner.email])
+        record("circle.reached_out", actor=owner, person=owner, recipients=len(chosen))
+    return len(chosen)
+
+
+def reach_out_text(owner: Any, text: str) -> str:
+    return (f"{person_label(owner)} sent you this message through Thaw:\n\n{text}\n\n"
+            f"You can reply to this email to answer them directly.\n")
+
+
+# --- check on me --------------------------------------------------------------------------
+
+def create_rule(person: Any, data: Mapping[str, Any]) -> CheckOnMe:
+    errors: dict[str, str] = {}
+    kind = data.get("kind")
+    if kind not in RuleKind.values:
+        errors["kind"] = f"choose one of {', '.join(RuleKind.values)}"
+    try:
+        days = int(data.get("days"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 30:
+        errors["days"] = "a whole number of days from 1 to 30"
+    grant = {str(g.id): g for g in reachable(person)}.get(str(data.get("grant")))
+    if grant is None:
+        errors["grant"] = "choose someone from your circle who has accepted"
+    message = clean_message(data.get("message"), errors)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        rule = CheckOnMe.objects.create(person=person, grant=grant, kind=kind, days=days, message=message)
+        record("check_on_me.created", actor=person, person=person, kind=kind, days=days)
+    return rule
+
+
+def check_on_me_text(owner: Any, message: str) -> str:
+    return (f"{message}\n\n—\n{person_label(owner)} asked Thaw to send you this message automatically. "
+            "You can reply to this email to reach them.\n")
+
+
+def _numb_streak_start(person: Any, now: datetime, days: int) -> datetime | None:
+    """Start of the current run of numb days (day mean numbness ≥ 7), if it is at least ``days`` long."""
+    tz = person.tzinfo
+    today = now.astimezone(tz).date()
+    rows = (CheckIn.objects.filter(person=person, at__gt=now - timedelta(days=days + 2), at__lte=now)
+            .annotate(day=TruncDate("at", tzinfo=tz)).values("day").annotate(mean=Avg("numbness")))
+    means = {r["day"]: r["mean"] for r in rows}
+    day = today if today in means else today - timedelta(days=1)
+    run = 0
+    while means.get(day) is not None and means[day] >= NUMB_AT:
+        run += 1
+        day -= timedelta(days=1)
+        if run >= days:
+            break
+    if run < days:
+        return None
+    first = day + timedelta(days=1)
+    return datetime.combine(first, datetime.min.time(), tzinfo=tz)
+
+
+def rule_due(rule: CheckOnMe, now: datetime) -> bool:
+    person = rule.person
+    if rule.kind == RuleKind.QUIET_DAYS:
+        last = CheckIn.objects.filter(person=person, at__lte=now).order_by("-at").values_list("at", flat=True).first()
+        quiet_since = max(x for x in (last, rule.created_at) if x is not None)
+        if now - quiet_since < timedelta(days=rule.days):
+            return False
+        return rule.last_sent_at is None or rule.last_sent_at < quiet_since
+    start = _numb_streak_start(person, now, rule.days)
+    if start is None:
+        return False
+    return rule.last_sent_at is None or rule.last_sent_at < start
+
+
+def run_check_on_me(now: datetime) -> int:
+    """Send each due rule's message once per episode. Paused sharing pauses these too."""
+    sent = 0
+    rules = (CheckOnMe.objects.filter(enabled=True, grant__revoked_at__isnull=True, grant__grantee__isnull=False,
+                                      person__is_active=True)
+             .filter(Q(grant__until__isnull=True) | Q(grant__until__gt=now))
+             .select_related("person", "grant__grantee"))
+    for rule in rules:
+        if is_paused(rule.person) or not rule_due(rule, now):
+            continue
+        with transaction.atomic():
+            # Claim the episode first, so two workers never both send it.
+            claimed = CheckOnMe.objects.filter(pk=rule.pk, last_sent_at=rule.last_sent_at).update(last_sent_at=now)
+            if not claimed:
+                continue
+            send_email([rule.grant.grantee.email], f"A message from {person_label(rule.person)}",
+                       check_on_me_text(rule.person, rule.message), person=rule.person,
+                       reply_to=[rule.person.email])
+            record("check_on_me.sent", actor=None, person=rule.person, rule=rule.pk)
+        sent += 1
+    return sent
+
+
+def shared_grounding(owner: Any, *, with_notes: bool = False) -> dict[str, Any]:
+    from thaw.grounding import services as grounding
+
+    sessions = list(grounding.sessions_for(owner)[:100])
+    return {"sessions": [grounding.as_dict(s, include_note=with_notes) for s in sessions],
+            "what_works": grounding.what_works(owner).as_dict()}
+
+
+def shared_substances(owner: Any, *, with_notes: bool = False) -> dict[str, Any]:
+    """The log without the person's own words (notes, custom names) unless notes are granted too."""
+    from thaw.substances import services as substances
+
+    uses = []
+    for use in substances.uses_for(owner)[:100]:
+        row = substances.as_dict(use)
+        if not with_notes:
+            row.pop("note", None)
+            if row.get("custom_name"):
+                row["custom_name"], row["label"] = "", "Other substance"
+        uses.append(row)
+    return {"uses": uses, "days_since_last_use": substances.days_since_last_use(owner)}

@@ -1,0 +1,288 @@
+"""Pages: your circle (grants, pause, who viewed what), invitations, reach out, check on me,
+and the calm read-only view a trusted person gets of what was shared with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from thaw.access import Category, audit_view, granted_categories
+from thaw.accounts.models import Role, User
+from thaw.circle import services
+from thaw.circle.models import (
+    CATEGORY_LABELS,
+    DEFAULT_CATEGORIES,
+    MESSAGE_MAX,
+    NAME_MAX,
+    PROGRAM_CATEGORY_LABELS,
+    SENSITIVE,
+    Grant,
+    RuleKind,
+)
+from thaw.circle.services import FieldErrors
+
+CATEGORY_CHOICES = [(key, label) for key, label in CATEGORY_LABELS.items()]
+
+
+class GrantForm(forms.Form):
+    name = forms.CharField(label="Their name", max_length=NAME_MAX, help_text="What you call them, e.g. Sam.")
+    email = forms.EmailField(
+        label="Their email (optional)", required=False,
+        help_text="Thaw emails them the invitation. Leave empty to get a link you pass on yourself.",
+    )
+    categories = forms.MultipleChoiceField(
+        label="What they can see", choices=CATEGORY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Notes and substance use are never shared unless you tick them.",
+    )
+    until = forms.DateField(label="Share until (optional)", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="Leave empty to share until you stop it. You can stop it any time.")
+
+
+class EditGrantForm(GrantForm):
+    email = None  # type: ignore[assignment]
+
+
+class ReachOutForm(forms.Form):
+    to = forms.MultipleChoiceField(label="Who", widget=forms.CheckboxSelectMultiple, choices=())
+    choice = forms.ChoiceField(label="Message", widget=forms.RadioSelect, required=False,
+                               choices=[(str(n), text) for n, text in enumerate(services.REACH_OUT_CHOICES)]
+                               + [("own", "My own words")])
+    own = forms.CharField(label="Your own words", required=False, max_length=MESSAGE_MAX,
+                          widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, people: list[Grant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(str(g.id), g.name) for g in people]  # type: ignore[attr-defined]
+
+    def message(self) -> str:
+        choice = self.cleaned_data.get("choice") or ""
+        if choice.isdigit() and int(choice) < len(services.REACH_OUT_CHOICES):
+            return services.REACH_OUT_CHOICES[int(choice)]
+        return self.cleaned_data.get("own") or ""
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(label="When", choices=RuleKind.choices, widget=forms.RadioSelect)
+    days = forms.IntegerField(label="For how many days", min_value=1, max_value=30, initial=3)
+    grant = forms.ChoiceField(label="Message", choices=())
+    message = forms.CharField(label="What the message says", max_length=MESSAGE_MAX,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="Your words go to them as written. Thaw adds no health details.")
+
+    def __init__(self, *args: Any, people: list[Grant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].choices = [(str(g.id), g.name) for g in people]  # type: ignore[attr-defined]
+
+
+class JoinForm(forms.Form):
+    display_name = forms.CharField(label="Your name", max_length=80, help_text="So they know it's you.")
+    email = forms.EmailField(label="Your email")
+    password = forms.CharField(label="Choose a password", widget=forms.PasswordInput, strip=False,
+                               help_text="At least 10 characters.")
+
+
+def _apply_errors(form: forms.Form, errors: dict[str, str]) -> None:
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+def _grant_data(form: forms.Form) -> dict[str, Any]:
+    until = form.cleaned_data.get("until")
+    return {"name": form.cleaned_data["name"], "categories": form.cleaned_data["categories"],
+            "until": until.isoformat() if until else None}
+
+
+@login_required
+def circle(request: HttpRequest) -> HttpResponse:
+    grants = services.grants_of(request.user)
+    return render(request, "circle/circle.html", {
+        "grants": grants, "paused": services.is_paused(request.user), "views": services.views_of(request.user, 20),
+        "labels": PROGRAM_CATEGORY_LABELS, "rules": request.user.check_on_me.select_related("grant"),
+        "sharers": services.sharers_for(request.user),
+    })
+
+
+@login_required
+def grant_new(request: HttpRequest) -> HttpResponse:
+    form = GrantForm(request.POST or None, initial={"categories": DEFAULT_CATEGORIES})
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = _grant_data(form) | {"email": form.cleaned_data["email"]}
+            grant, raw = services.create_grant(request.user, data)
+        except FieldErrors as exc:
+            _apply_errors(form, exc.errors)
+        else:
+            return render(request, "circle/invited.html", {"grant": grant, "link": services.invite_url(raw)})
+    return render(request, "circle/grant_form.html", {"form": form, "sensitive": SENSITIVE, "new": True},
+                  status=400 if form.errors else 200)
+
+
+def _own_grant_or_404(request: HttpRequest, grant_id: object) -> Grant:
+    grant = services.own_grant(request.user, grant_id)
+    if grant is None:
+        raise Http404("No such sharing.")
+    return grant
+
+
+@login_required
+def grant_edit(request: HttpRequest, grant_id: Any) -> HttpResponse:
+    grant = _own_grant_or_404(request, grant_id)
+    initial = {"name": grant.name, "categories": grant.categories,
+               "until": grant.until.astimezone(request.user.tzinfo).date() if grant.until else None}
+    form = EditGrantForm(request.POST or None, initial=initial)
+    if grant.program_id is not None:
+        form.fields["categories"].choices = list(PROGRAM_CATEGORY_LABELS.items())  # type: ignore[attr-defined]
+        form.fields["name"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_grant(grant, _grant_data(form))
+        except FieldErrors as exc:
+            _apply_errors(form, exc.errors)
+        else:
+            messages.success(request, f"Saved. {grant.name} now sees only what is ticked.")
+            return redirect("circle")
+    return render(request, "circle/grant_form.html", {"form": form, "grant": grant, "sensitive": SENSITIVE},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, grant_id: Any) -> HttpResponse:
+    grant = _own_grant_or_404(request, grant_id)
+    services.revoke(grant)
+    messages.success(request, f"Sharing with {grant.name} has stopped. They are not told.")
+    return redirect("circle")
+
+
+@login_required
+@require_POST
+def sharing_pause(request: HttpRequest) -> HttpResponse:
+    paused = request.POST.get("paused") == "1"
+    services.set_paused(request.user, paused)
+    messages.success(request, "All sharing is paused. Nobody sees anything until you resume."
+                     if paused else "Sharing is back on, as each grant says.")
+    return redirect("circle")
+
+
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    grant = Grant.by_invite(token)
+    if grant is None or not grant.invite_open():
+        return render(request, "circle/accept.html", {"gone": True}, status=404)
+    owner_name = services.person_label(grant.owner)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.accept(grant, request.user)
+            except FieldErrors as exc:
+                messages.error(request, next(iter(exc.errors.values())))
+                return redirect("circle")
+            messages.success(request, f"You're now in {owner_name}'s trusted circle.")
+            return redirect("shared_person", person_id=grant.owner_id)
+        return render(request, "circle/accept.html", {"grant": grant, "owner_name": owner_name, "token": token})
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        if User.objects.filter(email=email).exists():
+            form.add_error("email", "There is already an account for this address: sign in first, then open the link again.")
+        else:
+            try:
+                validate_password(form.cleaned_data["password"])
+            except ValidationError as exc:
+                form.add_error("password", exc)
+        if not form.errors:
+            user = User.objects.create_user(email, form.cleaned_data["password"], role=Role.PERSON,
+                                            display_name=form.cleaned_data["display_name"])
+            services.accept(grant, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome. You're now in {owner_name}'s trusted circle.")
+            return redirect("shared_person", person_id=grant.owner_id)
+    return render(request, "circle/accept.html", {"grant": grant, "owner_name": owner_name, "token": token,
+                                                  "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def reach_out(request: HttpRequest) -> HttpResponse:
+    people = services.reachable(request.user)
+    form = ReachOutForm(request.POST or None, people=people, initial={"choice": "0"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.reach_out(request.user, form.cleaned_data["to"], form.message())
+        except FieldErrors as exc:
+            _apply_errors(form, {("own" if k == "message" else k): v for k, v in exc.errors.items()})
+        else:
+            messages.success(request, f"Sent to {sent} {'person' if sent == 1 else 'people'}.")
+            return redirect("circle")
+    return render(request, "circle/reach_out.html", {"form": form, "people": people},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def check_on_me(request: HttpRequest) -> HttpResponse:
+    people = services.reachable(request.user)
+    form = RuleForm(request.POST or None, people=people, initial={"kind": RuleKind.QUIET_DAYS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_rule(request.user, form.cleaned_data)
+        except FieldErrors as exc:
+            _apply_errors(form, exc.errors)
+        else:
+            messages.success(request, "Saved. You can turn it off here at any time.")
+            return redirect("check_on_me")
+    return render(request, "circle/check_on_me.html", {
+        "form": form, "people": people, "rules": request.user.check_on_me.select_related("grant"),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def check_on_me_change(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = request.user.check_on_me.filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404("No such rule.")
+    action = request.POST.get("action")
+    if action == "delete":
+        rule.delete()
+        messages.success(request, "Removed.")
+    else:
+        rule.enabled = action == "on"
+        rule.save(update_fields=["enabled"])
+        messages.success(request, "Turned on." if rule.enabled else "Turned off.")
+    return redirect("check_on_me")
+
+
+@login_required
+def shared_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "circle/shared_list.html", {"sharers": services.sharers_for(request.user)})
+
+
+@login_required
+def shared_person(request: HttpRequest, person_id: int) -> HttpResponse:
+    categories = granted_categories(request.user, person_id)
+    owner = User.objects.filter(pk=person_id, is_active=True).first() if categories else None
+    if owner is None:
+        raise Http404("Nothing is shared with you here.")
+    context: dict[str, Any] = {"owner": owner, "owner_name": services.person_label(owner),
+                               "categories": categories}
+    for category in categories:
+        audit_view(request.user, owner, Category(category))
+    if Category.SUMMARY in categories:
+        context["summary"] = services.weekly_summary(owner)
+    if Category.CHECKINS in categories:
+        context["checkins"] = services.shared_checkins(owner, with_notes=Category.NOTES in categories, limit=30)
+    if Category.ASSESSMENTS in categories:
+        context["assessments"] = services.shared_assessments(owner)[:20]
+    if Category.GROUNDING in categories:
+        context["grounding"] = services.shared_grounding(owner, with_notes=Category.NOTES in categories)
+    if Category.SUBSTANCES in categories:
+        context["substances"] = services.shared_substances(owner, with_notes=Category.NOTES in categories)
+    return render(request, "circle/shared_person.html", context)

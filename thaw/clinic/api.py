@@ -1,0 +1,186 @@
+"""API for clinicians (caseload, flags, invitations, notifications) and for people joining a program."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, StrictStr
+
+from thaw.clinic import services
+from thaw.clinic.models import EnrolmentInvite, Notification, Program
+
+router = Router(tags=["clinic"])
+
+
+class Problem(Schema):
+    detail: str
+
+
+NOT_FOUND = {"detail": "Not found."}
+
+
+class ScoreOut(Schema):
+    score: int
+    band: str
+    status: str = Field(description="recovered, improved, no reliable change, deteriorated, or empty for a first score")
+    taken_at: str
+
+
+class FlagOut(Schema):
+    id: int
+    kind: str
+    reason: str
+    created_at: str
+
+
+class CaseloadRow(Schema):
+    person: int
+    name: str
+    programs: list[str]
+    need: str = Field(description="crisis, deterioration, disengagement or empty")
+    categories: list[str]
+    scores: dict[str, ScoreOut]
+    numbness_daily: list[float | None] = Field(description="14 daily means, oldest first (UTC days); empty if not shared")
+    numbness_last_7: float | None
+    numbness_previous_7: float | None
+    checkin_days_last_7: int | None
+    last_activity: str | None
+    open_flags: list[FlagOut]
+
+
+class CaseloadFilters(Schema):
+    program: int | None = None
+    need: str | None = Field(None, description="crisis, deterioration or disengagement")
+
+
+class AckIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    note: StrictStr = Field(json_schema_extra={"maxLength": services.ACK_NOTE_MAX})
+
+
+class InviteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    program: int
+    email: StrictStr | None = None
+
+
+class InviteOut(Schema):
+    invite_url: str
+    expires_at: str
+
+
+class EnrolIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    invitation: StrictStr
+    categories: list[StrictStr]
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class NotificationOut(Schema):
+    id: int
+    text: str
+    link: str
+    created_at: str
+    read: bool
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _refuse_non_clinicians(request: HttpRequest) -> Status[Any] | None:
+    if not services.is_clinician(request.user):
+        return Status(403, {"detail": "Only clinicians have a caseload."})
+    return None
+
+
+@router.get("/clinic/caseload", response={200: list[CaseloadRow], 403: Problem}, summary="Your caseload, by need")
+def caseload(request: HttpRequest, filters: Query[CaseloadFilters]) -> Status[Any]:
+    refused = _refuse_non_clinicians(request)
+    if refused:
+        return refused
+    need = filters.need or ""
+    if need and need not in ("crisis", "deterioration", "disengagement"):
+        raise services.FieldErrors({"need": "must be crisis, deterioration or disengagement"})
+    rows = services.caseload(request.user, program_id=filters.program, need=need)
+    return Status(200, [{
+        "person": r.person_id, "name": r.name, "programs": r.programs, "need": r.need,
+        "categories": sorted(r.categories),
+        "scores": {k: {**v, "taken_at": _iso(v["taken_at"])} for k, v in r.scores.items()},
+        "numbness_daily": r.days, "numbness_last_7": r.numb_recent, "numbness_previous_7": r.numb_before,
+        "checkin_days_last_7": r.adherence, "last_activity": _iso(r.last_activity),
+        "open_flags": [{"id": f.pk, "kind": f.kind, "reason": f.reason, "created_at": _iso(f.created_at)}
+                       for f in r.flags],
+    } for r in rows])
+
+
+@router.post("/clinic/flags/{flag_id}/acknowledge", response={200: FlagOut, 403: Problem, 404: Problem},
+             summary="Acknowledge a risk flag with a short note")
+def acknowledge(request: HttpRequest, flag_id: str, payload: AckIn) -> Status[Any]:
+    refused = _refuse_non_clinicians(request)
+    if refused:
+        return refused
+    flag = services.flag_for(request.user, flag_id)
+    if flag is None:
+        return Status(404, NOT_FOUND)
+    flag = services.acknowledge(flag, request.user, payload.note)
+    return Status(200, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason, "created_at": _iso(flag.created_at)})
+
+
+@router.get("/clinic/programs", response={200: list[ProgramOut], 403: Problem}, summary="Programs you are on")
+def programs(request: HttpRequest) -> Status[Any]:
+    refused = _refuse_non_clinicians(request)
+    if refused:
+        return refused
+    return Status(200, [{"id": p.pk, "name": p.name, "description": p.description}
+                        for p in services.programs_of(request.user)])
+
+
+@router.post("/clinic/invites", response={201: InviteOut, 403: Problem}, summary="Invite a person to a program")
+def invite(request: HttpRequest, payload: InviteIn) -> Status[Any]:
+    refused = _refuse_non_clinicians(request)
+    if refused:
+        return refused
+    program = Program.objects.filter(pk=payload.program).first()
+    if program is None:
+        raise services.FieldErrors({"program": "no such program"})
+    found, raw = services.invite_person(program, request.user, payload.email or "")
+    return Status(201, {"invite_url": services.enrol_url(raw), "expires_at": _iso(found.expires_at)})
+
+
+@router.get("/clinic/notifications", response={200: list[NotificationOut], 403: Problem},
+            summary="Your alerts, newest first")
+def notifications(request: HttpRequest) -> Status[Any]:
+    refused = _refuse_non_clinicians(request)
+    if refused:
+        return refused
+    items = Notification.objects.filter(user=request.user)[:100]
+    return Status(200, [{"id": n.pk, "text": n.text, "link": n.link, "created_at": _iso(n.created_at),
+                         "read": n.read_at is not None} for n in items])
+
+
+@router.post("/clinic/notifications/read", response={204: None, 403: Problem}, summary="Mark all alerts read")
+def notifications_read(request: HttpRequest) -> Status[Any]:
+    refused = _refuse_non_clinicians(request)
+    if refused:
+        return refused
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return Status(204, None)
+
+
+@router.post("/enrolments/accept", response={201: dict[str, Any], 404: Problem},
+             summary="Join a program: choose what its care team sees (assessments and flags at least)")
+def accept(request: HttpRequest, payload: EnrolIn) -> Status[Any]:
+    found = EnrolmentInvite.by_token(payload.invitation)
+    if found is None or not found.is_open():
+        return Status(404, {"detail": "No such invitation: it has expired, was used, or the link is incomplete."})
+    grant = services.enrol(found, request.user, payload.categories)
+    return Status(201, {"grant": str(grant.id), "program": found.program.name, "categories": grant.categories})

@@ -1,0 +1,356 @@
+"""Programs, enrolment, the caseload (triage), risk flags and their alerts.
+
+The caseload is built with a fixed number of queries whatever its size (asserted in
+tests/test_clinic.py; measured in benchmarks/triage_bench.py): one for the enrolments,
+one for the latest scores, one for fourteen days of check-ins, at most one for older last
+check-ins, one for open flags, and the audit of who was shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Avg, CharField, Count, F, Func, Max, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+
+from thaw.access import Category, live_grants
+from thaw.assessments.models import Assessment
+from thaw.audit.models import record, record_many
+from thaw.checkins.models import CheckIn
+from thaw.checkins.rules import CheckInInvalid as FieldErrors
+from thaw.circle.models import PROGRAM_MINIMUM, Grant
+from thaw.circle.services import clean_categories, site_url
+from thaw.clinic.models import EnrolmentInvite, FlagAlert, Membership, Notification, Program
+from thaw.clinic.rules import risk_rules
+from thaw.safety.models import FlagKind, RiskFlag
+from thaw.tasks.queue import send_email
+
+TRIAGE_INSTRUMENTS = ("phq9", "gad7", "pcl5")
+NEED_ORDER = {"crisis": 0, "deterioration": 1, "disengagement": 2, "": 3}
+ARROWS = {"recovered": "⬇⬇", "improved": "⬇", "no reliable change": "→", "deteriorated": "⬆"}
+ACK_NOTE_MAX = 500
+
+
+def is_clinician(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == "clinician")
+
+
+def programs_of(clinician: Any) -> list[Program]:
+    return list(Program.objects.filter(memberships__clinician=clinician).distinct().order_by("name"))
+
+
+# --- enrolment ----------------------------------------------------------------------------
+
+def invite_person(program: Program, clinician: Any, email: str = "") -> tuple[EnrolmentInvite, str]:
+    errors: dict[str, str] = {}
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "is not an email address"
+    if not Membership.objects.filter(program=program, clinician=clinician).exists():
+        errors["program"] = "you are not on this program's care team"
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        invite, raw = EnrolmentInvite.issue(program, clinician, email)
+        if email:
+            send_email([email], f"An invitation to {program.name} on Thaw", (
+                f"Hello,\n\nThe care team of {program.name} invites you to join it on Thaw, so they can follow your "
+                f"questionnaires and support you between sessions.\n\nOpen this link within 7 days to choose what "
+                f"they may see (it works once):\n{enrol_url(raw)}\n\nIf you were not expecting this, ignore it.\n"))
+        record("enrolment.invited", actor=clinician, program=program.pk, by_email=bool(email))
+    return invite, raw
+
+
+def enrol_url(raw: str) -> str:
+    return site_url(reverse("enrol", args=[raw]))
+
+
+def enrol(invite: EnrolmentInvite, person: Any, categories: object) -> Grant:
+    errors: dict[str, str] = {}
+    chosen = clean_categories(categories, errors, program=True)
+    if person.role != "person":
+        errors["account"] = "only a person's account can join a program"
+    if errors:
+        raise FieldErrors(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        taken = EnrolmentInvite.objects.filter(pk=invite.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+        if not taken:
+            raise FieldErrors({"invitation": "this invitation has expired or was already used"})
+        grant = Grant.objects.create(owner=person, program=invite.program, name=invite.program.name,
+                                     categories=chosen, accepted_at=now, created_at=now, updated_at=now)
+        record("enrolment.accepted", actor=person, person=person, program=invite.program_id, categories=chosen)
+    return grant
+
+
+# --- the caseload -------------------------------------------------------------------------
+
+class UTCDay(Func):
+    """The UTC calendar day of a datetime as 'YYYY-MM-DD', computed in SQL. (Django's TruncDate
+    calls back into Python for every row on SQLite, which dominated the caseload's time.)"""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 10)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD')", **extra)
+
+
+@dataclass
+class Row:
+    person_id: int
+    name: str
+    programs: list[str]
+    categories: set[str]
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    days: list[float | None] = field(default_factory=list)  # 14 daily mean numbness, oldest first
+    numb_recent: float | None = None
+    numb_before: float | None = None
+    adherence: int | None = None
+    last_activity: datetime | None = None
+    flags: list[RiskFlag] = field(default_factory=list)
+    need: str = ""
+
+    @property
+    def numbness_change(self) -> float | None:
+        if self.numb_recent is None or self.numb_before is None:
+            return None
+        return round(self.numb_recent - self.numb_before, 1)
+
+    @property
+    def sees_checkins(self) -> bool:
+        return bool({Category.SUMMARY, Category.CHECKINS} & self.categories)
+
+    @property
+    def sparkline(self) -> str:
+        """SVG polyline points for the 14 daily means (gaps skipped)."""
+        return " ".join(f"{n * 10},{30 - v * 3:.1f}" for n, v in enumerate(self.days) if v is not None)
+
+
+def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", now: datetime | None = None,
+             audit: bool = True) -> list[Row]:
+    now = now or timezone.now()
+    rules = risk_rules()
+    grants = live_grants(now).filter(program__memberships__clinician=clinician, program__isnull=False)
+    if program_id:
+        grants = grants.filter(program_id=program_id)
+    rows: dict[int, Row] = {}
+    for owner_id, display, email, program_name, categories in grants.values_list(
+            "owner_id", "owner__display_name", "owner__email", "program__name", "categories"):
+        row = rows.get(owner_id)
+        if row is None:
+            row = rows[owner_id] = Row(owner_id, display or email, [], set())
+        row.programs.append(program_name)
+        row.categories.update(categories)
+    if not rows:
+        return []
+    ids = list(rows)
+
+    with_scores = [pid for pid in ids if Category.ASSESSMENTS in rows[pid].categories]
+    latest = (Assessment.objects.filter(person_id__in=with_scores, instrument__in=TRIAGE_INSTRUMENTS)
+              .annotate(n=Window(RowNumber(), partition_by=[F("person_id"), F("instrument")],
+                                 order_by=[F("taken_at").desc(), F("id").desc()]))
+              .filter(n=1).values_list("person_id", "instrument", "score", "band", "change_status", "taken_at"))
+    for pid, instrument, score, band, status, taken_at in latest:
+        rows[pid].scores[instrument] = {"score": score, "band": band, "status": status or "",
+                                        "arrow": ARROWS.get(status or "", ""), "taken_at": taken_at}
+        rows[pid].last_activity = max(filter(None, (rows[pid].last_activity, taken_at)))
+
+    with_checkins = [pid for pid in ids if rows[pid].sees_checkins]
+    today = now.astimezone(UTC).date()
+    start = datetime.combine(today - timedelta(days=13), datetime.min.time(), tzinfo=UTC)
+    daily = (CheckIn.objects.filter(person_id__in=with_checkins, at__gte=start, at__lte=now)
+             .annotate(day=UTCDay("at")).values("person_id", "day")
+             .annotate(mean=Avg("numbness"), n=Count("id"), last=Max("at")).order_by())
+    by_person: dict[int, dict[date, tuple[float, datetime]]] = defaultdict(dict)
+    for item in daily:
+        by_person[item["person_id"]][date.fromisoformat(item["day"])] = (float(item["mean"]), item["last"])
+    missing = []
+    for pid in with_checkins:
+        row, days = rows[pid], by_person.get(pid, {})
+        row.days = [days[d][0] if d in days else None for d in (today - timedelta(days=13 - k) for k in range(14))]
+        recent = [v for v in row.days[7:] if v is not None]
+        before = [v for v in row.days[:7] if v is not None]
+        row.numb_recent = round(sum(recent) / len(recent), 1) if recent else None
+        row.numb_before = round(sum(before) / len(before), 1) if before else None
+        row.adherence = len(recent)
+        if days:
+            row.last_activity = max(filter(None, (row.last_activity, max(last for _, last in days.values()))))
+        else:
+            missing.append(pid)
+    if missing:
+        older = CheckIn.objects.filter(person_id__in=missing).values("person_id").annotate(last=Max("at")).order_by()
+        for item in older:
+            row = rows[item["person_id"]]
+            row.last_activity = max(filter(None, (row.last_activity, item["last"])))
+
+    with_flags = [pid for pid in ids if Category.FLAGS in rows[pid].categories]
+    for flag in RiskFlag.objects.filter(person_id__in=with_flags, acknowledged_at__isnull=True).order_by("created_at"):
+        rows[flag.person_id].flags.append(flag)
+
+    quiet_days = max((r.days for r in rules.of_kind("disengagement")), default=5)
+    for row in rows.values():
+        severities = {rules.severity_of(f.kind) for f in row.flags}
+        deteriorated = any(s["status"] == "deteriorated" for s in row.scores.values())
+        quiet = row.sees_checkins and (row.last_activity is None or now - row.last_activity > timedelta(days=quiet_days))
+        if "crisis" in severities:
+            row.need = "crisis"
+        elif "deterioration" in severities or deteriorated:
+            row.need = "deterioration"
+        elif "disengagement" in severities or quiet:
+            row.need = "disengagement"
+
+    ordered = sorted(rows.values(), key=lambda r: (
+        NEED_ORDER[r.need],
+        r.flags[0].created_at.timestamp() if r.flags else float("inf"),  # waiting longest first
+        r.last_activity.timestamp() if r.last_activity else float("-inf"),
+        r.name.lower(),
+    ))
+    if need:
+        ordered = [r for r in ordered if r.need == need]
+    if audit and ordered:
+        from thaw.accounts.models import User
+
+        record_many("data.viewed", actor=clinician, people=[User(pk=r.person_id) for r in ordered],
+                    category="caseload")
+    return ordered
+
+
+# --- flags, alerts and escalation ---------------------------------------------------------
+
+def acknowledge(flag: RiskFlag, clinician: Any, note: object) -> RiskFlag:
+    text = note.strip() if isinstance(note, str) else ""
+    if not text:
+        raise FieldErrors({"note": "add a short note: what you did or will do"})
+    if len(text) > ACK_NOTE_MAX:
+        raise FieldErrors({"note": f"at most {ACK_NOTE_MAX} characters"})
+    with transaction.atomic():
+        updated = RiskFlag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(), acknowledged_by=clinician, acknowledgement=text)
+        if not updated:
+            raise FieldErrors({"flag": "this flag was already acknowledged"})
+        record("risk_flag.acknowledged", actor=clinician, person=flag.person, flag_id=flag.pk)
+    flag.refresh_from_db()
+    return flag
+
+
+def flag_for(clinician: Any, flag_id: object) -> RiskFlag | None:
+    """A flag the clinician may act on: an enrolled person who shares flags with their program."""
+    try:
+        flag = RiskFlag.objects.select_related("person").filter(pk=int(str(flag_id))).first()
+    except ValueError:
+        return None
+    if flag is None or not is_clinician(clinician):
+        return None
+    from thaw.access import granted_categories
+
+    return flag if Category.FLAGS in granted_categories(clinician, flag.person_id) else None
+
+
+def _programs_sharing_flags(person_id: int, now: datetime) -> list[Program]:
+    grants = live_grants(now).filter(owner_id=person_id, program__isnull=False).select_related("program")
+    return [g.program for g in grants if Category.FLAGS in g.categories]  # type: ignore[misc]
+
+
+def notify(users: list[Any], text: str, link: str) -> None:
+    Notification.objects.bulk_create([Notification(user=u, text=text, link=link) for u in users])
+    for user in users:
+        send_email([user.email], f"Thaw: {text}", f"{text}\n\nOpen Thaw to review: {site_url(link)}\n", person=None)
+
+
+def on_new_flag(flag: RiskFlag) -> None:
+    """A new crisis flag alerts the on-duty clinicians of each program the person shares flags with."""
+    if risk_rules().severity_of(flag.kind) != "crisis":
+        return
+    now = timezone.now()
+    for program in _programs_sharing_flags(flag.person_id, now):
+        FlagAlert.objects.get_or_create(flag=flag, program=program, defaults={"notified_at": now})
+        on_duty = [m.clinician for m in program.memberships.filter(on_duty=True, clinician__is_active=True)
+                   .select_related("clinician")]
+        notify(on_duty, f"New crisis flag in {program.name}", reverse("caseload") + f"?program={program.pk}")
+
+
+def run_escalations(now: datetime) -> int:
+    """Escalate each crisis alert not acknowledged in time to the program's lead, once."""
+    escalated = 0
+    pending = (FlagAlert.objects.filter(escalated_at__isnull=True, flag__acknowledged_at__isnull=True)
+               .select_related("program__lead", "flag"))
+    for alert in pending:
+        if now - alert.notified_at < timedelta(minutes=alert.program.escalate_after_minutes):
+            continue
+        with transaction.atomic():
+            if not FlagAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now):
+                continue
+            lead = alert.program.lead
+            if lead is not None and lead.is_active:
+                minutes = alert.program.escalate_after_minutes
+                notify([lead], f"Escalated: a crisis flag in {alert.program.name} is unacknowledged after "
+                               f"{minutes} minutes", reverse("caseload") + f"?program={alert.program_id}")
+            record("risk_flag.escalated", actor=None, person=alert.flag.person, flag_id=alert.flag_id,
+                   program=alert.program_id)
+        escalated += 1
+    return escalated
+
+
+def raise_once(person: Any, kind: str, source: str, source_id: str, reason: str) -> RiskFlag | None:
+    from thaw.safety.services import raise_flag
+
+    if RiskFlag.objects.filter(person=person, kind=kind, source=source, source_id=source_id).exists():
+        return None
+    return raise_flag(person, kind=kind, source=source, source_id=source_id, reason=reason)
+
+
+def on_assessment(assessment: Assessment) -> None:
+    """The assessment rules: item thresholds and reliable deterioration."""
+    rules = risk_rules()
+    for rule in rules.of_kind("assessment_item"):
+        if rule.instrument == assessment.instrument and len(assessment.answers) >= rule.item:
+            if assessment.answers[rule.item - 1] >= rule.at_least:
+                raise_once(assessment.person, FlagKind.ASSESSMENT_ITEM, "assessment", str(assessment.id),
+                           rule.label)
+    for rule in rules.of_kind("deterioration"):
+        if assessment.instrument in rule.instruments and assessment.change_status == "deteriorated":
+            raise_once(assessment.person, FlagKind.DETERIORATION, "assessment", str(assessment.id), rule.label)
+
+
+def run_disengagement(now: datetime) -> int:
+    """Flag enrolled people with no check-in for the rule's days (one open flag at a time)."""
+    raised = 0
+    for rule in risk_rules().of_kind("disengagement"):
+        cutoff = now - timedelta(days=rule.days)
+        enrolled = {g.owner_id: g.owner for g in live_grants(now).filter(program__isnull=False).select_related("owner")
+                    if Category.FLAGS in g.categories}
+        if not enrolled:
+            continue
+        recent = set(CheckIn.objects.filter(person_id__in=list(enrolled), at__gt=cutoff)
+                     .values_list("person_id", flat=True).distinct())
+        open_flags = set(RiskFlag.objects.filter(person_id__in=list(enrolled), kind=FlagKind.DISENGAGEMENT,
+                                                 acknowledged_at__isnull=True).values_list("person_id", flat=True))
+        enrolled_since = dict(Grant.objects.filter(owner_id__in=list(enrolled), program__isnull=False)
+                              .values("owner_id").annotate(first=Max("accepted_at")).values_list("owner_id", "first"))
+        for pid, person in enrolled.items():
+            if pid in recent or pid in open_flags:
+                continue
+            since = enrolled_since.get(pid)
+            if since is not None and since > cutoff:
+                continue  # enrolled too recently to be quiet for that long
+            raise_once(person, FlagKind.DISENGAGEMENT, "schedule", f"{rule.id}:{now.date().isoformat()}", rule.label)
+            raised += 1
+    return raised
+
+
+PROGRAM_MINIMUM_LABEL = ", ".join(str(c) for c in PROGRAM_MINIMUM)

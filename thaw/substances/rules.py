@@ -1,0 +1,304 @@
+"""What makes a substance-use entry, a craving or a goal valid: one set of rules for the
+API and the web forms, pure functions of their inputs (no database).
+
+Errors are raised as ``CheckInInvalid`` (from the check-in rules), so the API answers
+them exactly like check-in errors: 422 with a message per field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from thaw.checkins.rules import FUTURE_TOLERANCE, NOTE_MAX, CheckInInvalid, parse_time
+from thaw.substances.units import (
+    CUSTOM,
+    HELPED,
+    MOTIVES,
+    SUBSTANCES,
+    UNITS,
+    standard_drinks,
+)
+
+CRAVING_MIN, CRAVING_MAX = 0, 10
+CUSTOM_NAME_MAX = 60
+HELPED_NOTE_MAX = 1000
+WEEKLY_LIMIT_MAX = 10_000
+GOAL_KINDS = ("abstain", "weekly_limit")
+GOAL_UNIT_USES = "use"  # a weekly limit counted in times used, for any substance
+
+USE_FIELDS = ("substance", "custom_name", "amount", "unit", "abv", "at", "craving", "motives", "note")
+CRAVING_FIELDS = ("substance", "custom_name", "at", "intensity", "helped", "helped_note")
+
+__all__ = ["CheckInInvalid", "clean_use", "clean_craving", "clean_goal", "goal_units"]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(float(value)))
+
+
+def _decimal(value: object, places: str = "0.001") -> Decimal:
+    """A JSON number or a typed string as a Decimal, or InvalidOperation."""
+    if isinstance(value, bool):
+        raise InvalidOperation
+    if isinstance(value, (int, float)):
+        if not math.isfinite(float(value)):
+            raise InvalidOperation
+        number = Decimal(str(value))
+    elif isinstance(value, str) and value.strip():
+        number = Decimal(value.strip().replace(",", "."))
+        if not number.is_finite():
+            raise InvalidOperation
+    else:
+        raise InvalidOperation
+    return number.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _substance_choices() -> str:
+    return ", ".join(SUBSTANCES)
+
+
+def _clean_substance(data: Mapping[str, object], errors: dict[str, str]) -> str:
+    value = data.get("substance")
+    if not isinstance(value, str) or value not in SUBSTANCES:
+        errors["substance"] = f"choose one of {_substance_choices()}"
+        return ""
+    return value
+
+
+def _clean_custom_name(data: Mapping[str, object], substance: str, errors: dict[str, str]) -> str:
+    value = data.get("custom_name")
+    if value is None or value == "":
+        if substance == CUSTOM:
+            errors["custom_name"] = "give the substance a name, in your own words"
+        return ""
+    if not isinstance(value, str):
+        errors["custom_name"] = "the name must be text"
+        return ""
+    name = " ".join(value.split())
+    if substance and substance != CUSTOM:
+        errors["custom_name"] = f"a name of your own is only used with substance “{CUSTOM}”"
+    elif not name:
+        errors["custom_name"] = "give the substance a name, in your own words"
+    elif len(name) > CUSTOM_NAME_MAX:
+        errors["custom_name"] = f"the name can be at most {CUSTOM_NAME_MAX} characters"
+    elif "\x00" in name:
+        errors["custom_name"] = "the name contains a NUL character"
+    return name
+
+
+def _clean_text(value: object, field: str, limit: int, errors: dict[str, str]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[field] = "must be text"
+        return ""
+    if len(value) > limit:
+        errors[field] = f"is {len(value):,} characters; the limit is {limit:,}"
+        return ""
+    if "\x00" in value:
+        errors[field] = "contains a NUL character"
+        return ""
+    return value.strip()
+
+
+def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime:
+    if value is None or value == "":
+        return now
+    try:
+        at = parse_time(value, tz)
+    except (ValueError, TypeError, OverflowError):
+        errors["at"] = "the time must be an ISO-8601 date and time, e.g. 2026-03-01T21:30:00+01:00"
+        return now
+    if at > now + FUTURE_TOLERANCE:
+        errors["at"] = "the time is in the future; an entry can be at most 5 minutes ahead of now"
+    elif at.year < 1970:
+        errors["at"] = "the time is before 1970"
+    return at
+
+
+def _clean_rating(value: object, field: str, errors: dict[str, str], *, required: bool) -> int | None:
+    if value is None or value == "":
+        if required:
+            errors[field] = "this field is required"
+        return None
+    if not _is_int(value) or not CRAVING_MIN <= value <= CRAVING_MAX:  # type: ignore[operator]
+        errors[field] = f"must be a whole number from {CRAVING_MIN} (none) to {CRAVING_MAX} (as strong as it gets)"
+        return None
+    return value  # type: ignore[return-value]
+
+
+def _clean_choices(value: object, field: str, allowed: Mapping[str, str], errors: dict[str, str]) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors[field] = f"must be a list of strings from: {', '.join(allowed)}"
+        return []
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        errors[field] = f"unknown choice {unknown[0]!r}; choose from: {', '.join(allowed)}"
+        return []
+    return list(dict.fromkeys(value))
+
+
+def _clean_amount(data: Mapping[str, object], substance: str, errors: dict[str, str]) -> tuple[Decimal | None, str]:
+    raw_amount, raw_unit = data.get("amount"), data.get("unit")
+    unit = raw_unit if isinstance(raw_unit, str) else ""
+    if raw_unit not in (None, "") and not isinstance(raw_unit, str):
+        errors["unit"] = "the unit must be text"
+    allowed = SUBSTANCES[substance].units if substance else ()
+    if raw_amount is None or raw_amount == "":
+        if unit:
+            errors["amount"] = "give an amount for the unit, or leave both out"
+        return None, ""
+    try:
+        amount = _decimal(raw_amount)
+    except (InvalidOperation, ValueError):
+        errors["amount"] = "the amount must be a number, e.g. 330 or 1.5"
+        return None, unit
+    if not unit:
+        if "unit" not in errors:
+            errors["unit"] = f"say what the amount counts: {', '.join(allowed) or 'a unit'}"
+        return None, ""
+    if unit not in UNITS or (substance and unit not in allowed):
+        where = f" for {substance}" if substance else ""
+        errors["unit"] = f"{unit!r} is not a unit{where}; use one of {', '.join(allowed) or ', '.join(UNITS)}"
+        return None, unit
+    if amount <= 0:
+        errors["amount"] = "the amount must be more than 0 (leave it out if you are not sure)"
+    elif amount > Decimal(str(UNITS[unit].max_amount)):
+        errors["amount"] = f"{amount:g} {unit} in one entry looks like a typo; the most Thaw takes is {UNITS[unit].max_amount:g}"
+    return amount, unit
+
+
+def _clean_abv(data: Mapping[str, object], substance: str, unit: str, errors: dict[str, str]) -> Decimal | None:
+    raw = data.get("abv")
+    wants_abv = substance == "alcohol" and unit == "ml"
+    if "unit" in errors or "substance" in errors:
+        return None  # the unit decides whether a strength belongs here; fix that first
+    if raw is None or raw == "":
+        if wants_abv and "amount" not in errors:
+            errors["abv"] = "give the strength (ABV, % alcohol by volume, e.g. 5 for most beer) to count standard drinks"
+        return None
+    if not wants_abv:
+        errors["abv"] = "the strength (ABV) is only used for alcohol measured in ml"
+        return None
+    if not _is_number(raw) and not isinstance(raw, str):
+        errors["abv"] = "the strength must be a number from 0 to 100 (% alcohol by volume)"
+        return None
+    try:
+        abv = _decimal(raw, "0.01")
+    except (InvalidOperation, ValueError):
+        errors["abv"] = "the strength must be a number from 0 to 100 (% alcohol by volume)"
+        return None
+    if not 0 <= abv <= 100:
+        errors["abv"] = "the strength must be from 0 to 100 (% alcohol by volume)"
+        return None
+    return abv
+
+
+def _drinks(substance: str, amount: Decimal | None, unit: str, abv: Decimal | None,
+            grams_per_drink: float) -> Decimal | None:
+    if substance != "alcohol" or amount is None:
+        return None
+    if unit == "standard_drink":
+        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if unit == "ml" and abv is not None:
+        value = standard_drinks(float(amount), float(abv), grams_per_drink)
+        return Decimal(str(round(value, 2)))
+    return None
+
+
+def _unknown(data: Mapping[str, object], fields: tuple[str, ...], errors: dict[str, str]) -> None:
+    for name in sorted(set(data) - set(fields)):
+        errors[name] = f"unknown field; the fields are {', '.join(fields)}"
+
+
+def clean_use(data: Mapping[str, object], *, now: datetime, tz: tzinfo, grams_per_drink: float) -> dict[str, object]:
+    """Validate a whole use entry (a change is merged with the stored entry first).
+
+    Returns the values to store, including ``standard_drinks`` for alcohol; raises
+    ``CheckInInvalid`` naming every field that is wrong.
+    """
+    errors: dict[str, str] = {}
+    _unknown(data, USE_FIELDS, errors)
+    substance = _clean_substance(data, errors)
+    custom_name = _clean_custom_name(data, substance, errors)
+    amount, unit = _clean_amount(data, substance, errors)
+    abv = _clean_abv(data, substance, unit, errors)
+    craving = _clean_rating(data.get("craving"), "craving", errors, required=False)
+    motives = _clean_choices(data.get("motives"), "motives", MOTIVES, errors)
+    note = _clean_text(data.get("note"), "note", NOTE_MAX, errors)
+    at = _clean_at(data.get("at"), now, tz, errors)
+    if errors:
+        raise CheckInInvalid(errors)
+    return {
+        "substance": substance, "custom_name": custom_name, "amount": amount, "unit": unit if amount else "",
+        "abv": abv, "standard_drinks": _drinks(substance, amount, unit, abv, grams_per_drink),
+        "at": at, "craving": craving, "motives": motives, "note": note,
+    }
+
+
+def clean_craving(data: Mapping[str, object], *, now: datetime, tz: tzinfo) -> dict[str, object]:
+    """Validate a craving that passed without using, and what helped."""
+    errors: dict[str, str] = {}
+    _unknown(data, CRAVING_FIELDS, errors)
+    substance = _clean_substance(data, errors)
+    custom_name = _clean_custom_name(data, substance, errors)
+    intensity = _clean_rating(data.get("intensity"), "intensity", errors, required=True)
+    helped = _clean_choices(data.get("helped"), "helped", HELPED, errors)
+    helped_note = _clean_text(data.get("helped_note"), "helped_note", HELPED_NOTE_MAX, errors)
+    at = _clean_at(data.get("at"), now, tz, errors)
+    if errors:
+        raise CheckInInvalid(errors)
+    return {"substance": substance, "custom_name": custom_name, "intensity": intensity, "helped": helped,
+            "helped_note": helped_note, "at": at}
+
+
+def goal_units(substance: str) -> tuple[str, ...]:
+    """Units a weekly limit can be counted in: standard drinks for alcohol, times used for
+    anything, or one of the substance's own units."""
+    if substance == "alcohol":
+        return ("standard_drink", GOAL_UNIT_USES)
+    return (GOAL_UNIT_USES, *SUBSTANCES[substance].units) if substance in SUBSTANCES else (GOAL_UNIT_USES,)
+
+
+def clean_goal(data: Mapping[str, object]) -> dict[str, object] | None:
+    """Validate a goal; ``kind`` "none" (or empty) means no goal. Returns None for no goal."""
+    errors: dict[str, str] = {}
+    _unknown(data, ("substance", "kind", "weekly_limit", "limit_unit"), errors)
+    substance = _clean_substance(data, errors)
+    kind = data.get("kind")
+    if kind in (None, "", "none"):
+        if errors:
+            raise CheckInInvalid(errors)
+        return None
+    if kind not in GOAL_KINDS:
+        errors["kind"] = "choose abstain, weekly_limit or none"
+        raise CheckInInvalid(errors)
+    limit: Decimal | None = None
+    unit = ""
+    if kind == "weekly_limit":
+        raw_unit = (data.get("limit_unit") or goal_units(substance)[0]) if substance else ""
+        unit = raw_unit if isinstance(raw_unit, str) else ""
+        if substance and unit not in goal_units(substance):
+            errors["limit_unit"] = f"count the limit in one of: {', '.join(goal_units(substance))}"
+        try:
+            limit = _decimal(data.get("weekly_limit"), "0.01")
+        except (InvalidOperation, ValueError):
+            errors["weekly_limit"] = "the weekly limit must be a number, e.g. 7"
+        else:
+            if not 0 < limit <= WEEKLY_LIMIT_MAX:
+                errors["weekly_limit"] = f"the weekly limit must be more than 0 and at most {WEEKLY_LIMIT_MAX:,}"
+    elif data.get("weekly_limit") not in (None, ""):
+        errors["weekly_limit"] = "a limit is only used with kind weekly_limit"
+    if errors:
+        raise CheckInInvalid(errors)
+    return {"substance": substance, "kind": kind, "weekly_limit": limit, "limit_unit": unit}
