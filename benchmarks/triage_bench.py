@@ -56,6 +56,9 @@ def main() -> None:
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    from thaw.server import tune_gc
+
+    tune_gc()  # as `thaw serve` does once the app is loaded
     client = Client()
     client.force_login(User.objects.get(email="bench-clinician@example.org"))
     for label, path in (("page /clinic/", "/clinic/"), ("API /api/v1/clinic/caseload", "/api/v1/clinic/caseload")):

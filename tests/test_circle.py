@@ -321,3 +321,38 @@ def test_new_grant_form_keeps_what_was_typed(alice) -> None:
     html = response.content.decode()
     assert response.status_code == 400 and 'value="Sam"' in html and "broken@" in html
     assert Grant.objects.count() == 0
+
+
+def test_a_long_numb_streak_sends_one_message(alice, sam) -> None:
+    grant = share(alice, sam, [])
+    services.create_rule(alice, {"kind": "numb_days", "days": 3, "grant": str(grant.pk), "message": "Call me?"})
+    start = timezone.now().replace(hour=12, minute=0) - timedelta(days=12)
+    sent = 0
+    for day in range(12):
+        noon = start + timedelta(days=day)
+        create_checkin(alice, {"emotions": [{"word": "numb", "intensity": 9}], "numbness": 9,
+                               "at": noon.isoformat()})
+        sent += services.run_check_on_me(noon + timedelta(minutes=1))
+    assert sent == 1, "one message for one unbroken streak"
+
+
+def test_huge_or_odd_ids_answer_404_not_500(alice, sam) -> None:
+    share(alice, sam, ["summary"])
+    huge = "99999999999999999999"
+    assert ApiClient(sam).get(f"/api/v1/shared/{huge}/summary").status_code == 404
+    page = Client()
+    page.force_login(sam)
+    assert page.get(f"/shared/{huge}/").status_code == 404
+
+
+def test_an_invitation_used_while_a_newcomer_fills_the_form_leaves_no_account(alice, sam) -> None:
+    from thaw.accounts.models import User
+
+    grant, raw = services.create_grant(alice, {"name": "Sam", "categories": ["summary"]})
+    newcomer = Client()
+    assert newcomer.get(f"/invite/{raw}/").status_code == 200
+    services.accept(grant, sam)  # someone else used the link first
+    response = newcomer.post(f"/invite/{raw}/", {"display_name": "Late", "email": "late@example.org",
+                                                 "password": "a calm, long passphrase"})
+    assert response.status_code == 404
+    assert not User.objects.filter(email="late@example.org").exists()

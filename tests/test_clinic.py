@@ -21,6 +21,7 @@ from thaw.audit.models import AuditEvent, verify
 from thaw.checkins.models import CheckIn
 from thaw.checkins.services import create_checkin
 from thaw.circle import services as circle
+from thaw.circle.models import Grant
 from thaw.clinic import services
 from thaw.clinic.models import FlagAlert, Membership, Notification, Program
 from thaw.clinic.rules import RulesInvalid, parse
@@ -100,6 +101,7 @@ def test_triage_sorts_by_need(clinic, carol) -> None:
     people = {name: make_user(f"{name}@example.org") for name in ("calm", "crisis", "worse", "quiet")}
     for person in people.values():
         enrol(person, clinic["program"], carol)
+    Grant.objects.update(accepted_at=now - timedelta(days=30))
     for name in ("calm", "crisis", "worse"):
         CheckIn.objects.create(person=people[name], numbness=3, at=now - timedelta(hours=2))
     CheckIn.objects.create(person=people["quiet"], numbness=3, at=now - timedelta(days=9))
@@ -181,15 +183,65 @@ def test_an_acknowledged_flag_is_not_escalated(clinic, carol, alice) -> None:
         assert services.run_escalations(timezone.now()) == 0
 
 
-def test_disengagement_rule_flags_quiet_people_once(clinic, carol, alice) -> None:
+def test_disengagement_rule_flags_quiet_people_once_per_quiet_spell(clinic, carol, alice) -> None:
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
         enrol(alice, clinic["program"], carol)
         CheckIn.objects.create(person=alice, numbness=2)
     now = timezone.now()
     assert services.run_disengagement(now) == 1
     assert services.run_disengagement(now + timedelta(hours=1)) == 0
-    assert RiskFlag.objects.get(person=alice).kind == FlagKind.DISENGAGEMENT
+    flag = RiskFlag.objects.get(person=alice)
+    assert flag.kind == FlagKind.DISENGAGEMENT
     assert Notification.objects.count() == 0, "only crisis flags page the on-duty clinician"
+    services.acknowledge(flag, carol, "Sent a message")
+    assert services.run_disengagement(now + timedelta(days=1)) == 0, "the same quiet spell: no new flag"
+    CheckIn.objects.create(person=alice, numbness=2, at=now + timedelta(days=2))
+    assert services.run_disengagement(now + timedelta(days=8)) == 1, "a new quiet spell"
+
+
+def test_disengagement_needs_shared_check_ins(clinic, carol, alice) -> None:
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+        enrol(alice, clinic["program"], carol, categories=("assessments", "flags"))
+    assert services.run_disengagement(timezone.now()) == 0, "would reveal check-in activity not shared"
+    (row,) = services.caseload(carol)
+    assert row.need == ""
+
+
+def test_a_newcomer_without_check_ins_is_not_disengaged(clinic, carol, alice) -> None:
+    enrol(alice, clinic["program"], carol)
+    assert services.caseload(carol)[0].need == ""
+
+
+def test_crisis_rows_wait_by_their_crisis_flag(clinic, carol) -> None:
+    now = timezone.now()
+    old_quiet, fresh = make_user("old@example.org"), make_user("fresh@example.org")
+    for person in (old_quiet, fresh):
+        enrol(person, clinic["program"], carol)
+    RiskFlag.objects.create(person=old_quiet, kind=FlagKind.DISENGAGEMENT, source="x", reason="x",
+                            created_at=now - timedelta(days=10))
+    RiskFlag.objects.create(person=old_quiet, kind=FlagKind.CRISIS_LANGUAGE, source="x", reason="x",
+                            created_at=now - timedelta(minutes=1))
+    RiskFlag.objects.create(person=fresh, kind=FlagKind.CRISIS_LANGUAGE, source="x", reason="x",
+                            created_at=now - timedelta(hours=2))
+    assert names(services.caseload(carol)) == ["fresh@example.org", "old@example.org"]
+
+
+def test_a_crisis_flag_reaches_someone_without_anyone_on_duty_or_a_lead(clinic, carol, alice) -> None:
+    enrol(alice, clinic["program"], carol)
+    Membership.objects.update(on_duty=False)
+    take(alice, "phq9", [0] * 8 + [1])
+    assert list(Notification.objects.values_list("user__email", flat=True)) == ["lead@clinic.example"]
+    Notification.objects.all().delete()
+    program = clinic["program"]
+    program.lead = None
+    program.save()
+    RiskFlag.objects.filter(person=alice).update(acknowledged_at=timezone.now())
+    take(alice, "phq9", [0] * 8 + [2])
+    assert sorted(Notification.objects.values_list("user__email", flat=True)) == [
+        "carol@clinic.example", "lead@clinic.example"], "no lead: the whole care team"
+    later = timezone.now() + timedelta(hours=1)
+    assert services.run_escalations(later) == 1
+    assert Notification.objects.filter(text__startswith="Escalated").count() == 2
 
 
 def test_the_caseload_query_count_does_not_grow(clinic, carol) -> None:
@@ -251,3 +303,17 @@ def test_enrol_page_keeps_choices_and_needs_sign_in(clinic, carol, alice) -> Non
     ok = page.post(f"/enrol/{raw}/", {"categories": ["assessments", "flags", "summary"]})
     assert ok.status_code == 302
     assert Client().get(f"/enrol/{raw}/").status_code == 404, "used once"
+
+
+def test_odd_input_gets_a_clear_answer_not_a_500(clinic, carol, alice, admin) -> None:
+    huge = "99999999999999999999"
+    api = ApiClient(carol)
+    assert api.get("/api/v1/clinic/caseload", program=huge).status_code == 422
+    assert api.post(f"/api/v1/clinic/flags/{huge}/acknowledge", {"note": "x"}).status_code == 404
+    page = Client()
+    page.force_login(carol)
+    assert page.get(f"/clinic/flags/{huge}/").status_code == 404
+    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "unused"})
+    page.force_login(admin)
+    assert page.post(f"/clinic/programs/{clinic['program'].pk}/", {"remove": "abc"}).status_code == 302
+    assert ApiClient(alice).get("/api/v1/substance-use/review", week="0001-01-01").status_code == 422

@@ -221,6 +221,15 @@ def test_crisis_language_in_a_note_raises_a_flag_and_returns_resources(api_alice
     assert RiskFlag.objects.filter(person=alice, source="grounding").count() == 1
 
 
+def test_a_retried_save_still_says_crisis_and_raises_no_second_flag(api_alice: ApiClient, alice: Any) -> None:
+    body = session_body(id=str(uuid.uuid4()), note="I want to kill myself")
+    first = api_alice.post(SESSIONS, body)
+    again = api_alice.post(SESSIONS, body)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["crisis"] is True and again.json()["resources"], "the lost first answer is repeated"
+    assert RiskFlag.objects.filter(person=alice, source="grounding").count() == 1
+
+
 # --- what works --------------------------------------------------------------------------
 
 def rated(exercise: str, before: int | None, after: int | None, nb: int | None = None, na: int | None = None,

@@ -406,3 +406,24 @@ def test_the_care_team_note_is_encrypted_at_rest(clinic_setup, carol) -> None:
         stored = cursor.fetchone()[0]
     assert "plaintext" not in stored
     assert Session.objects.get(pk=session.pk).note == "plaintext must not be stored"
+
+
+def test_last_session_end_is_limited_to_the_programs_asked_about_and_skips_missed_ones(alice, carol) -> None:
+    from thaw.clinic.models import Program
+    from thaw.schedule.models import Attendee, Session
+
+    now = timezone.now()
+    mine, theirs = Program.objects.create(name="Mine"), Program.objects.create(name="Theirs")
+
+    def session(program, hours_ago, attended=None):
+        ends = now - timedelta(hours=hours_ago)
+        made = Session.objects.create(program=program, title="t", starts_at=ends - timedelta(hours=1), ends_at=ends,
+                                      video_link="https://video.example/x")
+        Attendee.objects.create(session=made, person=alice, attended=attended)
+        return made
+
+    in_mine = session(mine, 30)
+    session(theirs, 5)
+    session(mine, 2, attended=False)
+    assert services.last_session_end(alice, now, [mine.pk]) == in_mine.ends_at
+    assert services.last_session_end(alice, now) == now - timedelta(hours=5)

@@ -30,8 +30,23 @@ class Category(StrEnum):
     FLAGS = "flags"
 
 
+MAX_DB_ID = 2**63 - 1
+
+
+def db_id(value: object) -> int | None:
+    """A whole-number id from a URL or a body, or None (which callers answer with 404): ids
+    too large for the database would otherwise fail inside it instead of "not found"."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number <= MAX_DB_ID else None
+
+
 def granted_categories(viewer: Any, owner_id: int) -> set[str]:
     """What this viewer may see of this owner through live grants (empty for strangers)."""
+    if db_id(owner_id) is None:
+        return set()
     if viewer is None or not viewer.is_authenticated or not viewer.is_active or viewer.pk == owner_id:
         return set()
     from django.utils import timezone

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictStr
 
-from thaw.access import Category
+from thaw.access import Category, audit_view, granted_categories
 from thaw.circle import services
 from thaw.circle.models import CATEGORY_LABELS, MESSAGE_MAX, NAME_MAX
 
@@ -185,6 +185,14 @@ def reach_out(request: HttpRequest, payload: ReachOutIn) -> Status[Any]:
     return Status(202, {"sent_to": sent})
 
 
+def _notes_shown(request: HttpRequest, owner: Any) -> bool:
+    """Whether the person's own words go along too (notes granted); if so, that look is audited as well."""
+    with_notes = str(Category.NOTES) in granted_categories(request.user, owner.pk)
+    if with_notes:
+        audit_view(request.user, owner, Category.NOTES)
+    return with_notes
+
+
 @router.get("/shared", response=list[SharerOut], summary="People who share something with you")
 def list_sharers(request: HttpRequest) -> list[dict[str, Any]]:
     return services.sharers_for(request.user)
@@ -204,13 +212,7 @@ def shared_checkins(request: HttpRequest, person: str, filters: Query[SharedLimi
     owner = services.shared_owner(request.user, person, Category.CHECKINS)
     if owner is None:
         return Status(404, NOT_FOUND)
-    from thaw.access import granted_categories
-
-    with_notes = str(Category.NOTES) in granted_categories(request.user, owner.pk)
-    if with_notes:
-        from thaw.access import audit_view
-
-        audit_view(request.user, owner, Category.NOTES)
+    with_notes = _notes_shown(request, owner)
     return Status(200, services.shared_checkins(owner, with_notes=with_notes, limit=filters.limit))
 
 
@@ -229,9 +231,7 @@ def shared_grounding(request: HttpRequest, person: str) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.GROUNDING)
     if owner is None:
         return Status(404, NOT_FOUND)
-    from thaw.access import granted_categories
-
-    with_notes = str(Category.NOTES) in granted_categories(request.user, owner.pk)
+    with_notes = _notes_shown(request, owner)
     return Status(200, services.shared_grounding(owner, with_notes=with_notes))
 
 
@@ -241,7 +241,5 @@ def shared_substances(request: HttpRequest, person: str) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.SUBSTANCES)
     if owner is None:
         return Status(404, NOT_FOUND)
-    from thaw.access import granted_categories
-
-    with_notes = str(Category.NOTES) in granted_categories(request.user, owner.pk)
+    with_notes = _notes_shown(request, owner)
     return Status(200, services.shared_substances(owner, with_notes=with_notes))

@@ -15,11 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Avg, Count, Q
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from thaw.access import Category, audit_view, granted_categories
+from thaw.access import Category, audit_view, db_id, granted_categories
 from thaw.audit.models import AuditEvent, record
 from thaw.checkins.models import CheckIn
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
@@ -291,11 +290,8 @@ def shared_owner(viewer: Any, person_id: object, category: Category) -> Any | No
     """The owner whose ``category`` the viewer may see (and the view is audited), or None (404)."""
     from thaw.accounts.models import User
 
-    try:
-        pk = int(str(person_id))
-    except ValueError:
-        return None
-    if viewer.pk == pk or str(category) not in granted_categories(viewer, pk):
+    pk = db_id(person_id)
+    if pk is None or viewer.pk == pk or str(category) not in granted_categories(viewer, pk):
         return None
     owner = User.objects.filter(pk=pk, is_active=True).first()
     if owner is not None:
@@ -413,20 +409,26 @@ def check_on_me_text(owner: Any, message: str) -> str:
             "You can reply to this email to reach them.\n")
 
 
+STREAK_LOOKBACK_DAYS = 120
+
+
 def _numb_streak_start(person: Any, now: datetime, days: int) -> datetime | None:
-    """Start of the current run of numb days (day mean numbness ≥ 7), if it is at least ``days`` long."""
+    """Start of the current run of numb days (day mean numbness ≥ 7), if it is at least ``days``
+    long. The whole run is walked back (up to four months), so the start stays put while the
+    streak lasts and the message goes once per streak."""
     tz = person.tzinfo
     today = now.astimezone(tz).date()
-    rows = (CheckIn.objects.filter(person=person, at__gt=now - timedelta(days=days + 2), at__lte=now)
-            .annotate(day=TruncDate("at", tzinfo=tz)).values("day").annotate(mean=Avg("numbness")))
-    means = {r["day"]: r["mean"] for r in rows}
-    day = today if today in means else today - timedelta(days=1)
+    rows = (CheckIn.objects.filter(person=person, at__gt=now - timedelta(days=STREAK_LOOKBACK_DAYS), at__lte=now)
+            .values_list("at", "numbness"))
+    by_day: dict[Any, list[int]] = {}
+    for at, numbness in rows:
+        by_day.setdefault(at.astimezone(tz).date(), []).append(numbness)
+    numb = {day for day, values in by_day.items() if sum(values) / len(values) >= NUMB_AT}
+    day = today if today in by_day else today - timedelta(days=1)
     run = 0
-    while means.get(day) is not None and means[day] >= NUMB_AT:
+    while day in numb:
         run += 1
         day -= timedelta(days=1)
-        if run >= days:
-            break
     if run < days:
         return None
     first = day + timedelta(days=1)

@@ -11,6 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -200,12 +201,17 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error("password", exc)
         if not form.errors:
-            user = User.objects.create_user(email, form.cleaned_data["password"], role=Role.PERSON,
-                                            display_name=form.cleaned_data["display_name"])
-            services.accept(grant, user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome. You're now in {owner_name}'s trusted circle.")
-            return redirect("shared_person", person_id=grant.owner_id)
+            try:
+                with transaction.atomic():  # no account is left behind if the link was used meanwhile
+                    user = User.objects.create_user(email, form.cleaned_data["password"], role=Role.PERSON,
+                                                    display_name=form.cleaned_data["display_name"])
+                    services.accept(grant, user)
+            except FieldErrors as exc:
+                form.add_error(None, next(iter(exc.errors.values())))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome. You're now in {owner_name}'s trusted circle.")
+                return redirect("shared_person", person_id=grant.owner_id)
     return render(request, "circle/accept.html", {"grant": grant, "owner_name": owner_name, "token": token,
                                                   "form": form}, status=400 if form.errors else 200)
 

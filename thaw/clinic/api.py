@@ -52,7 +52,7 @@ class CaseloadRow(Schema):
 
 
 class CaseloadFilters(Schema):
-    program: int | None = None
+    program: int | None = Field(None, ge=1, le=2**63 - 1)
     need: str | None = Field(None, description="crisis, deterioration or disengagement")
 
 
@@ -63,7 +63,7 @@ class AckIn(Schema):
 
 class InviteIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    program: int
+    program: int = Field(ge=1, le=2**63 - 1)
     email: StrictStr | None = None
 
 

@@ -8,6 +8,7 @@ check-ins, one for open flags, and the audit of who was shown.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -16,12 +17,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Avg, CharField, Count, F, Func, Max, Window
+from django.db.models import Avg, CharField, F, Func, Max, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from thaw.access import Category, live_grants
+from thaw.access import Category, db_id, live_grants
 from thaw.assessments.models import Assessment
 from thaw.audit.models import record, record_many
 from thaw.checkins.models import CheckIn
@@ -32,6 +33,8 @@ from thaw.clinic.models import EnrolmentInvite, FlagAlert, Membership, Notificat
 from thaw.clinic.rules import risk_rules
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.tasks.queue import send_email
+
+logger = logging.getLogger(__name__)
 
 TRIAGE_INSTRUMENTS = ("phq9", "gad7", "pcl5")
 NEED_ORDER = {"crisis": 0, "deterioration": 1, "disengagement": 2, "": 3}
@@ -149,13 +152,15 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     if program_id:
         grants = grants.filter(program_id=program_id)
     rows: dict[int, Row] = {}
-    for owner_id, display, email, program_name, categories in grants.values_list(
-            "owner_id", "owner__display_name", "owner__email", "program__name", "categories"):
+    enrolled_at: dict[int, datetime] = {}
+    for owner_id, display, email, program_name, categories, accepted_at in grants.values_list(
+            "owner_id", "owner__display_name", "owner__email", "program__name", "categories", "accepted_at"):
         row = rows.get(owner_id)
         if row is None:
             row = rows[owner_id] = Row(owner_id, display or email, [], set())
         row.programs.append(program_name)
         row.categories.update(categories)
+        enrolled_at[owner_id] = max(enrolled_at.get(owner_id, accepted_at), accepted_at)
     if not rows:
         return []
     ids = list(rows)
@@ -173,23 +178,24 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     with_checkins = [pid for pid in ids if rows[pid].sees_checkins]
     today = now.astimezone(UTC).date()
     start = datetime.combine(today - timedelta(days=13), datetime.min.time(), tzinfo=UTC)
-    daily = (CheckIn.objects.filter(person_id__in=with_checkins, at__gte=start, at__lte=now)
-             .annotate(day=UTCDay("at")).values("person_id", "day")
-             .annotate(mean=Avg("numbness"), n=Count("id"), last=Max("at")).order_by())
-    by_person: dict[int, dict[date, tuple[float, datetime]]] = defaultdict(dict)
-    for item in daily:
-        by_person[item["person_id"]][date.fromisoformat(item["day"])] = (float(item["mean"]), item["last"])
+    window = CheckIn.objects.filter(person_id__in=with_checkins, at__gte=start, at__lte=now)
+    daily = window.annotate(day=UTCDay("at")).values("person_id", "day").annotate(mean=Avg("numbness")).order_by()
+    by_person: dict[int, dict[date, float]] = defaultdict(dict)
+    for person_id, day, mean in daily.values_list("person_id", "day", "mean"):
+        by_person[person_id][date.fromisoformat(day)] = float(mean)
+    latest_in_window = dict(window.values("person_id").annotate(last=Max("at")).order_by()
+                            .values_list("person_id", "last"))
     missing = []
     for pid in with_checkins:
         row, days = rows[pid], by_person.get(pid, {})
-        row.days = [days[d][0] if d in days else None for d in (today - timedelta(days=13 - k) for k in range(14))]
+        row.days = [days.get(d) for d in (today - timedelta(days=13 - k) for k in range(14))]
         recent = [v for v in row.days[7:] if v is not None]
         before = [v for v in row.days[:7] if v is not None]
         row.numb_recent = round(sum(recent) / len(recent), 1) if recent else None
         row.numb_before = round(sum(before) / len(before), 1) if before else None
         row.adherence = len(recent)
-        if days:
-            row.last_activity = max(filter(None, (row.last_activity, max(last for _, last in days.values()))))
+        if pid in latest_in_window:
+            row.last_activity = max(filter(None, (row.last_activity, latest_in_window[pid])))
         else:
             missing.append(pid)
     if missing:
@@ -206,7 +212,9 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     for row in rows.values():
         severities = {rules.severity_of(f.kind) for f in row.flags}
         deteriorated = any(s["status"] == "deteriorated" for s in row.scores.values())
-        quiet = row.sees_checkins and (row.last_activity is None or now - row.last_activity > timedelta(days=quiet_days))
+        # Quiet since the later of the last activity and the enrolment: a newcomer is not "disengaged".
+        quiet_since = max(filter(None, (row.last_activity, enrolled_at[row.person_id])))
+        quiet = row.sees_checkins and now - quiet_since > timedelta(days=quiet_days)
         if "crisis" in severities:
             row.need = "crisis"
         elif "deterioration" in severities or deteriorated:
@@ -214,9 +222,14 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
         elif "disengagement" in severities or quiet:
             row.need = "disengagement"
 
+    def waiting_since(row: Row) -> float:
+        """The oldest open flag of the row's own need: a crisis waits by its crisis flag."""
+        own = [f for f in row.flags if rules.severity_of(f.kind) == row.need]
+        return own[0].created_at.timestamp() if own else float("inf")
+
     ordered = sorted(rows.values(), key=lambda r: (
         NEED_ORDER[r.need],
-        r.flags[0].created_at.timestamp() if r.flags else float("inf"),  # waiting longest first
+        waiting_since(r),  # waiting longest first
         r.last_activity.timestamp() if r.last_activity else float("-inf"),
         r.name.lower(),
     ))
@@ -250,10 +263,8 @@ def acknowledge(flag: RiskFlag, clinician: Any, note: object) -> RiskFlag:
 
 def flag_for(clinician: Any, flag_id: object) -> RiskFlag | None:
     """A flag the clinician may act on: an enrolled person who shares flags with their program."""
-    try:
-        flag = RiskFlag.objects.select_related("person").filter(pk=int(str(flag_id))).first()
-    except ValueError:
-        return None
+    pk = db_id(flag_id)
+    flag = RiskFlag.objects.select_related("person").filter(pk=pk).first() if pk is not None else None
     if flag is None or not is_clinician(clinician):
         return None
     from thaw.access import granted_categories
@@ -272,33 +283,57 @@ def notify(users: list[Any], text: str, link: str) -> None:
         send_email([user.email], f"Thaw: {text}", f"{text}\n\nOpen Thaw to review: {site_url(link)}\n", person=None)
 
 
+def _active_team(program: Program, **filters: Any) -> list[Any]:
+    return [m.clinician for m in program.memberships.filter(clinician__is_active=True, clinician__role="clinician",
+                                                            **filters).select_related("clinician")]
+
+
+def _lead(program: Program) -> list[Any]:
+    lead = program.lead
+    usable = lead is not None and lead.is_active and lead.role == "clinician"
+    return [lead] if usable else []
+
+
 def on_new_flag(flag: RiskFlag) -> None:
-    """A new crisis flag alerts the on-duty clinicians of each program the person shares flags with."""
+    """A new crisis flag alerts the on-duty clinicians of each program the person shares flags with.
+
+    Nobody on duty: the lead is alerted at once; no usable lead either: the whole care team.
+    A crisis flag never reaches nobody while the program has an active clinician.
+    """
     if risk_rules().severity_of(flag.kind) != "crisis":
         return
     now = timezone.now()
     for program in _programs_sharing_flags(flag.person_id, now):
         FlagAlert.objects.get_or_create(flag=flag, program=program, defaults={"notified_at": now})
-        on_duty = [m.clinician for m in program.memberships.filter(on_duty=True, clinician__is_active=True)
-                   .select_related("clinician")]
-        notify(on_duty, f"New crisis flag in {program.name}", reverse("caseload") + f"?program={program.pk}")
+        recipients = _active_team(program, on_duty=True) or _lead(program) or _active_team(program)
+        if not recipients:
+            logger.error("crisis flag %s in program %s reached no clinician: the care team is empty",
+                         flag.pk, program.pk)
+        notify(recipients, f"New crisis flag in {program.name}", reverse("caseload") + f"?program={program.pk}")
 
 
 def run_escalations(now: datetime) -> int:
-    """Escalate each crisis alert not acknowledged in time to the program's lead, once."""
+    """Escalate each crisis alert not acknowledged in time to the program's lead, once.
+
+    Without a usable lead it goes to the whole care team; if there is nobody to tell, the
+    alert stays due (and is logged as an error) rather than being marked as escalated.
+    """
     escalated = 0
     pending = (FlagAlert.objects.filter(escalated_at__isnull=True, flag__acknowledged_at__isnull=True)
                .select_related("program__lead", "flag"))
     for alert in pending:
         if now - alert.notified_at < timedelta(minutes=alert.program.escalate_after_minutes):
             continue
+        recipients = _lead(alert.program) or _active_team(alert.program)
+        if not recipients:
+            logger.error("crisis flag %s in program %s is unacknowledged and there is nobody to escalate to",
+                         alert.flag_id, alert.program_id)
+            continue
         with transaction.atomic():
             if not FlagAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now):
                 continue
-            lead = alert.program.lead
-            if lead is not None and lead.is_active:
-                minutes = alert.program.escalate_after_minutes
-                notify([lead], f"Escalated: a crisis flag in {alert.program.name} is unacknowledged after "
+            minutes = alert.program.escalate_after_minutes
+            notify(recipients, f"Escalated: a crisis flag in {alert.program.name} is unacknowledged after "
                                f"{minutes} minutes", reverse("caseload") + f"?program={alert.program_id}")
             record("risk_flag.escalated", actor=None, person=alert.flag.person, flag_id=alert.flag_id,
                    program=alert.program_id)
@@ -328,27 +363,37 @@ def on_assessment(assessment: Assessment) -> None:
 
 
 def run_disengagement(now: datetime) -> int:
-    """Flag enrolled people with no check-in for the rule's days (one open flag at a time)."""
+    """Flag enrolled people with no check-in for the rule's days: once per quiet spell.
+
+    Only people who share flags *and* their check-ins (or weekly summary) with a program:
+    a flag about check-ins must not reveal activity the person did not share. A spell starts
+    at the later of the last check-in and the enrolment; acknowledging the flag does not
+    bring a new one the next day, only a new spell does.
+    """
     raised = 0
     for rule in risk_rules().of_kind("disengagement"):
         cutoff = now - timedelta(days=rule.days)
-        enrolled = {g.owner_id: g.owner for g in live_grants(now).filter(program__isnull=False).select_related("owner")
-                    if Category.FLAGS in g.categories}
+        enrolled: dict[int, Any] = {}
+        since: dict[int, datetime] = {}
+        for grant in live_grants(now).filter(program__isnull=False).select_related("owner"):
+            shares = set(grant.categories)
+            if Category.FLAGS in shares and shares & {Category.CHECKINS, Category.SUMMARY}:
+                enrolled[grant.owner_id] = grant.owner
+                since[grant.owner_id] = max(since.get(grant.owner_id, grant.accepted_at), grant.accepted_at)
         if not enrolled:
             continue
-        recent = set(CheckIn.objects.filter(person_id__in=list(enrolled), at__gt=cutoff)
-                     .values_list("person_id", flat=True).distinct())
-        open_flags = set(RiskFlag.objects.filter(person_id__in=list(enrolled), kind=FlagKind.DISENGAGEMENT,
-                                                 acknowledged_at__isnull=True).values_list("person_id", flat=True))
-        enrolled_since = dict(Grant.objects.filter(owner_id__in=list(enrolled), program__isnull=False)
-                              .values("owner_id").annotate(first=Max("accepted_at")).values_list("owner_id", "first"))
+        last = dict(CheckIn.objects.filter(person_id__in=list(enrolled), at__lte=now).values("person_id")
+                    .annotate(last=Max("at")).order_by().values_list("person_id", "last"))
+        flagged = dict(RiskFlag.objects.filter(person_id__in=list(enrolled), kind=FlagKind.DISENGAGEMENT)
+                       .values("person_id").annotate(last=Max("created_at")).order_by()
+                       .values_list("person_id", "last"))
         for pid, person in enrolled.items():
-            if pid in recent or pid in open_flags:
-                continue
-            since = enrolled_since.get(pid)
-            if since is not None and since > cutoff:
-                continue  # enrolled too recently to be quiet for that long
-            raise_once(person, FlagKind.DISENGAGEMENT, "schedule", f"{rule.id}:{now.date().isoformat()}", rule.label)
+            spell_start = max(filter(None, (last.get(pid), since[pid])))
+            if spell_start > cutoff:
+                continue  # active recently, or enrolled too recently to be quiet for that long
+            if flagged.get(pid) is not None and flagged[pid] >= spell_start:
+                continue  # this quiet spell already has its flag
+            raise_once(person, FlagKind.DISENGAGEMENT, "schedule", f"{rule.id}:{now.isoformat()}", rule.label)
             raised += 1
     return raised
 

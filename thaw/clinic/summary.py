@@ -70,11 +70,11 @@ def _day(moment: datetime, tz: Any) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}"
 
 
-def _last_session_end(person: Any, now: datetime) -> datetime | None:
-    """The end of the person's last group or individual session before ``now``, if any."""
+def _last_session_end(person: Any, now: datetime, program_ids: list[int]) -> datetime | None:
+    """The end of the person's last session in these programs before ``now``, if any."""
     from thaw.schedule.services import last_session_end
 
-    found = last_session_end(person, now)
+    found = last_session_end(person, now, program_ids)
     return found if found is not None and found <= now else None
 
 
@@ -83,7 +83,7 @@ def anchor_for(person: Any, now: datetime, program_ids: list[int], tz: Any = Non
     enrolment and seven days ago. (Not the last homework: setting homework would empty the
     summary the clinician is about to read.)"""
     tz = tz or person.tzinfo
-    session_end = _last_session_end(person, now)
+    session_end = _last_session_end(person, now, program_ids)
     if session_end is not None:
         return Anchor(session_end, "session", f"since the last session, which ended {_day(session_end, tz)}")
     week = Anchor(now - timedelta(days=FALLBACK_DAYS), "week", f"in the last {FALLBACK_DAYS} days")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from thaw.access import db_id
 from thaw.accounts.models import Role, User
 from thaw.circle.models import PROGRAM_CATEGORY_LABELS, PROGRAM_MINIMUM
 from thaw.clinic import services
@@ -194,8 +195,9 @@ def program(request: HttpRequest, program_id: int) -> HttpResponse:
     item = get_object_or_404(Program, pk=program_id)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and request.POST.get("remove"):
-        Membership.objects.filter(program=item, clinician_id=request.POST["remove"]).delete()
-        if item.lead_id and str(item.lead_id) == request.POST["remove"]:
+        removed = db_id(request.POST["remove"])
+        Membership.objects.filter(program=item, clinician_id=removed).delete()
+        if item.lead_id and item.lead_id == removed:
             item.lead = None
             item.save(update_fields=["lead"])
         messages.success(request, "Removed from the care team; their access ended at once.")

@@ -23,6 +23,7 @@ from thaw.grounding import effects
 from thaw.grounding.exercises import AFFIRMATION_MAX, library, starter_affirmations
 from thaw.grounding.models import Affirmation, GroundingSession, Source
 from thaw.grounding.rules import RATINGS, clean_session
+from thaw.safety.models import RiskFlag
 from thaw.safety.services import check_text
 
 ID_TAKEN = "this id cannot be used; send a new random UUID (or leave id out)"
@@ -77,6 +78,15 @@ def create_session(person: User, data: Mapping[str, object], *, source: str = So
 
 
 def _existing(person: User, key: uuid.UUID) -> GroundingSession | None:
+    found = _existing_row(person, key)
+    if found is not None:
+        # A retry usually means the first answer was lost, and it may have been the one that
+        # said "show the crisis resources": say it again.
+        found.crisis = RiskFlag.objects.filter(person=person, source="grounding", source_id=str(found.pk)).exists()
+    return found
+
+
+def _existing_row(person: User, key: uuid.UUID) -> GroundingSession | None:
     found = GroundingSession.objects.filter(pk=key).first()
     if found is None:
         return None

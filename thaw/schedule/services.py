@@ -82,10 +82,15 @@ def session_for_clinician(clinician: Any, session_id: object) -> Session | None:
     return sessions_for_clinician(clinician).filter(pk=key).first()
 
 
-def last_session_end(person: Any, now: datetime) -> datetime | None:
-    """When the most recent non-cancelled session this person was enrolled in ended (before ``now``)."""
-    return (Session.objects.filter(attendees__person=person, cancelled_at__isnull=True, ends_at__lt=now)
-            .aggregate(last=Max("ends_at"))["last"])
+def last_session_end(person: Any, now: datetime, program_ids: list[int] | None = None) -> datetime | None:
+    """When the most recent non-cancelled session this person was enrolled in (and not marked
+    as missing) ended, before ``now``; only in ``program_ids`` when given, so one program's
+    care team never learns of the person's sessions in another."""
+    places = Attendee.objects.filter(person=person).exclude(attended=False).values("session_id")
+    sessions = Session.objects.filter(cancelled_at__isnull=True, ends_at__lt=now, pk__in=places)
+    if program_ids is not None:
+        sessions = sessions.filter(program_id__in=program_ids)
+    return sessions.aggregate(last=Max("ends_at"))["last"]
 
 
 # --- scheduling ---------------------------------------------------------------------------
@@ -174,12 +179,17 @@ def cancel(session: Session, clinician: Any) -> None:
 
 # --- enrolment and attendance ------------------------------------------------------------------
 
-def enrollable(session: Session, now: datetime | None = None) -> list[tuple[int, str]]:
-    """People enrolled in the session's program now and not yet in the session: (id, name or email)."""
+def enrollable(session: Session, now: datetime | None = None, *, shown_to: Any = None) -> list[tuple[int, str]]:
+    """People enrolled in the session's program now and not yet in the session: (id, name or email).
+    When the list is shown to a clinician (``shown_to``), that is audited per person."""
     taken = session.attendees.values("person_id")
     grants = (live_grants(now or timezone.now()).filter(program_id=session.program_id)
               .exclude(owner_id__in=taken).select_related("owner"))
-    people = {g.owner_id: person_label(g.owner) for g in grants}
+    owners = {g.owner_id: g.owner for g in grants}
+    people = {pk: person_label(owner) for pk, owner in owners.items()}
+    if shown_to is not None and owners:
+        record_many("data.viewed", actor=shown_to, people=list(owners.values()), category="sessions",
+                    session=session.pk)
     return sorted(people.items(), key=lambda item: item[1].lower())
 
 
@@ -246,8 +256,13 @@ def mark(session: Session, clinician: Any, person_id: object, attended: bool,
 
 
 def attendees_for(session: Session, clinician: Any) -> list[Attendee]:
-    """Who is in a session, for its care team; showing them is audited like any look at a person."""
-    attendees = list(session.attendees.select_related("person").order_by("person__display_name", "person__email"))
+    """Who is in a session, for its care team; showing them is audited like any look at a person.
+
+    Only people still enrolled in the program: someone who ended their enrolment (or paused
+    sharing) is no longer named to the care team."""
+    current = live_grants(timezone.now()).filter(program_id=session.program_id).values("owner_id")
+    attendees = list(session.attendees.filter(person_id__in=current).select_related("person")
+                     .order_by("person__display_name", "person__email"))
     if attendees:
         record_many("data.viewed", actor=clinician, people=[a.person for a in attendees], category="sessions",
                     session=session.pk)

@@ -89,7 +89,7 @@ def _session_or_404(request: HttpRequest, session_id: int) -> Session:
 
 def _render_detail(request: HttpRequest, session: Session, enrol_form: EnrolForm | None = None,
                    errors: dict[str, str] | None = None) -> HttpResponse:
-    people = services.enrollable(session)
+    people = services.enrollable(session, shown_to=request.user)
     enrol_form = enrol_form or EnrolForm(people=people)
     return render(request, "schedule/clinic_session.html", {
         "session": session, "attendees": services.attendees_for(session, request.user), "enrol_form": enrol_form,

@@ -197,6 +197,8 @@ def get_review(request: HttpRequest, week: str | None = None) -> dict[str, Any]:
             day = date.fromisoformat(week)
         except ValueError:
             raise CheckInInvalid({"week": "must be a date, YYYY-MM-DD"}) from None
+        if not 1970 <= day.year <= 9000:
+            raise CheckInInvalid({"week": "must be a date between 1970 and 9000"})
     return services.weekly_review(request.user, day)
 
 
