@@ -130,6 +130,28 @@ def test_substances_only_when_granted(clinic, carol, alice) -> None:
                                      details__category="substances").count() == 1
 
 
+def test_what_helped_in_their_own_words_needs_the_notes_category(clinic, carol, alice) -> None:
+    from thaw.substances.models import Craving
+
+    grant = enrol(alice, clinic["program"], carol, categories=("assessments", "flags", "substances"))
+    Craving.objects.create(person=alice, substance="alcohol", intensity=6, at=timezone.now() - timedelta(hours=3),
+                           helped_note="phoned my sister 4402")
+    assert "phoned my sister 4402" not in page_of(carol).get(url(alice)).content.decode()
+    grant.categories = [*grant.categories, "checkins", "notes"]
+    grant.save(update_fields=["categories"])
+    assert "phoned my sister 4402" in page_of(carol).get(url(alice)).content.decode()
+    assert AuditEvent.objects.filter(action="data.viewed", person_ref=alice.pk, details__category="notes").exists()
+
+
+def test_a_personal_grant_to_the_clinician_does_not_widen_the_care_team_view(clinic, carol, alice) -> None:
+    enrol(alice, clinic["program"], carol, categories=("assessments", "flags"))
+    personal, _ = circle.create_grant(alice, {"name": "Carol", "categories": ["substances", "checkins"]})
+    circle.accept(personal, carol)
+    SubstanceUse.objects.create(person=alice, substance="alcohol", at=timezone.now() - timedelta(days=1))
+    html = page_of(carol).get(url(alice)).content.decode()
+    assert "substances" not in section_ids(html) and "granularity" not in section_ids(html)
+
+
 # --- since last session --------------------------------------------------------------------
 
 def plant(alice, now):

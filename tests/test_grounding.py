@@ -176,9 +176,11 @@ def test_list_filters_are_checked(api_alice: ApiClient) -> None:
 def test_a_retry_with_the_same_id_returns_the_saved_session_not_a_copy(api_alice: ApiClient) -> None:
     body = session_body()
     assert api_alice.post(SESSIONS, body).status_code == 201
+    same = api_alice.post(SESSIONS, body)
+    assert same.status_code == 200 and same.json()["after_presence"] == 6
+    # Sent again with a change (the person went back and edited): one session, the latest words.
     again = api_alice.post(SESSIONS, {**body, "after_presence": 10})
-    assert again.status_code == 200
-    assert again.json()["after_presence"] == 6  # the first save stands
+    assert again.status_code == 200 and again.json()["after_presence"] == 10
     assert GroundingSession.objects.count() == 1
 
 
@@ -394,6 +396,30 @@ def test_the_plain_form_saves_without_javascript_and_keeps_typing_on_error(web_a
     # Pressing Save twice (or the back button) does not make a second session.
     assert web_alice.post("/grounding/orienting/", form).status_code == 302
     assert GroundingSession.objects.count() == 1
+
+
+def test_going_back_and_sending_again_with_a_changed_note_keeps_the_new_words(web_alice: Client, alice: Any) -> None:
+    page = web_alice.get("/grounding/orienting/").content.decode()
+    session_id = re.search(r'name="id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    started = re.search(r'name="started_at" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"id": session_id, "started_at": started, "note": "ok"}
+    assert web_alice.post("/grounding/orienting/", form).status_code == 302
+    form["note"] = "ok. honestly I want to die"
+    again = web_alice.post("/grounding/orienting/", form)
+    assert again.status_code == 302 and "/help/" in again["Location"], "the new words are checked and heard"
+    assert GroundingSession.objects.get(pk=session_id).note == "ok. honestly I want to die"
+    assert GroundingSession.objects.count() == 1
+    assert RiskFlag.objects.filter(person=alice, source="grounding").count() == 1
+
+
+def test_a_page_left_open_for_hours_still_saves(web_alice: Client, alice: Any) -> None:
+    page = web_alice.get("/grounding/orienting/").content.decode()
+    session_id = re.search(r'name="id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    overnight = (timezone.now() - timedelta(hours=9)).isoformat()
+    saved = web_alice.post("/grounding/orienting/", {"id": session_id, "started_at": overnight, "after_presence": "6"})
+    assert saved.status_code == 302
+    session = GroundingSession.objects.get(pk=session_id)
+    assert session.ended_at - session.started_at <= timedelta(minutes=10) and session.after_presence == 6
 
 
 def test_service_helpers_for_export_and_sharing(api_alice: ApiClient, alice: Any) -> None:

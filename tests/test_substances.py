@@ -336,6 +336,7 @@ def test_weekly_review_numbers_and_calm_words(alice, web_alice: Client) -> None:
     services.set_goal(alice, {"substance": "alcohol", "kind": "weekly_limit", "weekly_limit": "3",
                               "limit_unit": "standard_drink"})
     services.set_goal(alice, {"substance": "cannabis", "kind": "abstain"})
+    Goal.objects.update(since=date(2026, 3, 1))  # the goals were set before the week reviewed
     services.create_use(alice, {"substance": "alcohol", "amount": 330, "unit": "ml", "abv": 5, "at": at(0, 20),
                                 "motives": ["numb"]})
     services.create_use(alice, {"substance": "alcohol", "amount": 2.5, "unit": "standard_drink", "at": at(2, 21),
@@ -582,3 +583,14 @@ def test_every_page_renders(web_alice: Client, alice) -> None:
         assert response.status_code == 200, path
         assert "<script>" not in response.content.decode()
     assert math.isfinite(services.site_drink_grams())
+
+
+def test_a_goal_does_not_judge_uses_from_before_it_was_set(alice) -> None:
+    used_at = timezone.now() - timedelta(days=8)
+    services.create_use(alice, {"substance": "alcohol", "amount": 1, "unit": "standard_drink",
+                                "at": used_at.isoformat()})
+    services.set_goal(alice, {"substance": "alcohol", "kind": "abstain"})
+    review = services.weekly_review(alice, used_at.astimezone(alice.tzinfo).date())
+    (row,) = review["substances"]
+    assert row["uses"] == 1 and row["goal"] is None, "the goal did not exist that week"
+    assert "lapse" not in str(review).lower()

@@ -197,6 +197,19 @@ def test_stop_now_ends_the_exercise_and_saves_it_as_not_completed(person: Any, s
     assert_clean(page, server)
 
 
+def test_a_note_with_crisis_words_leads_to_the_crisis_page(person: Any, server: LiveThaw) -> None:
+    page = person
+    page.goto("/grounding/box-breathing/")
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.get_by_role("button", name="Stop now").click()
+    page.locator("summary", has_text="Add a note").click()
+    page.locator("#note").fill("honestly I want to end my life")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/help/?from=grounding")
+    assert page.get_by_role("link", name="Back to Thaw").get_attribute("href") == "/grounding/"
+    assert_clean(page, server)
+
+
 def test_i_feel_far_away_is_one_tap_from_any_page_even_signed_out(browser: Any, server: LiveThaw) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.url)
     page = context.new_page()

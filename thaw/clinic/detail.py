@@ -31,12 +31,14 @@ def _enrolled_person(clinician: Any, person_id: int) -> tuple[User, set[str], li
     person = User.objects.filter(pk=person_id, is_active=True, role=Role.PERSON).first()
     if person is None:
         raise Http404("No such person.")
-    categories = granted_categories(clinician, person.pk)
-    if not categories:
+    if not granted_categories(clinician, person.pk):  # also refuses anyone who is not a live grantee
         raise Http404("No such person.")
     programs = homework_service.shared_programs(clinician, person)
     if not programs:
         raise Http404("No such person.")
+    # What the person shares with the care team, from the program grants alone: a personal
+    # (trusted-circle) grant to this clinician's own account is not the care team's to use here.
+    categories = homework_service.program_categories(person, programs)
     return person, categories, programs
 
 

@@ -54,6 +54,12 @@ def shared_programs(clinician: Any, person: Any, now: datetime | None = None) ->
     return sorted(found.values(), key=lambda p: p.name)  # type: ignore[union-attr, return-value]
 
 
+def program_categories(person: Any, programs: list[Program], now: datetime | None = None) -> set[str]:
+    """The categories the person shares through their live grants to these programs."""
+    grants = live_grants(now or timezone.now()).filter(owner_id=person.pk, program__in=programs)
+    return {category for categories in grants.values_list("categories", flat=True) for category in categories}
+
+
 # --- assigning -----------------------------------------------------------------------------
 
 def clean(checkins_per_day: object, exercises: object, assessments: object, note: object) -> dict[str, Any]:
@@ -185,8 +191,15 @@ def for_person(person: Any, now: datetime | None = None) -> list[Suggestion]:
     if not getattr(person, "is_authenticated", False):
         return []
     now = now or timezone.now()
-    enrolled = [g.program for g in live_grants(now).filter(owner_id=person.pk, program__isnull=False)
-                .select_related("program")]
+    # The person's own enrolments, even while they have paused sharing: pausing hides their data
+    # from others, not their own homework from them.
+    from django.db.models import Q
+
+    from thaw.circle.models import Grant
+
+    enrolled = [g.program for g in Grant.objects.filter(owner=person, program__isnull=False, accepted_at__isnull=False,
+                                                        revoked_at__isnull=True)
+                .filter(Q(until__isnull=True) | Q(until__gt=now)).select_related("program")]
     newest = latest(person, enrolled)  # type: ignore[arg-type]
     if not newest:
         return []

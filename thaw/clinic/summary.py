@@ -86,7 +86,10 @@ def anchor_for(person: Any, now: datetime, program_ids: list[int], tz: Any = Non
     session_end = _last_session_end(person, now, program_ids)
     if session_end is not None:
         return Anchor(session_end, "session", f"since the last session, which ended {_day(session_end, tz)}")
-    week = Anchor(now - timedelta(days=FALLBACK_DAYS), "week", f"in the last {FALLBACK_DAYS} days")
+    # Seven whole local days including today (from midnight six days ago), so day counts never reach 8.
+    first_day = now.astimezone(tz).date() - timedelta(days=FALLBACK_DAYS - 1)
+    week = Anchor(datetime.combine(first_day, datetime.min.time(), tzinfo=tz), "week",
+                  f"in the last {FALLBACK_DAYS} days")
     candidates = [week]
     enrolled = (live_grants(now).filter(owner_id=person.pk, program_id__in=program_ids, accepted_at__lte=now)
                 .order_by("-accepted_at").values_list("accepted_at", flat=True).first())

@@ -56,8 +56,10 @@ def build(person: User) -> dict[str, Any]:
         for e in AuditEvent.objects.filter(person_ref=person.pk).order_by("id")
     ]
     from thaw.circle.models import Grant
+    from thaw.clinic.models import Homework
     from thaw.grounding import services as grounding
     from thaw.grounding.models import Affirmation
+    from thaw.schedule.models import Attendee
     from thaw.substances import services as substances
     from thaw.substances.models import Goal, SubstancePreferences
 
@@ -90,6 +92,15 @@ def build(person: User) -> dict[str, Any]:
                      "categories": g.categories, "until": _iso(g.until), "state": g.state,
                      "created_at": _iso(g.created_at), "revoked_at": _iso(g.revoked_at)}
                     for g in Grant.objects.filter(owner=person).select_related("program").order_by("created_at")],
+        # From your care teams (exported for your records; an import does not recreate programs).
+        "homework": [{"program": h.program.name, "checkins_per_day": h.checkins_per_day, "exercises": h.exercises,
+                      "assessments": h.assessments, "note": h.note, "created_at": _iso(h.created_at)}
+                     for h in Homework.objects.filter(person=person).select_related("program").order_by("created_at")],
+        "sessions": [{"program": a.session.program.name, "kind": a.session.kind, "title": a.session.title,
+                      "starts_at": _iso(a.session.starts_at), "ends_at": _iso(a.session.ends_at),
+                      "cancelled": a.session.cancelled_at is not None, "attended": a.attended}
+                     for a in Attendee.objects.filter(person=person).select_related("session__program")
+                     .order_by("session__starts_at")],
         "audit": audit,
     }
 

@@ -60,7 +60,7 @@ def create_session(person: User, data: Mapping[str, object], *, source: str = So
     if wanted is not None:
         existing = _existing(person, wanted)
         if existing is not None:
-            return existing, False
+            return _resent(person, existing, cleaned), False
     session = GroundingSession(id=wanted or uuid.uuid4(), person=person, source=source, created_at=timezone.now(),
                                **cleaned)
     try:
@@ -75,6 +75,23 @@ def create_session(person: User, data: Mapping[str, object], *, source: str = So
             raise
         return existing, False
     return session, True
+
+
+def _resent(person: User, existing: GroundingSession, cleaned: dict[str, Any]) -> GroundingSession:
+    """The same id sent again. A plain retry changes nothing; changed content (the person went
+    back and edited before sending again) replaces the stored session, and a changed note is
+    checked for crisis language like a new one."""
+    changed = {k: v for k, v in cleaned.items() if getattr(existing, k) != v}
+    if not changed:
+        return existing
+    with transaction.atomic():
+        for key, value in changed.items():
+            setattr(existing, key, value)
+        existing.save(update_fields=list(changed))
+        if "note" in changed and existing.note and check_text(person, existing.note, source="grounding",
+                                                               source_id=str(existing.pk)):
+            existing.crisis = True
+    return existing
 
 
 def _existing(person: User, key: uuid.UUID) -> GroundingSession | None:

@@ -8,7 +8,9 @@ Views only translate between forms and ``services``; the rules live in ``rules.p
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +25,7 @@ from thaw.checkins.rules import CheckInInvalid
 from thaw.grounding import services
 from thaw.grounding.exercises import AFFIRMATION_MAX, Exercise, library
 from thaw.grounding.models import Source
-from thaw.grounding.rules import NOTE_MAX, RATING_MAX, RATING_MIN
+from thaw.grounding.rules import LONGEST_SESSION, NOTE_MAX, RATING_MAX, RATING_MIN
 
 SCALES = {
     "before_presence": ("How present do you feel right now?", "far away", "fully here"),
@@ -130,10 +132,25 @@ def form_state_from_post(post: QueryDict) -> dict[str, Any]:
     return state
 
 
+def _form_start(exercise: Exercise, started_at: str, now: datetime) -> str | None:
+    """The plain form's start time is when the page was rendered. A page left open for hours
+    is still one short exercise: count it from the exercise's length before now, rather than
+    refuse the save and lose what was typed."""
+    if not started_at:
+        return None
+    try:
+        started = datetime.fromisoformat(started_at)
+    except ValueError:
+        return started_at  # validation names it
+    if started.tzinfo is not None and now - started > LONGEST_SESSION:
+        return (now - timedelta(minutes=exercise.minutes)).isoformat()
+    return started_at
+
+
 def session_data(exercise: Exercise, state: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {name: _rating(state[name]) for name in SCALES}
-    data.update(exercise=exercise.id, started_at=state["started_at"] or None, completed=not state["stopped"],
-                made_worse=state["made_worse"], note=state["note"])
+    data.update(exercise=exercise.id, started_at=_form_start(exercise, state["started_at"], timezone.now()),
+                completed=not state["stopped"], made_worse=state["made_worse"], note=state["note"])
     if state["id"]:
         data["id"] = state["id"]
     return data
@@ -201,7 +218,7 @@ def affirmations(request: HttpRequest) -> HttpResponse:
     # "Another" passes the index shown, never the text: a person's own words stay out of URLs and logs.
     texts = services.all_affirmations(request.user)
     shown = request.GET.get("after", "")
-    previous = texts[int(shown)] if shown.isdigit() and int(shown) < len(texts) else ""
+    previous = texts[int(shown)] if re.fullmatch(r"[0-9]{1,6}", shown) and int(shown) < len(texts) else ""
     affirmation = services.an_affirmation(request.user, not_this=previous)
     return render(request, "grounding/affirmations.html", {
         "affirmation": affirmation,

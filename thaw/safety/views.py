@@ -40,6 +40,8 @@ def crisis(request: HttpRequest) -> HttpResponse:
         continue_url = reverse("home")
     elif came_from == "substances":
         continue_url = reverse("substances")
+    elif came_from == "grounding":
+        continue_url = reverse("grounding")
     return render(request, "safety/crisis.html", {
         "region": region, "regions": regions, "plan": plan, "came_from": came_from, "continue_url": continue_url,
     })

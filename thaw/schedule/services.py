@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from thaw.access import live_grants
+from thaw.access import db_id, live_grants
 from thaw.audit.models import record, record_many
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
 from thaw.circle.models import Grant
@@ -110,8 +110,16 @@ def _moment(value: object, field: str, errors: dict[str, str]) -> datetime | Non
     if moment is None:
         errors[field] = "is not a date and time; use ISO 8601, e.g. 2025-03-04T17:00:00+01:00"
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # Sessions are planned within a sane window; far dates also break time-zone arithmetic.
+        within = timezone.now() - timedelta(days=366) <= moment <= timezone.now() + timedelta(days=3 * 366)
+    except (OverflowError, ValueError):
+        within = False
+    if not within:
+        errors[field] = "must be within the past year or the next three years"
+        return None
     return moment
 
 
@@ -120,9 +128,9 @@ def clean_session(clinician: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     program = None
     mine = {p.pk: p for p in programs_of(clinician)} if is_clinician(clinician) else {}
-    program_id = data.get("program")
-    if str(program_id or "").isdigit():
-        program = mine.get(int(str(program_id)))
+    program_id = db_id(data.get("program"))
+    if program_id is not None:
+        program = mine.get(program_id)
     if program is None:
         errors["program"] = "choose one of your programs"
     kind = data.get("kind") or SessionKind.GROUP
@@ -202,7 +210,7 @@ def enrol(session: Session, clinician: Any, person_id: object) -> Attendee:
     errors: dict[str, str] = {}
     _still_open(session, errors)
     chosen = dict(enrollable(session))
-    key = int(str(person_id)) if str(person_id or "").isdigit() else None
+    key = db_id(person_id)
     if key is None or key not in chosen:
         errors["person"] = "choose someone enrolled in this program who is not in the session yet"
     elif session.kind == SessionKind.INDIVIDUAL and session.attendees.exists():
@@ -229,9 +237,13 @@ def remove(session: Session, clinician: Any, person_id: object) -> bool:
 
 
 def _attendee(session: Session, person_id: object) -> Attendee | None:
-    if not str(person_id or "").isdigit():
+    """An attendee the care team may still act on: someone still enrolled in the program (a
+    person who left, or paused sharing, is "not in this session" to them, as in the list)."""
+    key = db_id(person_id)
+    if key is None:
         return None
-    return session.attendees.select_related("person").filter(person_id=int(str(person_id))).first()
+    current = live_grants(timezone.now()).filter(program_id=session.program_id).values("owner_id")
+    return session.attendees.select_related("person").filter(person_id=key, person_id__in=current).first()
 
 
 def mark(session: Session, clinician: Any, person_id: object, attended: bool,

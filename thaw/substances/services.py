@@ -138,8 +138,10 @@ def _clean_use(person: Any, data: Mapping[str, object]) -> dict[str, object]:
     return rules.clean_use(data, now=timezone.now(), tz=person.tzinfo, grams_per_drink=grams_for(person))
 
 
-def _check(person: Any, text: str, source: str, source_id: object) -> bool:
-    """Crisis language raises a risk flag (in the same transaction) and shows the crisis resources."""
+def _check(person: Any, *texts: str, source: str, source_id: object) -> bool:
+    """Crisis language in any free text of an entry raises a risk flag (in the same transaction)
+    and shows the crisis resources."""
+    text = "\n".join(t for t in texts if t)
     return bool(text) and check_text(person, text, source=source, source_id=str(source_id))
 
 
@@ -149,7 +151,7 @@ def create_use(person: Any, data: Mapping[str, object]) -> SubstanceUse:
     use = SubstanceUse(person=person, created_at=now, updated_at=now, **cleaned)
     with transaction.atomic():
         use.save(force_insert=True)
-        use.crisis = _check(person, use.note, "substance_use", use.id)
+        use.crisis = _check(person, use.note, use.custom_name, source="substance_use", source_id=use.id)
     return use
 
 
@@ -165,13 +167,14 @@ def update_use(use: SubstanceUse, changes: Mapping[str, object]) -> SubstanceUse
     if merged.get("substance") != "other" and "custom_name" not in changes:
         merged["custom_name"] = None
     cleaned = _clean_use(use.person, merged)
-    note_changed = cleaned["note"] != use.note
+    note_changed = cleaned["note"] != use.note or cleaned.get("custom_name", use.custom_name) != use.custom_name
     with transaction.atomic():
         for name, value in cleaned.items():
             setattr(use, name, value)
         use.updated_at = timezone.now()
         use.save()
-        use.crisis = _check(use.person, use.note, "substance_use", use.id) if note_changed else False
+        use.crisis = (_check(use.person, use.note, use.custom_name, source="substance_use", source_id=use.id)
+                      if note_changed else False)
     return use
 
 
@@ -184,7 +187,8 @@ def create_craving(person: Any, data: Mapping[str, object]) -> Craving:
     craving = Craving(person=person, created_at=timezone.now(), **cleaned)
     with transaction.atomic():
         craving.save(force_insert=True)
-        craving.crisis = _check(person, craving.helped_note, "substance_craving", craving.id)
+        craving.crisis = _check(person, craving.helped_note, craving.custom_name, source="substance_craving",
+                                source_id=craving.id)
     return craving
 
 
@@ -312,7 +316,7 @@ def _goal_progress(goal: Goal | None, uses: list[SubstanceUse], days_used: int) 
     if goal is None:
         return None
     progress: dict[str, Any] = {**goal_as_dict(goal), "within": None, "sentence": ""}
-    name = SUBSTANCES[goal.substance].label.lower() if goal.substance != "other" else "this"
+    name = SUBSTANCES[goal.substance].label.lower() if goal.substance != "other" else "the other substance"
     if goal.kind == "abstain":
         progress["within"] = not uses
         if uses:
@@ -363,16 +367,22 @@ def weekly_review(person: Any, week_start: date) -> dict[str, Any]:
     tz = person.tzinfo
     goals = active_goals(person)
     by_substance = []
+    last_day = start + timedelta(days=6)
     for key, substance in SUBSTANCES.items():
         mine = [u for u in uses if u.substance == key]
-        if not mine and key not in goals:
+        # A goal judges only the days it existed on: a use from before it was set is no lapse.
+        goal = goals.get(key)
+        if goal is not None and goal.since > last_day:
+            goal = None
+        if not mine and goal is None:
             continue
         days_used = len({u.at.astimezone(tz).date() for u in mine})
+        counted = [u for u in mine if goal is None or u.at.astimezone(tz).date() >= goal.since]
         drinks = [u.standard_drinks for u in mine if u.standard_drinks is not None]
         by_substance.append({
             "substance": key, "label": substance.label, "uses": len(mine), "days_used": days_used,
             "standard_drinks": round(float(sum(drinks)), 2) if key == "alcohol" and drinks else None,
-            "goal": _goal_progress(goals.get(key), mine, days_used),
+            "goal": _goal_progress(goal, counted, len({u.at.astimezone(tz).date() for u in counted})),
         })
     motives: Counter[str] = Counter(m for u in uses for m in u.motives)
     with_reason = sum(1 for u in uses if u.motives)

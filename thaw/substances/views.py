@@ -259,7 +259,7 @@ def edit_use(request: HttpRequest, use_id: object) -> HttpResponse:
     if request.method == "POST":
         state = use_state_from_post(request.POST)
         data = use_data(state)
-        if data.get("at") == request.POST.get("at_original"):
+        if "at" in data and data["at"] == request.POST.get("at_original"):
             data.pop("at")  # unchanged: keep the exact stored time, not the minute shown in the form
         # The form sends every field: a field left empty clears it.
         for clearable in ("custom_name", "amount", "unit", "abv", "craving"):

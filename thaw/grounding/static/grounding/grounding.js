@@ -12,6 +12,7 @@
   "use strict";
 
   var SAVED_HERE = "Saved on this phone; it will be sent when you are back online.";
+  var MAX_SESSION_MS = 6 * 3600 * 1000;  // the server's longest session
 
   // --- the queue of sessions not yet sent -------------------------------------------
   function Outbox(owner, api) {
@@ -88,7 +89,15 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // Safety first: whenever a saved session's note showed risk (now or when a kept session
+  // is finally sent), go to the crisis page, as the plain form and check-ins do.
+  var HELP_URL = "/help/?from=grounding";
+  function toCrisisPage(id, result) {
+    if (result.state === "sent" && result.body && result.body.crisis) window.location.assign(HELP_URL);
+  }
+
   function keepSending(outbox) {
+    outbox.listeners.push(toCrisisPage);
     window.addEventListener("online", function () { outbox.flush(); });
     window.setInterval(function () {
       if (outbox.pending() && navigator.onLine !== false) outbox.flush();
@@ -278,11 +287,16 @@
 
     function save() {
       var note = form.querySelector("#note");
+      var ended = new Date();
+      var started = startedAt ? new Date(startedAt) : ended;
+      // A page left open for hours (the far-away page starts its clock on load) is still one
+      // short exercise: count it from a little before the end rather than refuse it.
+      if (ended - started > MAX_SESSION_MS) started = new Date(ended.getTime() - exercise.minutes * 60000);
       var record = {
         id: form.querySelector('input[name="id"]').value,
         exercise: exercise.id,
-        started_at: startedAt || new Date().toISOString(),
-        ended_at: new Date().toISOString(),
+        started_at: started.toISOString(),
+        ended_at: ended.toISOString(),
         completed: !stopped,
         before_presence: rating("before_presence"),
         before_numbness: rating("before_numbness"),
