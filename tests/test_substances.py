@@ -594,3 +594,11 @@ def test_a_goal_does_not_judge_uses_from_before_it_was_set(alice) -> None:
     (row,) = review["substances"]
     assert row["uses"] == 1 and row["goal"] is None, "the goal did not exist that week"
     assert "lapse" not in str(review).lower()
+
+
+def test_a_double_tap_logs_one_use(alice, web_alice: Client) -> None:
+    form = {"substance": "alcohol", "amount": "1", "unit": "standard_drink", "craving_unrated": "1"}
+    first = web_alice.post("/substances/log", form)
+    second = web_alice.post("/substances/log", form)
+    assert first.status_code == second.status_code == 302
+    assert SubstanceUse.objects.filter(person=alice).count() == 1

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from thaw.checkins.services import Cursor, page_by_time
 from thaw.insights.data import load_arrays
+from thaw.safety.models import RiskFlag
 from thaw.safety.services import check_text
 from thaw.substances import rules
 from thaw.substances.analysis import SubstanceData, analyse
@@ -145,9 +146,27 @@ def _check(person: Any, *texts: str, source: str, source_id: object) -> bool:
     return bool(text) and check_text(person, text, source=source, source_id=str(source_id))
 
 
+DOUBLE_SUBMIT = timedelta(seconds=10)
+
+
+def _just_logged(person: Any, cleaned: Mapping[str, Any], now: datetime) -> SubstanceUse | None:
+    """The same entry saved a moment ago (a double tap, or a resend on a slow network)."""
+    recent = SubstanceUse.objects.filter(person=person, substance=cleaned["substance"],
+                                         created_at__gte=now - DOUBLE_SUBMIT)
+    for use in recent:
+        if abs(use.at - cleaned["at"]) <= DOUBLE_SUBMIT and all(
+                getattr(use, key) == value for key, value in cleaned.items() if key != "at"):
+            use.crisis = RiskFlag.objects.filter(person=person, source="substance_use", source_id=str(use.pk)).exists()
+            return use
+    return None
+
+
 def create_use(person: Any, data: Mapping[str, object]) -> SubstanceUse:
     cleaned = _clean_use(person, data)
     now = timezone.now()
+    repeated = _just_logged(person, cleaned, now)
+    if repeated is not None:
+        return repeated
     use = SubstanceUse(person=person, created_at=now, updated_at=now, **cleaned)
     with transaction.atomic():
         use.save(force_insert=True)
