@@ -93,10 +93,6 @@ def audit_view(viewer: Any, owner: Any, category: Category, object_id: Any = Non
                object=str(object_id) if object_id is not None else "")
 
 
-def _audit_if_someone_else(viewer: Any, owner: Any, category: Category, object_id: Any) -> None:
-    audit_view(viewer, owner, category, object_id)
-
-
 def _uuid(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
@@ -113,7 +109,7 @@ def checkin(viewer: Any, checkin_id: object, queryset: Any = None) -> CheckIn | 
         return None
     if not may_see(viewer, found.person_id, Category.CHECKINS):
         return None
-    _audit_if_someone_else(viewer, found.person, Category.CHECKINS, found.pk)
+    audit_view(viewer, found.person, Category.CHECKINS, found.pk)
     return found
 
 
@@ -126,5 +122,5 @@ def assessment(viewer: Any, assessment_id: object, queryset: Any = None) -> Asse
         return None
     if not may_see(viewer, found.person_id, Category.ASSESSMENTS):
         return None
-    _audit_if_someone_else(viewer, found.person, Category.ASSESSMENTS, found.pk)
+    audit_view(viewer, found.person, Category.ASSESSMENTS, found.pk)
     return found

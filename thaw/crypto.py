@@ -14,6 +14,7 @@ Values that do not start with ``enc1:`` are legacy plaintext and are read as the
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 import secrets
@@ -258,3 +259,9 @@ def rotate(drop_old: bool = False) -> tuple[str, int, dict[str, int]]:
     with transaction.atomic():
         rewritten += _reencrypt_mfa()
     return fresh[0], rewritten, key_ids_in_use()
+
+
+def secret_digest(raw: str) -> str:
+    """How Thaw stores a secret it hands out (API tokens, invitation links, calendar feeds):
+    only its SHA-256, so a copy of the database cannot be used to act as anyone."""
+    return hashlib.sha256(raw.encode()).hexdigest()

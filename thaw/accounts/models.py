@@ -7,7 +7,6 @@ an *admin* administers accounts and never gets blanket access to clinical data.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import zoneinfo
 from datetime import timedelta
@@ -16,6 +15,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
 from django.utils import timezone as dj_timezone
+
+from thaw.crypto import secret_digest
 
 TOKEN_PREFIX = "thaw_"
 
@@ -77,8 +78,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             return zoneinfo.ZoneInfo("UTC")
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
@@ -110,7 +109,7 @@ class ApiToken(models.Model):
         """Create a token and return it with its secret, which is shown only once."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with transaction.atomic():  # queue on the SQLite writer lock like every other write
-                token = cls.objects.create(user=user, name=name[:80] or "API token", key_hash=_hash_token(raw),
+                token = cls.objects.create(user=user, name=name[:80] or "API token", key_hash=secret_digest(raw),
                                        hint=raw[-6:])
         return token, raw
 
@@ -118,7 +117,7 @@ class ApiToken(models.Model):
     def authenticate(cls, raw: str) -> User | None:
         if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
             return None
-        token = cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        token = cls.objects.active().select_related("user").filter(key_hash=secret_digest(raw)).first()
         if token is None:
             return None
         now = dj_timezone.now()

@@ -176,9 +176,9 @@ class Cursor:
     at: datetime
     id: uuid.UUID
 
-    def older(self, qs: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
-        """The check-ins after this cursor in newest-first order (ties broken by id)."""
-        return qs.filter(Q(at__lt=self.at) | Q(at=self.at, id__lt=self.id))
+    def older(self, qs: QuerySet[Any], field: str = "at") -> QuerySet[Any]:
+        """The records after this cursor in newest-first order of ``field`` (ties broken by id)."""
+        return qs.filter(Q(**{f"{field}__lt": self.at}) | Q(**{field: self.at, "id__lt": self.id}))
 
     def encode(self) -> str:
         raw = f"{self.at.isoformat()}|{self.id}".encode()
@@ -220,7 +220,7 @@ def page_by_time(qs: QuerySet[Any], *, since: datetime | None = None, until: dat
     if until is not None:
         qs = qs.filter(**{f"{field}__lte": until})
     if cursor is not None:
-        qs = qs.filter(Q(**{f"{field}__lt": cursor.at}) | Q(**{field: cursor.at, "id__lt": cursor.id}))
+        qs = cursor.older(qs, field)
     items = list(qs[: limit + 1])
     following = None
     if len(items) > limit:

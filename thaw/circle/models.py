@@ -9,7 +9,6 @@ links valid for 7 days; only a hash of the link's secret is stored.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from thaw.access import Category
+from thaw.crypto import secret_digest
 from thaw.fields import EncryptedTextField
 
 INVITE_DAYS = 7
@@ -43,8 +43,6 @@ SENSITIVE = frozenset({Category.NOTES, Category.SUBSTANCES})
 DEFAULT_CATEGORIES = [Category.SUMMARY]
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class Grant(models.Model):
@@ -79,7 +77,7 @@ class Grant(models.Model):
     def new_invite(self, now: datetime | None = None) -> str:
         """A fresh single-use secret for the invitation link; returns the raw secret (shown once)."""
         raw = secrets.token_urlsafe(32)
-        self.invite_hash = _hash(raw)
+        self.invite_hash = secret_digest(raw)
         self.invite_expires_at = (now or timezone.now()) + timedelta(days=INVITE_DAYS)
         return raw
 
@@ -87,7 +85,7 @@ class Grant(models.Model):
     def by_invite(cls, raw: str) -> Grant | None:
         if not raw or len(raw) > 100:
             return None
-        return cls.objects.filter(invite_hash=_hash(raw)).select_related("owner").first()
+        return cls.objects.filter(invite_hash=secret_digest(raw)).select_related("owner").first()
 
     def invite_open(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from thaw.access import Category, audit_view, db_id, granted_categories
+from thaw.access import Category, audit_view, db_id, granted_categories, live_grants
 from thaw.audit.models import AuditEvent, record
 from thaw.checkins.models import CheckIn
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
@@ -273,17 +273,13 @@ def views_of(owner: Any, limit: int = 50) -> list[dict[str, Any]]:
 
 def sharers_for(viewer: Any) -> list[dict[str, Any]]:
     """People who share something with ``viewer`` right now."""
-    out = []
-    seen: set[int] = set()
-    for grant in Grant.objects.filter(grantee=viewer, revoked_at__isnull=True).select_related("owner"):
-        if grant.owner_id in seen:
-            continue
-        categories = granted_categories(viewer, grant.owner_id)
-        if categories:
-            seen.add(grant.owner_id)
-            out.append({"person": grant.owner_id, "name": person_label(grant.owner),
-                        "categories": [c for c in CATEGORY_LABELS if c in categories]})
-    return out
+    owners: dict[int, Any] = {}
+    shared: dict[int, set[str]] = {}
+    for grant in live_grants(timezone.now()).filter(grantee=viewer).select_related("owner"):
+        owners[grant.owner_id] = grant.owner
+        shared.setdefault(grant.owner_id, set()).update(grant.categories)
+    return [{"person": pk, "name": person_label(owner), "categories": [c for c in CATEGORY_LABELS if c in shared[pk]]}
+            for pk, owner in owners.items() if shared[pk]]
 
 
 def shared_owner(viewer: Any, person_id: object, category: Category) -> Any | None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from thaw.access import live_grants
@@ -206,10 +207,9 @@ def for_person(person: Any, now: datetime | None = None) -> list[Suggestion]:
     today = checkins_today(person, now)
     titles = dict(exercise_choices())
     names = dict(cadence_instruments())
-    last_taken: dict[str, datetime] = {}
-    for key, taken_at in Assessment.objects.filter(person=person).order_by("instrument", "-taken_at").values_list(
-            "instrument", "taken_at"):
-        last_taken.setdefault(key, taken_at)
+    last_taken: dict[str, datetime] = dict(
+        Assessment.objects.filter(person=person).values("instrument").annotate(last=Max("taken_at")).order_by()
+        .values_list("instrument", "last"))
     out = []
     for item in sorted(newest.values(), key=lambda h: h.program.name):
         if not (item.checkins_per_day or item.exercises or item.assessments or item.note):

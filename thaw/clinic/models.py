@@ -8,7 +8,6 @@ person chooses the categories (assessments and risk flags at least) and can end 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from thaw.crypto import secret_digest
 from thaw.fields import EncryptedTextField
 
 INVITE_DAYS = 7
@@ -52,8 +52,6 @@ class Membership(models.Model):
         return f"{self.clinician_id} in {self.program_id}"
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class EnrolmentInvite(models.Model):
@@ -75,7 +73,7 @@ class EnrolmentInvite(models.Model):
     def issue(cls, program: Program, by: object, email: str = "", now: datetime | None = None) -> tuple[EnrolmentInvite, str]:
         raw = secrets.token_urlsafe(32)
         now = now or timezone.now()
-        invite = cls.objects.create(program=program, invited_by=by, email=email, token_hash=_hash(raw),
+        invite = cls.objects.create(program=program, invited_by=by, email=email, token_hash=secret_digest(raw),
                                     created_at=now, expires_at=now + timedelta(days=INVITE_DAYS))
         return invite, raw
 
@@ -83,7 +81,7 @@ class EnrolmentInvite(models.Model):
     def by_token(cls, raw: str) -> EnrolmentInvite | None:
         if not raw or len(raw) > 100:
             return None
-        return cls.objects.filter(token_hash=_hash(raw)).select_related("program").first()
+        return cls.objects.filter(token_hash=secret_digest(raw)).select_related("program").first()
 
     def is_open(self, now: datetime | None = None) -> bool:
         return self.used_at is None and self.expires_at > (now or timezone.now())

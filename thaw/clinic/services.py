@@ -27,7 +27,7 @@ from thaw.assessments.models import Assessment
 from thaw.audit.models import record, record_many
 from thaw.checkins.models import CheckIn
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
-from thaw.circle.models import PROGRAM_MINIMUM, Grant
+from thaw.circle.models import Grant
 from thaw.circle.services import clean_categories, site_url
 from thaw.clinic.models import EnrolmentInvite, FlagAlert, Membership, Notification, Program
 from thaw.clinic.rules import risk_rules
@@ -397,5 +397,3 @@ def run_disengagement(now: datetime) -> int:
             raised += 1
     return raised
 
-
-PROGRAM_MINIMUM_LABEL = ", ".join(str(c) for c in PROGRAM_MINIMUM)

@@ -11,7 +11,6 @@ times, the video link, and for a clinician only counts of people.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -33,6 +32,7 @@ from thaw.checkins.rules import CheckInInvalid as FieldErrors
 from thaw.circle.models import Grant
 from thaw.circle.services import person_label, site_url
 from thaw.clinic.services import is_clinician, programs_of
+from thaw.crypto import secret_digest
 from thaw.schedule.models import (
     LINK_MAX,
     NOTE_MAX,
@@ -283,8 +283,6 @@ def attendees_for(session: Session, clinician: Any) -> list[Attendee]:
 
 # --- calendar feeds -----------------------------------------------------------------------------
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def active_feed(user: Any) -> CalendarFeed | None:
@@ -299,7 +297,7 @@ def create_feed(user: Any) -> tuple[CalendarFeed, str]:
         # Lock the account row so two clicks at once cannot leave two active feeds (PostgreSQL).
         list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         replaced = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-        feed = CalendarFeed.objects.create(user=user, token_hash=_hash(raw), created_at=now)
+        feed = CalendarFeed.objects.create(user=user, token_hash=secret_digest(raw), created_at=now)
         record("calendar_feed.created", actor=user, person=user, replaced=bool(replaced))
     return feed, raw
 
@@ -316,7 +314,7 @@ def feed_owner(raw: str) -> Any | None:
     """The user whose live feed this secret opens, or ``None`` (unknown, revoked, or account off)."""
     if not raw or len(raw) > 100:
         return None
-    feed = (CalendarFeed.objects.filter(token_hash=_hash(raw), revoked_at__isnull=True, user__is_active=True)
+    feed = (CalendarFeed.objects.filter(token_hash=secret_digest(raw), revoked_at__isnull=True, user__is_active=True)
             .select_related("user").first())
     return feed.user if feed else None
 
