@@ -42,7 +42,7 @@ def test_the_five_instruments_are_shipped_with_source_and_licence() -> None:
     assert list(ALL) == ["phq9", "gad7", "pcl5", "who5", "auditc"]
     for instrument in ALL.values():
         assert instrument.source and instrument.licence and instrument.recall_period
-        assert instrument.reliable_change_source
+        assert instrument.reliable_change is not None or instrument.reliable_change_source
     assert [len(i.items) for i in ALL.values()] == [9, 7, 20, 5, 3]
     assert PHQ9.items[8].text == "Thoughts that you would be better off dead or of hurting yourself in some way"
     assert GAD7.items[0].text == "Feeling nervous, anxious, or on edge"
@@ -62,9 +62,9 @@ def test_copyrighted_instruments_are_not_shipped() -> None:
                 (15, "moderately severe"), (19, "moderately severe"), (20, "severe"), (27, "severe")]),
         (GAD7, [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
                 (15, "severe"), (21, "severe")]),
-        (PCL5, [(0, "below the probable-PTSD cut-off"), (32, "below the probable-PTSD cut-off"),
-                (33, "probable PTSD"), (80, "probable PTSD")]),
-        (AUDITC, [(0, "below the screening cut-off"), (3, "below the screening cut-off"), (4, "positive screen"),
+        (PCL5, [(0, "below the cut-off"), (32, "below the cut-off"), (33, "at or above the cut-off"),
+                (80, "at or above the cut-off")]),
+        (AUDITC, [(0, "below the screening cut-off"), (2, "below the screening cut-off"), (3, "positive screen"),
                   (12, "positive screen")]),
     ],
     ids=lambda v: getattr(v, "id", ""),
@@ -83,11 +83,12 @@ def test_who5_is_raw_times_four_with_its_cutoffs() -> None:
         assert (result.score, result.band.label) == (scaled, label)
 
 
-def test_auditc_cutoff_is_configurable() -> None:
-    three = answers_for(AUDITC, 3)
-    assert score(AUDITC, three).band.label == "below the screening cut-off"
-    assert score(AUDITC, three, caseness=3).band.label == "positive screen"
+def test_auditc_bands_follow_the_cutoff_that_applies() -> None:
+    three = [1, 1, 1]
+    assert score(AUDITC, three).band.label == "positive screen"  # not given: the lower cut-off, 3
+    assert score(AUDITC, three, cutoff=4).band.label == "below the screening cut-off"
     assert band_for(AUDITC, 2, 3).label == "below the screening cut-off"
+    assert band_for(AUDITC, 3, 4) == band_for(AUDITC, 0, 4) and band_for(AUDITC, 3, 4).max == 3
 
 
 def test_pcl5_clusters_and_numbing() -> None:
@@ -114,12 +115,11 @@ def test_phq9_item_9_is_critical_whatever_the_total(item9: int) -> None:
 @pytest.mark.parametrize(
     ("instrument", "before", "after", "status"),
     [
-        (PHQ9, 20, 8, RECOVERED), (PHQ9, 20, 14, IMPROVED), (PHQ9, 12, 10, NO_RELIABLE_CHANGE),
-        (PHQ9, 8, 15, DETERIORATED), (PHQ9, 8, 14, DETERIORATED), (PHQ9, 8, 13, NO_RELIABLE_CHANGE),
-        (PHQ9, 9, 3, IMPROVED),  # reliable, but it started below the cut-off: not "recovered"
-        (GAD7, 12, 7, RECOVERED), (GAD7, 12, 8, IMPROVED), (GAD7, 12, 9, NO_RELIABLE_CHANGE), (GAD7, 5, 9, DETERIORATED),
-        (PCL5, 40, 30, RECOVERED), (PCL5, 50, 45, IMPROVED), (PCL5, 50, 46, NO_RELIABLE_CHANGE), (PCL5, 20, 25, DETERIORATED),
-        (WHO5, 40, 60, RECOVERED), (WHO5, 60, 72, IMPROVED), (WHO5, 60, 52, NO_RELIABLE_CHANGE), (WHO5, 60, 48, DETERIORATED),
+        (PHQ9, 20, 8, RECOVERED), (PHQ9, 20, 13, IMPROVED), (PHQ9, 12, 10, NO_RELIABLE_CHANGE),
+        (PHQ9, 8, 15, DETERIORATED), (PHQ9, 8, 14, NO_RELIABLE_CHANGE), (PHQ9, 9, 2, IMPROVED),
+        (GAD7, 16, 9, RECOVERED), (GAD7, 16, 10, IMPROVED), (GAD7, 12, 7, NO_RELIABLE_CHANGE), (GAD7, 5, 11, DETERIORATED),
+        (PCL5, 45, 30, RECOVERED), (PCL5, 60, 45, IMPROVED), (PCL5, 50, 36, NO_RELIABLE_CHANGE), (PCL5, 20, 35, DETERIORATED),
+        (WHO5, 28, 52, RECOVERED), (WHO5, 52, 76, IMPROVED), (WHO5, 60, 40, NO_RELIABLE_CHANGE), (WHO5, 60, 36, DETERIORATED),
     ],
 )
 def test_change_status(instrument, before: int, after: int, status: str) -> None:
@@ -148,7 +148,11 @@ def test_bad_answers_name_the_problem(answers, field: str) -> None:
 @settings(max_examples=300, deadline=None)
 def test_scoring_properties(case) -> None:
     instrument, answers = case
+    rule = instrument.skip_rule
+    if rule is not None and answers[rule.when_item - 1] == rule.equals:
+        answers = answers[:rule.when_item]  # the skipped questions are not asked
     result = score(instrument, list(answers))
+    answers = list(answers) + [0] * (len(instrument.items) - len(answers))
     assert result.score == sum(answers) * instrument.multiplier
     assert instrument.min_score <= result.score <= instrument.max_score
     assert result.band.min <= result.score <= result.band.max
@@ -167,7 +171,7 @@ def test_change_status_properties(case) -> None:
         assert change.status is None
         return
     better = (before - after) if instrument.lower_is_better else (after - before)
-    if abs(better) < instrument.reliable_change:
+    if abs(better) < instrument.reliable_change_threshold:
         assert change.status == NO_RELIABLE_CHANGE
     elif better > 0:
         assert change.status in (IMPROVED, RECOVERED)
@@ -190,6 +194,10 @@ def _doc(name: str) -> dict:
         (lambda d: d.pop("source"), "'source' is required"),
         (lambda d: d.update(higher_is="sideways"), "higher_is"),
         (lambda d: d["critical"][0].update(item=12), "do not exist"),
+        (lambda d: d["reliable_change"].update(threshold=6), "rounds up to 7"),
+        (lambda d: d["reliable_change"].update(sd=5.0), "rounds up to 6"),
+        (lambda d: d["cutoff"].update(score=11), "band boundary"),
+        (lambda d: d["clinically_meaningful"].update(points=7), "adds nothing"),
     ],
 )
 def test_a_broken_instrument_file_is_refused(mutate, expected: str) -> None:

@@ -269,7 +269,12 @@ LOGGING = {
 THAW_CHECKIN_FUTURE_TOLERANCE_SECONDS = 300
 THAW_API_PAGE_MAX = 500
 THAW_CRISIS_REGION = envstr("THAW_CRISIS_REGION", "US").upper()
-THAW_AUDIT_C_CUTOFF = envint("THAW_AUDIT_C_CUTOFF", 4, minimum=1)
+# AUDIT-C: each person's cut-off follows their answer to "which cut-off applies to you"
+# (3 for women and when not given, 4 for men). Set this only to override it for everyone.
+THAW_AUDIT_C_CUTOFF: int | None = envint("THAW_AUDIT_C_CUTOFF", 0, minimum=0) or None
+if THAW_AUDIT_C_CUTOFF is not None and THAW_AUDIT_C_CUTOFF > 12:
+    raise ImproperlyConfigured(f"THAW_AUDIT_C_CUTOFF={THAW_AUDIT_C_CUTOFF} is above the AUDIT-C's maximum of 12; "
+                               "leave it empty to use each person's own cut-off (3 or 4).")
 
 
 def _cadence(raw: str) -> dict[str, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
@@ -97,6 +97,44 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
 class EraseRequest(Schema):
     model_config = ConfigDict(extra="forbid")
     confirm: StrictStr = Field(description="Your account's email address, to show you mean it")
+
+
+class MeOut(Schema):
+    email: str
+    timezone: str = Field(description="IANA time zone name; check-in times and daily patterns use it")
+    crisis_region: str | None = Field(description="Which crisis lines to show first; null means the site default")
+    screening_sex: Literal["female", "male"] | None = Field(
+        description="For alcohol screening (AUDIT-C): which cut-off applies, female (3 or more) or male (4 or more); "
+                    "null means not given, which uses 3")
+
+
+class MePatch(Schema):
+    """Only the fields sent are changed. Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: Any = Field(None, description="Read-only here")
+    timezone: Any = Field(None, description="IANA time zone name, e.g. Europe/London")
+    crisis_region: Any = Field(None, description="A crisis-resource region code (US, UK, CA, AU, EU), or null")
+    screening_sex: Any = Field(None, description='"female", "male" or null (prefer not to say)')
+
+
+@router.get("/me", response=MeOut, summary="Your profile")
+def get_me(request: HttpRequest) -> dict[str, Any]:
+    """Only ever the caller's own profile: there is no way to name anyone else."""
+    from thaw.accounts import profile
+
+    return profile.read(request.user)
+
+
+@router.patch("/me", response={200: MeOut, 422: Problem}, summary="Change your profile")
+def update_me(request: HttpRequest, payload: MePatch) -> Any:
+    from thaw.accounts import profile
+    from thaw.api import error_response
+
+    try:
+        return profile.update(request.user, {name: getattr(payload, name) for name in payload.model_fields_set})
+    except profile.ProfileInvalid as exc:
+        return error_response(request, exc.errors)
 
 
 @router.delete("/me", response={204: None, 422: Problem}, auth=[BearerToken()],

@@ -49,6 +49,13 @@ def default_timezone() -> str:
     return settings.THAW_DEFAULT_TIMEZONE
 
 
+class ScreeningSex(models.TextChoices):
+    """Which AUDIT-C cut-off applies (Bradley et al. 2007); blank: not given, which uses 3."""
+
+    FEMALE = "female", "Female (cut-off 3)"
+    MALE = "male", "Male (cut-off 4)"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=80, blank=True)
@@ -57,6 +64,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     crisis_region = models.CharField(
         max_length=8, blank=True, help_text="Which crisis lines to show; blank means the site default."
     )
+    screening_sex = models.CharField(
+        max_length=8, blank=True, choices=ScreeningSex.choices,
+        help_text="For alcohol screening: which cut-off applies. Blank means not given (the lower cut-off is used).",
+    )
+    screening_sex_answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person answered the question (so it is asked only once).")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)

@@ -1,4 +1,4 @@
-"""The settings page: name, time zone and API tokens."""
+"""The settings page: name, time zone, crisis lines, the alcohol-screening cut-off, and API tokens."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from thaw.accounts import profile
 from thaw.accounts.erasure import erase
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
@@ -32,6 +34,9 @@ def region_choices() -> list[tuple[str, str]]:
     return [("", "The site's default")] + [(code, r.name) for code, r in regions.items()]
 
 
+SCREENING_SEX_CHOICES = [("", "Prefer not to say"), ("female", "Female (cut-off 3)"), ("male", "Male (cut-off 4)")]
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
         label="What should Thaw call you?", max_length=80, required=False,
@@ -41,6 +46,12 @@ class ProfileForm(forms.Form):
                                  help_text="Check-in times and daily patterns use it.")
     crisis_region = forms.ChoiceField(label="Crisis lines to show", choices=region_choices, required=False,
                                       help_text="Which helplines the “Get help now” page shows first.")
+    screening_sex = forms.ChoiceField(
+        label="For alcohol screening, which cut-off applies to you?", required=False,
+        choices=SCREENING_SEX_CHOICES,
+        help_text="Optional. Used only to score the AUDIT-C: 3 or more is a positive screen for women, 4 or more "
+                  "for men (Bradley et al. 2007). “Prefer not to say” uses 3, which leans towards help.",
+    )
 
 
 class TokenForm(forms.Form):
@@ -48,7 +59,7 @@ class TokenForm(forms.Form):
 
 
 def _profile_initial(user: object) -> dict[str, str]:
-    return {key: getattr(user, key) for key in ("display_name", "timezone", "crisis_region")}
+    return {key: getattr(user, key) for key in ("display_name", "timezone", "crisis_region", "screening_sex")}
 
 
 def _render(request: HttpRequest, profile_form: ProfileForm, token_form: TokenForm, new_token: str | None = None,
@@ -65,10 +76,15 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            user.display_name = form.cleaned_data["display_name"]
-            user.timezone = form.cleaned_data["timezone"]
-            user.crisis_region = form.cleaned_data["crisis_region"]
-            user.save(update_fields=["display_name", "timezone", "crisis_region"])
+            data = form.cleaned_data
+            changes = {"timezone": data["timezone"], "crisis_region": data["crisis_region"]}
+            # Choosing an answer (or changing it) counts as answering: the AUDIT-C will not ask again.
+            if data["screening_sex"] or data["screening_sex"] != user.screening_sex:
+                changes["screening_sex"] = data["screening_sex"]
+            user.display_name = data["display_name"]
+            with transaction.atomic():
+                user.save(update_fields=["display_name"])
+                profile.update(user, changes)
             messages.success(request, "Settings saved.")
             return redirect("settings")
         return _render(request, form, TokenForm(), status=422)

@@ -1,4 +1,10 @@
-"""A completed standardised self-assessment and its score."""
+"""A completed standardised self-assessment and its score.
+
+A result is stored with the rules version that scored it (``rules_version``) and what
+those rules found (``findings``: the cut-off that applied, whether the score is past it,
+the PCL-5 cluster pattern, the WHO-5 item rule, the plain-language summary). Results are
+never re-scored: when the rules change, older results keep their version and say so.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from thaw.assessments.scoring import RULES_VERSION
+from thaw.fields import EncryptedTextField
 
 
 class Assessment(models.Model):
@@ -20,6 +29,12 @@ class Assessment(models.Model):
     crisis = models.BooleanField(default=False)
     previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
     change_status = models.CharField(max_length=24, blank=True)
+    rules_version = models.PositiveSmallIntegerField(
+        default=RULES_VERSION, help_text="Which version of Thaw's scoring rules produced this result.")
+    findings = models.JSONField(default=dict, blank=True)
+    difficulty = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="PHQ-9's unscored question: how difficult the problems made things (0-3).")
+    worst_event = EncryptedTextField(blank=True, help_text="PCL-5: the event the person kept in mind (private).")
     taken_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -50,6 +50,8 @@ class ScoreLine:
     band: str
     status: str | None
     delta: int | None
+    difficulty: str | None = None  # PHQ-9's unscored question, as answered
+    rules_version: int = 0
 
 
 @dataclass
@@ -61,6 +63,15 @@ class Report:
     numbness: list[WeekNumbness] = field(default_factory=list)
     checkins: int = 0
     open_flags: int = 0
+    rules_version: int = 0  # the current scoring rules; lines from older ones are marked
+
+    @property
+    def difficulties(self) -> list[ScoreLine]:
+        return [line for line in self.scores if line.difficulty]
+
+    @property
+    def older_rules(self) -> bool:
+        return any(line.rules_version < self.rules_version for line in self.scores)
 
     @property
     def numbness_slope(self) -> float | None:
@@ -111,11 +122,27 @@ def render_pdf(report: Report) -> bytes:
         pdf.cell(0, 6, "No assessments in this period.", new_x="LMARGIN", new_y="NEXT")
     for line in report.scores:
         delta = "" if line.delta is None else f"{line.delta:+d}"
+        older = f" (rules v{line.rules_version})" if line.rules_version < report.rules_version else ""
         cells = (line.instrument, f"{line.taken_at:%d %b %Y}", f"{line.score}/{line.max_score}", line.band, delta,
-                 line.status or ("first score" if line.delta is None else "-"))
+                 (line.status or ("first score" if line.delta is None else "-")) + older)
         for w, text in zip(widths, cells, strict=True):
             pdf.cell(w, 6, _latin1(text)[:40])
         pdf.ln()
+    if report.older_rules:
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.multi_cell(0, 4, _latin1(
+            f"Scores marked 'rules v1' were scored with Thaw's first scoring rules and are shown as they were scored; "
+            f"later scores use version {report.rules_version}, the published rules (see Thaw's ASSESSMENTS document)."
+        ), new_x="LMARGIN", new_y="NEXT")
+    if report.difficulties:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(0, 7, _latin1("PHQ-9: how difficult the problems made things (not scored)"), new_x="LMARGIN",
+                 new_y="NEXT")
+        pdf.set_font("Helvetica", "", 9)
+        for line in report.difficulties:
+            pdf.cell(40, 5, f"{line.taken_at:%d %b %Y}")
+            pdf.cell(0, 5, _latin1(line.difficulty or ""), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 8, "Numbness (0-10, from check-ins)", new_x="LMARGIN", new_y="NEXT")

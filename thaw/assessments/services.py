@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.models import Assessment
-from thaw.assessments.scoring import AnswersInvalid, change_status, score
+from thaw.assessments.scoring import (
+    BASIS_FEMALE,
+    BASIS_MALE,
+    BASIS_SITE,
+    BASIS_UNSPECIFIED,
+    RULES_VERSION,
+    AnswersInvalid,
+    change_status,
+    score,
+)
+from thaw.safety.language import find_crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.safety.services import raise_flag, resources_payload
 
@@ -24,45 +34,118 @@ def instrument_or_error(key: object) -> Instrument:
     return found[key]
 
 
-def caseness_for(instrument: Instrument) -> int | None:
-    if instrument.id == "auditc":
-        return int(settings.THAW_AUDIT_C_CUTOFF)
-    return None
+def cutoff_for(instrument: Instrument, person: Any) -> tuple[int, str]:
+    """The screening cut-off that applies to this person, and why.
+
+    Only the AUDIT-C's depends on the person (their ``screening_sex``; not given uses the
+    lower cut-off). ``THAW_AUDIT_C_CUTOFF``, when set, overrides it for everyone.
+    """
+    if not instrument.cutoff.by_sex:
+        return instrument.cutoff.score, ""
+    override = getattr(settings, "THAW_AUDIT_C_CUTOFF", None)
+    if override:
+        return int(override), BASIS_SITE
+    sex = getattr(person, "screening_sex", "") or None
+    basis = {"female": BASIS_FEMALE, "male": BASIS_MALE}.get(sex or "", BASIS_UNSPECIFIED)
+    return instrument.cutoff.for_sex(sex), basis
 
 
 REPEAT_WINDOW = timedelta(seconds=10)
 
 
-def take(person: Any, instrument_key: object, answers: object) -> Assessment:
+def _clean_difficulty(instrument: Instrument, value: object) -> int | None:
+    if value is None:
+        return None
+    if instrument.difficulty is None:
+        raise AnswersInvalid({"difficulty": f"only the PHQ-9 asks this question; leave it out for the {instrument.name}"})
+    allowed = sorted(instrument.difficulty.values)
+    if not isinstance(value, int) or isinstance(value, bool) or value not in allowed:
+        raise AnswersInvalid({"difficulty": f"must be a whole number from {allowed[0]} to {allowed[-1]}, or null"})
+    return value
+
+
+def clean_worst_event(instrument: Instrument, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if instrument.anchor is None:
+        raise AnswersInvalid({"worst_event": f"only the PCL-5 asks this; leave it out for the {instrument.name}"})
+    if not isinstance(value, str):
+        raise AnswersInvalid({"worst_event": "must be text"})
+    limit = instrument.anchor.max_length
+    if len(value) > limit:
+        raise AnswersInvalid({"worst_event": f"is {len(value):,} characters; the limit is {limit:,}"})
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AnswersInvalid({"worst_event": "contains characters that are not valid text"}) from None
+    if "\x00" in value:
+        raise AnswersInvalid({"worst_event": "contains a NUL character"})
+    return value.strip()
+
+
+def _crisis_reason(matches: list[Any]) -> str:
+    categories = sorted({m.category for m in matches})
+    return "Crisis language (" + ", ".join(c.replace("_", " ") for c in categories) + ")"
+
+
+def take(person: Any, instrument_key: object, answers: object, *, difficulty: object = None,
+         worst_event: object = None) -> Assessment:
     """Score and store an assessment in one transaction; raise AnswersInvalid on bad input."""
     instrument = instrument_or_error(instrument_key)
-    cut = caseness_for(instrument)
-    result = score(instrument, answers, caseness=cut)  # type: ignore[arg-type]
+    cut, basis = cutoff_for(instrument, person)
+    result = score(instrument, answers, cutoff=cut, cutoff_basis=basis)  # type: ignore[arg-type]
+    asked = list(result.answers)
+    chosen = _clean_difficulty(instrument, difficulty)
+    event = clean_worst_event(instrument, worst_event)
+    # Scanned before the write transaction opens, so the scan never holds the writer lock.
+    event_matches = find_crisis_language(event) if event else []
+    findings = result.findings()
     with transaction.atomic():
         previous = Assessment.objects.filter(person=person, instrument=instrument.id).order_by("-taken_at").first()
-        if (previous is not None and previous.answers == list(answers)  # type: ignore[arg-type]
-                and timezone.now() - previous.created_at < REPEAT_WINDOW):
+        if (previous is not None and previous.answers == asked and previous.difficulty == chosen
+                and previous.worst_event == event and timezone.now() - previous.created_at < REPEAT_WINDOW):
             return previous  # the same answers sent twice (a double submit or a retry): one result
-        change = change_status(instrument, previous.score, result.score, caseness=cut) if previous else None
+        change = change_status(instrument, previous.score, result.score, cutoff=cut) if previous else None
+        if change is not None:
+            findings["clinically_meaningful"] = change.clinically_meaningful
         assessment = Assessment.objects.create(
-            person=person, instrument=instrument.id, answers=list(answers), score=result.score,  # type: ignore[arg-type]
-            band=result.band.label, subscores={**result.subscores, **{k: v["score"] for k, v in result.short_forms.items()}},
-            crisis=result.crisis, previous_score=change.previous_score if change else None,
-            change_status=(change.status or "") if change else "",
+            person=person, instrument=instrument.id, answers=asked, score=result.score, band=result.label,
+            subscores={**result.subscores, **{k: v["score"] for k, v in result.short_forms.items()}},
+            crisis=result.crisis or bool(event_matches), previous_score=change.previous_score if change else None,
+            change_status=(change.status or "") if change else "", rules_version=RULES_VERSION, findings=findings,
+            difficulty=chosen, worst_event=event,
         )
         already = RiskFlag.objects.filter(kind=FlagKind.ASSESSMENT_ITEM, source_id=str(assessment.id)).exists()
         for reason in [] if already else result.critical:  # the clinic's rules may have raised it just now
             raise_flag(person, kind=FlagKind.ASSESSMENT_ITEM, source="assessment", source_id=str(assessment.id),
                        reason=f"{instrument.name}: {reason}")
+        if event_matches:
+            raise_flag(person, kind=FlagKind.CRISIS_LANGUAGE, source="assessment", source_id=str(assessment.id),
+                       reason=f"{instrument.name} note: {_crisis_reason(event_matches)}")
     return assessment
+
+
+def summary_of(assessment: Assessment, instrument: Instrument) -> str:
+    """The plain-language result stored with it; for results from the first rules, their band."""
+    stored = (assessment.findings or {}).get("summary")
+    if stored:
+        return str(stored)
+    plain = next((b.plain for b in instrument.bands if b.label == assessment.band), "")
+    return (f"Scored with Thaw's first rules (version {assessment.rules_version}), before the published-rules "
+            f"review; it is shown as it was scored. {plain}").strip()
 
 
 def as_dict(assessment: Assessment, *, with_resources: bool = True) -> dict[str, Any]:
     instrument = instruments()[assessment.instrument]
+    findings = assessment.findings or {}
     change = None
     if assessment.previous_score is not None:
         change = {"previous_score": assessment.previous_score, "delta": assessment.delta,
-                  "status": assessment.change_status or None}
+                  "status": assessment.change_status or None,
+                  "clinically_meaningful": findings.get("clinically_meaningful")}
+    difficulty = None
+    if assessment.difficulty is not None and instrument.difficulty is not None:
+        difficulty = {"value": assessment.difficulty, "label": instrument.difficulty.label_for(assessment.difficulty)}
     body: dict[str, Any] = {
         "id": str(assessment.id),
         "instrument": assessment.instrument,
@@ -70,6 +153,15 @@ def as_dict(assessment: Assessment, *, with_resources: bool = True) -> dict[str,
         "score": assessment.score,
         "max_score": instrument.max_score,
         "band": assessment.band,
+        "summary": summary_of(assessment, instrument),
+        "above_cutoff": findings.get("above_cutoff"),
+        "cutoff": findings.get("cutoff"),
+        "dsm5_clusters_met": findings.get("dsm5_clusters_met"),
+        "clusters": findings.get("clusters"),
+        "item_rule_met": findings.get("item_rule_met"),
+        "difficulty": difficulty,
+        "worst_event": assessment.worst_event or None,
+        "rules_version": assessment.rules_version,
         "subscores": assessment.subscores,
         "crisis": assessment.crisis,
         "resources": resources_payload(assessment.person) if (with_resources and assessment.crisis) else [],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,19 +15,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from thaw.accounts import profile
 from thaw.assessments import services
 from thaw.assessments.charts import trend_svg
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.report import Report, ScoreLine, render_pdf, weekly_numbness
-from thaw.assessments.scoring import IMPROVED, RECOVERED, AnswersInvalid, band_for
+from thaw.assessments.scoring import (
+    DETERIORATED,
+    IMPROVED,
+    NO_RELIABLE_CHANGE,
+    RECOVERED,
+    RULES_VERSION,
+    AnswersInvalid,
+    chart_bands,
+    difficulty_asked,
+)
 from thaw.checkins.models import CheckIn
 from thaw.safety.models import RiskFlag
 
 STATUS_WORDS = {
-    RECOVERED: "Recovered: a reliable improvement that is now below the usual cut-off.",
+    RECOVERED: "Recovered: a reliable improvement that has also crossed the cut-off to the other side.",
     IMPROVED: "Improved: a change bigger than the measure's usual ups and downs.",
-    "no reliable change": "No reliable change: within the measure's usual ups and downs.",
-    "deteriorated": "Worse: a change bigger than the measure's usual ups and downs. Worth talking about with someone you trust or a professional.",
+    NO_RELIABLE_CHANGE: "No reliable change: within the measure's usual ups and downs.",
+    DETERIORATED: "Worse: a change bigger than the measure's usual ups and downs. Worth talking about with someone you trust or a professional.",
 }
 
 
@@ -42,6 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}")
+RESTART = "Something went wrong with the earlier answers, so this questionnaire starts again."
 
 
 def _answer(item: Any, value: str) -> int | None:
@@ -50,60 +63,161 @@ def _answer(item: Any, value: str) -> int | None:
     return int(value)
 
 
+def _complete(instrument: Instrument, answers: list[int]) -> bool:
+    """Every question asked has an answer (with the skip rule, a "Never" on question 1 ends the AUDIT-C)."""
+    rule = instrument.skip_rule
+    if rule is not None and len(answers) == rule.when_item and answers[rule.when_item - 1] == rule.equals:
+        return True
+    return len(answers) == len(instrument.items)
+
+
 def _prior_answers(instrument: Instrument, raw: list[str]) -> list[int] | None:
-    """Earlier answers from hidden fields; None if tampered with (or already complete)."""
-    if len(raw) >= len(instrument.items):
+    """Earlier answers from hidden fields; None if tampered with (too many, not answers, past the end)."""
+    if len(raw) > len(instrument.items):
         return None
     answers = [_answer(item, value) for item, value in zip(instrument.items, raw, strict=False)]
-    return None if None in answers else answers  # type: ignore[return-value]
+    if None in answers:
+        return None
+    clean: list[int] = answers  # type: ignore[assignment]
+    if any(_complete(instrument, clean[:n]) for n in range(1, len(clean))):
+        return None  # answers to questions that are never asked after a skip
+    return clean
+
+
+def _asks_screening_sex(instrument: Instrument, person: Any) -> bool:
+    """The AUDIT-C asks once, optionally, which cut-off applies (unless the site has set one)."""
+    return (bool(instrument.cutoff.by_sex) and person.screening_sex_answered_at is None
+            and not settings.THAW_AUDIT_C_CUTOFF)
+
+
+def _asks_difficulty(instrument: Instrument, answers: list[int]) -> bool:
+    """After the items, unless an answer shows risk: then the crisis screen comes at once."""
+    risk = any(len(answers) >= c.item and answers[c.item - 1] >= c.min for c in instrument.critical)
+    return _complete(instrument, answers) and difficulty_asked(instrument, answers) and not risk
+
+
+@dataclass
+class Progress:
+    """Where a person is in a questionnaire; carried in hidden fields, so nothing half-done is stored."""
+
+    answers: list[int] = field(default_factory=list)
+    anchor: str = ""
+    started: bool = False  # past the optional "before you start" screen (PCL-5)
+    selected: int | None = None
+    error: str = ""
+    screen: str = ""  # forced screen (an error on it); otherwise the next one
+
+
+def _screen(instrument: Instrument, person: Any, progress: Progress) -> str:
+    if progress.screen:
+        return progress.screen
+    if not progress.answers and _asks_screening_sex(instrument, person):
+        return "sex"
+    if instrument.anchor is not None and not progress.started:
+        return "anchor"
+    if _asks_difficulty(instrument, progress.answers):
+        return "difficulty"
+    return "item"
+
+
+def _finish(request: HttpRequest, instrument: Instrument, progress: Progress,
+            difficulty: int | None) -> HttpResponse | None:
+    try:
+        assessment = services.take(request.user, instrument.id, progress.answers, difficulty=difficulty,
+                                   worst_event=progress.anchor)
+    except AnswersInvalid:
+        progress.error, progress.answers = "Those answers could not be scored; please start again.", []
+        return None
+    if assessment.crisis:
+        return redirect(reverse("crisis") + f"?from=assessment&id={assessment.id}")
+    return redirect("assessment_result", assessment_id=assessment.id)
+
+
+def _step(request: HttpRequest, instrument: Instrument, progress: Progress) -> HttpResponse | None:
+    """Apply one submitted screen to the progress; a response when the questionnaire is done."""
+    post = request.POST
+    step = post.get("step", "item")
+    if step == "sex":
+        choice = post.get("choice", "")
+        if choice not in ("", "female", "male"):
+            progress.error, progress.screen = "Choose one of the answers, or “Prefer not to say”.", "sex"
+        else:
+            profile.update(request.user, {"screening_sex": choice})
+        return None
+    if step == "anchor":
+        try:
+            services.clean_worst_event(instrument, progress.anchor)
+        except AnswersInvalid as exc:
+            progress.error, progress.screen = f"The note {exc.errors['worst_event']}.", "anchor"
+        else:
+            progress.started = True
+        return None
+    if "back" in post:
+        if progress.answers:
+            progress.selected = progress.answers.pop()
+        elif instrument.anchor is not None:
+            progress.started = False
+        return None
+    if step == "difficulty":
+        if not _asks_difficulty(instrument, progress.answers):
+            progress.error, progress.answers = RESTART, []
+            return None
+        chosen = None
+        if "skip" not in post:
+            chosen = _answer(instrument.difficulty, post.get("choice", ""))
+            if chosen is None:
+                progress.error = "Choose one of the answers, or skip this question."
+                return None
+        return _finish(request, instrument, progress, chosen)
+    if _complete(instrument, progress.answers):
+        progress.error, progress.answers = RESTART, []
+        return None
+    choice = _answer(instrument.items[len(progress.answers)], post.get("choice", ""))
+    if choice is None:
+        progress.error = "Choose one of the answers to go on."
+        return None
+    progress.answers.append(choice)
+    if _complete(instrument, progress.answers) and not _asks_difficulty(instrument, progress.answers):
+        return _finish(request, instrument, progress, None)
+    return None
 
 
 @login_required
 def take(request: HttpRequest, key: str) -> HttpResponse:
-    """One question per screen; earlier answers travel in hidden fields, so nothing is stored half-done."""
+    """One question per screen; earlier answers travel in hidden fields, so nothing is stored half-done.
+
+    Around the items: the AUDIT-C asks once which cut-off applies, the PCL-5 offers an
+    optional "before you start" anchor, and the PHQ-9 asks its unscored difficulty question.
+    """
     instrument = _instrument(key)
-    answers: list[int] = []
-    error = ""
-    selected: int | None = None
+    progress = Progress(started=instrument.anchor is None)
     if request.method == "POST":
         prior = _prior_answers(instrument, request.POST.getlist("a"))
+        progress.anchor = request.POST.get("anchor", "") if instrument.anchor else ""
+        progress.started = progress.started or request.POST.get("started") == "1"
         if prior is None:
-            error = "Something went wrong with the earlier answers, so this questionnaire starts again."
-        elif "back" in request.POST:
-            answers = prior
-            selected = answers.pop() if answers else None
+            progress.error = RESTART
         else:
-            answers = prior
-            item = instrument.items[len(answers)]
-            choice = _answer(item, request.POST.get("choice", ""))
-            if choice is None:
-                error = "Choose one of the answers to go on."
-            else:
-                answers.append(choice)
-                if len(answers) == len(instrument.items):
-                    try:
-                        assessment = services.take(request.user, instrument.id, answers)
-                    except AnswersInvalid:
-                        error = "Those answers could not be scored; please start again."
-                        answers = []
-                    else:
-                        if assessment.crisis:
-                            return redirect(reverse("crisis") + f"?from=assessment&id={assessment.id}")
-                        return redirect("assessment_result", assessment_id=assessment.id)
-    position = len(answers)
+            progress.answers = prior
+            done = _step(request, instrument, progress)
+            if done is not None:
+                return done
+    screen = _screen(instrument, request.user, progress)
+    position = min(len(progress.answers), len(instrument.items) - 1)
     context = {
-        "instrument": instrument, "item": instrument.items[position], "position": position + 1,
-        "total": len(instrument.items), "answers": answers, "error": error, "selected": selected,
+        "instrument": instrument, "screen": screen, "item": instrument.items[position], "position": position + 1,
+        "total": len(instrument.items), "answers": progress.answers, "error": progress.error,
+        "selected": progress.selected, "anchor": progress.anchor, "started": progress.started,
+        "sex_choices": [("female", "Female: 3 or more is a positive screen"),
+                        ("male", "Male: 4 or more is a positive screen"), ("", "Prefer not to say")],
     }
-    return render(request, "assessments/take.html", context, status=422 if error else 200)
+    return render(request, "assessments/take.html", context, status=422 if progress.error else 200)
 
 
-def _chart(instrument: Instrument, history: list[Any]) -> str:
+def _chart(instrument: Instrument, history: list[Any], person: Any) -> str:
     points = [(a.taken_at, a.score) for a in reversed(history)]
-    cut = services.caseness_for(instrument)
-    bands = [band_for(instrument, b.min, cut) for b in instrument.bands] if cut is None else [
-        band_for(instrument, instrument.min_score, cut), band_for(instrument, instrument.max_score, cut)]
-    return trend_svg(points, bands, instrument.min_score, instrument.max_score,
+    cut, _ = services.cutoff_for(instrument, person)
+    return trend_svg(points, chart_bands(instrument, cut), instrument.min_score, instrument.max_score,
                      title=f"{instrument.name} scores over time",
                      description=f"{len(points)} scores from {instrument.min_score} to {instrument.max_score}; "
                                  "the table below lists them.")
@@ -115,8 +229,9 @@ def results(request: HttpRequest, key: str) -> HttpResponse:
     history = services.history(request.user, instrument.id)
     return render(request, "assessments/results.html", {
         "instrument": instrument, "history": history,
-        "chart": mark_safe(_chart(instrument, history)) if history else "",  # noqa: S308 (escaped in trend_svg)
-        "status_words": STATUS_WORDS,
+        "chart": mark_safe(_chart(instrument, history, request.user)) if history else "",  # noqa: S308 (escaped in trend_svg)
+        "status_words": STATUS_WORDS, "rules_version": RULES_VERSION,
+        "older_rules": any(a.rules_version < RULES_VERSION for a in history),
     })
 
 
@@ -126,10 +241,19 @@ def result(request: HttpRequest, assessment_id: object) -> HttpResponse:
     if assessment is None:
         raise Http404("No such result.")
     instrument = instruments()[assessment.instrument]
-    band = band_for(instrument, assessment.score, services.caseness_for(instrument))
+    findings = assessment.findings or {}
+    clusters = []
+    if instrument.cluster_rule is not None and findings.get("clusters"):
+        stored = findings["clusters"]
+        clusters = [{"id": c.id, "name": c.name, "items": f"{c.items[0]}-{c.items[-1]}", **stored[c.id]}
+                    for c in instrument.cluster_rule.clusters if c.id in stored]
+    difficulty = None
+    if assessment.difficulty is not None and instrument.difficulty is not None:
+        difficulty = instrument.difficulty.label_for(assessment.difficulty)
     return render(request, "assessments/result.html", {
-        "assessment": assessment, "instrument": instrument, "band": band,
-        "status_text": STATUS_WORDS.get(assessment.change_status, ""),
+        "assessment": assessment, "instrument": instrument, "findings": findings,
+        "summary": services.summary_of(assessment, instrument), "clusters": clusters, "difficulty": difficulty,
+        "status_text": STATUS_WORDS.get(assessment.change_status, ""), "rules_version": RULES_VERSION,
     })
 
 
@@ -147,7 +271,8 @@ def build_report(person: Any, weeks: int) -> Report:
     found = instruments()
     lines = [
         ScoreLine(found[a.instrument].name, timezone.localtime(a.taken_at), a.score, found[a.instrument].max_score,
-                  a.band, a.change_status or None, a.delta)
+                  a.band, a.change_status or None, a.delta, _difficulty_label(found[a.instrument], a.difficulty),
+                  a.rules_version)
         for a in services.history(person) if a.taken_at >= since
     ]
     lines.sort(key=lambda line: (line.instrument, line.taken_at))
@@ -157,7 +282,14 @@ def build_report(person: Any, weeks: int) -> Report:
         person=person.display_name or person.email, since=timezone.localtime(since).date(),
         until=timezone.localtime(now).date(), scores=lines, numbness=weekly_numbness(points), checkins=len(points),
         open_flags=RiskFlag.objects.filter(person=person, acknowledged_at__isnull=True).count(),
+        rules_version=RULES_VERSION,
     )
+
+
+def _difficulty_label(instrument: Instrument, value: int | None) -> str | None:
+    if value is None or instrument.difficulty is None:
+        return None
+    return instrument.difficulty.label_for(value)
 
 
 @login_required

@@ -28,7 +28,7 @@ from thaw.assessments import services as assessment_services
 from thaw.assessments.charts import trend_svg
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.models import Assessment
-from thaw.assessments.scoring import band_for
+from thaw.assessments.scoring import RULES_VERSION, chart_bands
 from thaw.checkins.models import CheckIn
 from thaw.clinic.services import ARROWS
 from thaw.grounding.exercises import library
@@ -203,12 +203,10 @@ def _unique_ids(svg: str, suffix: str) -> SafeString:
                      .replace("chart-desc", f"chart-desc-{suffix}"))
 
 
-def _score_chart(instrument: Instrument, history: list[Assessment]) -> SafeString:
+def _score_chart(instrument: Instrument, history: list[Assessment], person: Any) -> SafeString:
     points = [(a.taken_at, float(a.score)) for a in reversed(history)]
-    cut = assessment_services.caseness_for(instrument)
-    bands = [band_for(instrument, b.min, cut) for b in instrument.bands] if cut is None else [
-        band_for(instrument, instrument.min_score, cut), band_for(instrument, instrument.max_score, cut)]
-    svg = trend_svg(points, bands, instrument.min_score, instrument.max_score,
+    cut, _ = assessment_services.cutoff_for(instrument, person)
+    svg = trend_svg(points, chart_bands(instrument, cut), instrument.min_score, instrument.max_score,
                     title=f"{instrument.name} scores over time",
                     description=f"{len(points)} scores from {instrument.min_score} to {instrument.max_score}; "
                                 "shaded zones are the published score ranges.")
@@ -228,7 +226,9 @@ def scores(person: Any) -> list[dict[str, Any]]:
         latest = history[0]
         out.append({"instrument": instrument, "latest": latest, "count": len(history),
                     "status": latest.change_status or ("first score" if latest.previous_score is None else ""),
-                    "arrow": ARROWS.get(latest.change_status, ""), "chart": _score_chart(instrument, history)})
+                    "arrow": ARROWS.get(latest.change_status, ""), "chart": _score_chart(instrument, history, person),
+                    "summary": assessment_services.summary_of(latest, instrument),
+                    "findings": latest.findings or {}, "older_rules": latest.rules_version < RULES_VERSION})
     return out
 
 

@@ -42,7 +42,9 @@ def build(person: User) -> dict[str, Any]:
     assessments = [
         {"id": str(a.id), "instrument": a.instrument, "answers": a.answers, "score": a.score, "band": a.band,
          "subscores": a.subscores, "crisis": a.crisis, "previous_score": a.previous_score,
-         "change_status": a.change_status or None, "taken_at": _iso(a.taken_at), "created_at": _iso(a.created_at)}
+         "change_status": a.change_status or None, "rules_version": a.rules_version, "findings": a.findings,
+         "difficulty": a.difficulty, "worst_event": a.worst_event, "taken_at": _iso(a.taken_at),
+         "created_at": _iso(a.created_at)}
         for a in Assessment.objects.filter(person=person).order_by("taken_at", "id")
     ]
     plan = SafetyPlan.objects.filter(person=person).first()
@@ -68,6 +70,8 @@ def build(person: User) -> dict[str, Any]:
         "format": FORMAT, "version": VERSION, "exported_at": _iso(timezone.now()),
         "account": {"email": person.email, "display_name": person.display_name, "role": person.role,
                     "timezone": person.timezone, "crisis_region": person.crisis_region,
+                    "screening_sex": person.screening_sex or None,
+                    "screening_sex_answered_at": _iso(person.screening_sex_answered_at),
                     "date_joined": _iso(person.date_joined)},
         "checkins": checkins,
         "assessments": assessments,
@@ -127,6 +131,8 @@ def restore(document: dict[str, Any], password: str) -> User:
             # Always a person: an edited file must not be able to create a clinician or an admin.
             role=Role.PERSON, timezone=zone if valid_timezone(zone) else "UTC",
             crisis_region=account.get("crisis_region", ""), date_joined=_time(account.get("date_joined")),
+            screening_sex=account.get("screening_sex") if account.get("screening_sex") in ("female", "male") else "",
+            screening_sex_answered_at=_time(account.get("screening_sex_answered_at")),
         )
         checkins, emotions, tags = [], [], []
         for raw in document.get("checkins", []):
@@ -144,6 +150,9 @@ def restore(document: dict[str, Any], password: str) -> User:
             Assessment(id=a["id"], person=person, instrument=a["instrument"], answers=a["answers"], score=a["score"],
                        band=a["band"], subscores=a["subscores"], crisis=a["crisis"],
                        previous_score=a["previous_score"], change_status=a["change_status"] or "",
+                       # An export from before rules versions were recorded holds results of the first rules.
+                       rules_version=a.get("rules_version", 1), findings=a.get("findings") or {},
+                       difficulty=a.get("difficulty"), worst_event=a.get("worst_event") or "",
                        taken_at=_time(a["taken_at"]), created_at=_time(a["created_at"]))
             for a in document.get("assessments", [])
         ])

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from fhir.resources.R4B.bundle import Bundle
 
 from thaw.assessments.instruments import instruments
+from thaw.assessments.scoring import AnswersInvalid, check_answers
 
 THAW_SYSTEM = "urn:thaw:checkin"
 MAGIC = b"THAW-EXPORT-SEALED-1\n"
@@ -44,9 +45,13 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
               [[c["id"], n, e["word"], e["intensity"]] for c in document["checkins"]
                for n, e in enumerate(c["emotions"])])
         table("assessments.csv", ["id", "instrument", "taken_at", "score", "band", "change_status", "previous_score",
-                                  "answers"],
+                                  "answers", "rules_version", "above_cutoff", "cutoff", "dsm5_clusters_met",
+                                  "item_rule_met", "difficulty", "worst_event"],
               [[a["id"], a["instrument"], a["taken_at"], a["score"], a["band"], a["change_status"] or "",
-                "" if a["previous_score"] is None else a["previous_score"], " ".join(map(str, a["answers"]))]
+                "" if a["previous_score"] is None else a["previous_score"], " ".join(map(str, a["answers"])),
+                a.get("rules_version", 1), *(_blank((a.get("findings") or {}).get(k)) for k in (
+                    "above_cutoff", "cutoff", "dsm5_clusters_met", "item_rule_met")),
+                _blank(a.get("difficulty")), a.get("worst_event") or ""]
                for a in document["assessments"]])
         plan = document.get("safety_plan") or {}
         table("safety_plan.csv", ["section", "text"], [[k, v] for k, v in plan.items()])
@@ -71,20 +76,53 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _patient_id(email: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "thaw:" + email))
 
 
+def _choice(link: str, text: str, options: Any, *, required: bool = True) -> dict[str, Any]:
+    return {"linkId": link, "text": text, "type": "choice", "required": required,
+            "answerOption": [{"valueCoding": {"code": str(o.value), "display": o.label}} for o in options]}
+
+
 def _questionnaire(key: str) -> dict[str, Any]:
     instrument = instruments()[key]
+    items = [_choice(str(item.number), item.text, item.options) for item in instrument.items]
+    rule = instrument.skip_rule
+    if rule is not None:  # the AUDIT-C: questions 2 and 3 are asked only when question 1 is not "Never"
+        for number in rule.skip:
+            items[number - 1]["enableWhen"] = [{"question": str(rule.when_item), "operator": "!=",
+                                                "answerCoding": {"code": str(rule.equals)}}]
+    if instrument.difficulty is not None:
+        items.append(_choice("difficulty", instrument.difficulty.text, instrument.difficulty.options, required=False))
+    if instrument.anchor is not None:
+        items.insert(0, {"linkId": "worst-event", "text": instrument.anchor.prompt, "type": "string",
+                         "required": False})
     return {
         "resourceType": "Questionnaire", "id": key, "url": f"urn:thaw:questionnaire:{key}", "status": "active",
         "name": instrument.name.replace("-", ""), "title": instrument.title, "description": instrument.instructions,
-        "copyright": f"{instrument.source} {instrument.licence}",
-        "item": [{"linkId": str(item.number), "text": item.text, "type": "choice", "required": True,
-                  "answerOption": [{"valueCoding": {"code": str(o.value), "display": o.label}} for o in item.options]}
-                 for item in instrument.items],
+        "copyright": f"{instrument.source} {instrument.licence}", "item": items,
     }
+
+
+def _response_items(instrument: Any, a: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answers as asked (questions skipped by the skip rule are left out, as FHIR expects)."""
+    def coded(link: str, text: str, value: int, label: str) -> dict[str, Any]:
+        return {"linkId": link, "text": text, "answer": [{"valueCoding": {"code": str(value), "display": label}}]}
+
+    items = [coded(str(item.number), item.text, value, item.label_for(value))
+             for item, value in zip(instrument.items, a["answers"], strict=False)]
+    if a.get("difficulty") is not None and instrument.difficulty is not None:
+        items.append(coded("difficulty", instrument.difficulty.text, a["difficulty"],
+                           instrument.difficulty.label_for(a["difficulty"])))
+    if a.get("worst_event") and instrument.anchor is not None:
+        items.insert(0, {"linkId": "worst-event", "text": instrument.anchor.prompt,
+                         "answer": [{"valueString": a["worst_event"]}]})
+    return items
 
 
 def to_fhir(document: dict[str, Any]) -> dict[str, Any]:
@@ -118,20 +156,27 @@ def to_fhir(document: dict[str, Any]) -> dict[str, Any]:
         entries.append({"fullUrl": f"urn:thaw:questionnaire:{key}", "resource": _questionnaire(key)})
     for a in document["assessments"]:
         instrument = instruments().get(a["instrument"])
-        if instrument is None or len(instrument.items) != len(a["answers"]):
+        asked = _as_asked(instrument, a["answers"]) if instrument is not None else None
+        if instrument is None or asked is None:
             continue  # an instrument file that changed since: the JSON export still has these answers
-        items = instrument.items
         response = {
             "resourceType": "QuestionnaireResponse", "id": a["id"], "status": "completed",
             "questionnaire": f"urn:thaw:questionnaire:{a['instrument']}", "subject": subject, "authored": a["taken_at"],
-            "item": [{"linkId": str(item.number), "text": item.text, "answer": [{"valueCoding": {
-                "code": str(value), "display": next((o.label for o in item.options if o.value == value), str(value))}}]}
-                for item, value in zip(items, a["answers"], strict=True)],
+            "item": _response_items(instrument, {**a, "answers": asked}),
         }
         entries.append({"fullUrl": f"urn:uuid:{a['id']}", "resource": response})
     bundle = {"resourceType": "Bundle", "type": "collection", "timestamp": document["exported_at"], "entry": entries}
     Bundle.model_validate(bundle)  # refuse to hand out a bundle that is not valid FHIR
     return bundle
+
+
+def _as_asked(instrument: Any, answers: list[int]) -> list[int] | None:
+    """The answers as the current instrument file asks them (first-rules AUDIT-C "Never" rows were
+    stored as [0, 0, 0]); None when they no longer fit it."""
+    try:
+        return check_answers(instrument, answers)
+    except AnswersInvalid:
+        return None
 
 
 def seal(data: bytes, passphrase: str) -> bytes:
