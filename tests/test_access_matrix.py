@@ -183,3 +183,25 @@ def test_every_api_route_has_its_own_name() -> None:
 
     names = [p.name for p in api.urls[0] if getattr(p, "name", None)]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_me_only_ever_reads_and_changes_the_callers_own_profile(world, alice) -> None:
+    """GET/PATCH /api/v1/me has no way to name anyone: another person, a clinician and an
+    admin each get and change their own profile, never the owner's."""
+    clinician = make_user("clin@clinic.example", Role.CLINICIAN)
+    Authenticator.objects.create(user=clinician, type=Authenticator.Type.TOTP, data={"secret": "unused"})
+    callers = {"other": world["other"], "admin": world["admin"], "clinician": ApiClient(clinician)}
+    before = world["owner"].get("/api/v1/me").json()
+    assert before["email"] == "alice@example.org"
+    for who, client in callers.items():
+        mine = client.get("/api/v1/me", id=alice.pk, user=alice.pk, email="alice@example.org")
+        assert mine.status_code == 200 and mine.json()["email"] != "alice@example.org", who
+        changed = client.patch("/api/v1/me", {"screening_sex": "male", "timezone": "Asia/Tokyo"})
+        assert changed.status_code == 200 and changed.json()["email"] == mine.json()["email"], who
+        for body in ({"email": "alice@example.org"}, {"id": alice.pk}, {"user": alice.pk},
+                     {"person": alice.pk, "screening_sex": "female"}):
+            refused = client.patch("/api/v1/me", body)
+            assert refused.status_code == 422 and "alice@example.org" not in refused.content.decode(), (who, body)
+    alice.refresh_from_db()
+    assert (alice.screening_sex, alice.timezone, alice.screening_sex_answered_at) == ("", before["timezone"], None)
+    assert world["owner"].get("/api/v1/me").json() == before
