@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -166,3 +167,54 @@ def test_import_is_always_a_person_with_a_valid_time_zone(filled: ApiClient, tmp
                    "from thaw.accounts.models import User; u = User.objects.get(); print(u.role, u.is_staff, u.timezone)",
                    env=env)
         assert who.stdout.split() == ["person", "False", "UTC"]
+
+
+def test_exports_carry_the_rule_fields_the_difficulty_and_the_anchor(api_alice: ApiClient, alice) -> None:
+    from thaw.assessments.models import Assessment
+    from thaw.exports.document import restore
+
+    api_alice.patch("/api/v1/me", {"screening_sex": "female"})
+    assert api_alice.post("/api/v1/assessments", {"instrument": "auditc", "answers": [0]}).status_code == 201
+    assert api_alice.post("/api/v1/assessments", {"instrument": "phq9", "answers": [1] * 8 + [0],
+                                                  "difficulty": 2}).status_code == 201
+    assert api_alice.post("/api/v1/assessments", {"instrument": "pcl5", "answers": [2] * 20,
+                                                  "worst_event": "the storm ü"}).status_code == 201
+    document = json.loads(api_alice.get("/api/v1/export", format="json").content)
+    assert document["account"]["screening_sex"] == "female"
+    by_kind = {a["instrument"]: a for a in document["assessments"]}
+    assert by_kind["auditc"]["answers"] == [0] and by_kind["auditc"]["findings"]["cutoff"] == 3
+    assert by_kind["phq9"]["difficulty"] == 2 and by_kind["pcl5"]["worst_event"] == "the storm ü"
+    assert by_kind["pcl5"]["findings"]["dsm5_clusters_met"] is True and by_kind["pcl5"]["rules_version"] == 2
+
+    archive = zipfile.ZipFile(io.BytesIO(api_alice.get("/api/v1/export", format="csv").content))
+    table = archive.read("assessments.csv").decode()
+    assert table.splitlines()[0].endswith("rules_version,above_cutoff,cutoff,dsm5_clusters_met,item_rule_met,"
+                                          "difficulty,worst_event")
+    assert "the storm ü" in table
+
+    bundle = json.loads(api_alice.get("/api/v1/export", format="fhir").content)
+    Bundle.model_validate(bundle)
+    resources = {(e["resource"]["resourceType"], e["resource"].get("questionnaire", e["resource"].get("id"))):
+                 e["resource"] for e in bundle["entry"]}
+    audit = resources[("QuestionnaireResponse", "urn:thaw:questionnaire:auditc")]
+    assert [i["linkId"] for i in audit["item"]] == ["1"], "questions 2 and 3 were not asked"
+    form = resources[("Questionnaire", "auditc")]
+    assert form["item"][1]["enableWhen"] == [{"question": "1", "operator": "!=", "answerCoding": {"code": "0"}}]
+    phq = resources[("QuestionnaireResponse", "urn:thaw:questionnaire:phq9")]
+    assert phq["item"][-1]["linkId"] == "difficulty" and phq["item"][-1]["answer"][0]["valueCoding"]["code"] == "2"
+    pcl = resources[("QuestionnaireResponse", "urn:thaw:questionnaire:pcl5")]
+    assert pcl["item"][0] == {"linkId": "worst-event", "text": pcl["item"][0]["text"],
+                              "answer": [{"valueString": "the storm ü"}]}
+
+    copy = json.loads(json.dumps(document))
+    copy["account"]["email"] = "copy@example.org"
+    copy["checkins"] = []
+    for a in copy["assessments"]:
+        a["id"] = str(uuid.uuid4())  # the same database: new ids
+    del copy["assessments"][0]["rules_version"]  # as in an export from before rules versions
+    person = restore(copy, "a calm, long passphrase")
+    assert person.screening_sex == "female"
+    restored = {a.instrument: a for a in Assessment.objects.filter(person=person)}
+    assert restored["auditc"].rules_version == 1 and restored["pcl5"].rules_version == 2
+    assert restored["pcl5"].worst_event == "the storm ü" and restored["phq9"].difficulty == 2
+    assert restored["pcl5"].findings == by_kind["pcl5"]["findings"]

@@ -24,7 +24,8 @@ def test_crawl_pages_for_third_party_requests_and_csp(phone: Any, server: LiveTh
     page.locator("#quick-result").get_by_text("Saved").wait_for()
     origin = urlsplit(server.url).netloc
     seen: set[str] = set()
-    queue = ["/", "/checkin/", "/checkin/?start=body", "/help/", "/insights/", "/assessments/phq9/take"]
+    queue = ["/", "/checkin/", "/checkin/?start=body", "/help/", "/insights/", "/assessments/phq9/take",
+             "/assessments/auditc/take", "/assessments/pcl5/take"]  # the cut-off question, the anchor
     while queue and len(seen) < 40:
         path = queue.pop(0)
         if path in seen or path.startswith(SKIP):
