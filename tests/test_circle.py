@@ -45,6 +45,8 @@ def alice_data(alice):
     owner = ApiClient(alice)
     assert owner.post("/api/v1/checkins", checkin_body(note=CANARY)).status_code == 201
     assert owner.post("/api/v1/assessments", {"instrument": "phq9", "answers": [1] * 8 + [0]}).status_code == 201
+    assert owner.post("/api/v1/assessments", {"instrument": "pcl5", "answers": [1] * 20,
+                                              "worst_event": CANARY}).status_code == 201  # private, never shared
     return owner
 
 
@@ -60,7 +62,11 @@ def test_a_trusted_person_sees_exactly_the_granted_category(alice, alice_data, s
     page = Client()
     page.force_login(sam)
     html = page.get(f"/shared/{alice.pk}/").content.decode()
-    assert CANARY not in html, "notes are never shown without their own tick"
+    assert CANARY not in html, "notes (and the PCL-5 anchor) are never shown without their own tick"
+    if category == "assessments":
+        shared = ApiClient(sam).get(f"/api/v1/shared/{alice.pk}/assessments").content.decode()
+        assert "PCL-5" in shared or "pcl5" in shared
+        assert CANARY not in shared
     for section, cat in [("shared-summary", "summary"), ("shared-checkins", "checkins"),
                          ("shared-assessments", "assessments")]:
         assert (section in html) == (cat == category), (section, category)

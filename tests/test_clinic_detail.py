@@ -278,3 +278,16 @@ def test_homework_ends_with_the_enrolment(clinic, carol, alice) -> None:
     assert "Your care team suggests" in page_of(alice).get("/").content.decode()
     circle.revoke(grant)
     assert "Your care team suggests" not in page_of(alice).get("/").content.decode()
+
+
+def test_scores_state_the_rules_findings_but_never_the_pcl5_anchor(clinic, carol, alice) -> None:
+    enrol(alice, clinic["program"], carol)
+    take(alice, "pcl5", [2] * 20, worst_event="canary-event-7731")
+    take(alice, "who5", [5, 5, 5, 5, 1])
+    Assessment.objects.create(person=alice, instrument="gad7", answers=[1] * 7, score=7, band="mild",
+                              previous_score=12, change_status="recovered", rules_version=1)
+    html = page_of(carol).get(url(alice)).content.decode()
+    assert "probable PTSD" in html and "DSM-5 cluster pattern: met" in html and "Cut-off 33: past it" in html
+    assert "A single WHO-5 item at 0 or 1" in html
+    assert "Scored with Thaw&#x27;s first rules (v1)" in html or "Scored with Thaw's first rules (v1)" in html
+    assert "canary-event-7731" not in html, "the anchor is the person's alone"

@@ -27,7 +27,7 @@ def test_auditc_asks_once_and_never_skips_to_the_result(phone: Any, server: Live
     page.goto("/assessments/auditc/take")
     page.get_by_text("For alcohol screening, which cut-off applies to you?").wait_for()
     shot(page, "auditc-cutoff-question")
-    page.locator("label.option", has_text="Male").click()
+    page.locator("label.option", has_text="Male: 4 or more").click()
     page.get_by_role("button", name="Next").click()
     page.get_by_text("question 1 of 3").first.wait_for()
     page.locator("label.option", has_text="Never").click()

@@ -137,7 +137,7 @@ def _step(request: HttpRequest, instrument: Instrument, progress: Progress) -> H
     """Apply one submitted screen to the progress; a response when the questionnaire is done."""
     post = request.POST
     step = post.get("step", "item")
-    if step == "sex":
+    if step == "sex" and instrument.cutoff.by_sex:
         choice = post.get("choice", "")
         if choice not in ("", "female", "male"):
             progress.error, progress.screen = "Choose one of the answers, or “Prefer not to say”.", "sex"
