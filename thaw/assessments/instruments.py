@@ -39,10 +39,9 @@ class Option:
     label: str
 
 
-@dataclass(frozen=True)
-class Item:
-    number: int
-    text: str
+class Choices:
+    """A question answered by choosing one of its options."""
+
     options: tuple[Option, ...]
 
     @property
@@ -51,6 +50,13 @@ class Item:
 
     def label_for(self, value: int) -> str:
         return next((o.label for o in self.options if o.value == value), str(value))
+
+
+@dataclass(frozen=True)
+class Item(Choices):
+    number: int
+    text: str
+    options: tuple[Option, ...]
 
 
 @dataclass(frozen=True)
@@ -193,20 +199,13 @@ class SkipRule:
 
 
 @dataclass(frozen=True)
-class Difficulty:
+class Difficulty(Choices):
     """The PHQ-9's tenth question: asked, shown in the report, never scored."""
 
     text: str
     options: tuple[Option, ...]
     asked_when: str  # "any item above 0"
     source: str
-
-    @property
-    def values(self) -> frozenset[int]:
-        return frozenset(o.value for o in self.options)
-
-    def label_for(self, value: int) -> str:
-        return next((o.label for o in self.options if o.value == value), str(value))
 
 
 @dataclass(frozen=True)
