@@ -11,13 +11,14 @@ from pydantic import ConfigDict
 from thaw.assessments import services
 from thaw.assessments.instruments import instruments
 from thaw.safety.api import ResourceOut
+from thaw.text import SHORT, Text
 
 router = Router(tags=["assessments"])
 
 
 class AssessmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    instrument: str = Field(description="phq9, gad7, pcl5, who5 or auditc", examples=["phq9"])
+    instrument: Text(SHORT) = Field(description="phq9, gad7, pcl5, who5 or auditc", examples=["phq9"])
     answers: list[Any] = Field(description="One whole number per question, in order", examples=[[0, 1, 2, 1, 0, 0, 1, 0, 0]])
 
 
@@ -73,7 +74,7 @@ def take_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[Any]:
 
 
 @router.get("/assessments", response=AssessmentList, summary="Your assessment results, newest first")
-def list_assessments(request: HttpRequest, instrument: str | None = None) -> dict[str, Any]:
+def list_assessments(request: HttpRequest, instrument: Text(SHORT) | None = None) -> dict[str, Any]:
     if instrument:
         services.instrument_or_error(instrument)
     return {"items": [services.as_dict(a, with_resources=False) for a in services.history(request.user, instrument)],
