@@ -109,7 +109,7 @@ def _gate_for(max_length: int) -> Any:
         try:
             return clean_text(value, max_length)
         except TextInvalid as exc:
-            raise PydanticCustomError("thaw_text", exc.message) from None
+            raise PydanticCustomError("thaw", exc.message) from None
 
     return gate
 
