@@ -23,6 +23,12 @@ from thaw.exports.document import build
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(settings) -> None:
+    # These tests are about the file, not the password hash: Django's fastest hasher keeps them quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def exported(alice) -> dict[str, Any]:
     client = ApiClient(alice)

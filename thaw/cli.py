@@ -138,7 +138,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         validate_email(email)
     except ValidationError:
-        print(f"{args.email!r} is not an email address.", file=sys.stderr)
+        from thaw.text import shown
+
+        print(f"{shown(args.email)} is not an email address.", file=sys.stderr)
         return 2
     user_model = get_user_model()
     if user_model.objects.filter(email=email).exists():
