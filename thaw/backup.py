@@ -28,6 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from thaw import crypto
+from thaw.validation import BodyNotJSON, parse_json_body
 
 MAGIC = b"THAW-BACKUP-1\n"
 CHUNK = 4 * 1024 * 1024
@@ -65,32 +66,65 @@ def seal_file(source: Path, target: Path, header: dict[str, Any]) -> None:
         os.fsync(out.fileno())
 
 
+HEADER_MAX = 64 * 1024
+# What the header must hold, and how a person would say its kind.
+_HEADER = {"key_id": (str, "text"), "sha256": (str, "text"), "engine": (str, "text"), "created": (str, "text"),
+           "bytes": (int, "a whole number")}
+
+
+def _read_header(source: Path, meta: bytes) -> dict[str, Any]:
+    try:
+        header = parse_json_body(meta)
+    except BodyNotJSON as exc:
+        raise BackupError(f"{source}: its header is not valid JSON ({exc}); the file is damaged") from None
+    if not isinstance(header, dict):
+        raise BackupError(f"{source}: its header is not a JSON object; the file is damaged")
+    for key, (kind, said) in _HEADER.items():
+        if key not in header:
+            raise BackupError(f"{source}: its header has no {key}; the file is damaged")
+        if not isinstance(header[key], kind) or isinstance(header[key], bool):
+            raise BackupError(f"{source}: header.{key} must be {said}; the file is damaged")
+    return header
+
+
 def open_file(source: Path, target: Path) -> dict[str, Any]:
     """Decrypt ``source`` into ``target``; return the header. Raises BackupError when anything is off."""
     try:
         return _open_file(source, target)
-    except (struct.error, KeyError, ValueError, TypeError) as exc:
-        raise BackupError(f"{source} is damaged or not a Thaw backup ({exc.__class__.__name__})") from None
+    except struct.error:
+        raise BackupError(f"{source} ends too early: the file is truncated or damaged") from None
+    except FileNotFoundError:
+        raise BackupError(f"{source} does not exist") from None
+    except OSError as exc:
+        raise BackupError(f"{source} cannot be read ({exc.strerror or exc})") from None
 
 
 def _open_file(source: Path, target: Path) -> dict[str, Any]:
     with open(source, "rb") as src, open(target, "wb") as out:
-        if src.read(len(MAGIC)) != MAGIC:
-            raise BackupError(f"{source} is not a Thaw backup")
+        start = src.read(len(MAGIC))
+        if start != MAGIC:
+            hint = " (it looks like an export: import it with `thaw import`)" if start.lstrip()[:1] in (b"{", b"[") \
+                or start.startswith(b"THAW-EXPORT") else ""
+            raise BackupError(f"{source} is not a Thaw backup{hint}")
         (size,) = struct.unpack(">I", src.read(4))
+        if size > HEADER_MAX:
+            raise BackupError(f"{source}: its header claims {size:,} bytes; the file is damaged")
         meta = src.read(size)
-        header = json.loads(meta)
+        header = _read_header(source, meta)
         key = crypto.keyring().get(header["key_id"])
         if key is None:
-            raise BackupError(f"this backup was made with key {header['key_id']}, which this server does not have")
+            raise BackupError(f"{source} was made with key {header['key_id']}, which this server does not have")
         aead, base = AESGCM(key), src.read(8)
         digest = hashlib.sha256()
         index = 0
         while True:
             length = src.read(4)
-            if len(length) < 4:
-                raise BackupError("the backup is truncated")
-            sealed = src.read(struct.unpack(">I", length)[0])
+            wanted = struct.unpack(">I", length)[0] if len(length) == 4 else -1
+            if wanted > CHUNK + 64:  # a chunk is at most CHUNK bytes and its tag
+                raise BackupError(f"{source}: chunk {index + 1} claims {wanted:,} bytes; the file is damaged")
+            sealed = src.read(wanted) if wanted >= 0 else b""
+            if wanted < 0 or len(sealed) < wanted:
+                raise BackupError(f"{source} ends too early in chunk {index + 1}: the file is truncated")
             for last in (0, 1):
                 try:
                     plain = aead.decrypt(_nonce(base, index), sealed, f"{index}|{last}".encode() + meta)
@@ -98,14 +132,15 @@ def _open_file(source: Path, target: Path) -> dict[str, Any]:
                 except InvalidTag:
                     plain = None
             if plain is None:
-                raise BackupError("the backup was changed or is damaged (authentication failed)")
+                raise BackupError(f"{source}: chunk {index + 1} failed its authentication check; "
+                                  "the file was changed or is damaged")
             out.write(plain)
             digest.update(plain)
             index += 1
             if last:
                 break
         if digest.hexdigest() != header["sha256"]:
-            raise BackupError("the backup's checksum does not match")
+            raise BackupError(f"{source}: the checksum of what it holds does not match header.sha256")
     return header
 
 

@@ -138,7 +138,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         validate_email(email)
     except ValidationError:
-        print(f"{args.email!r} is not an email address.", file=sys.stderr)
+        from thaw.text import shown
+
+        print(f"{shown(args.email)} is not an email address.", file=sys.stderr)
         return 2
     user_model = get_user_model()
     if user_model.objects.filter(email=email).exists():
@@ -232,23 +234,39 @@ def cmd_unseal(args: argparse.Namespace) -> int:
     return 0
 
 
+def _not_imported(path: str, problem: str) -> int:
+    print(f"Not imported: {path}: {problem}. Nothing was changed.", file=sys.stderr)
+    return 2
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate(verbose=False)
-    import json
+    from django.db import DatabaseError
 
     from thaw.audit.models import record
-    from thaw.exports.document import ImportError_, restore
+    from thaw.backup import MAGIC as BACKUP_MAGIC
+    from thaw.exports.document import check_importable, restore
+    from thaw.exports.schema import DocumentInvalid
+    from thaw.validation import BodyNotJSON, parse_json_body
 
     try:
-        document = json.loads(_read_export(args.file))
-    except (OSError, ValueError) as exc:
-        print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
+        raw = _read_export(args.file)
+    except OSError as exc:
+        return _not_imported(args.file, f"cannot be read ({exc.strerror or exc})")
+    if raw.startswith(BACKUP_MAGIC):
+        return _not_imported(args.file, "this is a backup of a whole install; restore it with `thaw restore`")
     try:
+        document = parse_json_body(raw)
+        check_importable(document)  # the whole file is checked before the password is asked for
         person = restore(document, _read_password())
-    except ImportError_ as exc:
-        print(f"Not imported: {exc}.", file=sys.stderr)
+    except BodyNotJSON as exc:
+        return _not_imported(args.file, f"not a JSON file: {exc}")
+    except DocumentInvalid as exc:
+        return _not_imported(args.file, str(exc))
+    except DatabaseError as exc:  # checked first, so this is the database itself refusing
+        print(f"Not imported: the database refused the import ({exc.__class__.__name__}). Nothing was changed.",
+              file=sys.stderr)
         return 1
     record("data.imported", actor=None, person=person)
     print(f"Imported {person.email}: {len(document.get('checkins', []))} check-ins, "
@@ -282,7 +300,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             return 1
     try:
         header = restore(Path(args.path))
-    except (BackupError, OSError, subprocess.CalledProcessError) as exc:
+    except BackupError as exc:  # the file: missing, not a backup, damaged, for another install
+        print(f"Not restored: {exc}. Nothing was replaced.", file=sys.stderr)
+        return 2
+    except (OSError, subprocess.CalledProcessError) as exc:
         print(f"Restore failed, nothing was replaced: {exc}", file=sys.stderr)
         return 1
     _migrate()

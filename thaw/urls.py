@@ -17,3 +17,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "thaw.core.views.bad_request"

@@ -19,6 +19,7 @@ from thaw.accounts import profile
 from thaw.accounts.erasure import erase
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
+from thaw.forms import TextField
 
 
 @cache
@@ -38,7 +39,7 @@ SCREENING_SEX_CHOICES = [("", "Prefer not to say"), ("female", "Female (cut-off 
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = TextField(
         label="What should Thaw call you?", max_length=80, required=False,
         help_text="Optional. Shown only to you (and later to people you choose to share with).",
     )
@@ -55,7 +56,7 @@ class ProfileForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="Token name", max_length=80, help_text="So you can tell tokens apart, e.g. “phone shortcut”.")
+    name = TextField(label="Token name", max_length=80, help_text="So you can tell tokens apart, e.g. “phone shortcut”.")
 
 
 def _profile_initial(user: object) -> dict[str, str]:

@@ -12,20 +12,23 @@ from thaw.assessments import services
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.scoring import RULES_VERSION
 from thaw.safety.api import ResourceOut
+from thaw.text import SHORT, Text
 
 router = Router(tags=["assessments"])
+# The PCL-5 anchor's limit, from its instrument file, so the OpenAPI document states the real one.
+WORST_EVENT_MAX = next(i.anchor.max_length for i in instruments().values() if i.anchor is not None)
 
 
 class AssessmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    instrument: str = Field(description="phq9, gad7, pcl5, who5 or auditc", examples=["phq9"])
+    instrument: Text(SHORT) = Field(description="phq9, gad7, pcl5, who5 or auditc", examples=["phq9"])
     answers: list[Any] = Field(
         description="One whole number per question, in order. AUDIT-C: when question 1 is 0 (“Never”), questions 2 "
                     "and 3 are not asked, so [0] is accepted as well as [0, 0, 0].",
         examples=[[0, 1, 2, 1, 0, 0, 1, 0, 0]])
     difficulty: Any = Field(None, description="PHQ-9 only: the unscored question “how difficult have these problems "
                                                "made it…”, 0-3 (Not difficult at all … Extremely difficult)")
-    worst_event: Any = Field(None, description="PCL-5 only, optional: a few words naming the event kept in mind "
+    worst_event: Text(WORST_EVENT_MAX) | None = Field(None, description="PCL-5 only, optional: a few words naming the event kept in mind "
                                                 "while answering. Private and encrypted; never shared.")
 
 
@@ -130,7 +133,7 @@ def take_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[Any]:
 
 
 @router.get("/assessments", response=AssessmentList, summary="Your assessment results, newest first")
-def list_assessments(request: HttpRequest, instrument: str | None = None) -> dict[str, Any]:
+def list_assessments(request: HttpRequest, instrument: Text(SHORT) | None = None) -> dict[str, Any]:
     if instrument:
         services.instrument_or_error(instrument)
     return {"items": [services.as_dict(a, with_resources=False) for a in services.history(request.user, instrument)],

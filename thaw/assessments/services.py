@@ -25,6 +25,7 @@ from thaw.assessments.scoring import (
 from thaw.safety.language import find_crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.safety.services import raise_flag, resources_payload
+from thaw.text import take_text
 
 
 def instrument_or_error(key: object) -> Instrument:
@@ -69,17 +70,10 @@ def clean_worst_event(instrument: Instrument, value: object) -> str:
         return ""
     if instrument.anchor is None:
         raise AnswersInvalid({"worst_event": f"only the PCL-5 asks this; leave it out for the {instrument.name}"})
-    if not isinstance(value, str):
-        raise AnswersInvalid({"worst_event": "must be text"})
-    limit = instrument.anchor.max_length
-    if len(value) > limit:
-        raise AnswersInvalid({"worst_event": f"is {len(value):,} characters; the limit is {limit:,}"})
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise AnswersInvalid({"worst_event": "contains characters that are not valid text"}) from None
-    if "\x00" in value:
-        raise AnswersInvalid({"worst_event": "contains a NUL character"})
+    errors: dict[str, str] = {}
+    value = take_text(errors, "worst_event", value, instrument.anchor.max_length)
+    if errors:
+        raise AnswersInvalid(errors)
     return value.strip()
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictInt
 
 from thaw.checkins import services
 from thaw.checkins.models import Source
@@ -27,6 +27,7 @@ from thaw.checkins.rules import (
 from thaw.checkins.vocabulary import body_map, tag_groups, vocabulary
 from thaw.safety.api import ResourceOut
 from thaw.safety.services import resources_payload
+from thaw.text import SHORT, Text
 
 router = Router(tags=["check-ins"])
 
@@ -45,7 +46,7 @@ class EmotionOut(Schema):
 
 class EmotionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    word: StrictStr = Field(description="A word from GET /api/v1/emotions", examples=["lonely"])
+    word: Text(SHORT) = Field(description="A word from GET /api/v1/emotions", examples=["lonely"])
     intensity: StrictInt = Field(
         description="How strong, 0 to 10", json_schema_extra={"minimum": INTENSITY_MIN, "maximum": INTENSITY_MAX}
     )
@@ -59,10 +60,10 @@ class CheckInCreate(Schema):
     model_config = ConfigDict(extra="forbid")
     emotions: list[EmotionIn] = Field(json_schema_extra=_EMOTIONS_DOC, description='1-5 words; "not sure" is a word')
     numbness: StrictInt = Field(json_schema_extra=_NUMBNESS_DOC, description="0 not numb … 10 completely numb")
-    body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY}, examples=[["chest/tight"]])
-    tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS}, examples=[["work"]])
-    note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
-    at: StrictStr | None = Field(
+    body: list[Text(SHORT)] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY}, examples=[["chest/tight"]])
+    tags: list[Text(SHORT)] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS}, examples=[["work"]])
+    note: Text(NOTE_MAX) | None = None
+    at: Text(SHORT) | None = Field(
         None, description="ISO-8601 time; default now; at most 5 minutes ahead", json_schema_extra={"format": "date-time"}
     )
 
@@ -74,10 +75,10 @@ class CheckInUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
     emotions: list[EmotionIn] = Field(None, json_schema_extra=_EMOTIONS_DOC)  # type: ignore[assignment]
     numbness: StrictInt = Field(None, json_schema_extra=_NUMBNESS_DOC)  # type: ignore[assignment]
-    body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY})
-    tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS})
-    note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
-    at: StrictStr = Field(None, json_schema_extra={"format": "date-time"})  # type: ignore[assignment]
+    body: list[Text(SHORT)] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY})
+    tags: list[Text(SHORT)] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS})
+    note: Text(NOTE_MAX) | None = None
+    at: Text(SHORT) = Field(None, json_schema_extra={"format": "date-time"})  # type: ignore[assignment]
 
 
 class CheckInEmotionOut(Schema):
@@ -112,10 +113,10 @@ class CheckInPage(Schema):
 
 
 class ListFilters(Schema):
-    since: str | None = Field(None, description="ISO-8601; only check-ins at or after this time")
-    until: str | None = Field(None, description="ISO-8601; only check-ins at or before this time")
-    limit: str | None = Field(None, description="1-500, default 50")
-    cursor: str | None = None
+    since: Text(SHORT) | None = Field(None, description="ISO-8601; only check-ins at or after this time")
+    until: Text(SHORT) | None = Field(None, description="ISO-8601; only check-ins at or before this time")
+    limit: Text(SHORT) | None = Field(None, description="1-500, default 50")
+    cursor: Text(SHORT) | None = None
 
 
 @router.get("/emotions", response=list[EmotionOut], auth=None, summary="The emotion vocabulary")

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TypeGuard
 
 from thaw.checkins.vocabulary import BodyMap, Vocabulary
+from thaw.text import TextInvalid, clean_text, shown, take_text
 
 MIN_WORDS, MAX_WORDS = 1, 5
 INTENSITY_MIN, INTENSITY_MAX = 0, 10
@@ -51,12 +52,15 @@ class TagRule:
 
     @classmethod
     def problem(cls, tag: str) -> str | None:
+        """What is wrong with a normalised tag, as a sentence about it, or None."""
         if not tag:
             return "a tag cannot be empty"
-        if len(tag) > cls.MAX_LENGTH:
-            return f"tags can be at most {cls.MAX_LENGTH} characters"
+        try:
+            clean_text(tag, cls.MAX_LENGTH)
+        except TextInvalid as exc:
+            return f"the tag {shown(tag)} {exc.message}"
         if not cls._allowed.match(tag):
-            return "tags may use letters, numbers, spaces and - ' & / +"
+            return f"the tag {shown(tag)} has other characters: tags may use letters, numbers, spaces and - ' & / +"
         return None
 
 
@@ -87,9 +91,9 @@ def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) ->
         if not isinstance(raw_word, str) or not raw_word.strip():
             errors[f"{where}.word"] = "a word is required"
         elif vocab.get(raw_word.strip().lower()) is None:
-            errors[f"{where}.word"] = f'"{raw_word}" is not in Thaw\'s emotion list; see /api/v1/emotions for the words'
+            errors[f"{where}.word"] = f"{shown(raw_word)} is not in Thaw's emotion list; see /api/v1/emotions for the words"
         elif raw_word.strip().lower() in seen:
-            errors[f"{where}.word"] = f'"{raw_word}" is listed twice'
+            errors[f"{where}.word"] = f"{shown(raw_word)} is listed twice"
         else:
             word = raw_word.strip().lower()
             seen.add(word)
@@ -118,7 +122,7 @@ def _clean_body(value: object, body: BodyMap, errors: dict[str, str]) -> list[st
         return []
     unknown = [v for v in value if not body.is_valid(v)]
     if unknown:
-        errors["body"] = f"unknown body sensation {unknown[0]!r}; use region/sensation, e.g. chest/tight"
+        errors["body"] = f"unknown body sensation {shown(unknown[0])}; use region/sensation, e.g. chest/tight"
         return []
     return list(dict.fromkeys(value))
 
@@ -136,24 +140,13 @@ def _clean_tags(value: object, errors: dict[str, str]) -> list[str]:
     for tag in tags:
         problem = TagRule.problem(tag)
         if problem:
-            errors["tags"] = f"{tag!r}: {problem}"
+            errors["tags"] = problem
             return []
     return tags
 
 
 def _clean_note(value: object, errors: dict[str, str]) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors["note"] = "the note must be text"
-        return ""
-    if len(value) > NOTE_MAX:
-        errors["note"] = f"the note is {len(value):,} characters; the limit is {NOTE_MAX:,}"
-        return ""
-    if "\x00" in value:
-        errors["note"] = "the note contains a NUL character"
-        return ""
-    return value.strip()
+    return take_text(errors, "note", value, NOTE_MAX, subject="the note").strip()
 
 
 def parse_time(value: object, tz: tzinfo) -> datetime:

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictBool, StrictStr
+from pydantic import ConfigDict, StrictBool
 
 from thaw.access import Category, audit_view, granted_categories
 from thaw.circle import services
 from thaw.circle.models import CATEGORY_LABELS, MESSAGE_MAX, NAME_MAX
+from thaw.text import SHORT, Choice, Text
 
 router = Router(tags=["trusted circle"])
 
@@ -20,7 +21,6 @@ class Problem(Schema):
 
 
 NOT_FOUND = {"detail": "Not found."}
-_CATEGORIES_DOC = {"items": {"enum": list(CATEGORY_LABELS)}}
 
 
 class GranteeOut(Schema):
@@ -48,20 +48,19 @@ class GrantCreated(GrantOut):
 
 class GrantCreate(Schema):
     model_config = ConfigDict(extra="forbid")
-    name: StrictStr = Field(description="What you call them", json_schema_extra={"maxLength": NAME_MAX})
-    email: StrictStr | None = Field(None, description="Email the invitation; leave out to pass the link on yourself")
-    categories: list[StrictStr] = Field(
+    name: Text(NAME_MAX) = Field(description="What you call them")
+    email: Text(254) | None = Field(None, description="Email the invitation; leave out to pass the link on yourself")
+    categories: list[Choice(CATEGORY_LABELS)] = Field(
         description="What to share. 'notes' and 'substances' are never shared unless listed",
-        json_schema_extra=_CATEGORIES_DOC,
     )
-    until: StrictStr | None = Field(None, description="ISO-8601 date or time sharing ends; null for open-ended")
+    until: Text(SHORT) | None = Field(None, description="ISO-8601 date or time sharing ends; null for open-ended")
 
 
 class GrantUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
-    name: StrictStr = Field(None, json_schema_extra={"maxLength": NAME_MAX})  # type: ignore[assignment]
-    categories: list[StrictStr] = Field(None, json_schema_extra=_CATEGORIES_DOC)  # type: ignore[assignment]
-    until: StrictStr | None = None
+    name: Text(NAME_MAX) = None
+    categories: list[Choice(CATEGORY_LABELS)] = None  # type: ignore[assignment]
+    until: Text(SHORT) | None = None
 
 
 class SharingIn(Schema):
@@ -75,13 +74,13 @@ class SharingOut(Schema):
 
 class AcceptIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    invitation: StrictStr = Field(description="The secret at the end of the invitation link")
+    invitation: Text(SHORT) = Field(description="The secret at the end of the invitation link")
 
 
 class ReachOutIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    to: list[StrictStr] = Field(description="Grant ids of the people to message")
-    message: StrictStr = Field(json_schema_extra={"maxLength": MESSAGE_MAX})
+    to: list[Text(SHORT)] = Field(description="Grant ids of the people to message")
+    message: Text(MESSAGE_MAX)
 
 
 class ReachOutOut(Schema):

@@ -35,6 +35,7 @@ from thaw.circle.models import (
     SharingState,
 )
 from thaw.tasks.queue import send_email
+from thaw.text import shown, take_text
 
 NUMB_AT = 7
 REACH_OUT_CHOICES = [
@@ -64,7 +65,7 @@ def clean_categories(value: object, errors: dict[str, str], *, program: bool = F
         return []
     unknown = [v for v in value if v not in labels]
     if unknown:
-        errors["categories"] = f"unknown category {unknown[0]!r}; choose from {', '.join(labels)}"
+        errors["categories"] = f"{shown(unknown[0])} is not something Thaw shares; choose from {', '.join(labels)}"
         return []
     chosen = [c for c in labels if c in value]  # canonical order, no duplicates
     if Category.NOTES in chosen and Category.CHECKINS not in chosen:
@@ -93,11 +94,9 @@ def clean_until(value: object, tz: Any, now: datetime, errors: dict[str, str]) -
 
 
 def clean_name(value: object, errors: dict[str, str]) -> str:
-    name = value.strip() if isinstance(value, str) else ""
-    if not name:
+    name = take_text(errors, "name", value, NAME_MAX).strip()
+    if not name and "name" not in errors:
         errors["name"] = "give a name you'll recognise, e.g. Sam"
-    elif len(name) > NAME_MAX:
-        errors["name"] = f"at most {NAME_MAX} characters"
     return name
 
 
@@ -342,11 +341,9 @@ def reachable(owner: Any) -> list[Grant]:
 
 
 def clean_message(value: object, errors: dict[str, str], field: str = "message") -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
+    text = take_text(errors, field, value, MESSAGE_MAX).strip()
+    if not text and field not in errors:
         errors[field] = "write a message or pick one"
-    elif len(text) > MESSAGE_MAX:
-        errors[field] = f"at most {MESSAGE_MAX} characters"
     return text
 
 

@@ -30,12 +30,13 @@ from thaw.circle.models import (
     RuleKind,
 )
 from thaw.circle.services import FieldErrors
+from thaw.forms import TextField
 
 CATEGORY_CHOICES = [(key, label) for key, label in CATEGORY_LABELS.items()]
 
 
 class GrantForm(forms.Form):
-    name = forms.CharField(label="Their name", max_length=NAME_MAX, help_text="What you call them, e.g. Sam.")
+    name = TextField(label="Their name", max_length=NAME_MAX, help_text="What you call them, e.g. Sam.")
     email = forms.EmailField(
         label="Their email (optional)", required=False,
         help_text="Thaw emails them the invitation. Leave empty to get a link you pass on yourself.",
@@ -58,8 +59,7 @@ class ReachOutForm(forms.Form):
     choice = forms.ChoiceField(label="Message", widget=forms.RadioSelect, required=False,
                                choices=[(str(n), text) for n, text in enumerate(services.REACH_OUT_CHOICES)]
                                + [("own", "My own words")])
-    own = forms.CharField(label="Your own words", required=False, max_length=MESSAGE_MAX,
-                          widget=forms.Textarea(attrs={"rows": 3}))
+    own = TextField(label="Your own words", required=False, max_length=MESSAGE_MAX, multiline=True)
 
     def __init__(self, *args: Any, people: list[Grant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,9 +76,8 @@ class RuleForm(forms.Form):
     kind = forms.ChoiceField(label="When", choices=RuleKind.choices, widget=forms.RadioSelect)
     days = forms.IntegerField(label="For how many days", min_value=1, max_value=30, initial=3)
     grant = forms.ChoiceField(label="Message", choices=())
-    message = forms.CharField(label="What the message says", max_length=MESSAGE_MAX,
-                              widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="Your words go to them as written. Thaw adds no health details.")
+    message = TextField(label="What the message says", max_length=MESSAGE_MAX, multiline=True,
+                        help_text="Your words go to them as written. Thaw adds no health details.")
 
     def __init__(self, *args: Any, people: list[Grant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,7 +85,7 @@ class RuleForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    display_name = forms.CharField(label="Your name", max_length=80, help_text="So they know it's you.")
+    display_name = TextField(label="Your name", max_length=80, help_text="So they know it's you.")
     email = forms.EmailField(label="Your email")
     password = forms.CharField(label="Choose a password", widget=forms.PasswordInput, strip=False,
                                help_text="At least 10 characters.")

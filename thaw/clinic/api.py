@@ -7,10 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictStr
+from pydantic import ConfigDict
 
+from thaw.circle.models import PROGRAM_CATEGORY_LABELS
 from thaw.clinic import services
 from thaw.clinic.models import EnrolmentInvite, Notification, Program
+from thaw.text import SHORT, Choice, Text
 
 router = Router(tags=["clinic"])
 
@@ -53,18 +55,18 @@ class CaseloadRow(Schema):
 
 class CaseloadFilters(Schema):
     program: int | None = Field(None, ge=1, le=2**63 - 1)
-    need: str | None = Field(None, description="crisis, deterioration or disengagement")
+    need: Text(SHORT) | None = Field(None, description="crisis, deterioration or disengagement")
 
 
 class AckIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    note: StrictStr = Field(json_schema_extra={"maxLength": services.ACK_NOTE_MAX})
+    note: Text(services.ACK_NOTE_MAX)
 
 
 class InviteIn(Schema):
     model_config = ConfigDict(extra="forbid")
     program: int = Field(ge=1, le=2**63 - 1)
-    email: StrictStr | None = None
+    email: Text(254) | None = None
 
 
 class InviteOut(Schema):
@@ -74,8 +76,8 @@ class InviteOut(Schema):
 
 class EnrolIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    invitation: StrictStr
-    categories: list[StrictStr]
+    invitation: Text(SHORT)
+    categories: list[Choice(PROGRAM_CATEGORY_LABELS)]
 
 
 class ProgramOut(Schema):

@@ -24,7 +24,9 @@ from thaw.audit.models import record
 from thaw.checkins.models import CheckIn
 from thaw.clinic.models import Homework, Membership, Program
 from thaw.clinic.services import FieldErrors
+from thaw.forms import TextField
 from thaw.grounding.exercises import library
+from thaw.text import take_text
 
 CHECKINS_MAX = 12
 CADENCE_MAX_DAYS = 365
@@ -86,9 +88,7 @@ def clean(checkins_per_day: object, exercises: object, assessments: object, note
             cadence[key] = days
     if not isinstance(assessments, dict):
         errors["assessments"] = "expected questionnaire → days"
-    text = note.strip() if isinstance(note, str) else ""
-    if len(text) > NOTE_MAX:
-        errors["note"] = f"at most {NOTE_MAX} characters (this is {len(text)})"
+    text = take_text(errors, "note", note, NOTE_MAX).strip()
     if errors:
         raise FieldErrors(errors)
     return {"checkins_per_day": target, "exercises": list(dict.fromkeys(chosen or [])),
@@ -128,9 +128,9 @@ class HomeworkForm(forms.Form):
         error_messages={"invalid": f"Enter a whole number from 0 to {CHECKINS_MAX}."})
     exercises = forms.MultipleChoiceField(label="Grounding exercises to try", required=False, choices=(),
                                           widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(label="A short note for them (optional)", required=False, max_length=NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="They see this on their home page. Kept encrypted.")
+    note = TextField(label="A short note for them (optional)", required=False, max_length=NOTE_MAX,
+                     widget=forms.Textarea(attrs={"rows": 2}),
+                     help_text="They see this on their home page. Kept encrypted.")
 
     def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

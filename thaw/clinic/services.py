@@ -33,6 +33,7 @@ from thaw.clinic.models import EnrolmentInvite, FlagAlert, Membership, Notificat
 from thaw.clinic.rules import risk_rules
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.tasks.queue import send_email
+from thaw.text import take_text
 
 logger = logging.getLogger(__name__)
 
@@ -246,11 +247,12 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
 # --- flags, alerts and escalation ---------------------------------------------------------
 
 def acknowledge(flag: RiskFlag, clinician: Any, note: object) -> RiskFlag:
-    text = note.strip() if isinstance(note, str) else ""
-    if not text:
-        raise FieldErrors({"note": "add a short note: what you did or will do"})
-    if len(text) > ACK_NOTE_MAX:
-        raise FieldErrors({"note": f"at most {ACK_NOTE_MAX} characters"})
+    errors: dict[str, str] = {}
+    text = take_text(errors, "note", note, ACK_NOTE_MAX).strip()
+    if not text and not errors:
+        errors["note"] = "add a short note: what you did or will do"
+    if errors:
+        raise FieldErrors(errors)
     with transaction.atomic():
         updated = RiskFlag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=clinician, acknowledgement=text)

@@ -22,6 +22,7 @@ from thaw.clinic import services
 from thaw.clinic.models import EnrolmentInvite, Membership, Notification, Program
 from thaw.clinic.render import rows_html
 from thaw.clinic.services import FieldErrors
+from thaw.forms import TextField
 
 
 def clinician_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -47,8 +48,8 @@ def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 class AckForm(forms.Form):
-    note = forms.CharField(label="What you did or will do", max_length=services.ACK_NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = TextField(label="What you did or will do", max_length=services.ACK_NOTE_MAX,
+                     widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @clinician_only
@@ -162,8 +163,8 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
 # --- admin: programs ---------------------------------------------------------------------
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=120)
-    description = forms.CharField(label="Description (optional)", max_length=300, required=False)
+    name = TextField(label="Name", max_length=120)
+    description = TextField(label="Description (optional)", max_length=300, required=False)
     escalate_after_minutes = forms.IntegerField(label="Escalate unacknowledged crisis flags after (minutes)",
                                                 min_value=1, max_value=1440, initial=30)
 

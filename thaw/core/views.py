@@ -1,7 +1,8 @@
-"""The home page and the health check."""
+"""The home page, the health check, and the page for a request Thaw cannot read."""
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -32,3 +33,26 @@ def home(request: HttpRequest) -> HttpResponse:
     week = weekly_summary(request.user)
     return render(request, "core/home.html", {"recent": recent, "week": week, "homework": homework_for(request.user),
                                               **quick_context()})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's ``handler400``: a request Thaw cannot read, above all one larger than it accepts
+    (413). The API answers in its JSON error shape; pages get a calm page that says nothing was
+    saved and what to do, never a bare "Bad Request (400)"."""
+    too_big = isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent))
+    status = 413 if too_big else 400
+    if request.path.startswith("/api/"):
+        from thaw.api import too_big_message
+
+        message = too_big_message() if too_big else "could not be read; nothing was saved"
+        return JsonResponse({"detail": f"body: {message}", "errors": [{"field": "body", "message": message}]},
+                            status=status)
+    from django.conf import settings
+
+    context = {"too_big": too_big, "limit_mb": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000:.1f}"}
+    try:
+        return render(request, "400.html", context, status=status)
+    except Exception:  # the page must not fail too: fall back to one without the site's layout
+        return HttpResponse("<!DOCTYPE html><title>Not sent · Thaw</title><h1>That could not be sent</h1>"
+                            "<p>Nothing was saved. Go back and try again.</p>"
+                            '<p><a href="/help/">Get help now</a></p>', status=status)

@@ -9,12 +9,13 @@ from ninja import Router
 
 from thaw.api_auth import BearerToken
 from thaw.exports.service import FORMATS, MIN_PASSPHRASE, export
+from thaw.text import SHORT, Text
 
 router = Router(tags=["privacy"])
 
 
 @router.get("/export", summary="Download everything of yours", response={200: None, 422: dict}, auth=[BearerToken()])
-def export_data(request: HttpRequest, format: str = "json") -> Any:
+def export_data(request: HttpRequest, format: Text(SHORT) = "json") -> Any:
     """``format``: json (a versioned document), csv (a zip of CSV files) or fhir (a FHIR R4 Bundle).
 
     Send ``X-Thaw-Export-Passphrase`` (8+ characters) to receive the file sealed with it

@@ -19,10 +19,8 @@ from thaw.accounts.models import Role, User
 from thaw.assessments.models import Assessment
 from thaw.audit.models import AuditEvent
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag
+from thaw.exports.schema import FORMAT, VERSION, DocumentInvalid, check_document
 from thaw.safety.models import PLAN_SECTIONS, RiskFlag, SafetyPlan
-
-FORMAT = "thaw-export"
-VERSION = 1
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -109,21 +107,50 @@ def build(person: User) -> dict[str, Any]:
     }
 
 
-class ImportError_(ValueError):
-    pass
-
-
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def restore(document: dict[str, Any], password: str) -> User:
-    """Create the account and all its records from an export. Refuses to overwrite an account."""
-    if document.get("format") != FORMAT or document.get("version") != VERSION:
-        raise ImportError_(f"not a {FORMAT} version {VERSION} document")
+# Records that keep their ids across an export and an import, and what a person calls them.
+_KEPT_IDS = (("checkins", "checkins.CheckIn", "check-in"), ("assessments", "assessments.Assessment",
+             "questionnaire result"), ("grounding_sessions", "grounding.GroundingSession", "grounding session"),
+             ("substance_uses", "substances.SubstanceUse", "substance-use entry"),
+             ("substance_cravings", "substances.Craving", "craving"))
+
+
+def _refuse_existing(document: dict[str, Any]) -> None:
+    """Nothing in the document may already be here: not the account, not any record's id."""
+    from django.apps import apps
+
+    email = document["account"]["email"].strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise DocumentInvalid("account.email", f"an account for {email} already exists here")
+    for key, model_name, noun in _KEPT_IDS:
+        ids = [str(record["id"]).lower() for record in document.get(key, [])]
+        for n, ident in enumerate(ids):
+            if ids.index(ident) != n:
+                raise DocumentInvalid(f"{key}[{n}].id", f"the same id as {key}[{ids.index(ident)}]")
+        model = apps.get_model(model_name)
+        here = {str(i) for i in model.objects.filter(id__in=ids).values_list("id", flat=True)}
+        for n, ident in enumerate(ids):
+            if ident in here:
+                raise DocumentInvalid(f"{key}[{n}].id",
+                                      f"a {noun} with this id is already here (was this file imported before?)")
+
+
+def check_importable(document: object) -> dict[str, Any]:
+    """The document, checked whole (``DocumentInvalid`` otherwise) before anything is written."""
+    checked = check_document(document)
+    _refuse_existing(checked)
+    return checked
+
+
+def restore(document: object, password: str) -> User:
+    """Create the account and all its records from an export; all or nothing.
+
+    Refuses a malformed document, an account that exists, and records whose ids exist."""
+    document = check_importable(document)
     account = document["account"]
-    if User.objects.filter(email=account["email"]).exists():
-        raise ImportError_(f"an account for {account['email']} already exists here; nothing was imported")
     with transaction.atomic():
         zone = account.get("timezone", "UTC")
         person = User.objects.create_user(

@@ -28,6 +28,18 @@ THAW_SYSTEM = "urn:thaw:checkin"
 MAGIC = b"THAW-EXPORT-SEALED-1\n"
 
 
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet will show as text: one that could start a formula gets a leading
+    apostrophe (which spreadsheets hide). Numbers are left alone; the JSON export is never touched."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv_zip(document: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -35,7 +47,7 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
             text = io.StringIO()
             writer = csv.writer(text)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
             archive.writestr(name, text.getvalue())
 
         table("checkins.csv", ["id", "at", "numbness", "body", "tags", "note", "source", "created_at", "updated_at"],

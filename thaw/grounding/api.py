@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictBool, StrictInt
 
 from thaw.checkins.api import parse_list_filters
 from thaw.grounding import services
@@ -15,6 +15,7 @@ from thaw.grounding.models import Source
 from thaw.grounding.rules import NOTE_MAX, RATING_MAX, RATING_MIN
 from thaw.safety.api import ResourceOut
 from thaw.safety.services import resources_payload
+from thaw.text import SHORT, Text
 
 router = Router(tags=["grounding"])
 
@@ -48,12 +49,12 @@ class ExerciseOut(Schema):
 
 class SessionCreate(Schema):
     model_config = ConfigDict(extra="forbid")
-    id: StrictStr | None = Field(
+    id: Text(SHORT) | None = Field(
         None, description="A UUID made by the client; sending it again returns the saved session (200), not a copy",
         json_schema_extra={"format": "uuid"})
-    exercise: StrictStr = Field(description="An id from GET /api/v1/grounding/exercises", examples=["orienting"])
-    started_at: StrictStr = Field(description="ISO-8601; at most 5 minutes ahead", json_schema_extra=_TIME)
-    ended_at: StrictStr | None = Field(None, description="ISO-8601; default now; not before started_at",
+    exercise: Text(SHORT) = Field(description="An id from GET /api/v1/grounding/exercises", examples=["orienting"])
+    started_at: Text(SHORT) = Field(description="ISO-8601; at most 5 minutes ahead", json_schema_extra=_TIME)
+    ended_at: Text(SHORT) | None = Field(None, description="ISO-8601; default now; not before started_at",
                                        json_schema_extra=_TIME)
     completed: StrictBool | None = Field(None, description="false when “Stop now” was used; default true")
     before_presence: StrictInt | None = Field(None, description="0 far away … 10 fully here; null = skipped",
@@ -63,7 +64,7 @@ class SessionCreate(Schema):
     after_presence: StrictInt | None = Field(None, json_schema_extra=_RATING)
     after_numbness: StrictInt | None = Field(None, json_schema_extra=_RATING)
     made_worse: StrictBool | None = Field(None, description="The person said this made things worse; default false")
-    note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
+    note: Text(NOTE_MAX) | None = None
 
 
 class SessionOut(Schema):
@@ -94,10 +95,10 @@ class SessionPage(Schema):
 
 
 class ListFilters(Schema):
-    since: str | None = Field(None, description="ISO-8601; only sessions started at or after this time")
-    until: str | None = Field(None, description="ISO-8601; only sessions started at or before this time")
-    limit: str | None = Field(None, description="1-500, default 50")
-    cursor: str | None = None
+    since: Text(SHORT) | None = Field(None, description="ISO-8601; only sessions started at or after this time")
+    until: Text(SHORT) | None = Field(None, description="ISO-8601; only sessions started at or before this time")
+    limit: Text(SHORT) | None = Field(None, description="1-500, default 50")
+    cursor: Text(SHORT) | None = None
 
 
 @router.get("/grounding/exercises", response=list[ExerciseOut], auth=None, summary="The grounding exercises")

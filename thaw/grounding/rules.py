@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from thaw.checkins.rules import CheckInInvalid, parse_time
+from thaw.text import shown, take_text
 
 RATING_MIN, RATING_MAX = 0, 10
 NOTE_MAX = 2000
@@ -75,7 +76,7 @@ def clean_session(data: Mapping[str, object], *, exercises: Collection[str], now
     if exercise is None:
         errors["exercise"] = "this field is required"
     elif not isinstance(exercise, str) or exercise not in exercises:
-        errors["exercise"] = f"{exercise!r} is not one of Thaw's exercises; see /api/v1/grounding/exercises"
+        errors["exercise"] = f"{shown(exercise)} is not one of Thaw's exercises; see /api/v1/grounding/exercises"
     cleaned["exercise"] = exercise
 
     started = None
@@ -110,17 +111,7 @@ def clean_session(data: Mapping[str, object], *, exercises: Collection[str], now
             errors[name] = f"must be a whole number from {RATING_MIN} to {RATING_MAX} ({meaning}), or null to skip"
         cleaned[name] = value
 
-    note = data.get("note")
-    if note is None:
-        cleaned["note"] = ""
-    elif not isinstance(note, str):
-        errors["note"] = "must be text"
-    elif len(note) > NOTE_MAX:
-        errors["note"] = f"is {len(note):,} characters; the limit is {NOTE_MAX:,}"
-    elif "\x00" in note:
-        errors["note"] = "contains a NUL character"
-    else:
-        cleaned["note"] = note.strip()
+    cleaned["note"] = take_text(errors, "note", data.get("note"), NOTE_MAX).strip()
 
     if errors:
         raise CheckInInvalid(errors)

@@ -25,6 +25,7 @@ from thaw.grounding.models import Affirmation, GroundingSession, Source
 from thaw.grounding.rules import RATINGS, clean_session
 from thaw.safety.models import RiskFlag
 from thaw.safety.services import check_text
+from thaw.text import TextInvalid, clean_text
 
 ID_TAKEN = "this id cannot be used; send a new random UUID (or leave id out)"
 MAX_OWN_AFFIRMATIONS = 200
@@ -187,12 +188,10 @@ def clean_affirmation(text: object) -> str:
     """Raise CheckInInvalid({"text": …}) if the text cannot be saved."""
     if not isinstance(text, str) or not text.strip():
         raise CheckInInvalid({"text": "Write a few words first."})
-    cleaned = " ".join(text.split())
-    if len(cleaned) > AFFIRMATION_MAX:
-        raise CheckInInvalid({"text": f"That is {len(cleaned)} characters; please keep it to {AFFIRMATION_MAX}."})
-    if "\x00" in cleaned:
-        raise CheckInInvalid({"text": "The text contains a character that cannot be saved."})
-    return cleaned
+    try:
+        return clean_text(" ".join(text.split()), AFFIRMATION_MAX)
+    except TextInvalid as exc:
+        raise CheckInInvalid({"text": f"This {exc.message}."}) from None
 
 
 def add_affirmation(person: User, text: object) -> Affirmation:

@@ -9,13 +9,14 @@ from ninja import Router
 
 from thaw.checkins.rules import CheckInInvalid, parse_bound
 from thaw.insights.service import insights_for
+from thaw.text import SHORT, Text
 
 router = Router(tags=["insights"])
 
 
 @router.get("/insights", summary="When numbness comes, granularity, variability, patterns")
-def get_insights(request: HttpRequest, response: HttpResponse, since: str | None = None,
-                 until: str | None = None) -> dict[str, Any]:
+def get_insights(request: HttpRequest, response: HttpResponse, since: Text(SHORT) | None = None,
+                 until: Text(SHORT) | None = None) -> dict[str, Any]:
     """Statistics over your check-ins between ``since`` and ``until`` (ISO-8601, inclusive; default: all).
 
     Patterns are reported only when they survive a false-discovery-rate control

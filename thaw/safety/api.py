@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
-from pydantic import ConfigDict, StrictStr, field_validator
+from ninja import Router, Schema
+from pydantic import ConfigDict
 
 from thaw.api_auth import optional_user
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS, SafetyPlan
 from thaw.safety.resources import crisis_regions, region_for
 from thaw.safety.services import plan_for, save_plan
+from thaw.text import Text
 
 router = Router(tags=["safety"])
 
@@ -37,6 +38,8 @@ NOTICE = ("Thaw is not an emergency service and is not monitored in real time. "
           "If you are in danger or might harm yourself, call your local emergency number now.")
 
 
+# ``region`` is looked up, never stored or echoed: anything unknown gets the default region's lines,
+# because the crisis path answers whatever it is sent.
 @router.get("/crisis-resources", response=RegionOut, auth=None, summary="Crisis lines for a region")
 def crisis_resources(request: HttpRequest, region: str | None = None) -> dict[str, Any]:
     person = optional_user(request)
@@ -49,25 +52,25 @@ def crisis_resources(request: HttpRequest, region: str | None = None) -> dict[st
     }
 
 
-class SafetyPlanIO(Schema):
+class SafetyPlanIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    warning_signs: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-    coping_steps: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-    distractions: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-    people_to_ask: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-    professionals: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-    safer_environment: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-    reasons: StrictStr = Field("", max_length=PLAN_FIELD_MAX)
-
-    @field_validator("*")
-    @classmethod
-    def no_nul(cls, value: object) -> object:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain a NUL character")
-        return value
+    warning_signs: Text(PLAN_FIELD_MAX) = ""
+    coping_steps: Text(PLAN_FIELD_MAX) = ""
+    distractions: Text(PLAN_FIELD_MAX) = ""
+    people_to_ask: Text(PLAN_FIELD_MAX) = ""
+    professionals: Text(PLAN_FIELD_MAX) = ""
+    safer_environment: Text(PLAN_FIELD_MAX) = ""
+    reasons: Text(PLAN_FIELD_MAX) = ""
 
 
-class SafetyPlanOut(SafetyPlanIO):
+class SafetyPlanOut(Schema):
+    warning_signs: str
+    coping_steps: str
+    distractions: str
+    people_to_ask: str
+    professionals: str
+    safer_environment: str
+    reasons: str
     updated_at: str | None
 
 
@@ -83,7 +86,7 @@ def get_plan(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.put("/safety-plan", response=SafetyPlanOut, summary="Replace your safety plan")
-def put_plan(request: HttpRequest, payload: SafetyPlanIO) -> dict[str, Any]:
+def put_plan(request: HttpRequest, payload: SafetyPlanIn) -> dict[str, Any]:
     plan = save_plan(request.user, payload.model_dump())
     return plan_dict(plan)
 

@@ -14,6 +14,7 @@ from thaw.assessments.services import own_assessment
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS
 from thaw.safety.resources import crisis_regions, region_for
 from thaw.safety.services import plan_for, save_plan
+from thaw.text import take_text
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +53,12 @@ def safety_plan(request: HttpRequest) -> HttpResponse:
     plan = plan_for(request.user)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        fields = {key: request.POST.get(key, "").replace("\x00", "") for key, _, _ in PLAN_SECTIONS}
-        for key, value in fields.items():
-            if len(value) > PLAN_FIELD_MAX:
-                errors[key] = f"This section is {len(value):,} characters; the limit is {PLAN_FIELD_MAX:,}."
+        fields = {key: request.POST.get(key, "") for key, _, _ in PLAN_SECTIONS}
+        cleaned = {key: take_text(errors, key, fields[key], PLAN_FIELD_MAX, subject=f"“{title}”")
+                   for key, title, _ in PLAN_SECTIONS}
+        errors = {key: f"{message}." for key, message in errors.items()}
         if not errors:
-            save_plan(request.user, fields)
+            save_plan(request.user, cleaned)
             messages.success(request, "Your safety plan is saved. It is shown with the crisis lines whenever you need it.")
             return redirect("safety_plan")
         for key, value in fields.items():

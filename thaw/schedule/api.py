@@ -7,11 +7,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictBool, StrictInt
 
 from thaw.clinic.services import is_clinician
 from thaw.schedule import services
 from thaw.schedule.models import LINK_MAX, NOTE_MAX, TITLE_MAX
+from thaw.text import SHORT, Text
 
 router = Router(tags=["sessions"])
 
@@ -54,12 +55,11 @@ class SessionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     program: StrictInt = Field(description="One of your programs")
     kind: Literal["group", "individual"] = "group"
-    title: StrictStr = Field(json_schema_extra={"maxLength": TITLE_MAX})
-    starts_at: StrictStr = Field(description="ISO 8601; without an offset it is in your time zone")
-    ends_at: StrictStr = Field(description="ISO 8601, after starts_at and at most 12 hours later")
-    video_link: StrictStr = Field(description="An https:// link", json_schema_extra={"maxLength": LINK_MAX})
-    note: StrictStr | None = Field(None, description="For the care team only",
-                                   json_schema_extra={"maxLength": NOTE_MAX})
+    title: Text(TITLE_MAX)
+    starts_at: Text(SHORT) = Field(description="ISO 8601; without an offset it is in your time zone")
+    ends_at: Text(SHORT) = Field(description="ISO 8601, after starts_at and at most 12 hours later")
+    video_link: Text(LINK_MAX) = Field(description="An https:// link")
+    note: Text(NOTE_MAX) | None = Field(None, description="For the care team only")
 
 
 class PersonIn(Schema):

@@ -42,6 +42,7 @@ from thaw.schedule.models import (
     Session,
     SessionKind,
 )
+from thaw.text import take_text
 
 MAX_LENGTH = timedelta(hours=12)
 FEED_PAST_DAYS = 30
@@ -136,11 +137,9 @@ def clean_session(clinician: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     kind = data.get("kind") or SessionKind.GROUP
     if kind not in SessionKind.values:
         errors["kind"] = "must be group or individual"
-    title = str(data.get("title") or "").strip()
-    if not title:
+    title = take_text(errors, "title", data.get("title"), TITLE_MAX).strip()
+    if not title and "title" not in errors:
         errors["title"] = "is required, e.g. Tuesday skills group"
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"is too long: at most {TITLE_MAX} characters"
     starts_at = _moment(data.get("starts_at"), "starts_at", errors)
     ends_at = _moment(data.get("ends_at"), "ends_at", errors)
     if starts_at and ends_at:
@@ -148,19 +147,15 @@ def clean_session(clinician: Any, data: Mapping[str, Any]) -> dict[str, Any]:
             errors["ends_at"] = "must be after the start"
         elif ends_at - starts_at > MAX_LENGTH:
             errors["ends_at"] = "is more than 12 hours after the start; check the date"
-    link = str(data.get("video_link") or "").strip()
-    if not link:
+    link = take_text(errors, "video_link", data.get("video_link"), LINK_MAX).strip()
+    if not link and "video_link" not in errors:
         errors["video_link"] = "is required: the https link people click to join"
-    elif len(link) > LINK_MAX:
-        errors["video_link"] = f"is too long: at most {LINK_MAX} characters"
-    else:
+    elif link:
         try:
             _https_only(link)
         except ValidationError:
             errors["video_link"] = "must be an https:// link, e.g. https://meet.example.org/room"
-    note = str(data.get("note") or "").strip()
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"is too long: at most {NOTE_MAX} characters"
+    note = take_text(errors, "note", data.get("note"), NOTE_MAX).strip()
     if errors:
         raise FieldErrors(errors)
     return {"program": program, "kind": kind, "title": title, "starts_at": starts_at, "ends_at": ends_at,

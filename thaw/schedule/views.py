@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from thaw.clinic.services import is_clinician, programs_of
 from thaw.clinic.views import clinician_only
+from thaw.forms import TextField
 from thaw.schedule import services
-from thaw.schedule.models import NOTE_MAX, TITLE_MAX, Session, SessionKind
+from thaw.schedule.models import LINK_MAX, NOTE_MAX, TITLE_MAX, Session, SessionKind
 from thaw.schedule.services import FieldErrors
 
 _LOCAL = "%Y-%m-%dT%H:%M"
@@ -25,17 +26,17 @@ _LOCAL = "%Y-%m-%dT%H:%M"
 class SessionForm(forms.Form):
     program = forms.ChoiceField(label="Program", choices=())
     kind = forms.ChoiceField(label="Kind", choices=SessionKind.choices, initial=SessionKind.GROUP)
-    title = forms.CharField(label="Title", max_length=TITLE_MAX, help_text="What attendees see, e.g. Tuesday skills "
+    title = TextField(label="Title", max_length=TITLE_MAX, help_text="What attendees see, e.g. Tuesday skills "
                             "group. It also appears in their calendar, so leave out anything private.")
     starts_at = forms.DateTimeField(label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                                  format=_LOCAL))
     ends_at = forms.DateTimeField(label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                              format=_LOCAL))
-    video_link = forms.CharField(label="Video link", max_length=500,
-                                 widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
-                                 help_text="The https link people click to join.")
-    note = forms.CharField(label="Note for the care team (optional)", required=False, max_length=NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 2}), help_text="Only the care team sees it.")
+    video_link = TextField(label="Video link", max_length=LINK_MAX,
+                           widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+                           help_text="The https link people click to join.")
+    note = TextField(label="Note for the care team (optional)", required=False, max_length=NOTE_MAX,
+                     widget=forms.Textarea(attrs={"rows": 2}), help_text="Only the care team sees it.")
 
     def __init__(self, *args: Any, programs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr
+from pydantic import ConfigDict, StrictFloat, StrictInt
 
 from thaw.checkins.api import ListFilters, Problem, parse_list_filters
 from thaw.checkins.rules import NOTE_MAX, CheckInInvalid
@@ -22,6 +22,7 @@ from thaw.safety.services import resources_payload
 from thaw.substances import services
 from thaw.substances.rules import CRAVING_MAX, CUSTOM_NAME_MAX, HELPED_NOTE_MAX
 from thaw.substances.units import HELPED, MOTIVES, SUBSTANCES, UNITS
+from thaw.text import SHORT, Choice, Text
 
 router = Router(tags=["substance use"])
 
@@ -31,25 +32,24 @@ _RATING: dict[str, Any] = {"minimum": 0, "maximum": CRAVING_MAX}
 
 class UseCreate(Schema):
     model_config = ConfigDict(extra="forbid")
-    substance: StrictStr = Field(json_schema_extra={"enum": list(SUBSTANCES)})
-    custom_name: StrictStr | None = Field(None, description='Your own name for it; required when substance is "other"',
-                                          json_schema_extra={"maxLength": CUSTOM_NAME_MAX})
+    substance: Choice(SUBSTANCES)
+    custom_name: Text(CUSTOM_NAME_MAX) | None = Field(
+        None, description='Your own name for it; required when substance is "other"')
     amount: Number | None = Field(None, description="More than 0; optional (leave out if unsure)")
-    unit: StrictStr | None = Field(None, description="One of the substance's units (see GET /substance-use/units)",
-                                   json_schema_extra={"enum": list(UNITS)})
+    unit: Choice(UNITS) | None = Field(None, description="One of the substance's units (see GET /substance-use/units)")
     abv: Number | None = Field(None, description="% alcohol by volume, 0-100; required for alcohol in ml")
-    at: StrictStr | None = Field(None, description="ISO-8601; default now; at most 5 minutes ahead",
-                                 json_schema_extra={"format": "date-time"})
+    at: Text(SHORT) | None = Field(None, description="ISO-8601; default now; at most 5 minutes ahead",
+                                   json_schema_extra={"format": "date-time"})
     craving: StrictInt | None = Field(None, description="0 none … 10 as strong as it gets", json_schema_extra=_RATING)
-    motives: list[StrictStr] | None = Field(None, json_schema_extra={"items": {"enum": list(MOTIVES)}})
-    note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
+    motives: list[Choice(MOTIVES)] | None = None
+    note: Text(NOTE_MAX) | None = None
 
 
 class UseUpdate(UseCreate):
     """Send only what changes; null clears an optional field. The result is checked as a whole."""
 
-    substance: StrictStr = Field(None, json_schema_extra={"enum": list(SUBSTANCES)})  # type: ignore[assignment]
-    at: StrictStr = Field(None, json_schema_extra={"format": "date-time"})  # type: ignore[assignment]
+    substance: Choice(SUBSTANCES) = None
+    at: Text(SHORT) = Field(None, json_schema_extra={"format": "date-time"})
 
 
 class UseOut(Schema):
@@ -81,13 +81,12 @@ class UsePage(Schema):
 
 class CravingCreate(Schema):
     model_config = ConfigDict(extra="forbid")
-    substance: StrictStr = Field(json_schema_extra={"enum": list(SUBSTANCES)})
-    custom_name: StrictStr | None = Field(None, json_schema_extra={"maxLength": CUSTOM_NAME_MAX})
-    at: StrictStr | None = Field(None, json_schema_extra={"format": "date-time"})
+    substance: Choice(SUBSTANCES)
+    custom_name: Text(CUSTOM_NAME_MAX) | None = None
+    at: Text(SHORT) | None = Field(None, json_schema_extra={"format": "date-time"})
     intensity: StrictInt = Field(description="How strong the craving was, 0-10", json_schema_extra=_RATING)
-    helped: list[StrictStr] | None = Field(None, json_schema_extra={"items": {"enum": list(HELPED)}})
-    helped_note: StrictStr | None = Field(None, description="What helped, in your own words",
-                                          json_schema_extra={"maxLength": HELPED_NOTE_MAX})
+    helped: list[Choice(HELPED)] | None = None
+    helped_note: Text(HELPED_NOTE_MAX) | None = Field(None, description="What helped, in your own words")
 
 
 class CravingOut(Schema):
@@ -114,10 +113,10 @@ class CravingPage(Schema):
 
 class GoalIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    substance: StrictStr = Field(json_schema_extra={"enum": list(SUBSTANCES)})
-    kind: StrictStr = Field(description='"abstain", "weekly_limit" or "none" (ends the goal)')
+    substance: Choice(SUBSTANCES)
+    kind: Text(SHORT) = Field(description='"abstain", "weekly_limit" or "none" (ends the goal)')
     weekly_limit: Number | None = Field(None, description="For weekly_limit: more than 0")
-    limit_unit: StrictStr | None = Field(None, description='"standard_drink" (alcohol), "use" (times) or a unit')
+    limit_unit: Text(SHORT) | None = Field(None, description='"standard_drink" (alcohol), "use" (times) or a unit')
 
 
 class GoalOut(Schema):
@@ -189,7 +188,7 @@ def put_goal(request: HttpRequest, payload: GoalIn) -> Status[Any]:
 
 
 @router.get("/substance-use/review", summary="The calm weekly review (Monday to Sunday, your time zone)")
-def get_review(request: HttpRequest, week: str | None = None) -> dict[str, Any]:
+def get_review(request: HttpRequest, week: Text(SHORT) | None = None) -> dict[str, Any]:
     """``week``: any date in the week (YYYY-MM-DD); default this week."""
     day = timezone.now().astimezone(request.user.tzinfo).date()
     if week:

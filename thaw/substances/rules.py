@@ -8,7 +8,7 @@ them exactly like check-in errors: 422 with a message per field.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -21,6 +21,7 @@ from thaw.substances.units import (
     UNITS,
     standard_drinks,
 )
+from thaw.text import shown, take_text
 
 CRAVING_MIN, CRAVING_MAX = 0, 10
 CUSTOM_NAME_MAX = 60
@@ -61,8 +62,19 @@ def _decimal(value: object, places: str = "0.001") -> Decimal:
     return number.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+def said(choices: Mapping[str, str]) -> str:
+    """Choices in a person's words, each followed by the value a script sends when it differs:
+    ``standard drinks ("standard_drink") or times used ("use")``."""
+    words = [label if label == key else f"{label} (“{key}”)" for key, label in choices.items()]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _unit_words(keys: Collection[str]) -> dict[str, str]:
+    return {k: "times used" if k == GOAL_UNIT_USES else UNITS[k].label_plural if k in UNITS else k for k in keys}
+
+
 def _substance_choices() -> str:
-    return ", ".join(SUBSTANCES)
+    return said({key: s.label.lower() for key, s in SUBSTANCES.items()})
 
 
 def _clean_substance(data: Mapping[str, object], errors: dict[str, str]) -> str:
@@ -79,34 +91,18 @@ def _clean_custom_name(data: Mapping[str, object], substance: str, errors: dict[
         if substance == CUSTOM:
             errors["custom_name"] = "give the substance a name, in your own words"
         return ""
-    if not isinstance(value, str):
-        errors["custom_name"] = "the name must be text"
+    name = " ".join(take_text(errors, "custom_name", value, CUSTOM_NAME_MAX, subject="the name").split())
+    if "custom_name" in errors:
         return ""
-    name = " ".join(value.split())
     if substance and substance != CUSTOM:
         errors["custom_name"] = f"a name of your own is only used with substance “{CUSTOM}”"
     elif not name:
         errors["custom_name"] = "give the substance a name, in your own words"
-    elif len(name) > CUSTOM_NAME_MAX:
-        errors["custom_name"] = f"the name can be at most {CUSTOM_NAME_MAX} characters"
-    elif "\x00" in name:
-        errors["custom_name"] = "the name contains a NUL character"
     return name
 
 
 def _clean_text(value: object, field: str, limit: int, errors: dict[str, str]) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[field] = "must be text"
-        return ""
-    if len(value) > limit:
-        errors[field] = f"is {len(value):,} characters; the limit is {limit:,}"
-        return ""
-    if "\x00" in value:
-        errors[field] = "contains a NUL character"
-        return ""
-    return value.strip()
+    return take_text(errors, field, value, limit).strip()
 
 
 def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime:
@@ -139,11 +135,11 @@ def _clean_choices(value: object, field: str, allowed: Mapping[str, str], errors
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors[field] = f"must be a list of strings from: {', '.join(allowed)}"
+        errors[field] = f"must be a list of choices from: {said(allowed)}"
         return []
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        errors[field] = f"unknown choice {unknown[0]!r}; choose from: {', '.join(allowed)}"
+        errors[field] = f"{shown(unknown[0])} is not one of the choices; choose from: {said(allowed)}"
         return []
     return list(dict.fromkeys(value))
 
@@ -165,11 +161,11 @@ def _clean_amount(data: Mapping[str, object], substance: str, errors: dict[str, 
         return None, unit
     if not unit:
         if "unit" not in errors:
-            errors["unit"] = f"say what the amount counts: {', '.join(allowed) or 'a unit'}"
+            errors["unit"] = f"say what the amount counts: {said(_unit_words(allowed)) if allowed else 'a unit'}"
         return None, ""
     if unit not in UNITS or (substance and unit not in allowed):
         where = f" for {substance}" if substance else ""
-        errors["unit"] = f"{unit!r} is not a unit{where}; use one of {', '.join(allowed) or ', '.join(UNITS)}"
+        errors["unit"] = f"{shown(unit)} is not a unit{where}; use {said(_unit_words(allowed or UNITS))}"
         return None, unit
     if amount <= 0:
         errors["amount"] = "the amount must be more than 0 (leave it out if you are not sure)"
@@ -281,7 +277,7 @@ def clean_goal(data: Mapping[str, object]) -> dict[str, object] | None:
             raise CheckInInvalid(errors)
         return None
     if kind not in GOAL_KINDS:
-        errors["kind"] = "choose abstain, weekly_limit or none"
+        errors["kind"] = 'choose not using at all (“abstain”), a weekly limit (“weekly_limit”) or no goal (“none”)'
         raise CheckInInvalid(errors)
     limit: Decimal | None = None
     unit = ""
@@ -289,7 +285,7 @@ def clean_goal(data: Mapping[str, object]) -> dict[str, object] | None:
         raw_unit = (data.get("limit_unit") or goal_units(substance)[0]) if substance else ""
         unit = raw_unit if isinstance(raw_unit, str) else ""
         if substance and unit not in goal_units(substance):
-            errors["limit_unit"] = f"count the limit in one of: {', '.join(goal_units(substance))}"
+            errors["limit_unit"] = f"count the limit in {said(_unit_words(goal_units(substance)))}"
         try:
             limit = _decimal(data.get("weekly_limit"), "0.01")
         except (InvalidOperation, ValueError):

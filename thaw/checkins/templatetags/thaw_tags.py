@@ -20,3 +20,19 @@ def body_label(value: str) -> str:
     from thaw.checkins.vocabulary import body_map
 
     return body_map().label(value)
+
+
+@register.filter
+def widget_kind(bound_field: Any) -> str:
+    """How the shared field template lays a form field out: "choices" (a group of radio buttons or
+    checkboxes, one per choice), "checkbox" (one yes/no box), "hidden", or "input" (everything else)."""
+    from django import forms
+
+    widget = bound_field.field.widget
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return "choices"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"

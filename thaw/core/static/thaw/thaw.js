@@ -1,7 +1,7 @@
 /* Progressive enhancement for Thaw's pages. Everything works without this file;
    it makes the check-in form quicker (a word finder, per-word strength sliders,
-   live slider values, the five-word cap explained) and offers the device's time
-   zone. No inline script, no eval. */
+   live slider values, the five-word cap explained), counts characters near a text
+   box's limit, and offers the device's time zone. No inline script, no eval. */
 (function () {
   "use strict";
 
@@ -141,7 +141,57 @@
     });
   }
 
+  /* Text limits. A box with data-limit counts its characters near the limit and says so, before
+     anything is saved, when the text is longer. Its maxlength (there for browsers without this
+     script) is taken off, because a browser cuts a long paste at maxlength without a word. */
+  function characters(text) { return Array.from(text).length; }  // as Thaw counts: an emoji is one
+
+  function textLimits() {
+    document.querySelectorAll("[data-limit]").forEach(function (box) {
+      var limit = parseInt(box.dataset.limit, 10);
+      if (!limit || box.dataset.limitReady) return;
+      box.dataset.limitReady = "1";
+      box.removeAttribute("maxlength");
+      var counter = document.createElement("p");
+      counter.className = "hint counter";
+      counter.id = (box.id || box.name) + "-counter";
+      counter.setAttribute("aria-live", "polite");
+      box.insertAdjacentElement("afterend", counter);
+      box.setAttribute("aria-describedby", ((box.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
+      var invalidBefore = box.getAttribute("aria-invalid");
+      function update() {
+        var count = characters(box.value);
+        var over = count - limit;
+        box.classList.toggle("over-limit", over > 0);
+        counter.classList.toggle("over", over > 0);
+        if (over > 0) {
+          counter.textContent = count.toLocaleString() + " characters, " + over.toLocaleString() +
+            " over the limit of " + limit.toLocaleString() + ". Nothing has been cut: please shorten it before saving.";
+          box.setAttribute("aria-invalid", "true");
+        } else {
+          counter.textContent = count >= limit * 0.8
+            ? (limit - count).toLocaleString() + " of " + limit.toLocaleString() + " characters left." : "";
+          if (invalidBefore) box.setAttribute("aria-invalid", invalidBefore);
+          else box.removeAttribute("aria-invalid");
+        }
+      }
+      box.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // Before a form is sent (also by htmx): a box over its limit keeps the form here, with the focus on it.
+  function holdOverLimit(event) {
+    var over = event.target.querySelector && event.target.querySelector(".over-limit");
+    if (!over) return;
+    event.preventDefault();
+    event.stopPropagation();
+    over.focus();
+  }
+
   function init() {
+    textLimits();
+    document.addEventListener("submit", holdOverLimit, true);
     forgetOnSignOut();
     liveOutputs(document);
     offerDeviceTimezone();

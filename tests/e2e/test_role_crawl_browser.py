@@ -1,0 +1,136 @@
+"""Every role's pages in headless Chromium through the real server: no request to another host,
+no Content-Security-Policy violation, no script error, no 5xx. Each page's forms are sent empty
+once, so the error states are looked at in the browser too.
+
+The personas and their worlds are those of the test-client sweep (tests/personas.py), built in
+the live server's database; clinicians and admins sign in with a TOTP code, as 2FA requires.
+One page per route shape here (the sweep opens up to three of each and every form's junk states).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+
+from tests.personas import PASSWORD, PERSONAS, TOTP_SECRET, Persona
+from tests.support import LiveThaw, thaw
+
+pytestmark = pytest.mark.e2e
+
+NOT_PAGES = ("/static/", "/api/", "/healthz", "/accounts/logout/")
+DOWNLOADS = re.compile(r"\.(pdf|ics)$")
+DESTRUCTIVE = re.compile(r"^/accounts/logout/|^/settings/erase|/delete$|/stop$|/revoke$|/cancel$|/remove$"
+                         r"|/deactivate/")
+MAX_PAGES = 60
+# Page shapes and forms already looked at by an earlier role: the browser opens each once (CSP and
+# outside requests belong to the templates); the test-client sweep covers every role × page.
+SHAPES: set[str] = set()
+SENT: set[tuple[str, str]] = set()
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def worlds(server: LiveThaw) -> dict[str, Any]:
+    """Every persona's world, built once in the live server's database."""
+    script = ("import json; from tests.personas import build_all; "
+              "print(json.dumps({k: {'email': w.user.email if w.user else None, 'start': w.start} "
+              "for k, w in build_all().items()}))")
+    env = {**server.env, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), server.env.get("PYTHONPATH")]))}
+    result = thaw("manage", "shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _totp() -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+
+
+def _sign_in(page: Any, persona: Persona, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    if persona.two_factor:
+        page.get_by_label("Code").fill(_totp())
+        page.locator("form button[type=submit]").first.click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def _shape(url: str) -> str:
+    """One page per route shape: ids and secrets become placeholders, query values are dropped."""
+    parts = urlsplit(url)
+    path = re.sub(r"/[0-9a-f]{8}-[0-9a-f-]{27}|/\d+|/(invite|enrol)/[^/]+", r"/<\1>", parts.path)
+    names = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
+    return path + ("?" + "&".join(names) if names else "")
+
+
+def _send_forms_empty(page: Any, url: str) -> None:
+    """Each kind of form on the page sent empty once, as a browser without JavaScript sends it
+    (form.submit() fires no submit event): its error state, in the browser. Destructive ones never."""
+    while True:
+        forms = page.eval_on_selector_all("main form[method=post]", """els => els.map((f, i) => ({
+            i, action: new URL(f.action, location.href).pathname, visible: f.offsetParent !== null,
+            names: Array.from(f.elements).map(e => e.name).filter(Boolean).sort().join(",")}))""")
+        todo = [f for f in forms if f["visible"] and not DESTRUCTIVE.search(f["action"])
+                and (_shape(f["action"]), f["names"]) not in SENT]
+        if not todo:
+            return
+        form = todo[0]
+        SENT.add((_shape(form["action"]), form["names"]))
+        with page.expect_navigation() as navigation:
+            page.locator("main form[method=post]").nth(form["i"]).evaluate(
+                "f => { f.querySelectorAll('input:not([type=hidden]), textarea, select').forEach(e => {"
+                " if (e.type === 'checkbox' || e.type === 'radio') e.checked = false; else e.value = ''; });"
+                " HTMLFormElement.prototype.submit.call(f); }")
+        answer = navigation.value
+        assert answer is not None and answer.status < 500, f"POST {form['action']} from {url}: {answer}"
+        page.goto(url)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p.name for p in PERSONAS])
+def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[str, Any], browser: Any,
+                                                server: LiveThaw) -> None:
+    world = worlds[persona.name]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  base_url=server.url)
+    page = context.new_page()
+    origin = urlsplit(server.url).netloc
+    foreign: list[str] = []
+    broken: list[str] = []
+    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
+            and urlsplit(r.url).netloc != origin and foreign.append(r.url))
+    page.on("console", lambda m: m.type == "error" and "status of 4" not in m.text and broken.append(m.text))
+    page.on("pageerror", lambda e: broken.append(str(e)))
+    try:
+        if world["email"]:
+            _sign_in(page, persona, world["email"])
+        queue = list(world["start"])
+        opened: list[str] = []
+        while queue and len(opened) < MAX_PAGES:
+            url = urldefrag(queue.pop(0))[0]
+            parts = urlsplit(url)
+            if parts.netloc and parts.netloc != origin or parts.scheme not in ("", "http", "https"):
+                continue
+            if parts.path.startswith(NOT_PAGES) or DOWNLOADS.search(parts.path) or _shape(url) in SHAPES:
+                continue
+            SHAPES.add(_shape(url))
+            response = page.goto(url)
+            assert response is not None and response.status < 500, f"GET {url}: {response and response.status}"
+            opened.append(url)
+            assert "script-src 'self'" in response.all_headers().get("content-security-policy", ""), url
+            queue += page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            _send_forms_empty(page, url)
+        assert len(opened) >= 1, opened
+        assert foreign == [], f"requests to another host: {foreign}"
+        assert broken == [], f"CSP violations or script errors: {broken}"
+    finally:
+        context.close()
