@@ -67,7 +67,7 @@ def test_the_worker_started_by_serve_delivers_a_reach_out(browser: Any, server: 
     tokens = {}
     for email in ("reach-owner@example.org", "reach-friend@example.org"):
         tokens[email] = server.request("POST", "/api/v1/auth/token", {"email": email, "password": PASSWORD}).json()["token"]
-    created = server.request("POST", "/api/v1/grants", {"name": "Friend", "categories": []},
+    created = server.request("POST", "/api/v1/grants", {"name": "Friend", "categories": ["summary"]},
                              token=tokens["reach-owner@example.org"])
     assert created.status == 201, created.body
     secret = created.json()["invite_url"].rsplit("/invite/", 1)[1].strip("/")

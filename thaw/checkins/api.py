@@ -58,7 +58,9 @@ _NUMBNESS_DOC = {"minimum": NUMBNESS_MIN, "maximum": NUMBNESS_MAX}
 class CheckInCreate(Schema):
     model_config = ConfigDict(extra="forbid")
     emotions: list[EmotionIn] = Field(json_schema_extra=_EMOTIONS_DOC, description='1-5 words; "not sure" is a word')
-    numbness: StrictInt = Field(json_schema_extra=_NUMBNESS_DOC, description="0 not numb … 10 completely numb")
+    numbness: StrictInt | None = Field(
+        None, json_schema_extra=_NUMBNESS_DOC,
+        description="0 not numb … 10 completely numb; leave out (or null) when not rated, and it is saved as null")
     body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY}, examples=[["chest/tight"]])
     tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS}, examples=[["work"]])
     note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
@@ -68,12 +70,12 @@ class CheckInCreate(Schema):
 
 
 class CheckInUpdate(Schema):
-    """Send only what changes. ``note``, ``body`` and ``tags`` may be null to clear them;
-    ``emotions``, ``numbness`` and ``at`` cannot be removed, only replaced."""
+    """Send only what changes. ``note``, ``body`` and ``tags`` may be null to clear them, and
+    ``numbness`` null means "not rated"; ``emotions`` and ``at`` cannot be removed, only replaced."""
 
     model_config = ConfigDict(extra="forbid")
     emotions: list[EmotionIn] = Field(None, json_schema_extra=_EMOTIONS_DOC)  # type: ignore[assignment]
-    numbness: StrictInt = Field(None, json_schema_extra=_NUMBNESS_DOC)  # type: ignore[assignment]
+    numbness: StrictInt | None = Field(None, json_schema_extra=_NUMBNESS_DOC)
     body: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_BODY})
     tags: list[StrictStr] | None = Field(None, json_schema_extra={"maxItems": MAX_TAGS})
     note: StrictStr | None = Field(None, json_schema_extra={"maxLength": NOTE_MAX})
@@ -92,7 +94,7 @@ class CheckInOut(Schema):
     id: UUID
     at: str
     emotions: list[CheckInEmotionOut]
-    numbness: int
+    numbness: int | None = Field(description="0 to 10, or null: not rated")
     body: list[str]
     tags: list[str]
     note: str

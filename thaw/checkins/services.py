@@ -25,13 +25,15 @@ from thaw.checkins.rules import CheckInInvalid, clean_checkin, draft_from
 from thaw.checkins.vocabulary import body_map, builtin_tags, vocabulary
 from thaw.safety.services import check_text
 
-# One-tap check-ins: a word and a numbness that the person can refine later.
-QUICK_CHOICES: dict[str, tuple[str, str, int, int]] = {
+# One-tap check-ins: a word, and numbness only where the tap itself says it ("Numb").
+# "Heavy", "Okay" and "Too much" say nothing about numbness, so it stays "not rated"
+# (None) until the person rates it; a made-up number would skew every average.
+QUICK_CHOICES: dict[str, tuple[str, str, int, int | None]] = {
     # key: (label, word, intensity, numbness)
     "numb": ("Numb", "numb", 7, 8),
-    "heavy": ("Heavy", "heavy", 6, 5),
-    "okay": ("Okay", "okay", 5, 2),
-    "too-much": ("Too much", "overwhelmed", 7, 2),
+    "heavy": ("Heavy", "heavy", 6, None),
+    "okay": ("Okay", "okay", 5, None),
+    "too-much": ("Too much", "overwhelmed", 7, None),
 }
 
 
@@ -100,7 +102,7 @@ def quick_checkin(person: User, choice: str) -> CheckIn:
     _, word, intensity, numbness = QUICK_CHOICES[choice]
     recent = (
         CheckIn.objects.filter(person=person, source=Source.QUICK, created_at__gte=timezone.now() - QUICK_REPEAT_WINDOW,
-                               numbness=numbness, emotions__word=word)
+                               emotions__word=word)
         .order_by("-created_at")
         .first()
     )

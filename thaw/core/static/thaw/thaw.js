@@ -115,6 +115,31 @@
     sync();
   }
 
+  /* Numbness starts "not rated": the slider has to rest somewhere, but its resting value is
+     not the person's answer. Touching the slider or moving it with a key rates it; ticking
+     "Not rated" again takes the rating back. */
+  function numbnessRating(form) {
+    var slider = form.querySelector("#numbness");
+    var unrated = form.querySelector("#numbness_unrated");
+    var out = form.querySelector("#numbness-value");
+    var section = form.querySelector("#sec-numbness");
+    if (!slider || !unrated || !out || !section) return;
+    function show() {
+      section.classList.toggle("unrated", unrated.checked);
+      out.textContent = unrated.checked ? "–" : slider.value;
+      slider.setAttribute("aria-valuetext", unrated.checked ? "not rated" : slider.value);
+    }
+    function rate() { if (unrated.checked) { unrated.checked = false; } show(); }
+    slider.dataset.live = "1";  /* its output is kept here, not by liveOutputs */
+    slider.addEventListener("input", rate);
+    slider.addEventListener("pointerdown", rate);
+    slider.addEventListener("keydown", function (e) {
+      if (["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"].indexOf(e.key) !== -1) rate();
+    });
+    unrated.addEventListener("change", show);
+    show();
+  }
+
   function offerDeviceTimezone() {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
@@ -146,7 +171,7 @@
     liveOutputs(document);
     offerDeviceTimezone();
     var form = document.getElementById("checkin-form");
-    if (form) enhanceCheckin(form);
+    if (form) { numbnessRating(form); enhanceCheckin(form); }
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   }
