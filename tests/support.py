@@ -121,10 +121,12 @@ class LiveThaw:
 
 
 @contextlib.contextmanager
-def live_thaw(data_dir: Path, workers: int = 2) -> Iterator[LiveThaw]:
+def live_thaw(data_dir: Path, workers: int = 2, site_url: bool = True) -> Iterator[LiveThaw]:
+    """``thaw serve`` on a free port; with ``site_url=False`` THAW_SITE_URL is left unset."""
     with isolated_env(data_dir) as env:
         port = free_port()
-        env["THAW_SITE_URL"] = f"http://127.0.0.1:{port}"  # so links in emails and invitations point here
+        if site_url:
+            env["THAW_SITE_URL"] = f"http://127.0.0.1:{port}"  # so links in emails and invitations point here
         log_path = data_dir.parent / f"{data_dir.name}-server.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
