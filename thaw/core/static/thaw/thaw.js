@@ -151,6 +151,48 @@
     if (notice && saved && saved !== zone) notice.hidden = false;
   }
 
+  /* Sign-up: suggest the crisis-line region from the device's time zone, else from the
+     country in the browser's languages (the same rule as thaw.safety.resources.guess_region);
+     the person sees the choice and can change it before creating the account. */
+  function suggestRegion() {
+    var select = document.querySelector("select[data-detect-region]");
+    if (!select || select.value) return;
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    var options = Array.prototype.slice.call(select.options).filter(function (o) { return o.value; });
+    function words(o, name) { return (o.getAttribute(name) || "").split(" ").filter(Boolean); }
+    var pick = null, why = "";
+    if (zone) {
+      pick = options.filter(function (o) {
+        return words(o, "data-time-zones").some(function (z) {
+          return z === zone || (z.charAt(z.length - 1) === "/" && zone.indexOf(z) === 0);
+        });
+      })[0] || null;
+      why = "your device’s time zone (" + zone.replace(/_/g, " ") + ")";
+    }
+    if (!pick) {
+      var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+      langs.some(function (tag) {
+        var country = (String(tag).replace(/_/g, "-").split("-").slice(1).filter(function (p) {
+          return /^[A-Za-z]{2}$/.test(p);
+        })[0] || "").toUpperCase();
+        if (!country) return false;
+        pick = options.filter(function (o) { return words(o, "data-countries").indexOf(country) !== -1; })[0] || null;
+        why = "your browser’s language (" + tag + ")";
+        return Boolean(pick);
+      });
+    }
+    if (!pick) return;
+    select.value = pick.value;
+    var note = document.createElement("p");
+    note.className = "hint";
+    note.id = "region-suggestion";
+    note.setAttribute("role", "status");
+    note.textContent = "Suggested from " + why + ": " + pick.textContent + ". Change it if you are somewhere else.";
+    select.insertAdjacentElement("afterend", note);
+    select.addEventListener("change", function () { note.remove(); }, { once: true });
+  }
+
   /* Signing out on a shared phone leaves nothing of the person behind: grounding sessions
      kept for sending later (they hold ratings and notes) are dropped with the session. */
   function forgetOnSignOut() {
@@ -170,6 +212,7 @@
     forgetOnSignOut();
     liveOutputs(document);
     offerDeviceTimezone();
+    suggestRegion();
     var form = document.getElementById("checkin-form");
     if (form) { numbnessRating(form); enhanceCheckin(form); }
     var summary = document.getElementById("error-summary");
