@@ -34,6 +34,25 @@ def test_create_returns_the_saved_checkin(api_alice: ApiClient, alice) -> None:
     assert stored.words == ["lonely", "tired"]
 
 
+@pytest.mark.parametrize("note", ["Long day.", "I want to end my life", None])
+def test_the_created_checkin_is_exactly_what_the_openapi_document_promises(api_alice: ApiClient, note) -> None:
+    """POST /checkins renders its body without ninja's output validation (it is the hottest
+    write): the body must still be exactly what CheckInSaved declares, crisis or not."""
+    from thaw.checkins.api import CheckInSaved
+
+    body = checkin_body(note=note)
+    if note is None:
+        del body["numbness"]
+    response = api_alice.post("/api/v1/checkins", body)
+    assert response.status_code == 201 and response["Content-Type"] == "application/json; charset=utf-8"
+    data = response.json()
+    assert CheckInSaved.model_validate(data).model_dump(mode="json") == data
+    assert data["crisis"] is (note == "I want to end my life") and bool(data["resources"]) is data["crisis"]
+    spec = api_alice.get("/api/v1/openapi.json").json()
+    declared = spec["components"]["schemas"]["CheckInSaved"]["properties"]
+    assert set(data) == set(declared)
+
+
 def test_a_numb_word_alone_is_a_complete_checkin(api_alice: ApiClient) -> None:
     data = create(api_alice, emotions=[{"word": "numb", "intensity": 8}], body=None, tags=None, note=None)
     assert data["emotions"][0]["family"] == "numb"

@@ -159,7 +159,11 @@ def create_checkin(request: HttpRequest, payload: CheckInCreate) -> Status[Any]:
         if data.get(optional, "") is None:
             data.pop(optional)
     checkin = services.create_checkin(request.user, data, source=Source.API)
-    return Status(201, _saved(checkin))
+    # The hottest write in Thaw: the body (built by services.as_dict, held to CheckInSaved by
+    # tests/test_api_checkins.py) is rendered as it is, without validating our own output again.
+    from thaw.api import api  # not at the top: thaw.api imports this router
+
+    return api.create_response(request, _saved(checkin), status=201)
 
 
 def parse_list_filters(request: HttpRequest, filters: Any) -> dict[str, Any]:
