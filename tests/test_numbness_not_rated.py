@@ -84,6 +84,7 @@ def test_insights_api_and_page_skip_unrated(api_alice: ApiClient, web_alice: Cli
     body = api_alice.get("/api/v1/insights").json()
     assert body["n_checkins"] == 4 and body["numbness"]["n"] == 2 and body["numbness"]["mean"] == pytest.approx(5.0)
     page = web_alice.get("/insights/").content.decode()
+    assert "4 check-ins; average numbness 5.0 out of 10 (over the 2 you rated)." in page
     chart = json.loads(page.split('id="insights-data" type="application/json">')[1].split("</script>")[0])
     assert chart["numbness"]["n"] == [2] and chart["numbness"]["mean"] == [pytest.approx(5.0)]
 
@@ -155,3 +156,10 @@ def test_substance_analysis_leaves_unrated_checkins_on_neither_side() -> None:
     [test] = [t for t in analyse(data)["tests"] if t["test"] == "after_use:any"]
     assert test["mean_with"] == pytest.approx(7.5) and test["mean_without"] == pytest.approx(3.0)
     assert test["n_with"] == 6 and test["n_without"] == 6
+
+
+def test_insights_for_someone_who_never_rated_numbness_say_so(web_alice: Client, alice) -> None:
+    create_checkin(alice, {"emotions": [{"word": "okay", "intensity": 5}]})
+    page = web_alice.get("/insights/").content.decode()
+    assert "1 check-in; numbness not rated on any of them yet." in page
+    assert "average numbness  out of 10" not in page and "average numbness out of 10" not in page
