@@ -1,8 +1,9 @@
 # The two commands a newcomer needs:
-#   make run    set up and start Thaw on SQLite at http://127.0.0.1:8000
+#   make run    set up and start Thaw on SQLite at http://127.0.0.1:8000 (another port: make run PORT=8080)
 #   make test   set up and run every test (SQLite; CI also runs them on PostgreSQL)
 PYTHON ?= python3
 VENV   ?= .venv
+PORT   ?= 8000
 BIN    := $(VENV)/bin
 
 .PHONY: run test setup setup-dev lint bench bench-insights clean
@@ -27,7 +28,7 @@ setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
 run: $(VENV)/.runtime
-	$(BIN)/thaw serve
+	$(BIN)/thaw serve --port $(PORT)
 
 test: $(VENV)/.dev
 	$(PYTHON) scripts/ensure_chromium.py

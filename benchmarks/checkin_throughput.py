@@ -625,7 +625,9 @@ def print_result(r: Result) -> None:
         if run.unexpected or any(run.socket_errors.values()):
             print(f"{'':<18}statuses {run.statuses}  socket errors {run.socket_errors}")
     if r.ratio is not None:
-        print(f"check-ins/healthz at {r.high} connections: {100 * r.ratio:.1f} %   "
+        h, c = r.run("healthz", r.high), r.run("checkins", r.high)
+        cpu = f"; by server CPU per request {_cpu_ratio(h, c)}" if h and c else ""
+        print(f"check-ins/healthz at {r.high} connections: {100 * r.ratio:.1f} % by throughput{cpu}   "
               f"(floor >= {100 * RATIO_FLOOR:.0f} % with no errors: {_yes(r.ratio_ok)})")
     if r.p99_low is not None:
         print(f"check-in p99 at {r.low} connections: {r.p99_low:.1f} ms   "
@@ -747,7 +749,9 @@ def main(argv: list[str] | None = None) -> int:
         print("--duration, --threads and --timeout must be positive", file=sys.stderr)
         return 2
     if not shutil.which(args.wrk):
-        print(f"wrk not found ({args.wrk}); install it (e.g. apt-get install wrk) or pass --wrk", file=sys.stderr)
+        print(f"wrk not found ({args.wrk}). The benchmark drives the server with wrk, the HTTP load tool "
+              "packaged by Debian and Ubuntu:\n    sudo apt-get install wrk\n"
+              "(as root: apt-get update && apt-get install -y wrk), or pass --wrk /path/to/wrk.", file=sys.stderr)
         return 2
     if args.workers is None:
         sys.path.insert(0, str(ROOT))

@@ -17,11 +17,25 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+# How long a test waits for something that will happen (a server answering, a worker's email):
+# long enough that a loaded, shared machine never fails a test by timing, short enough that a
+# real hang still ends the run. Tests poll for readiness; none sleeps a fixed time instead.
+READY_TIMEOUT = 180.0
+
+
+def wait_until(ready: Callable[[], bool], what: str, timeout: float = READY_TIMEOUT, poll: float = 0.2) -> None:
+    """Poll ``ready`` until it is true; raise TimeoutError naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(poll)
 
 
 def free_port() -> int:
@@ -97,7 +111,7 @@ class LiveThaw:
         for key, value in (headers or {}).items():
             req.add_header(key, value)
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=READY_TIMEOUT) as resp:
                 return Response(resp.status, dict(resp.headers), resp.read())
         except urllib.error.HTTPError as err:
             return Response(err.code, dict(err.headers), err.read())
@@ -107,10 +121,12 @@ class LiveThaw:
 
 
 @contextlib.contextmanager
-def live_thaw(data_dir: Path, workers: int = 2) -> Iterator[LiveThaw]:
+def live_thaw(data_dir: Path, workers: int = 2, site_url: bool = True) -> Iterator[LiveThaw]:
+    """``thaw serve`` on a free port; with ``site_url=False`` THAW_SITE_URL is left unset."""
     with isolated_env(data_dir) as env:
         port = free_port()
-        env["THAW_SITE_URL"] = f"http://127.0.0.1:{port}"  # so links in emails and invitations point here
+        if site_url:
+            env["THAW_SITE_URL"] = f"http://127.0.0.1:{port}"  # so links in emails and invitations point here
         log_path = data_dir.parent / f"{data_dir.name}-server.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
@@ -120,18 +136,18 @@ def live_thaw(data_dir: Path, workers: int = 2) -> Iterator[LiveThaw]:
             )
         server = LiveThaw(f"http://127.0.0.1:{port}", env, data_dir, process, log_path)
         try:
-            deadline = time.monotonic() + 90
-            while True:
+            def healthy() -> bool:
                 if process.poll() is not None:
                     raise RuntimeError(f"thaw serve exited early:\n{server.log()}")
                 try:
-                    if server.request("GET", "/healthz").status == 200:
-                        break
+                    return server.request("GET", "/healthz").status == 200
                 except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"thaw serve did not become healthy:\n{server.log()}")
-                time.sleep(0.2)
+                    return False
+
+            try:
+                wait_until(healthy, "thaw serve answering /healthz")
+            except TimeoutError as exc:
+                raise RuntimeError(f"{exc}:\n{server.log()}") from None
             yield server
         finally:
             with contextlib.suppress(ProcessLookupError):

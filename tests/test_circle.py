@@ -3,6 +3,7 @@ invitations, pausing, the audit the owner sees, reach-out and check-on-me emails
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -82,10 +83,34 @@ def test_notes_need_their_own_tick(alice, alice_data, sam) -> None:
 
 
 def test_substance_use_and_notes_are_never_shared_by_default(alice) -> None:
-    grant, _ = services.create_grant(alice, {"name": "Sam"})
-    assert grant.categories == []
+    page = Client()
+    page.force_login(alice)
+    html = page.get("/circle/new/").content.decode()
+    ticked = set(re.findall(r'name="categories" value="(\w+)"[^>]*checked', html))
+    assert ticked == {"summary"}, ticked
     response = ApiClient(alice).post("/api/v1/grants", {"name": "Jo", "categories": ["summary"]})
     assert response.status_code == 201 and response.json()["categories"] == ["summary"]
+
+
+def test_an_invitation_to_see_nothing_is_refused_and_the_form_kept(alice) -> None:
+    """No category ticked is a missed tick, not an invitation: a field message, the form kept."""
+    page = Client()
+    page.force_login(alice)
+    response = page.post("/circle/new/", {"name": "Sam", "email": "sam@example.org"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "tick at least one thing they can see" in html.lower()
+    assert 'value="Sam"' in html and 'value="sam@example.org"' in html
+    client = ApiClient(alice)
+    for body in ({"name": "Sam", "categories": []}, {"name": "Sam"}):
+        refused = client.post("/api/v1/grants", body)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "categories", refused.content
+    assert Grant.objects.count() == 0 and mail.outbox == []
+    grant, _ = services.create_grant(alice, {"name": "Jo", "categories": ["summary"]})
+    changed = client.patch(f"/api/v1/grants/{grant.pk}", {"categories": []})
+    assert changed.status_code == 422 and changed.json()["errors"][0]["field"] == "categories"
+    grant.refresh_from_db()
+    assert grant.categories == ["summary"]
 
 
 def test_revocation_expiry_pause_stranger_admin_and_owner_all_see_nothing(alice, alice_data, sam, bob) -> None:
@@ -257,7 +282,7 @@ def _numb_day(person, day_offset: int, now) -> None:
 
 
 def test_check_on_me_numb_days_sends_once_per_episode(alice, sam) -> None:
-    grant = share(alice, sam, [])
+    grant = share(alice, sam, ["summary"])
     services.create_rule(alice, {"kind": "numb_days", "days": 3, "grant": str(grant.pk),
                                  "message": "Could you give me a call this week?"})
     now = timezone.now()
@@ -274,7 +299,7 @@ def test_check_on_me_numb_days_sends_once_per_episode(alice, sam) -> None:
 
 
 def test_check_on_me_quiet_days_and_turning_it_off(alice, sam) -> None:
-    grant = share(alice, sam, [])
+    grant = share(alice, sam, ["summary"])
     rule = services.create_rule(alice, {"kind": "quiet_days", "days": 2, "grant": str(grant.pk),
                                         "message": "Thinking of you."})
     now = timezone.now()
@@ -299,7 +324,7 @@ def test_check_on_me_rules_are_off_by_default_and_validated(alice, sam) -> None:
     with pytest.raises(services.FieldErrors) as caught:
         services.create_rule(alice, {"kind": "always", "days": 0, "grant": "nope", "message": ""})
     assert set(caught.value.errors) == {"kind", "days", "grant", "message"}
-    share(alice, sam, [])
+    share(alice, sam, ["summary"])
     page = Client()
     page.force_login(alice)
     response = page.post("/circle/check-on-me/", {"kind": "quiet_days", "days": "99", "message": "hello"})
@@ -330,7 +355,7 @@ def test_new_grant_form_keeps_what_was_typed(alice) -> None:
 
 
 def test_a_long_numb_streak_sends_one_message(alice, sam) -> None:
-    grant = share(alice, sam, [])
+    grant = share(alice, sam, ["summary"])
     services.create_rule(alice, {"kind": "numb_days", "days": 3, "grant": str(grant.pk), "message": "Call me?"})
     start = timezone.now().replace(hour=12, minute=0) - timedelta(days=12)
     sent = 0

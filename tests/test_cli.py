@@ -99,3 +99,14 @@ def test_deploy_check_is_clean_in_production_settings(tmp_path: Path) -> None:
         result = thaw("check", "--deploy", env=env)
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_make_run_takes_a_port() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for extra, port in (([], "8000"), (["PORT=8080"], "8080")):
+        # -n: print the recipe without running it; the setup steps are up to date or printed too.
+        done = subprocess.run(["make", "-n", "run", *extra], cwd=root, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert f"thaw serve --port {port}" in done.stdout, done.stdout
+    readme = (root / "README.md").read_text()
+    assert "make run PORT=8080" in readme

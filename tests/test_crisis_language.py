@@ -484,7 +484,7 @@ def restyle(text: str, style: int) -> str:
     return text
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     before=benign_words,
     phrase=st.sampled_from(shipped_examples() + [text for text, _ in POSITIVE]),
@@ -517,7 +517,7 @@ crisis_like_text = st.lists(
 any_text = st.one_of(st.text(max_size=5000), crisis_like_text)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=any_text)
 def test_it_never_raises_and_spans_stay_inside_the_text(text: str) -> None:
     matches = find_crisis_language(text)
@@ -529,7 +529,7 @@ def test_it_never_raises_and_spans_stay_inside_the_text(text: str) -> None:
     assert has_crisis_language(text) == bool(matches)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=any_text)
 def test_normalised_positions_map_back_in_order(text: str) -> None:
     normal, origin = normalise(text)
@@ -538,7 +538,7 @@ def test_normalised_positions_map_back_in_order(text: str) -> None:
     assert list(origin) == sorted(origin)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=any_text)
 def test_the_fast_scan_finds_everything_a_full_scan_finds(text: str) -> None:
     # Patterns are only tried at words whose first letters could start them; that shortcut

@@ -108,9 +108,8 @@ def test_thaw_worker_runs_on_its_own_and_stops_cleanly(tmp_path) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
-    from tests.support import isolated_env, thaw
+    from tests.support import isolated_env, thaw, wait_until
 
     with isolated_env(tmp_path / "data") as env:
         env["THAW_EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
@@ -123,9 +122,7 @@ def test_thaw_worker_runs_on_its_own_and_stops_cleanly(tmp_path) -> None:
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             mail_dir = tmp_path / "data" / "mail"
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not (mail_dir.exists() and any(mail_dir.iterdir())):
-                time.sleep(0.2)
+            wait_until(lambda: mail_dir.exists() and any(mail_dir.iterdir()), "the worker writing the email")
             sent = "".join(p.read_text() for p in mail_dir.iterdir()) if mail_dir.exists() else ""
             assert "queued-words-88" in sent and "sam@example.org" in sent
         finally:

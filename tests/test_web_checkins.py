@@ -210,3 +210,54 @@ def test_history_explains_impossible_date_filters(web_alice: Client) -> None:
     page = web_alice.get("/checkins/", {"from": "2026-03-10", "to": "2026-03-01"}).content.decode()
     assert "after the “To” date" in page
     assert "is not a date" in web_alice.get("/checkins/", {"from": "yesterday"}).content.decode()
+
+
+# --- numbness the person never gave is not saved ---------------------------------------------
+
+@pytest.mark.parametrize("choice", ["heavy", "okay", "too-much"])
+def test_one_tap_without_a_numbness_meaning_saves_not_rated(web_alice: Client, alice, choice: str) -> None:
+    web_alice.post("/checkin/quick", {"choice": choice})
+    checkin = CheckIn.objects.get(person=alice)
+    assert checkin.numbness is None
+    history = web_alice.get("/checkins/").content.decode()
+    assert "numbness not rated" in history and "numbness None" not in history
+
+
+def test_form_saved_without_touching_the_slider_saves_not_rated(web_alice: Client, alice) -> None:
+    page = web_alice.get("/checkin/").content.decode()
+    # A new form starts "not rated"; the slider only rests in the middle.
+    assert re.search(r'id="numbness_unrated"[^>]*checked', page)
+    # The browser sends the slider's resting value whatever happens, and "not rated" with it.
+    post_form(web_alice, word=["tired"], numbness="5", numbness_unrated="1")
+    assert CheckIn.objects.get(person=alice).numbness is None
+
+
+def test_form_with_the_slider_rated_saves_the_number_and_edit_shows_it(web_alice: Client, alice) -> None:
+    post_form(web_alice, word=["tired"], numbness="5")
+    checkin = CheckIn.objects.get(person=alice)
+    assert checkin.numbness == 5
+    page = web_alice.get(f"/checkins/{checkin.id}/").content.decode()
+    assert not re.search(r'id="numbness_unrated"[^>]*checked', page) and 'name="numbness" value="5"' in page
+    # Ticking "not rated" on edit takes the rating back.
+    post_form(web_alice, f"/checkins/{checkin.id}/", word=["tired"], numbness="5", numbness_unrated="1")
+    checkin.refresh_from_db()
+    assert checkin.numbness is None
+    page = web_alice.get(f"/checkins/{checkin.id}/").content.decode()
+    assert re.search(r'id="numbness_unrated"[^>]*checked', page)
+
+
+def test_this_week_counts_only_rated_numbness(web_alice: Client, alice) -> None:
+    create_checkin(alice, {"emotions": [{"word": "tired", "intensity": 3}], "numbness": 8})
+    web_alice.post("/checkin/quick", {"choice": "okay"})
+    week = re.search(r'<section[^>]*id="week".*?</section>', web_alice.get("/").content.decode(), re.S).group(0)
+    assert "2 check-ins" in week and "average numbness 8.0 out of 10" in week and "the 1 you rated" in week
+
+
+def test_one_tap_fragment_refreshes_this_week(web_alice: Client, alice) -> None:
+    """After a one-tap check-in the home page's "This week" is sent again, not left stale."""
+    assert "No check-ins in the last seven days" in web_alice.get("/").content.decode()
+    response = web_alice.post("/checkin/quick", {"choice": "numb"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    week = re.search(r'<section[^>]*id="week"[^>]*hx-swap-oob="true".*?</section>', html, re.S)
+    assert week is not None, html
+    assert "1 check-in," in week.group(0) and "average numbness 8.0" in week.group(0)

@@ -54,30 +54,44 @@ def _env_run_worker() -> bool:
     return os.environ.get("THAW_RUN_WORKER", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses for ``thaw serve --host H --port P``."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    url = served_url(args.host, args.port)
+    # Links in invitations and emails must point where Thaw really answers: without
+    # THAW_SITE_URL, the site address follows --host/--port (the worker inherits it too).
+    os.environ.setdefault("THAW_SITE_URL", url)
+    os.environ["THAW_SERVED_URL"] = url  # for the check that compares the two (thaw.core.checks)
     _setup_django()
     from django.conf import settings
     from django.core import checks
     from django.db import connections
 
-    errors = [e for e in checks.run_checks() if e.is_serious()]
+    from thaw.core.checks import serving
+
+    found = checks.run_checks()
+    errors = [e for e in found if e.is_serious()]
     if not errors:
         _migrate()
-        errors = [e for e in checks.run_checks(databases=["default"]) if e.is_serious()]
+        found = checks.run_checks(databases=["default"])
+        errors = [e for e in found if e.is_serious()]
+    for problem in found:
+        print(f"{problem.id}: {problem.msg}\n  hint: {problem.hint}", file=sys.stderr)
     if errors:
-        for error in errors:
-            print(f"{error.id}: {error.msg}\n  hint: {error.hint}", file=sys.stderr)
         return 2
     connections.close_all()  # never share a database connection across the forked workers
 
     from thaw.server import run_gunicorn
 
     worker = _start_worker() if args.worker else None
-    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    url = f"http://{shown_host}:{args.port}"
     print(f"Thaw is running at {url}  (data: {settings.DATA_DIR}; press Ctrl+C to stop)", flush=True)
     try:
-        run_gunicorn(host=args.host, port=args.port, workers=args.workers)
+        with serving(url):
+            run_gunicorn(host=args.host, port=args.port, workers=args.workers)
     finally:
         if worker is not None:
             worker.terminate()

@@ -13,6 +13,7 @@ from tests.support import LiveThaw, live_thaw, thaw
 
 CHROMIUM = os.environ.get("THAW_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a calm, long passphrase"
+BROWSER_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +44,16 @@ def browser() -> Iterator[Any]:
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
+        # Every wait in a page gets a generous bound: a loaded machine may be slow to load or
+        # render, and that must never fail a test (a real hang still ends it).
+        open_context = chromium.new_context
+
+        def new_context(**options: Any) -> Any:
+            context = open_context(**options)
+            context.set_default_timeout(BROWSER_TIMEOUT_MS)
+            return context
+
+        chromium.new_context = new_context
         yield chromium
         chromium.close()
 

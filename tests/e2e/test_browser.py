@@ -94,3 +94,42 @@ def test_body_first_path_and_tap_targets(phone: Any, server: LiveThaw) -> None:
     ):
         assert box >= 44
     assert_clean(page, server)
+
+
+def test_numbness_stays_not_rated_until_touched_and_the_home_page_keeps_up(phone: Any, server: LiveThaw) -> None:
+    page = phone
+    sign_up(page, "browser-unrated@example.org")
+    # One tap on "Okay": saved as not rated, and "This week" counts it without a reload.
+    assert "No check-ins in the last seven days" in page.locator("#week").inner_text()
+    page.get_by_role("button", name="Okay").click()
+    page.locator("#quick-result").get_by_text("Saved: Okay").wait_for()
+    page.locator("#week", has_text="1 check-in").wait_for()
+    assert "numbness not rated" in page.locator("#week").inner_text()
+
+    # The form saved without touching the slider: not rated either.
+    page.goto("/checkin/")
+    assert page.locator("#numbness_unrated").is_checked() and page.locator("#numbness-value").inner_text() == "–"
+    page.locator("label.chip", has_text="numb").first.click()
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_text("Saved. Thank you for checking in.").wait_for()
+    assert "numbness not rated" in page.locator("li.entry").first.inner_text()
+
+    # A key on the slider rates it (from where it rests), and the number is saved.
+    page.goto("/checkin/")
+    page.locator("label.chip", has_text="numb").first.click()
+    page.locator("#numbness").focus()
+    page.keyboard.press("ArrowRight")
+    assert not page.locator("#numbness_unrated").is_checked() and page.locator("#numbness-value").inner_text() == "6"
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_text("Saved. Thank you for checking in.").wait_for()
+    assert "numbness 6/10" in page.locator("li.entry").first.inner_text()
+    assert "average numbness 6.0" in page.locator("#week").inner_text()
+
+    # One week of data: the chart's time axis spans weeks around the dot, not years.
+    page.goto("/insights/")
+    chart = page.locator('[data-chart="numbness"]')
+    chart.locator("canvas").wait_for()
+    low, high = float(chart.get_attribute("data-x-min")), float(chart.get_attribute("data-x-max"))
+    assert 7 * 86400 <= high - low <= 45 * 86400, (low, high)
+    assert ". , " not in page.locator("main").inner_text()
+    assert_clean(page, server)

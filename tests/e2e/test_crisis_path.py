@@ -44,7 +44,29 @@ def test_get_help_now_is_one_tap_from_every_page(browser: Any, server: LiveThaw)
         page.goto(path)
         page.get_by_role("link", name="Get help now").first.click()
         page.get_by_role("heading", name="Get help now").wait_for()
-        assert page.locator('a[href="tel:988"]').count() == 1
+        assert page.locator('.urgent a[href="tel:988"]').count() == 1
+    context.close()
+
+
+def test_sign_up_suggests_the_region_from_the_device_and_the_person_confirms_it(browser: Any, server: LiveThaw) -> None:
+    """Berlin with an en-GB browser: the time zone says where the person is, so EU lines."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.url,
+                                  timezone_id="Europe/Berlin", locale="en-GB")
+    page = context.new_page()
+    page.goto("/help/")
+    assert page.locator("#elsewhere").get_by_text("European Union").is_visible(), "signed out: every region listed"
+    page.goto("/accounts/signup/")
+    region = page.get_by_label("Where are you?")
+    assert region.input_value() == "EU"
+    assert "time zone (Europe/Berlin)" in page.locator("#region-suggestion").inner_text()
+    page.get_by_label("Email").fill("berlin@example.org")
+    page.locator("#id_password1").fill("a calm, long passphrase")
+    page.locator("#id_password2").fill("a calm, long passphrase")
+    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("heading", name="How is it right now?").wait_for()
+    page.goto("/help/")
+    assert page.locator("#lines-title").inner_text().endswith("European Union")
+    assert page.locator('.urgent a[href="tel:112"]').count() == 1
     context.close()
 
 

@@ -86,7 +86,7 @@ def test_pacer_keeps_four_in_and_six_out(person: Any, server: LiveThaw) -> None:
     page.goto("/grounding/breathing-4-6/")
     page.evaluate(WATCH_PACER)
     page.get_by_role("button", name="Skip the questions").click()
-    page.wait_for_function("() => window.phases.filter(p => p.phase === 'in').length >= 2", timeout=15000)
+    page.wait_for_function("() => window.phases.filter(p => p.phase === 'in').length >= 2")
     phases = page.evaluate("window.phases")
     names = [p["phase"] for p in phases]
     assert names[:3] == ["in", "out", "in"], names
@@ -109,7 +109,7 @@ def test_pacer_keeps_still_under_reduced_motion(calm_person: Any, server: LiveTh
     page.goto("/grounding/breathing-4-6/")
     page.evaluate(WATCH_PACER)
     page.get_by_role("button", name="Skip the questions").click()
-    page.wait_for_function("() => window.phases.some(p => p.phase === 'out')", timeout=8000)
+    page.wait_for_function("() => window.phases.some(p => p.phase === 'out')")
     phases = page.evaluate("window.phases")
     assert [p["phase"] for p in phases[:2]] == ["in", "out"]
     assert [p["label"] for p in phases[:2]] == ["Breathe in", "Breathe out"]
@@ -171,7 +171,7 @@ def test_offline_after_loading_keeps_the_session_and_sends_it_once(person: Any, 
                            ".map(k => localStorage.getItem(k)).join('')")
     assert session_id in queued
     page.context.set_offline(False)
-    page.locator("#save-status", has_text=re.compile(r"^Saved\.$")).wait_for(timeout=25000)
+    page.locator("#save-status", has_text=re.compile(r"^Saved\.$")).wait_for()
     # Back online a second time and a fresh page load: the queue is empty, the server has it once.
     page.reload()
     page.get_by_role("button", name="Skip the questions").wait_for()

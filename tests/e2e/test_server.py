@@ -149,3 +149,28 @@ def test_erasure_leaves_no_trace_in_the_database_files(server: LiveThaw) -> None
     raw = b"".join(p.read_bytes() for p in server.data_dir.glob("thaw.sqlite3*") if p.is_file())
     assert email.encode() not in raw
     assert b"okapi-canary-tag" not in raw
+
+
+def test_serve_on_another_port_links_to_that_port_and_check_notices_a_wrong_site_url(tmp_path) -> None:
+    """Without THAW_SITE_URL, `thaw serve --port P` makes invitation links point at port P;
+    `thaw check` warns when THAW_SITE_URL names another port of this machine than the one served."""
+    from tests.support import live_thaw
+
+    with live_thaw(tmp_path / "data", site_url=False) as live:
+        env = {**live.env, "THAW_PASSWORD": "a calm, long passphrase"}
+        assert thaw("user", "add", "port@example.org", env=env).returncode == 0
+        token = live.request("POST", "/api/v1/auth/token",
+                             {"email": "port@example.org", "password": "a calm, long passphrase"}).json()["token"]
+        created = live.request("POST", "/api/v1/grants", {"name": "Sam", "categories": ["summary"]}, token=token)
+        assert created.status == 201, created.body
+        assert created.json()["invite_url"].startswith(live.url + "/invite/"), created.json()["invite_url"]
+
+        wrong = thaw("check", env={**live.env, "THAW_SITE_URL": "http://127.0.0.1:8000"})
+        assert "thaw.W040" in wrong.stderr + wrong.stdout and live.url in wrong.stderr + wrong.stdout
+        right = thaw("check", env={**live.env, "THAW_SITE_URL": live.url})
+        assert right.returncode == 0 and "thaw.W040" not in right.stderr + right.stdout
+        proxied = thaw("check", env={**live.env, "THAW_SITE_URL": "https://thaw.example.org"})
+        assert "thaw.W040" not in proxied.stderr + proxied.stdout, "a proxy in front is not second-guessed"
+    # Once the server has stopped, nothing is being served to disagree with.
+    after = thaw("check", env={**live.env, "THAW_SITE_URL": "http://127.0.0.1:8000"})
+    assert "thaw.W040" not in after.stderr + after.stdout

@@ -148,12 +148,15 @@ def render_pdf(report: Report) -> bytes:
     pdf.cell(0, 8, "Numbness (0-10, from check-ins)", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     if not report.numbness:
-        pdf.cell(0, 6, "No check-ins in this period.", new_x="LMARGIN", new_y="NEXT")
+        none = (f"{report.checkins} check-ins, none with a numbness rating." if report.checkins
+                else "No check-ins in this period.")
+        pdf.cell(0, 6, none, new_x="LMARGIN", new_y="NEXT")
     else:
         slope = report.numbness_slope
         trend = "too few weeks to tell" if slope is None else f"{slope:+.2f} per week"
         pdf.multi_cell(0, 5, _latin1(
-            f"{report.checkins} check-ins; mean numbness {report.numbness_mean:.1f}; trend {trend}."
+            f"{report.checkins} check-ins; mean numbness {report.numbness_mean:.1f} "
+            f"(over the {sum(w.n for w in report.numbness)} with a rating); trend {trend}."
         ), new_x="LMARGIN", new_y="NEXT")
         top = pdf.get_y() + 2
         left, chart_w, chart_h = pdf.l_margin + 8, 160, 40
@@ -174,7 +177,7 @@ def render_pdf(report: Report) -> bytes:
             prev = (x, y)
         pdf.set_y(top + chart_h + 4)
         pdf.set_font("Helvetica", "B", 9)
-        for w, head in zip((40, 30, 30), ("Week of", "Mean", "Check-ins"), strict=True):
+        for w, head in zip((40, 30, 30), ("Week of", "Mean", "Ratings"), strict=True):
             pdf.cell(w, 6, head, border="B")
         pdf.ln()
         pdf.set_font("Helvetica", "", 9)

@@ -276,11 +276,11 @@ def build_report(person: Any, weeks: int) -> Report:
         for a in services.history(person) if a.taken_at >= since
     ]
     lines.sort(key=lambda line: (line.instrument, line.taken_at))
-    rows = CheckIn.objects.filter(person=person, at__gte=since).values_list("at", "numbness")
-    points = [(at.astimezone(tz).date(), numbness) for at, numbness in rows]
+    rows = list(CheckIn.objects.filter(person=person, at__gte=since).values_list("at", "numbness"))
+    points = [(at.astimezone(tz).date(), numbness) for at, numbness in rows if numbness is not None]
     return Report(
         person=person.display_name or person.email, since=timezone.localtime(since).date(),
-        until=timezone.localtime(now).date(), scores=lines, numbness=weekly_numbness(points), checkins=len(points),
+        until=timezone.localtime(now).date(), scores=lines, numbness=weekly_numbness(points), checkins=len(rows),
         open_flags=RiskFlag.objects.filter(person=person, acknowledged_at__isnull=True).count(),
         rules_version=RULES_VERSION,
     )

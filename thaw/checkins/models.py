@@ -22,7 +22,8 @@ class CheckIn(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(default=timezone.now)
-    numbness = models.PositiveSmallIntegerField()
+    # None: the person did not rate numbness this time ("not rated" is an answer, not a gap to fill).
+    numbness = models.PositiveSmallIntegerField(null=True, blank=True)
     body = models.JSONField(default=list, blank=True)
     note = EncryptedTextField(blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)

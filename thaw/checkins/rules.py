@@ -35,7 +35,7 @@ class CheckInInvalid(ValueError):
 @dataclass
 class CheckInDraft:
     emotions: list[tuple[str, int]]
-    numbness: int
+    numbness: int | None  # None: not rated
     at: datetime
     body: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -104,10 +104,14 @@ def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) ->
     return cleaned
 
 
-def _clean_numbness(value: object, errors: dict[str, str]) -> int:
+def _clean_numbness(value: object, errors: dict[str, str]) -> int | None:
+    """A rating from 0 to 10, or None: the person chose not to rate numbness this time."""
+    if value is None:
+        return None
     if not _is_int(value) or not NUMBNESS_MIN <= value <= NUMBNESS_MAX:
-        errors["numbness"] = f"numbness must be a whole number from {NUMBNESS_MIN} (not numb) to {NUMBNESS_MAX} (completely numb)"
-        return 0
+        errors["numbness"] = (f"numbness must be a whole number from {NUMBNESS_MIN} (not numb) to {NUMBNESS_MAX} "
+                              "(completely numb), or left out if you would rather not rate it")
+        return None
     return value
 
 
@@ -209,15 +213,13 @@ def clean_checkin(
     unknown = sorted(set(data) - set(FIELDS))
     for name in unknown:
         errors[name] = f"unknown field; the fields are {', '.join(FIELDS)}"
-    if not partial:
-        for required in ("emotions", "numbness"):
-            if required not in data:
-                errors[required] = "this field is required"
+    if not partial and "emotions" not in data:
+        errors["emotions"] = "this field is required"
     cleaned: dict[str, object] = {}
     if "emotions" in data:
         cleaned["emotions"] = _clean_emotions(data["emotions"], vocab, errors)
-    if "numbness" in data:
-        cleaned["numbness"] = _clean_numbness(data["numbness"], errors)
+    if "numbness" in data or not partial:
+        cleaned["numbness"] = _clean_numbness(data.get("numbness"), errors)
     if "body" in data:
         cleaned["body"] = _clean_body(data["body"], body, errors)
     if "tags" in data:
@@ -236,7 +238,7 @@ def clean_checkin(
 def draft_from(cleaned: Mapping[str, object]) -> CheckInDraft:
     return CheckInDraft(
         emotions=list(cleaned["emotions"]),  # type: ignore[call-overload]
-        numbness=int(cleaned["numbness"]),  # type: ignore[call-overload]
+        numbness=cleaned.get("numbness"),  # type: ignore[arg-type]
         at=cleaned["at"],  # type: ignore[arg-type]
         body=list(cleaned.get("body") or []),  # type: ignore[call-overload]
         tags=list(cleaned.get("tags") or []),  # type: ignore[call-overload]

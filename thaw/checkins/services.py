@@ -23,15 +23,18 @@ from thaw.accounts.models import User
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import CheckInInvalid, clean_checkin, draft_from
 from thaw.checkins.vocabulary import body_map, builtin_tags, vocabulary
+from thaw.db.insert import insert_rows
 from thaw.safety.services import check_text
 
-# One-tap check-ins: a word and a numbness that the person can refine later.
-QUICK_CHOICES: dict[str, tuple[str, str, int, int]] = {
+# One-tap check-ins: a word, and numbness only where the tap itself says it ("Numb").
+# "Heavy", "Okay" and "Too much" say nothing about numbness, so it stays "not rated"
+# (None) until the person rates it; a made-up number would skew every average.
+QUICK_CHOICES: dict[str, tuple[str, str, int, int | None]] = {
     # key: (label, word, intensity, numbness)
     "numb": ("Numb", "numb", 7, 8),
-    "heavy": ("Heavy", "heavy", 6, 5),
-    "okay": ("Okay", "okay", 5, 2),
-    "too-much": ("Too much", "overwhelmed", 7, 2),
+    "heavy": ("Heavy", "heavy", 6, None),
+    "okay": ("Okay", "okay", 5, None),
+    "too-much": ("Too much", "overwhelmed", 7, None),
 }
 
 
@@ -52,13 +55,14 @@ def _write_children(
     if emotions is not None:
         if replace:
             CheckInEmotion.objects.filter(checkin=checkin).delete()
-        checkin.fresh_emotions = CheckInEmotion.objects.bulk_create(
-            CheckInEmotion(checkin=checkin, word=w, intensity=i, position=n) for n, (w, i) in enumerate(emotions)
-        )
+        checkin.fresh_emotions = [CheckInEmotion(checkin=checkin, word=w, intensity=i, position=n)
+                                  for n, (w, i) in enumerate(emotions)]
+        insert_rows(checkin.fresh_emotions)
     if tags is not None:
         if replace:
             CheckInTag.objects.filter(checkin=checkin).delete()
-        checkin.fresh_tags = CheckInTag.objects.bulk_create(CheckInTag(checkin=checkin, name=t) for t in tags)
+        checkin.fresh_tags = [CheckInTag(checkin=checkin, name=t) for t in tags]
+        insert_rows(checkin.fresh_tags)
 
 
 def _check_note(checkin: CheckIn) -> bool:
@@ -83,7 +87,7 @@ def create_checkin(person: User, data: Mapping[str, object], *, source: str = So
         updated_at=now,
     )
     with transaction.atomic():
-        checkin.save(force_insert=True)
+        insert_rows([checkin])  # the hottest write in Thaw: an INSERT composed once (thaw.db.insert)
         _write_children(checkin, draft.emotions, draft.tags, replace=False)
         checkin.crisis = _check_note(checkin)
     return checkin
@@ -100,7 +104,7 @@ def quick_checkin(person: User, choice: str) -> CheckIn:
     _, word, intensity, numbness = QUICK_CHOICES[choice]
     recent = (
         CheckIn.objects.filter(person=person, source=Source.QUICK, created_at__gte=timezone.now() - QUICK_REPEAT_WINDOW,
-                               numbness=numbness, emotions__word=word)
+                               emotions__word=word)
         .order_by("-created_at")
         .first()
     )

@@ -29,7 +29,8 @@ QUADRANT_LABELS = {
     "low-energy pleasant": "Pleasant and calm",
 }
 DEFAULT_INTENSITY = 5
-DEFAULT_NUMBNESS = 5
+# Where the numbness slider rests before the person rates it; never saved unless they do.
+SLIDER_REST = 5
 
 
 def quick_context() -> dict[str, Any]:
@@ -79,7 +80,9 @@ def form_state_from_post(post: QueryDict) -> dict[str, Any]:
         "words": words,
         "intensity": overall,
         "intensities": {w: post.get(f"intensity:{w}", overall) for w in words},
-        "numbness": post.get("numbness", ""),
+        # "Not rated" (ticked by default; a touch or key on the slider unticks it) wins over
+        # the slider's resting value, which a range input always sends.
+        "numbness": "" if post.get("numbness_unrated") else post.get("numbness", ""),
         "body": post.getlist("body"),
         "tags": post.getlist("tag"),
         "new_tags": post.get("new_tags", ""),
@@ -98,8 +101,6 @@ def checkin_data(state: dict[str, Any]) -> dict[str, Any]:
         "tags": state["tags"] + state["extra_tags"],
         "note": state["note"],
     }
-    if data["numbness"] is None:
-        data["numbness"] = "missing"
     if state["at"]:
         data["at"] = state["at"]
     return data
@@ -128,7 +129,7 @@ def _state_from_checkin(checkin: CheckIn) -> dict[str, Any]:
         "words": [e.word for e in emotions],
         "intensity": str(DEFAULT_INTENSITY),
         "intensities": {e.word: str(e.intensity) for e in emotions},
-        "numbness": str(checkin.numbness),
+        "numbness": "" if checkin.numbness is None else str(checkin.numbness),
         "body": list(checkin.body),
         "tags": checkin.tags,
         "new_tags": "",
@@ -143,7 +144,7 @@ def _blank_state(start: str) -> dict[str, Any]:
         "words": ["not sure"] if start == "body" else [],
         "intensity": str(DEFAULT_INTENSITY),
         "intensities": {},
-        "numbness": str(DEFAULT_NUMBNESS),
+        "numbness": "",
         "body": [],
         "tags": [],
         "new_tags": "",
@@ -167,6 +168,7 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
         "checkin": checkin,
         "start": start,
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "slider_rest": SLIDER_REST,
         **_picker_context(request.user),
     }
     return render(request, "checkins/form.html", context, status=status)
@@ -199,9 +201,14 @@ def checkin_quick(request: HttpRequest) -> HttpResponse:
     checkin = services.quick_checkin(request.user, choice)
     label = services.QUICK_CHOICES[choice][0]
     if request.headers.get("HX-Request") == "true":
+        from thaw.clinic.homework import for_person as homework_for
+        from thaw.insights.summary import weekly_summary
+
+        # Everything on the home page that counts check-ins is sent again with the new one.
         recent = list(services.own_checkins(request.user).order_by("-at")[:5])
-        return render(request, "checkins/_quick_saved.html", {"checkin": checkin, "label": label, "recent": recent,
-                                                               "body": body_map()})
+        return render(request, "checkins/_quick_saved.html", {
+            "checkin": checkin, "label": label, "recent": recent, "body": body_map(),
+            "week": weekly_summary(request.user), "homework": homework_for(request.user), "oob": True})
     messages.success(request, f"Saved: {label}. You can add details if you like.")
     return redirect(reverse("checkin_edit", args=[checkin.id]) + "?saved=1")
 

@@ -68,6 +68,10 @@ def clean_categories(value: object, errors: dict[str, str], *, program: bool = F
         errors["categories"] = f"{shown(unknown[0])} is not something Thaw shares; choose from {', '.join(labels)}"
         return []
     chosen = [c for c in labels if c in value]  # canonical order, no duplicates
+    if not chosen:  # an invitation to see nothing is almost always a missed tick
+        errors["categories"] = ("tick at least one thing they can see (the weekly summary shares only how many "
+                                "check-ins and how numb, no words); to stop sharing, use Stop sharing")
+        return chosen
     if Category.NOTES in chosen and Category.CHECKINS not in chosen:
         errors["categories"] = "notes are shown inside check-ins: tick check-ins too, or untick notes"
     missing = [c for c in PROGRAM_MINIMUM if c not in chosen] if program else []
@@ -411,7 +415,8 @@ def _numb_streak_start(person: Any, now: datetime, days: int) -> datetime | None
     streak lasts and the message goes once per streak."""
     tz = person.tzinfo
     today = now.astimezone(tz).date()
-    rows = (CheckIn.objects.filter(person=person, at__gt=now - timedelta(days=STREAK_LOOKBACK_DAYS), at__lte=now)
+    rows = (CheckIn.objects.filter(person=person, at__gt=now - timedelta(days=STREAK_LOOKBACK_DAYS), at__lte=now,
+                                   numbness__isnull=False)  # a check-in without a rating says nothing here
             .values_list("at", "numbness"))
     by_day: dict[Any, list[int]] = {}
     for at, numbness in rows:

@@ -105,7 +105,8 @@ def _local_day_means(person: Any, since: datetime, until: datetime) -> tuple[int
     rows = list(CheckIn.objects.filter(person=person, at__gte=since, at__lte=until).values_list("at", "numbness"))
     by_day: dict[date, list[int]] = {}
     for at, numbness in rows:
-        by_day.setdefault(at.astimezone(tz).date(), []).append(numbness)
+        if numbness is not None:  # not rated: counted as a check-in, not in any mean
+            by_day.setdefault(at.astimezone(tz).date(), []).append(numbness)
     return len(rows), {day: sum(v) / len(v) for day, v in sorted(by_day.items())}
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import stat
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @register()
@@ -27,7 +34,7 @@ def data_dir_is_private(app_configs: object = None, **kwargs: object) -> list[Er
 
 @register(deploy=True)
 def site_url_is_https(app_configs: object = None, **kwargs: object) -> list[Warning]:
-    if settings.SITE_IS_HTTPS or settings.SITE_HOST in ("127.0.0.1", "localhost", "::1"):
+    if settings.SITE_IS_HTTPS or settings.SITE_HOST in LOCAL_HOSTS:
         return []
     return [
         Warning(
@@ -40,7 +47,7 @@ def site_url_is_https(app_configs: object = None, **kwargs: object) -> list[Warn
 
 @register()
 def debug_is_off_for_public_hosts(app_configs: object = None, **kwargs: object) -> list[Error]:
-    if settings.DEBUG and settings.SITE_HOST not in ("127.0.0.1", "localhost", "::1"):
+    if settings.DEBUG and settings.SITE_HOST not in LOCAL_HOSTS:
         return [
             Error(
                 "THAW_DEBUG is on for a site that is not on this machine.",
@@ -117,3 +124,62 @@ def stored_text_is_readable(app_configs: object = None, databases: object = None
         hint=f"Restore the right {crypto.key_file()} or THAW_ENCRYPTION_KEY. Never delete the key file: "
              "without it, notes and safety plans cannot be read.",
         id="thaw.E008")]
+
+
+# --- the site address against the address being served ----------------------------------------
+
+def _serving_file() -> Path:
+    return Path(settings.DATA_DIR) / "serving.json"
+
+
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[None]:
+    """While ``thaw serve`` runs, leave its address in the data directory for ``thaw check``."""
+    path = _serving_file()
+    path.write_text(json.dumps({"url": url, "pid": os.getpid()}))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def served_address() -> str | None:
+    """Where this data directory is being served: this process's ``thaw serve``, or a running one."""
+    if os.environ.get("THAW_SERVED_URL"):
+        return os.environ["THAW_SERVED_URL"]
+    try:
+        record = json.loads(_serving_file().read_text())
+        os.kill(int(record["pid"]), 0)  # a server that was killed leaves a stale file behind
+        return str(record["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _port(parts: object) -> int:
+    port = parts.port  # type: ignore[attr-defined]
+    return port if port is not None else (443 if parts.scheme == "https" else 80)  # type: ignore[attr-defined]
+
+
+@register()
+def site_url_matches_the_served_address(app_configs: object = None, **kwargs: object) -> list[Warning]:
+    """Invitation links and emails use THAW_SITE_URL: on this machine it must name the served port.
+
+    A site URL with another host name is left alone: a reverse proxy may stand in front.
+    """
+    served = served_address()
+    if served is None:
+        return []
+    site, here = urlsplit(settings.SITE_URL), urlsplit(served)
+    if site.hostname not in (*LOCAL_HOSTS, here.hostname):
+        return []
+    if _port(site) == _port(here):
+        return []
+    return [
+        Warning(
+            f"THAW_SITE_URL={settings.SITE_URL} but Thaw is being served at {served}: links in invitations "
+            "and emails would point at an address where nothing answers.",
+            hint=f"Set THAW_SITE_URL={served} (or leave it unset: `thaw serve --port` then sets it).",
+            id="thaw.W040",
+        )
+    ]

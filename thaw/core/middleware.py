@@ -6,6 +6,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
+
+# What add_never_cache_headers writes on a response that has no caching headers yet, with
+# no-store first; written directly on the API's hot path (every API response is personal).
+NEVER_CACHE = "no-store, max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class PrivateCacheMiddleware:
@@ -17,6 +22,10 @@ class PrivateCacheMiddleware:
         user = getattr(request, "user", None)
         personal = (user is not None and user.is_authenticated) or "Authorization" in request.headers
         if personal and not request.path.startswith("/static/"):
-            add_never_cache_headers(response)
-            response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+            if "Cache-Control" in response or "Expires" in response:
+                add_never_cache_headers(response)  # merges with what the view set
+                response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+            else:
+                response["Expires"] = http_date()
+                response["Cache-Control"] = NEVER_CACHE
         return response

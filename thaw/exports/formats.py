@@ -146,8 +146,13 @@ def to_fhir(document: dict[str, Any]) -> dict[str, Any]:
         **({"name": [{"text": document["account"]["display_name"]}]} if document["account"]["display_name"] else {}),
     }}]
     for c in document["checkins"]:
-        components = [{"code": {"coding": [{"system": THAW_SYSTEM, "code": "numbness"}], "text": "numbness (0-10)"},
-                       "valueInteger": c["numbness"]}]
+        numbness_code = {"coding": [{"system": THAW_SYSTEM, "code": "numbness"}], "text": "numbness (0-10)"}
+        if c["numbness"] is None:  # not rated: FHIR's way to say a value is absent, and why
+            components = [{"code": numbness_code, "dataAbsentReason": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}],
+                "text": "not rated"}}]
+        else:
+            components = [{"code": numbness_code, "valueInteger": c["numbness"]}]
         components += [{"code": {"coding": [{"system": "urn:thaw:emotion", "code": e["word"]}], "text": e["word"]},
                         "valueInteger": e["intensity"]} for e in c["emotions"]]
         components += [{"code": {"coding": [{"system": "urn:thaw:body", "code": b}], "text": b},

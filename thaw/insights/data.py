@@ -77,7 +77,8 @@ def load_arrays(person: Any, since: datetime | None = None, until: datetime | No
     tz = person.tzinfo  # falls back to UTC for a zone name that is not (or no longer) valid
     position = {row[0]: i for i, row in enumerate(rows)}
     epoch = _epochs([row[1] for row in rows])
-    numbness = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))
+    # NaN: numbness not rated on that check-in (the engine leaves it out of numbness figures).
+    numbness = np.fromiter((np.nan if row[2] is None else row[2] for row in rows), dtype=np.float64, count=len(rows))
     local = epoch + _utc_offsets(epoch, tz)
     local_day = np.floor_divide(local, EPOCH_DAY).astype(np.int64)
     local_hour = (np.floor_divide(local, 3600) % 24).astype(np.int64)

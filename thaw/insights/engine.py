@@ -108,7 +108,7 @@ class CheckInArrays:
     local_day: IntArray  # int64 days since 1970-01-01 in the person's time zone
     local_hour: IntArray  # int64 0..23 in the person's time zone
     weekday: IntArray  # int64 0=Monday..6 in the person's time zone
-    numbness: FloatArray  # float64 0..10
+    numbness: FloatArray  # float64 0..10, NaN where the person did not rate numbness
     # emotions, flattened: one entry per (check-in, word); length m
     emo_row: IntArray  # int64 index into the check-in arrays
     emo_word: IntArray  # int64 word code (index into words)
@@ -161,13 +161,38 @@ class CheckInArrays:
             problems.append("weekday does not match local_day (0 = Monday)")
         if n and bool(np.any((self.local_hour < 0) | (self.local_hour > 23))):
             problems.append("local_hour must be 0..23")
-        if n and not bool(np.all((self.numbness >= 0) & (self.numbness <= 10))):
-            problems.append("numbness must be a number from 0 to 10")
+        rated = self.numbness[~np.isnan(self.numbness)]
+        if rated.size and not bool(np.all((rated >= 0) & (rated <= 10))):
+            problems.append("numbness must be a number from 0 to 10 (or NaN: not rated)")
         return problems
 
     @property
     def n(self) -> int:
         return len(self.epoch)
+
+    def rated(self) -> CheckInArrays:
+        """Only the check-ins whose numbness was rated: every numbness figure is over these."""
+        keep = ~np.isnan(self.numbness)
+        if bool(keep.all()):
+            return self
+        new_row = np.cumsum(keep) - 1  # old row -> new row, for the rows kept
+
+        def sparse(rows: IntArray, *columns: Any) -> list[Any]:
+            kept = keep[rows]
+            return [new_row[rows[kept]], *(c[kept] for c in columns)]
+
+        emo_row, emo_word, emo_family, emo_p, emo_i, emo_x = sparse(
+            self.emo_row, self.emo_word, self.emo_family, self.emo_pleasantness, self.emo_intensity, self.emo_excluded)
+        tag_row, tag_code = sparse(self.tag_row, self.tag_code)
+        body_row, body_code = sparse(self.body_row, self.body_code)
+        return CheckInArrays(
+            epoch=self.epoch[keep], local_day=self.local_day[keep], local_hour=self.local_hour[keep],
+            weekday=self.weekday[keep], numbness=self.numbness[keep],
+            emo_row=emo_row, emo_word=emo_word, emo_family=emo_family, emo_pleasantness=emo_p,
+            emo_intensity=emo_i, emo_excluded=emo_x, words=self.words, families=self.families,
+            tag_row=tag_row, tag_code=tag_code, tags=self.tags, body_row=body_row, body_code=body_code,
+            body=self.body, substance_epoch=self.substance_epoch,
+        )  # fmt: skip
 
     @classmethod
     def empty(cls) -> CheckInArrays:
@@ -213,7 +238,7 @@ def from_records(
 ) -> CheckInArrays:
     """Build ``CheckInArrays`` from plain dicts (tests, the demo; the app builds arrays directly).
 
-    Each record: ``{"at": aware datetime, "numbness": int, "emotions": [(word, family,
+    Each record: ``{"at": aware datetime, "numbness": int or None, "emotions": [(word, family,
     pleasantness, intensity, excluded)], "tags": [str], "body": [str]}``. Local day, hour
     and weekday are taken in ``tz_name``. Names are coded in order of first appearance.
     """
@@ -235,7 +260,7 @@ def from_records(
         cols["day"].append((local.date() - _EPOCH_DATE).days)
         cols["hour"].append(local.hour)
         cols["weekday"].append(local.weekday())
-        cols["numbness"].append(float(record["numbness"]))
+        cols["numbness"].append(np.nan if record["numbness"] is None else float(record["numbness"]))
         for word, family, pleasantness, intensity, excluded in record.get("emotions", ()):
             cols["emo_row"].append(row)
             cols["emo_word"].append(_codes(words, word))
@@ -349,7 +374,7 @@ def _numbness(data: CheckInArrays, now_epoch: float | None) -> dict[str, Any]:
         "current_numb_streak": 0,
     }
     if n == 0:
-        result["trend_reason"] = "No check-ins yet."
+        result["trend_reason"] = "No check-ins with a numbness rating yet."
         return result
 
     # Weeks start on Monday; 1970-01-01 was a Thursday, so (day + 3) % 7 == 0 on Mondays.
@@ -502,11 +527,13 @@ def _vocabulary(data: CheckInArrays) -> dict[str, Any]:
 def _variability(data: CheckInArrays, feelings: _Feelings) -> dict[str, Any]:
     has_pleasantness = ~np.isnan(feelings.pleasantness)
     pleasantness = feelings.pleasantness[has_pleasantness]
-    numbness_mssd, numbness_pairs = mssd_same_day(data.numbness, data.local_day)
+    rated = ~np.isnan(data.numbness)
+    numbness = data.numbness[rated]
+    numbness_mssd, numbness_pairs = mssd_same_day(numbness, data.local_day[rated])
     pleasantness_mssd, pleasantness_pairs = mssd_same_day(
         pleasantness, data.local_day[has_pleasantness]
     )
-    numbness_rvi = relative_variability(data.numbness, *NUMBNESS_SCALE)
+    numbness_rvi = relative_variability(numbness, *NUMBNESS_SCALE)
     pleasantness_rvi = relative_variability(pleasantness, *PLEASANTNESS_SCALE)
     positive = feelings.positive[~np.isnan(feelings.positive)]
     negative = feelings.negative[~np.isnan(feelings.negative)]
@@ -514,7 +541,7 @@ def _variability(data: CheckInArrays, feelings: _Feelings) -> dict[str, Any]:
     reasons: dict[str, str | None] = {
         "numbness_mssd": _pairs_reason(numbness_mssd, numbness_pairs),
         "pleasantness_mssd": _pairs_reason(pleasantness_mssd, pleasantness_pairs),
-        "numbness_rvi": _rvi_reason(numbness_rvi, data.n),
+        "numbness_rvi": _rvi_reason(numbness_rvi, numbness.size),
         "pleasantness_rvi": _rvi_reason(pleasantness_rvi, pleasantness.size),
         "positive_intensity_mean": None if positive.size else "No pleasant feelings named yet.",
         "negative_intensity_mean": None if negative.size else "No unpleasant feelings named yet.",
@@ -928,10 +955,11 @@ def compute_insights(data: CheckInArrays, *, now_epoch: float | None = None) -> 
     """
     now = now_epoch if now_epoch is not None else (float(data.epoch[-1]) if data.n else None)
     feelings = _feelings(data)
-    patterns, tested = _patterns(data, now)
+    rated = data.rated()  # numbness figures skip the check-ins whose numbness was not rated
+    patterns, tested = _patterns(rated, now)
     return {
         "n_checkins": data.n,
-        "numbness": _numbness(data, now),
+        "numbness": _numbness(rated, now),
         "granularity": _granularity(data),
         "variability": _variability(data, feelings),
         "flattening": _flattening(data, feelings, now),

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from thaw.assessments.services import own_assessment
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS
-from thaw.safety.resources import crisis_regions, region_for
+from thaw.safety.resources import accept_language, crisis_regions, guess_region, region_for
 from thaw.safety.services import plan_for, save_plan
 from thaw.text import take_text
 
@@ -23,8 +23,12 @@ def crisis(request: HttpRequest) -> HttpResponse:
     """Public, one tap from every page; also the screen shown before a score when risk shows."""
     user = request.user
     wanted = request.GET.get("region") or (getattr(user, "crisis_region", "") if user.is_authenticated else "")
+    if not wanted and not user.is_authenticated:  # a visitor: the browser's language is all we know
+        wanted = guess_region(None, accept_language(request.headers.get("Accept-Language", ""))) or ""
     region = region_for(wanted or None)
     _, regions = crisis_regions()
+    # Signed out, nobody has told Thaw where they are: every region's lines are on the page.
+    elsewhere = [] if user.is_authenticated else [r for code, r in regions.items() if code != region.code]
     plan = None
     if user.is_authenticated:
         try:
@@ -45,6 +49,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
         continue_url = reverse("grounding")
     return render(request, "safety/crisis.html", {
         "region": region, "regions": regions, "plan": plan, "came_from": came_from, "continue_url": continue_url,
+        "elsewhere": elsewhere,
     })
 
 

@@ -63,7 +63,7 @@ class SubstanceData:
 
     checkin_epoch: FloatArray
     checkin_day: IntArray
-    numbness: FloatArray
+    numbness: FloatArray  # NaN where the person did not rate numbness
     valence: FloatArray
     use_epoch: FloatArray
     use_substance: IntArray
@@ -162,7 +162,9 @@ def _after_use_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
     if data.use_epoch.size == 0:
         return out
     start = data.log_start if data.log_start is not None else float(data.use_epoch.min())
-    eligible = data.checkin_epoch >= start
+    rated = ~np.isnan(data.numbness)  # check-ins whose numbness was not rated are on neither side
+    eligible = (data.checkin_epoch >= start) & rated
+    numbness = np.where(rated, data.numbness, 0.0)
     after_any = _after(data.checkin_epoch, data.use_epoch) & eligible
     clear = eligible & ~after_any
     groups: list[tuple[str, str, BoolArray]] = [("after_use:any", "any substance", after_any)]
@@ -175,7 +177,7 @@ def _after_use_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
     for key, name, mask in groups:
         label = f"Numbness in the 24 hours after using {name if name != 'any substance' else 'anything'}"
         result = _difference_test(
-            key, label, data.numbness, mask, clear, data.checkin_day, what="check-ins",
+            key, label, numbness, mask, clear, data.checkin_day, what="check-ins",
             sentence=("In the 24 hours after using " + (name if name != "any substance" else "anything")
                       + ", numbness averaged {m1:.1f} over {n1} check-ins ({d1} days), against {m0:.1f} over "
                       "{n0} check-ins ({d0} days) with nothing used in the 24 hours before."),
@@ -220,8 +222,10 @@ def _craving_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
         sentence=("Near check-ins naming mostly unpleasant feelings, craving averaged {m1:.1f} out of 10 "
                   "({n1} ratings, {d1} days), against {m0:.1f} near mostly pleasant ones ({n0} ratings, {d0} days)."),
     )))
+    numbness = data.numbness[idx]
+    rated = ~np.isnan(numbness)  # pairs with a check-in whose numbness was not rated say nothing here
     out.append(("craving:numbness", "Numbness and craving together", _correlation_test(
-        craving, data.numbness[idx], day)))
+        craving[rated], numbness[rated], day[rated])))
     return out
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -36,3 +38,17 @@ def widget_kind(bound_field: Any) -> str:
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"
+
+
+@register.filter
+def local_time(value: Any) -> datetime | None:
+    """An ISO-8601 time as the API gives it ("2026-12-03T15:56:00+00:00") as a datetime in the
+    viewer's time zone, for the ``date`` filter: ``{{ c.at|local_time|date:"D j M, H:i" }}``."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    return timezone.localtime(value)

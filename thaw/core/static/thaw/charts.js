@@ -18,17 +18,36 @@
     ];
   }
 
+  var WEEK = 7 * 86400;
+
+  /* A time axis never narrower than a few weeks: left to itself, uPlot spreads a single
+     point (or a few days) over years, and the labels say 2027-2029 around one dot. */
+  function timeRange(u, min, max) {
+    // From the data itself: uPlot has already widened a single point's bounds by the time it asks.
+    var xs = u.data && u.data[0];
+    if (xs && xs.length) { min = xs[0]; max = xs[xs.length - 1]; }
+    if (min == null || max == null) return [min, max];
+    var span = max - min;
+    if (span >= 4 * WEEK) return [min, max];
+    var pad = (4 * WEEK - span) / 2;
+    return [min - pad, max + pad];
+  }
+
   function lineChart(el, xs, series, yRange, yLabel) {
     var accent = css("--accent");
     var colours = [accent, css("--focus")];
     var opts = {
       width: width(el), height: 200, legend: { show: series.length > 1 },
-      scales: { x: { time: true }, y: { range: yRange } },
+      scales: { x: { time: true, range: timeRange }, y: { range: yRange } },
       axes: axes(yLabel, true),
       series: [{}].concat(series.map(function (s, i) {
         return { label: s.label, stroke: colours[i % 2], width: 2, spanGaps: false, points: { show: true, size: 6 } };
       })),
     };
+    // The axis bounds, for anyone (and any test) reading the page rather than the canvas.
+    opts.hooks = { setScale: [function (u, key) {
+      if (key === "x") { el.dataset.xMin = String(u.scales.x.min); el.dataset.xMax = String(u.scales.x.max); }
+    }] };
     return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
   }
 

@@ -115,6 +115,31 @@
     sync();
   }
 
+  /* Numbness starts "not rated": the slider has to rest somewhere, but its resting value is
+     not the person's answer. Touching the slider or moving it with a key rates it; ticking
+     "Not rated" again takes the rating back. */
+  function numbnessRating(form) {
+    var slider = form.querySelector("#numbness");
+    var unrated = form.querySelector("#numbness_unrated");
+    var out = form.querySelector("#numbness-value");
+    var section = form.querySelector("#sec-numbness");
+    if (!slider || !unrated || !out || !section) return;
+    function show() {
+      section.classList.toggle("unrated", unrated.checked);
+      out.textContent = unrated.checked ? "–" : slider.value;
+      slider.setAttribute("aria-valuetext", unrated.checked ? "not rated" : slider.value);
+    }
+    function rate() { if (unrated.checked) { unrated.checked = false; } show(); }
+    slider.dataset.live = "1";  /* its output is kept here, not by liveOutputs */
+    slider.addEventListener("input", rate);
+    slider.addEventListener("pointerdown", rate);
+    slider.addEventListener("keydown", function (e) {
+      if (["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"].indexOf(e.key) !== -1) rate();
+    });
+    unrated.addEventListener("change", show);
+    show();
+  }
+
   function offerDeviceTimezone() {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
@@ -124,6 +149,48 @@
     var saved = document.body.dataset.timezone;
     var notice = document.getElementById("tz-notice");
     if (notice && saved && saved !== zone) notice.hidden = false;
+  }
+
+  /* Sign-up: suggest the crisis-line region from the device's time zone, else from the
+     country in the browser's languages (the same rule as thaw.safety.resources.guess_region);
+     the person sees the choice and can change it before creating the account. */
+  function suggestRegion() {
+    var select = document.querySelector("select[data-detect-region]");
+    if (!select || select.value) return;
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    var options = Array.prototype.slice.call(select.options).filter(function (o) { return o.value; });
+    function words(o, name) { return (o.getAttribute(name) || "").split(" ").filter(Boolean); }
+    var pick = null, why = "";
+    if (zone) {
+      pick = options.filter(function (o) {
+        return words(o, "data-time-zones").some(function (z) {
+          return z === zone || (z.charAt(z.length - 1) === "/" && zone.indexOf(z) === 0);
+        });
+      })[0] || null;
+      why = "your device’s time zone (" + zone.replace(/_/g, " ") + ")";
+    }
+    if (!pick) {
+      var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+      langs.some(function (tag) {
+        var country = (String(tag).replace(/_/g, "-").split("-").slice(1).filter(function (p) {
+          return /^[A-Za-z]{2}$/.test(p);
+        })[0] || "").toUpperCase();
+        if (!country) return false;
+        pick = options.filter(function (o) { return words(o, "data-countries").indexOf(country) !== -1; })[0] || null;
+        why = "your browser’s language (" + tag + ")";
+        return Boolean(pick);
+      });
+    }
+    if (!pick) return;
+    select.value = pick.value;
+    var note = document.createElement("p");
+    note.className = "hint";
+    note.id = "region-suggestion";
+    note.setAttribute("role", "status");
+    note.textContent = "Suggested from " + why + ": " + pick.textContent + ". Change it if you are somewhere else.";
+    select.insertAdjacentElement("afterend", note);
+    select.addEventListener("change", function () { note.remove(); }, { once: true });
   }
 
   /* Signing out on a shared phone leaves nothing of the person behind: grounding sessions
@@ -195,8 +262,9 @@
     forgetOnSignOut();
     liveOutputs(document);
     offerDeviceTimezone();
+    suggestRegion();
     var form = document.getElementById("checkin-form");
-    if (form) enhanceCheckin(form);
+    if (form) { numbnessRating(form); enhanceCheckin(form); }
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   }
