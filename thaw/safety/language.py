@@ -68,6 +68,7 @@ words in context.
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 import unicodedata
@@ -126,11 +127,15 @@ _LOOKALIKES = str.maketrans("аеорсуххіјѕԁһӏνοαερτυκ", "aeo
 _APOSTROPHES = frozenset("\u2019\u2018\u201b\u02bc\u02b9\u02bb\u02bd\u00b4\u0060\u2032\uff07")
 _DOUBLE_QUOTES = frozenset("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033")
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
-# Three disjoint runs: word characters, other visible characters, whitespace. Python's
-# engine matches this without backtracking, so cutting the text is one pass.
-_CHUNK = re.compile(r"[a-z0-9]+|[^a-z0-9\s]+|\s+")
+# A word: letters and digits, with at most three symbols between two of them ("k*ll",
+# "don't", "s**cide") and an optional "@" or "$" before ("$uicide"). Symbols and word
+# characters are disjoint classes and every repetition must consume a word character, so
+# Python's engine never backtracks more than the current symbol run: cutting is one pass.
+_WORD = re.compile(r"[@$]?[a-z0-9]+(?:[*#!|@$']{1,3}[a-z0-9]+)*")
+_RUN = re.compile(r"(.)\1\1")  # three of the same character: fixed width, one pass
 _MACRO = re.compile(r"\{([a-z_]+)(\d?)\}")
 _PATTERN_WORDS = re.compile(r"[a-z0-9]+")
+_UNANCHORED = re2._Anchor.UNANCHORED
 _YEAR = "<year>"
 _NUMBER = "<number>"
 
@@ -279,50 +284,13 @@ class Reading:
 
 
 def _separator_break(separator: str) -> int:
+    if separator == " ":
+        return NONE
     if any(c in _HARD_BREAKS for c in separator):
         return HARD
-    if "." in separator and separator.count(".") == 1 and "..." not in separator:
+    if "." in separator and separator.count(".") == 1:
         return HARD
-    return NONE if separator.strip() == "" else SOFT
-
-
-def _raw_words(folded: str) -> list[tuple[str, int, int, str]]:
-    """Cut folded text into (word, start, end, separator before) in one pass over its chunks.
-
-    Symbols between word characters join the word ("k*ll", "don't", "d!e"); "@" and "$"
-    before a letter start one ("$uicide").
-    """
-    chunks = [(m.group(), m.start(), m.end()) for m in _CHUNK.finditer(folded)]
-    found: list[tuple[str, int, int, str]] = []
-    separator: list[str] = []
-    index = 0
-    while index < len(chunks):
-        text, start, end = chunks[index]
-        is_word = text[0].isalnum()
-        opens = (not is_word and set(text) <= _WORD_OPENERS and index + 1 < len(chunks)
-                 and chunks[index + 1][0][0].isalpha())
-        if not (is_word or opens):
-            separator.append(text)
-            index += 1
-            continue
-        parts = [text]
-        index += 1
-        # Absorb "symbols between word characters" and the word characters after them.
-        while index < len(chunks):
-            nxt, _, nxt_end = chunks[index]
-            if nxt[0].isalnum():
-                parts.append(nxt)
-                end = nxt_end
-                index += 1
-            elif (set(nxt) <= _IN_WORD and index + 1 < len(chunks) and len(nxt) <= 3
-                  and chunks[index + 1][0][0].isalnum()):
-                parts.append(nxt)
-                index += 1
-            else:
-                break
-        found.append(("".join(parts), start, end, "".join(separator)))
-        separator = []
-    return found
+    return NONE if separator.isspace() else SOFT
 
 
 def _collapse(word: str, keep: int) -> str:
@@ -339,7 +307,7 @@ def _collapse(word: str, keep: int) -> str:
 
 
 def _has_run(word: str) -> bool:
-    return any(word[i] == word[i + 1] == word[i + 2] for i in range(len(word) - 2))
+    return _RUN.search(word) is not None
 
 
 class _Lexicon:
@@ -400,35 +368,54 @@ def _plain(word: str) -> str:
     )
 
 
+def _spelling_separator(separator: str) -> str | None:
+    """What separates letters written one by one: one symbol, or any run of spaces."""
+    if separator and separator.isspace() and "\n" not in separator:
+        return " "
+    return separator if len(separator) == 1 and separator in _SPELL_SEPARATORS else None
+
+
 def _join_spelled_out(
-    raw: list[tuple[str, int, int, str]], lexicon: _Lexicon
-) -> list[tuple[str, int, int, str]]:
+    words: list[str], spans: list[tuple[int, int]], separators: list[str], lexicon: _Lexicon
+) -> None:
     """Join letters written one by one ("s u i c i d e", "k-i-l-l") into the word they spell.
 
-    Letters are joined only when they share one separator character and the result is a
-    word the patterns use; each letter is looked at once.
+    Letters are joined only when they share one separator and the result is a word the
+    patterns use (the longest such word first). A run of more than ``MAX_REPAIR_LENGTH``
+    letters spells no word and is left alone, so each letter is looked at a bounded number
+    of times. Works in place.
     """
-    out: list[tuple[str, int, int, str]] = []
-    index = 0
-    while index < len(raw):
-        word, start, end, sep = raw[index]
-        run_end = index + 1
-        if len(word) == 1 and word.isalpha():
-            while (run_end < len(raw) and len(raw[run_end][0]) == 1 and raw[run_end][0].isalpha()
-                   and len(raw[run_end][3]) == 1 and raw[run_end][3] in _SPELL_SEPARATORS
-                   and (run_end == index + 1 or raw[run_end][3] == raw[index + 1][3])):
-                run_end += 1
-        letters = "".join(raw[i][0] for i in range(index, run_end))
-        minimum = 3 if run_end > index + 1 and raw[index + 1][3] == " " else 2
-        if run_end - index >= minimum and len(letters) <= MAX_REPAIR_LENGTH:
-            joined = lexicon.repair(letters)
-            if joined in lexicon.words:
-                out.append((joined, start, raw[run_end - 1][2], sep))
-                index = run_end
-                continue
-        out.append((word, start, end, sep))
-        index += 1
-    return out
+    index = out = 0
+    count = len(words)
+    while index < count:
+        stop = index + 1
+        joined = None
+        if len(words[index]) == 1 and words[index].isalpha() and stop < count:
+            kind = _spelling_separator(separators[stop])
+            while (stop < count and kind is not None and len(words[stop]) == 1 and words[stop].isalpha()
+                   and _spelling_separator(separators[stop]) == kind and stop - index <= MAX_REPAIR_LENGTH):
+                stop += 1
+            if stop - index > MAX_REPAIR_LENGTH:  # too long to spell a word: skip the whole run
+                while stop < count and len(words[stop]) == 1 and words[stop].isalpha():
+                    stop += 1
+            else:
+                minimum = 3 if kind == " " else 2
+                for end in range(stop, index + minimum - 1, -1):
+                    candidate = lexicon.repair("".join(words[index:end]))
+                    if candidate in lexicon.words:
+                        joined, stop = candidate, end
+                        break
+                else:
+                    stop = index + 1
+        if joined is None:
+            for i in range(index, stop):
+                words[out], spans[out], separators[out] = words[i], spans[i], separators[i]
+                out += 1
+        else:
+            words[out], spans[out], separators[out] = joined, (spans[index][0], spans[stop - 1][1]), separators[index]
+            out += 1
+        index = stop
+    del words[out:], spans[out:], separators[out:]
 
 
 def _quote_opens(separator: str, first: bool) -> bool:
@@ -443,51 +430,74 @@ def read(text: str, vocabulary: frozenset[str]) -> Reading:
     """Cut ``text`` into repaired words, aiming repairs at ``vocabulary``."""
     folded, origin = fold(text)
     lexicon = _lexicon(vocabulary)
-    raw = _join_spelled_out(_raw_words(folded), lexicon)
+    spans = [m.span() for m in _WORD.finditer(folded)]
+    words = [folded[start:end] for start, end in spans]
+    previous_ends = [0] + [end for _, end in spans[:-1]] if spans else []
+    separators = [folded[end:start] for end, (start, _) in zip(previous_ends, spans, strict=True)]
+    singles = [i for i, w in enumerate(words) if len(w) == 1]
+    if any(b - a == 1 for a, b in zip(singles, singles[1:], strict=False)):
+        _join_spelled_out(words, spans, separators, lexicon)
+    known = lexicon.words
     reading = Reading()
-    parts: list[bytes] = []
+    reading.words = [w if w in known else lexicon.repair(w) for w in words]
+    reading.starts = [origin[start] for start, _ in spans]
+    reading.ends = [origin[end - 1] + 1 for _, end in spans]
+    breaks = reading.breaks = [NONE if s == " " else _separator_break(s) for s in separators]
+    if breaks:
+        breaks[0] = HARD
+    sentence = -1
+    parts: list[str] = []
     offset = 0
-    sentence = 0
-    inside: list[int] = []  # the words of the quotation being read, if one is open
-    for index, (word, start, end, separator) in enumerate(raw):
-        kind = _separator_break(separator) if index else HARD
-        if inside and any(c in _QUOTES for c in separator):
-            inside = []  # closed: its words keep their mark
-        if kind == HARD:
-            sentence += index > 0
-            _unquote(reading, inside)  # never closed in its sentence: not a quotation
+    sentences = reading.sentence
+    word_at, word_ending = reading.word_at, reading.word_ending
+    for index, word in enumerate(reading.words):
+        if breaks[index] == HARD:
+            sentence += 1
             if index:
-                parts.append(b". ")
+                parts.append(".")
                 offset += 2
-        if not inside and _quote_opens(separator, index == 0):
-            inside = [index]
-        repaired = lexicon.repair(word)
-        encoded = repaired.encode("ascii")
-        reading.words.append(repaired)
-        reading.starts.append(origin[start])
-        reading.ends.append(origin[end - 1] + 1)
-        reading.breaks.append(kind)
-        reading.quoted.append(inside[0] if inside else -1)
-        if inside and inside[-1] != index:
-            inside.append(index)
-        reading.sentence.append(sentence)
-        reading.word_at[offset] = index
-        reading.word_ending[offset + len(encoded)] = index
-        parts.append(encoded + b" ")
-        offset += len(encoded) + 1
-    _unquote(reading, inside)
-    reading.rendered = b"".join(parts)
+        sentences.append(sentence)
+        word_at[offset] = index
+        offset += len(word)
+        word_ending[offset] = index
+        offset += 1
+        parts.append(word)
+    reading.rendered = (" ".join(parts) + " ").encode("ascii") if parts else b""
+    has_quotes = "'" in folded or '"' in folded
+    reading.quoted = _quotations(separators, breaks) if has_quotes else [-1] * len(words)
     start = 0
-    for index in range(1, len(reading.words) + 1):
-        if index == len(reading.words) or reading.sentence[index] != reading.sentence[index - 1]:
+    for index in range(1, len(words) + 1):
+        if index == len(words) or sentences[index] != sentences[index - 1]:
             reading.bounds.append((start, index))
             start = index
     return reading
 
 
-def _unquote(reading: Reading, inside: list[int]) -> None:
+def _quotations(separators: list[str], breaks: list[int]) -> list[int]:
+    """For each word, the index of the word that opens the quotation it stands in, or -1.
+
+    A quotation that does not close within its sentence is not one.
+    """
+    quoted = [-1] * len(separators)
+    inside: list[int] = []
+    for index, separator in enumerate(separators):
+        if inside and any(c in _QUOTES for c in separator):
+            inside = []  # closed: its words keep their mark
+        if breaks[index] == HARD:
+            _unquote(quoted, inside)
+        if not inside and _quote_opens(separator, index == 0):
+            inside = [index]
+        if inside:
+            quoted[index] = inside[0]
+            if inside[-1] != index:
+                inside.append(index)
+    _unquote(quoted, inside)
+    return quoted
+
+
+def _unquote(quoted: list[int], inside: list[int]) -> None:
     for index in inside:
-        reading.quoted[index] = -1
+        quoted[index] = -1
     inside.clear()
 
 
@@ -581,7 +591,7 @@ def _check_entry(
     except re2.error as error:
         problems.append(f"{where}: the pattern is not a valid regular expression ({error})")
         return None
-    if compiled.search(b"") or compiled.search(b" "):
+    if re2.compile(r"\A(?:" + expanded + r")\z").search(b""):
         problems.append(f"{where}: the pattern matches empty text")
     followed = _strings(raw, "unless_followed_by", where, problems)
     preceded = _strings(raw, "unless_preceded_by", where, problems)
@@ -742,6 +752,20 @@ def vocabulary() -> frozenset[str]:
 # --- matching -----------------------------------------------------------------------------
 
 
+def _search(pattern: Any, text: bytes, position: int) -> tuple[int, int] | None:
+    """The span of the pattern's first match in ``text`` from ``position`` on, or None.
+
+    Calls RE2 directly when the pinned google-re2 offers it: its Python ``search`` wraps each
+    call in a generator and a match object, which costs more than RE2's own scan here.
+    """
+    regexp = getattr(pattern, "_regexp", None)
+    if regexp is None:
+        found = pattern.search(text, position)
+        return None if found is None else found.span()
+    start, end = regexp.Match(_UNANCHORED, text, position, len(text))[0]
+    return None if start < 0 else (start, end)
+
+
 def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterable[tuple[int, int]]:
     """Word spans [first, last] of the phrase's matches that pass its own exclusions.
 
@@ -751,10 +775,10 @@ def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterabl
     text = reading.rendered
     position = 0
     while position < len(text):
-        found = phrase.pattern.search(text, position)
+        found = _search(phrase.pattern, text, position)
         if found is None:
             return
-        start, end = found.span()
+        start, end = found
         if text[end - 1 : end] == b" ":
             end -= 1
         first, last = reading.word_at.get(start), reading.word_ending.get(end)
@@ -766,7 +790,7 @@ def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterabl
 
 
 def _fits(phrase: CrisisPhrase, reading: Reading, cues: Cues, first: int, last: int) -> bool:
-    """The phrase's own conditions: its exclusions and, if asked, ending its clause."""
+    """The phrase's own conditions: its exclusions and, if asked, where its clause starts or ends."""
     words, breaks = reading.words, reading.breaks
     after = last + 1
     if (phrase.clause_end and after < len(words) and breaks[after] == NONE
@@ -774,16 +798,23 @@ def _fits(phrase: CrisisPhrase, reading: Reading, cues: Cues, first: int, last: 
         return False
     if phrase.clause_start and breaks[first] == NONE and words[first - 1] not in cues.clause_words:
         return False
-    for sequence in phrase.unless_followed_by:
-        stop = after + len(sequence)
-        if stop <= len(words) and _same(words, after, sequence) and not any(breaks[after:stop]):
-            return False
-    for sequence in phrase.unless_preceded_by:
-        begin = first - len(sequence)
-        if begin >= 0 and _same(words, begin, sequence) and not any(breaks[begin + 1 : first + 1]):
-            return False
+    if after < len(words) and breaks[after] == NONE and phrase.unless_followed_by:
+        for sequence in _by_first_word(phrase.unless_followed_by).get(_key(words[after]), ()):
+            stop = after + len(sequence)
+            if stop <= len(words) and _same(words, after, sequence) and not any(breaks[after:stop]):
+                return False
+    if first > 0 and breaks[first] == NONE and phrase.unless_preceded_by:
+        for sequence in _by_last_word(phrase.unless_preceded_by).get(_key(words[first - 1]), ()):
+            begin = first - len(sequence)
+            if begin >= 0 and _same(words, begin, sequence) and not any(breaks[begin + 1 : first + 1]):
+                return False
     return not (phrase.unless_sentence_has
                 and reading.sentence_has("phrase:" + phrase.phrase, first, phrase.unless_sentence_has))
+
+
+def _key(word: str) -> str:
+    """How a word is looked up among exclusions: any number is "<number>"."""
+    return _NUMBER if word.isdigit() else word
 
 
 def _same(words: list[str], start: int, sequence: tuple[str, ...]) -> bool:
@@ -795,6 +826,14 @@ def _same(words: list[str], start: int, sequence: tuple[str, ...]) -> bool:
     return True
 
 
+@lru_cache(maxsize=1024)
+def _by_last_word(sequences: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for sequence in sequences:
+        grouped.setdefault(sequence[-1], []).append(sequence)
+    return {word: tuple(found) for word, found in grouped.items()}
+
+
 class _Context:
     """The checks after a match for one text and one language, cached per word or sentence."""
 
@@ -802,6 +841,8 @@ class _Context:
         self.reading = reading
         self.cues = cues
         self._negated: dict[int, bool] = {}
+        self._denials: list[int] | None = None
+        self._someone: dict[tuple[int, int], bool | None] = {}
 
     def negated(self, first: int) -> bool:
         if first not in self._negated:
@@ -840,10 +881,20 @@ class _Context:
 
     def denied_after(self, last: int) -> bool:
         """Does a clear "no" follow the match shortly, in its sentence ("...and I said no")?"""
+        if self._denials is None:  # where each "no" starts: one pass over the text, once
+            words = self.reading.words
+            self._denials = _starts(words, 0, len(words), self.cues.denial)
         _, stop = self.sentence_of(last)
-        return _contains(self.reading.words, last + 1, min(stop, last + 1 + DENIAL_WINDOW), self.cues.denial)
+        found = bisect.bisect_right(self._denials, last)
+        return found < len(self._denials) and self._denials[found] < min(stop, last + 1 + DENIAL_WINDOW)
 
     def about_someone_else(self, first: int, last: int) -> bool | None:
+        key = (first, last)
+        if key not in self._someone:
+            self._someone[key] = self._about_someone_else(first, last)
+        return self._someone[key]
+
+    def _about_someone_else(self, first: int, last: int) -> bool | None:
         """True if the nearest person word before the match is someone else's, False if it is
         the writer's (or the match names the writer), None if no person word is near.
 
@@ -866,21 +917,46 @@ class _Context:
 
 
 def _contains(words: list[str], start: int, stop: int, sequences: frozenset[tuple[str, ...]]) -> bool:
-    """Does words[start:stop] contain one of ``sequences``? ("<year>" stands for 1900-2099.)"""
-    lengths = sorted({len(s) for s in sequences})
-    years = any(_YEAR in s for s in sequences)
+    """Does words[start:stop] contain one of ``sequences``? "<year>" stands for 1900-2099."""
+    return bool(_starts(words, start, stop, sequences, first_only=True))
+
+
+def _starts(
+    words: list[str], start: int, stop: int, sequences: frozenset[tuple[str, ...]], *, first_only: bool = False
+) -> list[int]:
+    """Where in words[start:stop] one of ``sequences`` starts, in order (one pass)."""
+    by_first = _by_first_word(sequences)
+    years = by_first.get(_YEAR, ())
+    found: list[int] = []
     for index in range(start, stop):
-        for length in lengths:
-            if index + length > stop:
+        candidates = by_first.get(words[index])
+        if years and _is_year(words[index]):
+            candidates = (candidates or ()) + years
+        if candidates is None:
+            continue
+        for sequence in candidates:
+            end = index + len(sequence)
+            if end <= stop and (len(sequence) == 1 or all(
+                w == wanted or (wanted == _YEAR and _is_year(w))
+                for w, wanted in zip(words[index + 1 : end], sequence[1:], strict=True)
+            )):
+                found.append(index)
+                if first_only:
+                    return found
                 break
-            candidate = tuple(words[index : index + length])
-            if candidate in sequences or (years and _year_form(candidate) in sequences):
-                return True
-    return False
+    return found
 
 
-def _year_form(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(_YEAR if len(w) == 4 and w.isdigit() and w[:2] in ("19", "20") else w for w in words)
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
+
+
+@lru_cache(maxsize=1024)
+def _by_first_word(sequences: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for sequence in sequences:
+        grouped.setdefault(sequence[0], []).append(sequence)
+    return {word: tuple(found) for word, found in grouped.items()}
 
 
 def _keeps(context: _Context, phrase: CrisisPhrase, first: int, last: int) -> bool:
@@ -897,20 +973,25 @@ def _keeps(context: _Context, phrase: CrisisPhrase, first: int, last: int) -> bo
     return not (someone is None and context.sentence_has("topic", first))
 
 
-def find_crisis_language(text: str) -> list[CrisisMatch]:
+def find_crisis_language(text: str, lists: Sequence[PhraseList] | None = None) -> list[CrisisMatch]:
     """Every listed crisis phrase in ``text`` that the checks keep, in order of position.
 
+    ``lists`` defaults to every shipped language; each text is scanned with all of them.
     Where a match lies inside a longer one of the same category, only the longer one is
     returned (matches of different categories may overlap). A negation of a longer phrase
     also covers the shorter ones inside it ("never had any thoughts of suicide").
     """
     if not text or not text.strip():
         return []
-    reading = read(text, vocabulary())
+    if lists is None:
+        lists, words = phrase_lists(), vocabulary()
+    else:
+        words = frozenset().union(*(listed.vocabulary for listed in lists))
+    reading = read(text, words)
     if not reading.words:
         return []
     found: list[tuple[int, int, CrisisPhrase, bool]] = []
-    for listed in phrase_lists():
+    for listed in lists:
         context = _Context(reading, listed.cues)
         for phrase in listed.phrases:
             for first, last in _phrase_spans(phrase, reading, listed.cues):
