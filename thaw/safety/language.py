@@ -101,7 +101,7 @@ HARD, SOFT, NONE = 2, 1, 0  # the break before a word
 
 _ENTRY_KEYS = frozenset(
     {"phrase", "category", "pattern", "examples", "not_examples", "negatable",
-     "unless_followed_by", "unless_preceded_by", "unless_sentence_has", "clause_end", "clause_start"}
+     "unless_followed_by", "unless_preceded_by", "unless_sentence_has", "clause_end", "clause_start", "about_writer"}
 )  # fmt: skip
 _CUE_KEYS = (
     "negation", "not_negating_before", "double_negators", "clause_words", "first_person",
@@ -175,6 +175,7 @@ class CrisisPhrase:
     unless_sentence_has: frozenset[tuple[str, ...]] = frozenset()
     clause_end: bool = False
     clause_start: bool = False
+    about_writer: bool = False  # about the writer even with no first-person word in it
     language: str = "en"
 
 
@@ -574,7 +575,7 @@ def _check_entry(
     category = raw.get("category")
     if category not in CATEGORIES:
         problems.append(f"{where}: unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
-    for flag in ("negatable", "clause_end", "clause_start"):
+    for flag in ("negatable", "clause_end", "clause_start", "about_writer"):
         if not isinstance(raw.get(flag, True), bool):
             problems.append(f"{where}: {flag} must be true or false")
     source = raw.get("pattern")
@@ -605,7 +606,7 @@ def _check_entry(
         negatable=bool(raw.get("negatable", True)), unless_followed_by=_as_sequences(followed),
         unless_preceded_by=_as_sequences(preceded),
         unless_sentence_has=_as_sequences(sentence), clause_end=bool(raw.get("clause_end", False)),
-        clause_start=bool(raw.get("clause_start", False)),
+        clause_start=bool(raw.get("clause_start", False)), about_writer=bool(raw.get("about_writer", False)),
         language=language,
     )
 
@@ -967,6 +968,8 @@ def _keeps(context: _Context, phrase: CrisisPhrase, first: int, last: int) -> bo
         return False
     if context.sentence_has("past", first) and not context.sentence_has("back_again", first):
         return False
+    if phrase.about_writer:
+        return True
     someone = context.about_someone_else(first, last)
     if someone:
         return False
