@@ -35,6 +35,7 @@ class Sentence:
     label: str
     text: str
     rationale: str
+    batch: int = 1  # a "# --- " comment line in the file starts the next batch
 
 
 @dataclass
@@ -66,28 +67,42 @@ def load(part: str) -> list[Sentence]:
     """The sentences of one part; a malformed row stops with its line number."""
     path = DATA / f"{part}.tsv"
     sentences: list[Sentence] = []
+    batch = 1
     with open(path, encoding="utf-8", newline="") as handle:
-        rows = (line for line in handle if not line.startswith("#"))
-        reader = csv.reader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader)
-        if header[:2] != ["label", "text"]:
-            raise ValueError(f"{path.name}: the first row must be label, text, rationale")
-        for number, row in enumerate(reader, start=2):
+        lines = handle.read().splitlines()
+    rows: list[tuple[int, list[str]]] = []
+    seen_header = False
+    for line in lines:
+        if line.startswith("# ---"):
+            batch += seen_header
+            continue
+        if line.startswith("#") or not line.strip():
+            continue
+        if not seen_header:
+            if line.split("\t")[:2] != ["label", "text"]:
+                raise ValueError(f"{path.name}: the first row must be label, text, rationale")
+            seen_header = True
+            continue
+        rows.append((batch, next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))))
+    if True:
+        for number, (batch, row) in enumerate(rows, start=2):
             label, text = row[0], row[1] if len(row) > 1 else ""
             rationale = row[2] if len(row) > 2 else ""
             if label not in LABELS or not text.strip():
                 raise ValueError(f"{path.name} row {number}: unknown label or empty text: {row!r}")
             if label.startswith("borderline") and not rationale.strip():
                 raise ValueError(f"{path.name} row {number}: a borderline sentence needs a rationale")
-            sentences.append(Sentence(label, text, rationale))
+            sentences.append(Sentence(label, text, rationale, batch))
     return sentences
 
 
-def evaluate(part: str) -> Result:
+def evaluate(part: str, batch: int | None = None) -> Result:
     from thaw.safety.language import has_crisis_language
 
-    result = Result(part)
+    result = Result(part if batch is None else f"{part}, batch {batch}")
     for sentence in load(part):
+        if batch is not None and sentence.batch != batch:
+            continue
         result.counts[sentence.label] = result.counts.get(sentence.label, 0) + 1
         shown = has_crisis_language(sentence.text)
         if sentence.label == "crisis" and not shown:
@@ -130,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate(part)
         print(report(result, details=not args.quiet))
         below |= result.recall < RECALL_FLOOR or result.precision < PRECISION_FLOOR
+        batches = sorted({s.batch for s in load(part)})
+        if part == "held_out" and len(batches) > 1:
+            for batch in batches:
+                print(report(evaluate(part, batch), details=False))
     print(f"floors: recall >= {RECALL_FLOOR}, precision >= {PRECISION_FLOOR}:",
           "BELOW A FLOOR" if below else "met")
     return 1 if below else 0
