@@ -416,6 +416,8 @@ STILL_HELP = [
     "she asked if I was okay and I said no, I want to die",
     # doubt is not negation
     "I'm not okay I want to die",
+    # a phrase whose pattern ends in an optional part, right before a full stop
+    "Life's too painful, I want it over. Morning came anyway.",
 ]
 
 
@@ -604,6 +606,17 @@ def test_the_work_per_phrase_is_bounded_by_the_number_of_words(text: str) -> Non
         wrapped = dataclasses.replace(phrase, pattern=counting)
         list(language._phrase_spans(wrapped, reading, listed.cues))
         assert counting.searches <= len(reading.words) + 1, phrase.phrase
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(adversarial_text, st.text(max_size=300)))
+def test_the_one_pass_gate_never_hides_a_phrase(text: str) -> None:
+    # Most texts stop after one search with every pattern at once; when that finds nothing,
+    # no single pattern may find anything either.
+    listed = phrase_lists()[0]
+    rendered = read(text, vocabulary()).rendered
+    if listed.anything.search(rendered) is None:
+        assert all(p.pattern.search(rendered) is None for p in listed.phrases)
 
 
 def test_the_reported_stall_is_gone() -> None:

@@ -40,19 +40,22 @@ How it works, and why it is linear in the length of the text by construction:
 4. **Checks after a match**, each looking at a bounded number of words around it, cached per
    word or sentence, so the total stays linear:
    - the phrase's own exclusions (``unless_followed_by`` / ``unless_preceded_by``: "die *of
-     embarrassment*", "kill *for* a coffee") and ``clause_end`` (the phrase must end its
-     clause: "need to cut." but not "need to cut back");
+     embarrassment*", "kill *for* a coffee"; ``unless_sentence_has``: "rather die than wear
+     those shoes *lol*"), and ``clause_end`` / ``clause_start`` (the phrase must end or start
+     its clause: "need to cut." but not "need to cut back");
    - **negation**: a cue ("not", "never", "don't"...) at most ``NEGATION_WINDOW`` words before
      the match in the same clause cancels it, unless a word of doubt follows the cue ("not
      *sure* I want to live") or a second negation makes a double negative. Phrases that carry
      their own negation ("don't want to live") are ``negatable = false``;
-   - **a clear "no"**: a sentence that answers a question with no ("asked whether I have
-     thoughts of suicide and I said no");
+   - **a clear "no"** shortly after the match ("asked whether I have thoughts of suicide and
+     I said no"; a "no" before it, as in "I said no, I want to die", does not count);
    - **past or recovered**: a sentence with a past marker ("used to", "years ago", "clean
      for") and no sign that it is back ("again", "lately", "relapsed") does not count;
    - **someone else**: a match with no first-person word in it, whose nearest person word
      before it (within the sentence) is someone else ("my friend wants to die"), does not
-     count; a quotation is read from where it opens ("she said 'I want to die'");
+     count; a quotation is read from where it opens ("she said 'I want to die'"). Phrases
+     about the writer without saying "I" ("my kids would be better off...") are marked
+     ``about_writer`` and skip this check and the next;
    - **a topic, not a feeling**: a match with no first person anywhere before it in its
      sentence, in a sentence about a class, an article, a film or a song ("we talked about
      suicide risk factors in class"), does not count.
@@ -204,6 +207,7 @@ class PhraseList:
     phrases: tuple[CrisisPhrase, ...]
     cues: Cues
     vocabulary: frozenset[str]  # every word the patterns use: the targets of spelling repairs
+    anything: Any = None  # all patterns as one RE2 alternation: "could any phrase match?"
 
 
 # --- reading: folding, cutting into words, repairing spellings --------------------------
@@ -530,15 +534,15 @@ def _expand(pattern: str, words: Mapping[str, str], where: str, problems: list[s
     return _MACRO.sub(substitute, pattern)
 
 
-def _compile(source: str) -> Any:
+def _compile(source: str, memory: int = 32 << 20) -> Any:
     """An RE2 pattern matching whole words of the normalised text (never capturing)."""
     options = re2.Options()
     options.never_capture = True
     options.longest_match = True  # the longest reading at a start wins; exclusions follow it
-    options.max_mem = 32 << 20
+    options.max_mem = memory
     # A pattern may end with an optional " (?:...)?" group: let such a match end on the space
-    # (the span drops it) or at the very end of the text.
-    return re2.compile(r"\b(?:" + source + r")(?:\b|$)", options)
+    # before a sentence end or the end of the text (the span drops the space and the dot).
+    return re2.compile(r"\b(?:" + source + r")(?:\b|$|\.)", options)
 
 
 def _pattern_problem(source: str) -> str | None:
@@ -691,7 +695,10 @@ def parse_phrase_list(document: Mapping[str, object], source: str = "en.toml") -
     if problems:
         raise CrisisPhrasesError(source, problems)
     lexicon = frozenset(w for text in sources for w in _PATTERN_WORDS.findall(re.sub(r"\\.", " ", text)))
-    result = PhraseList(str(language), tuple(phrases), cues, lexicon)
+    # One pass of one automaton tells whether any phrase could match at all; most notes
+    # stop there (a few microseconds), and only the rest are searched phrase by phrase.
+    anything = _compile("|".join(f"(?:{text})" for text in sources), memory=256 << 20)
+    result = PhraseList(str(language), tuple(phrases), cues, lexicon, anything)
     _check_examples(result, [e for e in entries if isinstance(e, Mapping)], source)
     return result
 
@@ -780,7 +787,7 @@ def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterabl
         if found is None:
             return
         start, end = found
-        if text[end - 1 : end] == b" ":
+        while end > start and text[end - 1 : end] in (b" ", b"."):
             end -= 1
         first, last = reading.word_at.get(start), reading.word_ending.get(end)
         if first is not None and last is not None and _fits(phrase, reading, cues, first, last):
@@ -995,6 +1002,8 @@ def find_crisis_language(text: str, lists: Sequence[PhraseList] | None = None) -
         return []
     found: list[tuple[int, int, CrisisPhrase, bool]] = []
     for listed in lists:
+        if listed.anything is not None and _search(listed.anything, reading.rendered, 0) is None:
+            continue
         context = _Context(reading, listed.cues)
         for phrase in listed.phrases:
             for first, last in _phrase_spans(phrase, reading, listed.cues):
