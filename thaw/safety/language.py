@@ -944,10 +944,14 @@ def _starts(
             continue
         for sequence in candidates:
             end = index + len(sequence)
-            if end <= stop and (len(sequence) == 1 or all(
-                w == wanted or (wanted == _YEAR and _is_year(w))
-                for w, wanted in zip(words[index + 1 : end], sequence[1:], strict=True)
-            )):
+            if end > stop:
+                continue
+            if _YEAR in sequence:
+                same = all(w == wanted or (wanted == _YEAR and _is_year(w))
+                           for w, wanted in zip(words[index:end], sequence, strict=True))
+            else:
+                same = tuple(words[index:end]) == sequence
+            if same:
                 found.append(index)
                 if first_only:
                     return found
