@@ -118,10 +118,6 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "$": "s", "!": "i", "|": "i"})  # fmt: skip
 # Characters that hide a letter inside a word ("k*ll", "s##cide").
 _MASKS = frozenset("*#")
-# Symbols that count as part of a word when they sit between letters or digits.
-_IN_WORD = frozenset("*#!|@$'")
-# Symbols that start a word when a letter follows ("$uicide", "@live").
-_WORD_OPENERS = frozenset("@$")
 _HARD_BREAKS = frozenset("!?;\n")
 _QUOTES = frozenset("\"'")
 _SPELL_SEPARATORS = frozenset(" .-_/")
