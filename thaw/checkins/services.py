@@ -24,7 +24,8 @@ from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import CheckInInvalid, clean_checkin, draft_from
 from thaw.checkins.vocabulary import body_map, builtin_tags, vocabulary
 from thaw.db.insert import insert_rows
-from thaw.safety.services import check_text
+from thaw.safety.language import CrisisMatch
+from thaw.safety.services import flag_crisis, scan_text
 
 # One-tap check-ins: a word, and numbness only where the tap itself says it ("Numb").
 # "Heavy", "Okay" and "Too much" say nothing about numbness, so it stays "not rated"
@@ -65,11 +66,10 @@ def _write_children(
         insert_rows(checkin.fresh_tags)
 
 
-def _check_note(checkin: CheckIn) -> bool:
-    """Crisis language in the note raises a risk flag (in the same transaction) and the crisis screen."""
-    if not checkin.note:
-        return False
-    return check_text(checkin.person, checkin.note, source="checkin", source_id=str(checkin.id))
+def _flag_note(checkin: CheckIn, matches: list[CrisisMatch]) -> bool:
+    """Crisis language found in the note (scanned before the transaction) raises a risk flag in
+    the same transaction as the check-in, and the crisis screen."""
+    return flag_crisis(checkin.person, matches, source="checkin", source_id=str(checkin.id))
 
 
 def create_checkin(person: User, data: Mapping[str, object], *, source: str = Source.API) -> CheckIn:
@@ -86,10 +86,11 @@ def create_checkin(person: User, data: Mapping[str, object], *, source: str = So
         created_at=now,
         updated_at=now,
     )
+    matches = scan_text(draft.note)  # before the transaction: never scan holding the write lock
     with transaction.atomic():
         insert_rows([checkin])  # the hottest write in Thaw: an INSERT composed once (thaw.db.insert)
         _write_children(checkin, draft.emotions, draft.tags, replace=False)
-        checkin.crisis = _check_note(checkin)
+        checkin.crisis = _flag_note(checkin, matches)
     return checkin
 
 
@@ -119,6 +120,9 @@ def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
     """Apply a partial change: only the fields given are replaced."""
     cleaned = validate(checkin.person, data, partial=True)
     note_changed = "note" in cleaned and cleaned["note"] != checkin.note
+    # Only new words are scanned (editing a tag must not raise the same flag again), and
+    # before the transaction, so a scan never holds the write lock.
+    matches = scan_text(str(cleaned["note"] or "")) if note_changed else []
     with transaction.atomic():
         for name in ("numbness", "body", "note", "at"):
             if name in cleaned:
@@ -131,8 +135,7 @@ def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
             cleaned.get("tags"),  # type: ignore[arg-type]
             replace=True,
         )
-        # Only new words are scanned: editing a tag must not raise the same flag again.
-        checkin.crisis = _check_note(checkin) if note_changed else False
+        checkin.crisis = _flag_note(checkin, matches)
     return checkin
 
 

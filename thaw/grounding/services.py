@@ -24,7 +24,7 @@ from thaw.grounding.exercises import AFFIRMATION_MAX, library, starter_affirmati
 from thaw.grounding.models import Affirmation, GroundingSession, Source
 from thaw.grounding.rules import RATINGS, clean_session
 from thaw.safety.models import RiskFlag
-from thaw.safety.services import check_text
+from thaw.safety.services import flag_crisis, scan_text
 from thaw.text import TextInvalid, clean_text
 
 ID_TAKEN = "this id cannot be used; send a new random UUID (or leave id out)"
@@ -64,11 +64,11 @@ def create_session(person: User, data: Mapping[str, object], *, source: str = So
             return _resent(person, existing, cleaned), False
     session = GroundingSession(id=wanted or uuid.uuid4(), person=person, source=source, created_at=timezone.now(),
                                **cleaned)
+    matches = scan_text(session.note)  # before the transaction: never scan holding the write lock
     try:
         with transaction.atomic():
             session.save(force_insert=True)
-            session.crisis = bool(session.note) and check_text(person, session.note, source="grounding",
-                                                               source_id=str(session.id))
+            session.crisis = flag_crisis(person, matches, source="grounding", source_id=str(session.id))
     except IntegrityError:
         # Two copies of the same retry raced each other: the other one won.
         existing = _existing(person, session.id) if wanted is not None else None
@@ -85,12 +85,12 @@ def _resent(person: User, existing: GroundingSession, cleaned: dict[str, Any]) -
     changed = {k: v for k, v in cleaned.items() if getattr(existing, k) != v}
     if not changed:
         return existing
+    matches = scan_text(changed["note"]) if "note" in changed else []
     with transaction.atomic():
         for key, value in changed.items():
             setattr(existing, key, value)
         existing.save(update_fields=list(changed))
-        if "note" in changed and existing.note and check_text(person, existing.note, source="grounding",
-                                                               source_id=str(existing.pk)):
+        if flag_crisis(person, matches, source="grounding", source_id=str(existing.pk)):
             existing.crisis = True
     return existing
 

@@ -1,33 +1,68 @@
 """Crisis language in free text: a safety net that errs towards showing help.
 
-Thaw runs this over what a person writes (a check-in note, a journal entry) so it can offer
-crisis resources at once when the words suggest thoughts of suicide, self-harm, a plan or the
-means to act on one, or harming someone else.
+Thaw runs this over what a person writes (a check-in note, a grounding note, a substance
+entry; later comments and contact messages) so it can offer crisis resources at once when
+the words suggest thoughts of suicide, self-harm, a plan or the means to act on one, an
+overdose or injury in progress, a goodbye, or harming someone else.
 
 What it is, and what it is not:
 
-- **A safety net, never a diagnosis.** It looks for phrases listed in
-  ``data/crisis_phrases.toml``; it does not understand the text, judge risk or say anything
+- **A safety net, never a diagnosis.** It looks for the phrases listed in
+  ``data/crisis/<language>.toml``; it does not understand the text, judge risk or say anything
   about the person. A match means "show help now", nothing more.
 - **It errs towards showing help.** A false alarm shows crisis resources to someone who did
   not need them; a miss hides them from someone who did. Every doubtful case is decided in
-  favour of a match, and the phrase list will still miss things.
+  favour of a match, and the phrase lists will still miss things.
 - **A match never contacts anyone by itself.** This module only returns matches. What happens
-  next (showing resources, alerting a linked clinician) is decided elsewhere, by code and
-  settings the person can see.
+  next is decided elsewhere (``thaw.safety.services``).
+- **It is pure and cheap.** No database, no settings: callers run it *before* they open a
+  write transaction, so a scan never holds the database's write lock.
 
-How it works: the text is normalised (NFKC, lower case, straight apostrophes, invisible and
-combining characters dropped, whitespace collapsed) while remembering where every character
-came from, so spans always refer to the original text. Each listed pattern is matched at word
-boundaries. A match is dropped when a negation cue ("not", "never", "don't", "denies", ...)
-stands at most ``NEGATION_WINDOW`` words before it *in the same clause*; a sentence end, a
-comma, a dash or a joining word such as "but", "and", "because" or "if" ends a clause, so
-"I'm not okay. I want to die" still matches, and so, on purpose, does "I don't know, I want
-to die". Phrases that carry their own negation ("don't
-want to live", "can't go on") are marked ``negatable = false`` in the data file: no cue
-before them cancels them, so "not sure I want to live anymore" still matches. A cue followed
-by a word of doubt ("not *sure*", "don't *know*", "never *thought*") is not a negation, and a
-doubled negation ("I can't say I don't want to die") is treated as no negation at all.
+How it works, and why it is linear in the length of the text by construction:
+
+1. **Reading.** The text is folded character by character (NFKD, lower case, accents, invisible
+   and combining marks dropped, look-alike Cyrillic and Greek letters mapped to Latin ones)
+   and cut into words by one regular expression made of three disjoint character-class runs,
+   which Python's engine matches in one pass without backtracking. Each word remembers where
+   it came from, so spans always point into the original text. Punctuation becomes *breaks*:
+   a hard break ends a sentence (``. ! ? ;`` or a new line); a soft break (comma, dash,
+   ellipsis, quote, emoji...) ends a clause for negation but phrases may span it.
+2. **Spelling repairs**, each bounded per word: apostrophes inside words are dropped ("don't"
+   is "dont"), digits and symbols standing for letters are read as letters ("k1ll", "d!e",
+   "$uicide"), masked letters are filled in ("k*ll", "s**cide"), stretched letters are
+   shortened ("dieeee", "kiiiill") and spaced-out letters are joined ("s u i c i d e",
+   "k-i-l-l"). A repair is only made when it produces a word that some phrase uses, so
+   "10pm" or "a b c" stay as they are.
+3. **Matching.** The repaired words, joined by single spaces (sentence ends as " . "), are
+   searched with every phrase's pattern on **RE2** (``google-re2``), whose running time is
+   linear in the input for any pattern: there is no backtracking to blow up, whatever the
+   data file says. The patterns therefore have no lookarounds.
+4. **Checks after a match**, each looking at a bounded number of words around it, cached per
+   word or sentence, so the total stays linear:
+   - the phrase's own exclusions (``unless_followed_by`` / ``unless_preceded_by``: "die *of
+     embarrassment*", "kill *for* a coffee"; ``unless_sentence_has``: "rather die than wear
+     those shoes *lol*"), and ``clause_end`` / ``clause_start`` (the phrase must end or start
+     its clause: "need to cut." but not "need to cut back");
+   - **negation**: a cue ("not", "never", "don't"...) at most ``NEGATION_WINDOW`` words before
+     the match in the same clause cancels it, unless a word of doubt follows the cue ("not
+     *sure* I want to live") or a second negation makes a double negative. Phrases that carry
+     their own negation ("don't want to live") are ``negatable = false``;
+   - **a clear "no"** shortly after the match ("asked whether I have thoughts of suicide and
+     I said no"; a "no" before it, as in "I said no, I want to die", does not count);
+   - **past or recovered**: a sentence with a past marker ("used to", "years ago", "clean
+     for") and no sign that it is back ("again", "lately", "relapsed") does not count;
+   - **someone else**: a match with no first-person word in it, whose nearest person word
+     before it (within the sentence) is someone else ("my friend wants to die"), does not
+     count; a quotation is read from where it opens ("she said 'I want to die'"). Phrases
+     about the writer without saying "I" ("my kids would be better off...") are marked
+     ``about_writer`` and skip this check and the next;
+   - **a topic, not a feeling**: a match with no first person anywhere before it in its
+     sentence, in a sentence about a class, an article, a film or a song ("we talked about
+     suicide risk factors in class"), does not count.
+   Each of these lists is data in the language's file.
+
+Every text is scanned with every language's list, so a note in one language with crisis
+words in another is caught, and adding a language is a data file, not code.
 
 ``CrisisMatch.phrase`` is the label of the listed phrase, not the person's own words: it can
 go into an alert or an audit record without copying a note's text. Use the span to show the
@@ -36,17 +71,19 @@ words in context.
 
 from __future__ import annotations
 
-import importlib
+import bisect
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "crisis_phrases.toml"
+import re2
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "crisis"
 
 CATEGORIES = ("suicide", "self_harm", "plan_or_means", "harm_to_others")
 
@@ -54,65 +91,56 @@ CATEGORIES = ("suicide", "self_harm", "plan_or_means", "harm_to_others")
 NEGATION_WINDOW = 4
 # How far before a negation cue a second one turns the pair into a double negative.
 DOUBLE_NEGATION_WINDOW = 3
+# How far back (in words, within the sentence) a match looks for the person it is about.
+SUBJECT_WINDOW = 8
+# A pattern may leave out at most this many words between two of its words ({gapN}).
+MAX_GAP = 4
+# How many words after a match a clear "no" may stand ("asked ... and I said no").
+DENIAL_WINDOW = 12
+# The longest word we try to repair; longer "words" are left as they are.
+MAX_REPAIR_LENGTH = 24
 
-# Words that negate what follows ("no longer" is covered by "no"). Apostrophes are removed
-# before lookup, so "don't", "dont" and "don’t" are all "dont".
-NEGATION_CUES = frozenset(
-    {
-        "not", "never", "no", "nor", "dont", "doesnt", "didnt", "wont", "wouldnt", "isnt",
-        "arent", "wasnt", "werent", "aint", "havent", "hasnt", "hadnt", "shouldnt",
-        "deny", "denies", "denied", "denying", "without",
-    }
+HARD, SOFT, NONE = 2, 1, 0  # the break before a word
+
+_ENTRY_KEYS = frozenset(
+    {"phrase", "category", "pattern", "examples", "not_examples", "negatable",
+     "unless_followed_by", "unless_preceded_by", "unless_sentence_has", "clause_end", "clause_start", "about_writer"}
 )  # fmt: skip
-
-# A cue followed by one of these negates the doubt, not the danger: "not sure I want to
-# live", "don't know if I want to die", "no one would care", "never thought I'd want to die",
-# "it's not that I want to die, I just...".
-NOT_NEGATING_BEFORE = frozenset(
-    {
-        "sure", "know", "knew", "think", "thought", "care", "mind", "matter", "understand",
-        "remember", "one", "idea", "doubt", "wonder", "only", "just", "imagined", "expected",
-        "realised", "realized", "see", "tell", "that",
-    }
+_CUE_KEYS = (
+    "negation", "not_negating_before", "double_negators", "clause_words", "first_person",
+    "possessive", "third_person", "past", "back_again", "topic", "denial",
 )  # fmt: skip
+_WORD_CUES = frozenset(_CUE_KEYS[:7])  # single words; the rest are word sequences
+_TOP_KEYS = frozenset({"language", "cues", "words", "phrase"})
 
-# A second negation shortly before a cue makes a double negative, read as no negation.
-DOUBLE_NEGATORS = (NEGATION_CUES - {"no", "nor", "without"}) | {"cant", "cannot", "couldnt"}
-
-# Words a negation never reaches across: joining words that start a new clause, and the
-# ends of "not gonna lie", "no joke", "not kidding", which negate nothing that follows.
-CLAUSE_WORDS = frozenset(
-    {
-        "but", "yet", "though", "although", "however", "except", "and", "so", "because",
-        "cause", "cuz", "cos", "coz", "if", "when", "whereas", "then", "anyway",
-        "lie", "lying", "joke", "joking", "kidding", "ngl",
-    }
-)  # fmt: skip
-
-# Between the words of a pattern: any run of spaces and punctuation that does not end a
-# sentence, or an ellipsis ("want to... die").
-_GAP = r"(?:(?:[^\w.!?;]|\.{2,})+)"
-# Words, and the punctuation that ends a clause, for the negation window.
-_TOKEN = re.compile(r"\w[\w']*|[.!?;:,\n()\"\u2013\u2014]|(?<= )-(?= )")
-_CLAUSE_PUNCTUATION = frozenset('.!?;:,\n()"\u2013\u2014-')
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-# Runs of whitespace other than a lone space; written to start with \s so re scans fast.
-_WHITESPACE_TO_COLLAPSE = re.compile(r"\s(?:(?<=[^ ])|\s)\s*")
-_NEWLINES = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# Characters that stand for letters inside a word ("k1ll", "d!e", "$uicide").
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                       "$": "s", "!": "i", "|": "i"})  # fmt: skip
+# Characters that hide a letter inside a word ("k*ll", "s##cide").
+_MASKS = frozenset("*#")
+_HARD_BREAKS = frozenset("!?;\n")
+_QUOTES = frozenset("\"'")
+_SPELL_SEPARATORS = frozenset(" .-_/")
+# Latin look-alikes from other scripts, so "kіll" with a Cyrillic і is still "kill".
+_LOOKALIKES = str.maketrans("аеорсуххіјѕԁһӏνοαερτυκ", "aeopcyxxijsdhlvoaeptuk")  # fmt: skip
 _APOSTROPHES = frozenset("\u2019\u2018\u201b\u02bc\u02b9\u02bb\u02bd\u00b4\u0060\u2032\uff07")
+_DOUBLE_QUOTES = frozenset("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033")
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
-_ENTRY_KEYS = frozenset({"phrase", "category", "pattern", "examples", "not_examples", "negatable"})
-_CONTEXT = 160  # characters before a match searched for its clause
-_OPENING = 3  # how many opening characters of each pattern the dispatch table uses
-
-try:  # the stdlib's regex parser: private, so without it every pattern scans the whole text
-    _sre: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover
-    _sre = None
+# A word: letters and digits, with at most three symbols between two of them ("k*ll",
+# "don't", "s**cide") and an optional "@" or "$" before ("$uicide"). Symbols and word
+# characters are disjoint classes and every repetition must consume a word character, so
+# Python's engine never backtracks more than the current symbol run: cutting is one pass.
+_WORD = re.compile(r"[@$]?[a-z0-9]+(?:[*#!|@$']{1,3}[a-z0-9]+)*")
+_RUN = re.compile(r"(.)\1\1")  # three of the same character: fixed width, one pass
+_MACRO = re.compile(r"\{([a-z_]+)(\d?)\}")
+_PATTERN_WORDS = re.compile(r"[a-z0-9]+")
+_UNANCHORED = re2._Anchor.UNANCHORED
+_YEAR = "<year>"
+_NUMBER = "<number>"
 
 
 class CrisisPhrasesError(ValueError):
-    """The crisis phrase file broke a rule; ``problems`` lists every one found."""
+    """A crisis phrase file broke a rule; ``problems`` lists every one found."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.problems = problems
@@ -135,169 +163,408 @@ class CrisisMatch:
 
 @dataclass(frozen=True)
 class CrisisPhrase:
-    """One entry of the data file, its pattern compiled."""
+    """One entry of a language's phrase file, its pattern compiled for RE2."""
 
     phrase: str
     category: str
-    pattern: re.Pattern[str]
-    negatable: bool
+    pattern: Any  # a compiled re2 pattern over the normalised bytes
+    negatable: bool = True
+    unless_followed_by: frozenset[tuple[str, ...]] = frozenset()
+    unless_preceded_by: frozenset[tuple[str, ...]] = frozenset()
+    unless_sentence_has: frozenset[tuple[str, ...]] = frozenset()
+    clause_end: bool = False
+    clause_start: bool = False
+    about_writer: bool = False  # about the writer even with no first-person word in it
+    language: str = "en"
 
 
-# --- normalisation ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cues:
+    """The words a language's checks after a match look for (see the module docstring)."""
+
+    negation: frozenset[str] = frozenset()
+    not_negating_before: frozenset[str] = frozenset()
+    double_negators: frozenset[str] = frozenset()
+    clause_words: frozenset[str] = frozenset()
+    first_person: frozenset[str] = frozenset()
+    possessive: frozenset[str] = frozenset()
+    third_person: frozenset[str] = frozenset()
+    past: frozenset[tuple[str, ...]] = frozenset()
+    back_again: frozenset[tuple[str, ...]] = frozenset()
+    topic: frozenset[tuple[str, ...]] = frozenset()
+    denial: frozenset[tuple[str, ...]] = frozenset()
+
+
+@dataclass(frozen=True)
+class PhraseList:
+    """One language's phrases and cues, validated."""
+
+    language: str
+    phrases: tuple[CrisisPhrase, ...]
+    cues: Cues
+    vocabulary: frozenset[str]  # every word the patterns use: the targets of spelling repairs
+    anything: Any = None  # all patterns as one RE2 alternation: "could any phrase match?"
+
+
+# --- reading: folding, cutting into words, repairing spellings --------------------------
 
 
 @lru_cache(maxsize=4096)
 def _fold(char: str) -> str:
-    """One non-ASCII character as the matcher sees it (possibly several, possibly none)."""
+    """One non-ASCII character as the reader sees it: ASCII, possibly several characters."""
     if char in _APOSTROPHES:
         return "'"
-    folded = unicodedata.normalize("NFKC", char).lower()
-    return "".join(
-        "'" if c in _APOSTROPHES else c
-        for c in folded
-        if unicodedata.category(c) not in _DROPPED_CATEGORIES
+    if char in _DOUBLE_QUOTES:
+        return '"'
+    if char in "\u2026":
+        return "..."
+    if char in "\u2013\u2014\u2212":
+        return "-"
+    folded = unicodedata.normalize("NFKD", char).lower().translate(_LOOKALIKES)
+    out = []
+    for c in folded:
+        if c.isascii():
+            out.append(c)
+        elif unicodedata.category(c) in _DROPPED_CATEGORIES:
+            continue
+        elif c.isspace():
+            out.append(" " if unicodedata.category(c) == "Zs" else "\n")
+        elif c.isalnum():
+            out.append("x")  # a letter of another script: part of a word, never a phrase
+        else:
+            out.append(",")  # an emoji or symbol: a soft break
+    return "".join(out)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The text in lower-case ASCII, and for each of its characters where it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    parts: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            parts.append(char.lower())
+            origin.append(index)
+            continue
+        folded = _fold(char)
+        parts.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(parts), origin
+
+
+@dataclass
+class Reading:
+    """A text cut into repaired words, with the breaks and quotes between them.
+
+    ``words[i]`` came from ``text[starts[i]:ends[i]]``; ``breaks[i]`` is the break before
+    word i (``HARD``, ``SOFT`` or ``NONE``); ``quoted[i]`` is the index of the word that opens
+    the quotation word i stands in, or -1.
+    """
+
+    words: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+    quoted: list[int] = field(default_factory=list)
+    sentence: list[int] = field(default_factory=list)
+    rendered: bytes = b""
+    word_at: dict[int, int] = field(default_factory=dict)  # byte offset of a word -> index
+    word_ending: dict[int, int] = field(default_factory=dict)  # byte offset after a word -> index
+    bounds: list[tuple[int, int]] = field(default_factory=list)  # each sentence's [start, stop)
+    memo: dict[tuple[str, int], bool] = field(default_factory=dict)  # per phrase and sentence
+
+    def sentence_has(self, key: str, word: int, sequences: frozenset[tuple[str, ...]]) -> bool:
+        """Does the sentence of ``word`` contain one of ``sequences``? Cached under ``key``."""
+        number = self.sentence[word]
+        found = self.memo.get((key, number))
+        if found is None:
+            start, stop = self.bounds[number]
+            found = self.memo[(key, number)] = _contains(self.words, start, stop, sequences)
+        return found
+
+
+def _separator_break(separator: str) -> int:
+    if separator == " ":
+        return NONE
+    if any(c in _HARD_BREAKS for c in separator):
+        return HARD
+    if "." in separator and separator.count(".") == 1:
+        return HARD
+    return NONE if separator.isspace() else SOFT
+
+
+def _collapse(word: str, keep: int) -> str:
+    """Shorten every run of three or more of the same character to ``keep`` characters."""
+    out: list[str] = []
+    index = 0
+    while index < len(word):
+        stop = index
+        while stop < len(word) and word[stop] == word[index]:
+            stop += 1
+        out.append(word[index] * (keep if stop - index >= 3 else stop - index))
+        index = stop
+    return "".join(out)
+
+
+def _has_run(word: str) -> bool:
+    return _RUN.search(word) is not None
+
+
+class _Lexicon:
+    """The words repairs aim at, masked forms of them ("k*ll" -> "kill"), and a memo."""
+
+    MEMO_SIZE = 50_000
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self.masked: dict[str, str] = {}
+        for word in sorted(words):
+            if len(word) < 3 or not word.isalpha():
+                continue
+            for i in range(len(word)):
+                self.masked.setdefault(word[:i] + "*" + word[i + 1 :], word)
+                for j in range(i + 1, len(word)):
+                    self.masked.setdefault(word[:i] + "*" + word[i + 1 : j] + "*" + word[j + 1 :], word)
+        self._memo: dict[str, str] = {}
+
+    def repair(self, word: str) -> str:
+        """The word as the patterns spell it, or the word with its symbols dropped."""
+        if word in self.words:
+            return word
+        repaired = self._memo.get(word)
+        if repaired is None:
+            repaired = self._repair(word)
+            if len(self._memo) < self.MEMO_SIZE:
+                self._memo[word] = repaired
+        return repaired
+
+    def _repair(self, word: str) -> str:
+        plain = word.replace("'", "")
+        if plain in self.words or len(plain) > MAX_REPAIR_LENGTH:
+            return _plain(plain)
+        has_letter = any(c.isalpha() for c in plain)
+        candidates = [plain.translate(_LEET)] if has_letter else [plain]
+        if _has_run(candidates[0]):
+            candidates += [_collapse(candidates[0], 1), _collapse(candidates[0], 2)]
+        for candidate in candidates:
+            if candidate in self.words:
+                return candidate
+            if any(c in _MASKS for c in candidate):
+                starred = "".join("*" if c in _MASKS else c for c in candidate)
+                if starred in self.masked:
+                    return self.masked[starred]
+        return _plain(plain)
+
+
+@cache
+def _lexicon(vocabulary: frozenset[str]) -> _Lexicon:
+    return _Lexicon(vocabulary)
+
+
+def _plain(word: str) -> str:
+    """A word that is only letters and digits: other symbols become "x"."""
+    return word if word.isalnum() and word.isascii() else "".join(
+        c if c.isascii() and c.isalnum() else "x" for c in word
     )
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Return the text as the patterns see it, and where each of its characters came from.
+def _spelling_separator(separator: str) -> str | None:
+    """What separates letters written one by one: one symbol, or any run of spaces."""
+    if separator and separator.isspace() and "\n" not in separator:
+        return " "
+    return separator if len(separator) == 1 and separator in _SPELL_SEPARATORS else None
 
-    ``origin[i]`` is the index in ``text`` of the character that produced character ``i``
-    of the normalised text. ASCII stretches are lower-cased in bulk; only non-ASCII
-    characters go through NFKC one at a time, which keeps the mapping exact.
+
+def _join_spelled_out(
+    words: list[str], spans: list[tuple[int, int]], separators: list[str], lexicon: _Lexicon
+) -> None:
+    """Join letters written one by one ("s u i c i d e", "k-i-l-l") into the word they spell.
+
+    Letters are joined only when they share one separator and the result is a word the
+    patterns use (the longest such word first). A run of more than ``MAX_REPAIR_LENGTH``
+    letters spells no word and is left alone, so each letter is looked at a bounded number
+    of times. Works in place.
     """
+    index = out = 0
+    count = len(words)
+    while index < count:
+        stop = index + 1
+        joined = None
+        if len(words[index]) == 1 and words[index].isalpha() and stop < count:
+            kind = _spelling_separator(separators[stop])
+            while (stop < count and kind is not None and len(words[stop]) == 1 and words[stop].isalpha()
+                   and _spelling_separator(separators[stop]) == kind and stop - index <= MAX_REPAIR_LENGTH):
+                stop += 1
+            if stop - index > MAX_REPAIR_LENGTH:  # too long to spell a word: skip the whole run
+                while stop < count and len(words[stop]) == 1 and words[stop].isalpha():
+                    stop += 1
+            else:
+                minimum = 3 if kind == " " else 2
+                for end in range(stop, index + minimum - 1, -1):
+                    candidate = lexicon.repair("".join(words[index:end]))
+                    if candidate in lexicon.words:
+                        joined, stop = candidate, end
+                        break
+                else:
+                    stop = index + 1
+        if joined is None:
+            for i in range(index, stop):
+                words[out], spans[out], separators[out] = words[i], spans[i], separators[i]
+                out += 1
+        else:
+            words[out], spans[out], separators[out] = joined, (spans[index][0], spans[stop - 1][1]), separators[index]
+            out += 1
+        index = stop
+    del words[out:], spans[out:], separators[out:]
+
+
+def _quote_opens(separator: str, first: bool) -> bool:
+    """Does this separator open a quotation before the next word? A single quote counts only
+    after a space (or at the start), so a possessive ("parents' house") opens nothing."""
+    if not separator or separator[-1] not in _QUOTES:
+        return False
+    return separator[-1] == '"' or len(separator) == 1 and first or separator[-2:-1].isspace()
+
+
+def read(text: str, vocabulary: frozenset[str]) -> Reading:
+    """Cut ``text`` into repaired words, aiming repairs at ``vocabulary``."""
+    folded, origin = fold(text)
+    lexicon = _lexicon(vocabulary)
+    spans = [m.span() for m in _WORD.finditer(folded)]
+    words = [folded[start:end] for start, end in spans]
+    previous_ends = [0] + [end for _, end in spans[:-1]] if spans else []
+    separators = [folded[end:start] for end, (start, _) in zip(previous_ends, spans, strict=True)]
+    singles = [i for i, w in enumerate(words) if len(w) == 1]
+    if any(b - a == 1 for a, b in zip(singles, singles[1:], strict=False)):
+        _join_spelled_out(words, spans, separators, lexicon)
+    known = lexicon.words
+    reading = Reading()
+    reading.words = [w if w in known else lexicon.repair(w) for w in words]
+    reading.starts = [origin[start] for start, _ in spans]
+    reading.ends = [origin[end - 1] + 1 for _, end in spans]
+    breaks = reading.breaks = [NONE if s == " " else _separator_break(s) for s in separators]
+    if breaks:
+        breaks[0] = HARD
+    sentence = -1
     parts: list[str] = []
-    origin: list[int] = []
-    done = 0
-    for run in _NON_ASCII.finditer(text):
-        if run.start() > done:
-            parts.append(text[done : run.start()].lower())
-            origin.extend(range(done, run.start()))
-        for index in range(run.start(), run.end()):
-            folded = _fold(text[index])
-            parts.append(folded)
-            origin.extend([index] * len(folded))
-        done = run.end()
-    parts.append(text[done:].lower())
-    origin.extend(range(done, len(text)))
-    return _collapse_whitespace("".join(parts), origin)
+    offset = 0
+    sentences = reading.sentence
+    word_at, word_ending = reading.word_at, reading.word_ending
+    for index, word in enumerate(reading.words):
+        if breaks[index] == HARD:
+            sentence += 1
+            if index:
+                parts.append(".")
+                offset += 2
+        sentences.append(sentence)
+        word_at[offset] = index
+        offset += len(word)
+        word_ending[offset] = index
+        offset += 1
+        parts.append(word)
+    reading.rendered = (" ".join(parts) + " ").encode("ascii") if parts else b""
+    has_quotes = "'" in folded or '"' in folded
+    reading.quoted = _quotations(separators, breaks) if has_quotes else [-1] * len(words)
+    start = 0
+    for index in range(1, len(words) + 1):
+        if index == len(words) or sentences[index] != sentences[index - 1]:
+            reading.bounds.append((start, index))
+            start = index
+    return reading
 
 
-def _collapse_whitespace(text: str, origin: list[int]) -> tuple[str, list[int]]:
-    """Turn each run of whitespace into one space, or one newline if it held a line break."""
-    parts: list[str] = []
-    collapsed: list[int] = []
-    done = 0
-    for run in _WHITESPACE_TO_COLLAPSE.finditer(text):
-        parts.append(text[done : run.start()])
-        collapsed.extend(origin[done : run.start()])
-        parts.append("\n" if any(c in _NEWLINES for c in run.group()) else " ")
-        collapsed.append(origin[run.start()])
-        done = run.end()
-    if done == 0:
-        return text, origin
-    parts.append(text[done:])
-    collapsed.extend(origin[done:])
-    return "".join(parts), collapsed
+def _quotations(separators: list[str], breaks: list[int]) -> list[int]:
+    """For each word, the index of the word that opens the quotation it stands in, or -1.
 
-
-# --- the data file ---------------------------------------------------------------------
-
-
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a pattern written in the data file's conventions.
-
-    Outside lookarounds a space means "one or more spaces or punctuation between words";
-    inside a lookaround it means exactly one space, so an exclusion such as ``(?! a)`` never
-    reaches across a comma. An apostrophe is optional ("dont" is "don't"). The whole pattern
-    must start and end at word boundaries.
+    A quotation that does not close within its sentence is not one.
     """
-    out: list[str] = []
-    groups: list[bool] = []  # for each open parenthesis: is it a lookaround?
-    in_class = False
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            out.append(pattern[index : index + 2])
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            groups.append(pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), index))
-        elif char == ")" and groups:
-            groups.pop()
-        elif char == " ":
-            char = " " if any(groups) else _GAP
-        elif char == "'":
-            char = "'?"
-        out.append(char)
-        index += 1
-    return re.compile(r"(?<!\w)(?:" + "".join(out) + r")(?!\w|'\w)")
+    quoted = [-1] * len(separators)
+    inside: list[int] = []
+    for index, separator in enumerate(separators):
+        if inside and any(c in _QUOTES for c in separator):
+            inside = []  # closed: its words keep their mark
+        if breaks[index] == HARD:
+            _unquote(quoted, inside)
+        if not inside and _quote_opens(separator, index == 0):
+            inside = [index]
+        if inside:
+            quoted[index] = inside[0]
+            if inside[-1] != index:
+                inside.append(index)
+    _unquote(quoted, inside)
+    return quoted
 
 
-def opening_letters(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Strings of up to ``_OPENING`` characters of which every match starts with one.
-
-    Read from the parsed pattern and sound by construction: where the analysis cannot tell
-    (a character class, a repeat) it stops early and keeps a shorter string. None means
-    "could start anywhere": such a pattern is scanned over the whole text instead.
-    """
-    if _sre is None:  # pragma: no cover
-        return None
-    try:
-        found = _extend(frozenset([("", True)]), _sre.parse(pattern.pattern, pattern.flags))
-    except Exception:  # pragma: no cover - a parser we do not know: scan everything
-        return None
-    # Keep only the word characters each opening starts with: a match starts at a word,
-    # and an opening that stays inside one word can never hide the start of another.
-    openings = frozenset(re.split(r"\W", text, maxsplit=1)[0] for text, _ in found)
-    return None if "" in openings else openings
+def _unquote(quoted: list[int], inside: list[int]) -> None:
+    for index in inside:
+        quoted[index] = -1
+    inside.clear()
 
 
-# A partial opening: the text so far, and whether it may still grow.
-_Opening = tuple[str, bool]
+def normalise(text: str) -> str:
+    """The text as the shipped patterns see it (for tests and for writing patterns)."""
+    return read(text, vocabulary()).rendered.decode("ascii").strip()
 
 
-def _extend(openings: frozenset[_Opening], items: Any) -> frozenset[_Opening]:
-    """Grow each still-open opening by what ``items`` (a parsed sequence) must consume next."""
-    current = set(openings)
-    for op, argument in items:
-        growing = {o for o in current if o[1]}
-        if not growing:
-            break
-        done = current - growing
-        current = done | _extend_item(frozenset(growing), op, argument)
-    return frozenset((text, grows and len(text) < _OPENING) for text, grows in current)
+# --- the data files ---------------------------------------------------------------------
 
 
-def _extend_item(growing: frozenset[_Opening], op: Any, argument: Any) -> set[_Opening]:
-    if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-        return set(growing)  # zero-width: consumes nothing
-    if op is _sre.LITERAL:
-        return _grown(growing, [chr(argument)])
-    if op is _sre.IN and len(argument) <= 10 and all(o is _sre.LITERAL for o, _ in argument):
-        return _grown(growing, [chr(value) for _, value in argument])
-    if op is _sre.SUBPATTERN:
-        return set(_extend(growing, argument[3]))
-    if op is _sre.BRANCH:
-        return {o for alternative in argument[1] for o in _extend(growing, alternative)}
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-        low, _, inner = argument
-        once = {(text, False) for text, _ in _extend(growing, inner)}  # stop after one pass
-        return once if low >= 1 else once | set(growing)
-    return {(text, False) for text, _ in growing}  # anything else: stop here
+def _as_sequences(values: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(value.split()) for value in values)
 
 
-def _grown(growing: frozenset[_Opening], chars: list[str]) -> set[_Opening]:
-    return {(text + c, len(text) + 1 < _OPENING) for text, _ in growing for c in chars}
+def _expand(pattern: str, words: Mapping[str, str], where: str, problems: list[str]) -> str:
+    """Replace ``{name}`` with the word class and ``{gapN}`` with "up to N other words"."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name, number = match.group(1), match.group(2)
+        if name == "gap" and number and 1 <= int(number) <= MAX_GAP:
+            return f"(?:[a-z0-9]+ ){{0,{number}}}"
+        if name in words and not number:
+            return "(?:" + words[name] + ")"
+        problems.append(f"{where}: unknown {{{name}{number}}} in the pattern; define it under [words]"
+                        f" or use {{gap1}}..{{gap{MAX_GAP}}}")
+        return "x"
+
+    return _MACRO.sub(substitute, pattern)
 
 
-def _check_entry(raw: object, where: str, problems: list[str]) -> CrisisPhrase | None:
-    """Validate one ``[[phrase]]`` table; append what is wrong to ``problems``."""
+def _compile(source: str, memory: int = 32 << 20) -> Any:
+    """An RE2 pattern matching whole words of the normalised text (never capturing)."""
+    options = re2.Options()
+    options.never_capture = True
+    options.longest_match = True  # the longest reading at a start wins; exclusions follow it
+    options.max_mem = memory
+    # A pattern may end with an optional " (?:...)?" group: let such a match end on the space
+    # before a sentence end or the end of the text (the span drops the space and the dot).
+    return re2.compile(r"\b(?:" + source + r")(?:\b|$|\.)", options)
+
+
+def _pattern_problem(source: str) -> str | None:
+    if re.search(r"[A-Z]", re.sub(r"\\.", "", source)):
+        return "the pattern has capital letters; text is lower-cased first"
+    if "'" in source or any(c in _APOSTROPHES for c in source):
+        return "the pattern has an apostrophe; apostrophes are dropped from words (write dont, im)"
+    if re.search(r"\((?!\?)", re.sub(r"\\.", "", source)):
+        return "use (?:...) instead of capturing groups"
+    if re.search(r"\(\?[=!<]", source):
+        return "lookarounds are not supported (RE2); use unless_followed_by / unless_preceded_by"
+    return None
+
+
+def _strings(raw: Mapping[str, Any], key: str, where: str, problems: list[str]) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(f"{where}: {key} must be a list of non-empty strings")
+        return []
+    return [v.strip().lower() for v in value]
+
+
+def _check_entry(
+    raw: object, where: str, words: Mapping[str, str], language: str, problems: list[str]
+) -> CrisisPhrase | None:
+    """Validate one ``[[phrase]]`` table (except its examples); append what is wrong."""
     if not isinstance(raw, Mapping):
         problems.append(f"{where}: must be a table with phrase, category, pattern, examples")
         return None
@@ -307,56 +574,103 @@ def _check_entry(raw: object, where: str, problems: list[str]) -> CrisisPhrase |
         problems.append(f"{where}: unknown key(s) {', '.join(unknown)}")
     category = raw.get("category")
     if category not in CATEGORIES:
-        problems.append(
-            f"{where}: unknown category {category!r}; use one of {', '.join(CATEGORIES)}"
-        )
-    negatable = raw.get("negatable", True)
-    if not isinstance(negatable, bool):
-        problems.append(f"{where}: negatable must be true or false")
+        problems.append(f"{where}: unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
+    for flag in ("negatable", "clause_end", "clause_start", "about_writer"):
+        if not isinstance(raw.get(flag, True), bool):
+            problems.append(f"{where}: {flag} must be true or false")
     source = raw.get("pattern")
     if not isinstance(source, str) or not source.strip():
         problems.append(f"{where}: the pattern is empty; write the words to look for")
         return None
-    if re.search(r"[A-Z]", re.sub(r"\\.", "", source)):
-        problems.append(f"{where}: the pattern has capital letters; text is lower-cased first")
-    if any(c in _APOSTROPHES for c in source):
-        problems.append(f"{where}: use a straight apostrophe (') in the pattern")
+    problem = _pattern_problem(source)
+    if problem:
+        problems.append(f"{where}: {problem}")
+        return None
+    expanded = _expand(source.strip(), words, where, problems)
     try:
-        compiled = compile_pattern(source)
-    except re.error as error:
+        compiled = _compile(expanded)
+    except re2.error as error:
         problems.append(f"{where}: the pattern is not a valid regular expression ({error})")
         return None
-    if compiled.groups:
-        problems.append(f"{where}: use (?:...) instead of capturing groups")
-    if compiled.search(""):
+    if re2.compile(r"\A(?:" + expanded + r")\z").search(b""):
         problems.append(f"{where}: the pattern matches empty text")
-    examples = raw.get("examples")
-    if not isinstance(examples, list) or not examples:
+    followed = _strings(raw, "unless_followed_by", where, problems)
+    preceded = _strings(raw, "unless_preceded_by", where, problems)
+    sentence = _strings(raw, "unless_sentence_has", where, problems)
+    if not isinstance(raw.get("examples"), list) or not raw.get("examples"):
         problems.append(f"{where}: list at least one example sentence it must match")
-        examples = []
-    for example in examples:
-        if not isinstance(example, str) or not compiled.search(normalise(example)[0]):
-            problems.append(f"{where}: the pattern does not match its example {example!r}")
-    for counter in raw.get("not_examples", []):
-        if not isinstance(counter, str) or compiled.search(normalise(counter)[0]):
-            problems.append(f"{where}: the pattern matches its not_example {counter!r}")
     if len(problems) > found:
         return None
-    return CrisisPhrase(str(raw["phrase"]), str(category), compiled, negatable)
+    return CrisisPhrase(
+        phrase=str(raw["phrase"]), category=str(category), pattern=compiled,
+        negatable=bool(raw.get("negatable", True)), unless_followed_by=_as_sequences(followed),
+        unless_preceded_by=_as_sequences(preceded),
+        unless_sentence_has=_as_sequences(sentence), clause_end=bool(raw.get("clause_end", False)),
+        clause_start=bool(raw.get("clause_start", False)), about_writer=bool(raw.get("about_writer", False)),
+        language=language,
+    )
 
 
-def parse_crisis_phrases(
-    document: Mapping[str, object], source: str = "crisis_phrases.toml"
-) -> tuple[CrisisPhrase, ...]:
+def _check_cues(raw: object, problems: list[str]) -> Cues:
+    if not isinstance(raw, Mapping):
+        problems.append("[cues] is missing: list the negation, first_person... words")
+        return Cues()
+    unknown = sorted(set(raw) - set(_CUE_KEYS))
+    if unknown:
+        problems.append(f"[cues]: unknown key(s) {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key in _CUE_KEYS:
+        items = _strings(raw, key, "[cues]", problems)
+        if key in _WORD_CUES:
+            if any(" " in item for item in items):
+                problems.append(f"[cues]: {key} takes single words")
+            values[key] = frozenset(items)
+        else:
+            values[key] = _as_sequences(items)
+    if not values["negation"] or not values["first_person"]:
+        problems.append("[cues]: negation and first_person must not be empty")
+    return Cues(**values)
+
+
+def _check_words(raw: object, problems: list[str]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append("[words] must be a table of name = \"alternatives\"")
+        return {}
+    words: dict[str, str] = {}
+    for name, value in raw.items():
+        if not re.fullmatch(r"[a-z_]+", name) or name == "gap":
+            problems.append(f"[words]: {name!r} is not a usable name (lower-case letters and _; not gap)")
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(f"[words]: {name} must be a non-empty string of alternatives")
+        elif _pattern_problem(value):
+            problems.append(f"[words]: {name}: {_pattern_problem(value)}")
+        else:
+            words[name] = value.strip()
+    for name, value in list(words.items()):  # a class may use classes defined before it
+        words[name] = _expand(value, words, f"[words] {name}", problems)
+    return words
+
+
+def parse_phrase_list(document: Mapping[str, object], source: str = "en.toml") -> PhraseList:
     """Validate a parsed phrase file; raise ``CrisisPhrasesError`` naming every problem."""
     problems: list[str] = []
-    unknown = sorted(set(document) - {"phrase"})
+    unknown = sorted(set(document) - _TOP_KEYS)
     if unknown:
-        problems.append(f"unknown top-level key(s) {', '.join(unknown)}; expected [[phrase]]")
+        problems.append(f"unknown top-level key(s) {', '.join(unknown)}; expected language, [cues], "
+                        "[words] and [[phrase]]")
+    language = document.get("language")
+    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
+        problems.append("language must be a language code such as \"en\"")
+        language = "??"
+    cues = _check_cues(document.get("cues"), problems)
+    words = _check_words(document.get("words"), problems)
     entries = document.get("phrase")
     if not isinstance(entries, list) or not entries:
         raise CrisisPhrasesError(source, problems + ["no [[phrase]] entries found"])
     phrases: list[CrisisPhrase] = []
+    sources: list[str] = []
     seen: set[str] = set()
     for number, raw in enumerate(entries, start=1):
         label = raw.get("phrase") if isinstance(raw, Mapping) else None
@@ -367,163 +681,355 @@ def parse_crisis_phrases(
         if label in seen:
             problems.append(f"{where}: this label is used twice")
         seen.add(label)
-        checked = _check_entry(raw, where, problems)
+        checked = _check_entry(raw, where, words, str(language), problems)
         if checked is not None:
             phrases.append(checked)
+            sources.append(_expand(str(raw["pattern"]), words, where, []))
     for category in CATEGORIES:
         if not any(p.category == category for p in phrases) and not problems:
             problems.append(f"category {category!r} has no phrases")
     if problems:
         raise CrisisPhrasesError(source, problems)
-    return tuple(phrases)
+    lexicon = frozenset(w for text in sources for w in _PATTERN_WORDS.findall(re.sub(r"\\.", " ", text)))
+    # One pass of one automaton tells whether any phrase could match at all; most notes
+    # stop there (a few microseconds), and only the rest are searched phrase by phrase.
+    anything = _compile("|".join(f"(?:{text})" for text in sources), memory=256 << 20)
+    result = PhraseList(str(language), tuple(phrases), cues, lexicon, anything)
+    _check_examples(result, [e for e in entries if isinstance(e, Mapping)], source)
+    return result
 
 
-def load_crisis_phrases(path: Path = DATA_FILE) -> tuple[CrisisPhrase, ...]:
-    """Read and validate a phrase file; a broken file raises ``ValueError`` saying why."""
+def _check_examples(phrases: PhraseList, entries: Sequence[Mapping[str, Any]], source: str) -> None:
+    """Each phrase must find its examples and leave its not_examples alone (on its own)."""
+    problems: list[str] = []
+    for number, (phrase, raw) in enumerate(zip(phrases.phrases, entries, strict=True), start=1):
+        where = f"phrase #{number} ({phrase.phrase!r})"
+        for example in raw.get("examples", []):
+            if not isinstance(example, str) or not _finds(phrase, example, phrases):
+                problems.append(f"{where}: the pattern does not match its example {example!r}")
+        for counter in raw.get("not_examples", []):
+            if not isinstance(counter, str) or _finds(phrase, counter, phrases):
+                problems.append(f"{where}: the pattern matches its not_example {counter!r}")
+    if problems:
+        raise CrisisPhrasesError(source, problems)
+
+
+def _finds(phrase: CrisisPhrase, text: str, listed: PhraseList) -> bool:
+    reading = read(text, listed.vocabulary)
+    return any(True for _ in _phrase_spans(phrase, reading, listed.cues))
+
+
+def load_phrase_list(path: Path) -> PhraseList:
+    """Read and validate one language's phrase file; a broken file raises ``ValueError`` saying why."""
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise CrisisPhrasesError(path.name, [f"not valid TOML ({error})"]) from error
-    return parse_crisis_phrases(document, path.name)
+    return parse_phrase_list(document, path.name)
 
 
 @cache
+def phrase_lists(directory: Path = DATA_DIR) -> tuple[PhraseList, ...]:
+    """Every language's phrase list in ``directory``, loaded and checked once."""
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise CrisisPhrasesError(str(directory), ["no phrase files (<language>.toml) found"])
+    lists = tuple(load_phrase_list(path) for path in files)
+    languages = [p.language for p in lists]
+    if len(set(languages)) != len(languages):
+        raise CrisisPhrasesError(str(directory), [f"a language is listed twice: {languages}"])
+    return lists
+
+
 def crisis_phrases() -> tuple[CrisisPhrase, ...]:
-    """The shipped phrase list, loaded and checked once."""
-    return load_crisis_phrases()
-
-
-@dataclass(frozen=True)
-class _Dispatch:
-    """Which patterns to try at a word, by the word's first letters.
-
-    Running ~60 regular expressions over a whole note costs milliseconds, because each is
-    tried at every character. Every match starts at a word, and each pattern can only start
-    with a few known letters, so each pattern is tried only where it could start.
-    """
-
-    by_opening: dict[str, tuple[CrisisPhrase, ...]]
-    lengths: tuple[int, ...]
-    everywhere: tuple[CrisisPhrase, ...]  # openings unknown: scanned over the whole text
-    candidates: re.Pattern[str]  # finds word starts that begin with any known opening
+    """Every shipped phrase, all languages."""
+    return tuple(phrase for listed in phrase_lists() for phrase in listed.phrases)
 
 
 @cache
-def _dispatch() -> _Dispatch:
-    by_opening: dict[str, list[CrisisPhrase]] = {}
-    everywhere: list[CrisisPhrase] = []
-    for phrase in crisis_phrases():
-        openings = opening_letters(phrase.pattern)
-        if openings is None:
-            everywhere.append(phrase)
-            continue
-        for opening in openings:
-            by_opening.setdefault(opening, []).append(phrase)
-    lengths = tuple(sorted({len(opening) for opening in by_opening}))
-    table = {opening: tuple(found) for opening, found in by_opening.items()}
-    candidates = re.compile(r"(?<!\w)(?:" + _trie(set(by_opening)) + ")")
-    return _Dispatch(table, lengths, tuple(everywhere), candidates)
+def vocabulary() -> frozenset[str]:
+    """Every word any shipped pattern uses: what spelling repairs aim at."""
+    return frozenset().union(*(listed.vocabulary for listed in phrase_lists()))
 
 
-def _trie(words: set[str]) -> str:
-    """A regular expression matching any of ``words``, nested by letter so it fails fast."""
-    rests: dict[str, set[str]] = {}
-    for word in words:
-        rests.setdefault(word[0], set()).add(word[1:])
-    branches = []
-    for first, after in sorted(rests.items()):
-        longer = {rest for rest in after if rest}
-        branch = re.escape(first)
-        if longer:
-            branch += "(?:" + _trie(longer) + ")" + ("?" if "" in after else "")
-        branches.append(branch)
-    return "|".join(branches)
+# --- matching -----------------------------------------------------------------------------
 
 
-def raw_matches(normalised: str) -> set[tuple[int, int, CrisisPhrase]]:
-    """Every match of every shipped pattern in normalised text, negated or not.
+def _search(pattern: Any, text: bytes, position: int) -> tuple[int, int] | None:
+    """The span of the pattern's first match in ``text`` from ``position`` on, or None.
 
-    Finds each match ``pattern.finditer`` would find, and also matches that overlap them.
+    Calls RE2 directly when the pinned google-re2 offers it: its Python ``search`` wraps each
+    call in a generator and a match object, which costs more than RE2's own scan here.
     """
-    dispatch = _dispatch()
-    found: set[tuple[int, int, CrisisPhrase]] = set()
-    for phrase in dispatch.everywhere:
-        for match in phrase.pattern.finditer(normalised):
-            found.add((match.start(), match.end(), phrase))
-    table, lengths = dispatch.by_opening, dispatch.lengths
-    for candidate in dispatch.candidates.finditer(normalised):
-        start = candidate.start()
-        for length in lengths:
-            for phrase in table.get(normalised[start : start + length], ()):
-                anchored = phrase.pattern.match(normalised, start)
-                if anchored:
-                    found.add((start, anchored.end(), phrase))
-    return {item for item in found if item[1] > item[0]}
+    regexp = getattr(pattern, "_regexp", None)
+    if regexp is None:
+        found = pattern.search(text, position)
+        return None if found is None else found.span()
+    start, end = regexp.Match(_UNANCHORED, text, position, len(text))[0]
+    return None if start < 0 else (start, end)
 
 
-# --- matching --------------------------------------------------------------------------
+def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterable[tuple[int, int]]:
+    """Word spans [first, last] of the phrase's matches that pass its own exclusions.
+
+    After a refused match the search goes on from the next word, so a match that overlaps a
+    refused one is still found; each search is linear (RE2), and each word starts at most one.
+    """
+    text = reading.rendered
+    position = 0
+    while position < len(text):
+        found = _search(phrase.pattern, text, position)
+        if found is None:
+            return
+        start, end = found
+        while end > start and text[end - 1 : end] in (b" ", b"."):
+            end -= 1
+        first, last = reading.word_at.get(start), reading.word_ending.get(end)
+        if first is not None and last is not None and _fits(phrase, reading, cues, first, last):
+            yield first, last
+            position = end
+        else:
+            position = text.find(b" ", start) + 1 or len(text)
 
 
-def _is_negated(text: str, start: int) -> bool:
-    """Does a negation cue stand shortly before ``start``, in the same clause?"""
-    words: list[str] = []  # nearest first
-    for token in reversed(_TOKEN.findall(text, max(0, start - _CONTEXT), start)):
-        if token == "," and words and words[-1] == "ever":
-            continue  # "I would never, ever...": the comma does not end the clause
-        if token in _CLAUSE_PUNCTUATION:
-            break
-        word = token.replace("'", "")
-        if word in CLAUSE_WORDS:
-            break
-        words.append(word)
-        if len(words) == NEGATION_WINDOW + DOUBLE_NEGATION_WINDOW:
-            break
-    for position, word in enumerate(words[:NEGATION_WINDOW]):
-        if word not in NEGATION_CUES:
+def _fits(phrase: CrisisPhrase, reading: Reading, cues: Cues, first: int, last: int) -> bool:
+    """The phrase's own conditions: its exclusions and, if asked, where its clause starts or ends."""
+    words, breaks = reading.words, reading.breaks
+    after = last + 1
+    if (phrase.clause_end and after < len(words) and breaks[after] == NONE
+            and words[after] not in cues.clause_words):
+        return False
+    if phrase.clause_start and breaks[first] == NONE and words[first - 1] not in cues.clause_words:
+        return False
+    if after < len(words) and breaks[after] == NONE and phrase.unless_followed_by:
+        for sequence in _by_first_word(phrase.unless_followed_by).get(_key(words[after]), ()):
+            stop = after + len(sequence)
+            if stop <= len(words) and _same(words, after, sequence) and not any(breaks[after:stop]):
+                return False
+    if first > 0 and breaks[first] == NONE and phrase.unless_preceded_by:
+        for sequence in _by_last_word(phrase.unless_preceded_by).get(_key(words[first - 1]), ()):
+            begin = first - len(sequence)
+            if begin >= 0 and _same(words, begin, sequence) and not any(breaks[begin + 1 : first + 1]):
+                return False
+    return not (phrase.unless_sentence_has
+                and reading.sentence_has("phrase:" + phrase.phrase, first, phrase.unless_sentence_has))
+
+
+def _key(word: str) -> str:
+    """How a word is looked up among exclusions: any number is "<number>"."""
+    return _NUMBER if word.isdigit() else word
+
+
+def _same(words: list[str], start: int, sequence: tuple[str, ...]) -> bool:
+    """Do the words from ``start`` on spell ``sequence``? ("<number>" is any number.)"""
+    for offset, wanted in enumerate(sequence):
+        word = words[start + offset]
+        if word != wanted and not (wanted == _NUMBER and word.isdigit()):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _by_last_word(sequences: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for sequence in sequences:
+        grouped.setdefault(sequence[-1], []).append(sequence)
+    return {word: tuple(found) for word, found in grouped.items()}
+
+
+class _Context:
+    """The checks after a match for one text and one language, cached per word or sentence."""
+
+    def __init__(self, reading: Reading, cues: Cues) -> None:
+        self.reading = reading
+        self.cues = cues
+        self._negated: dict[int, bool] = {}
+        self._denials: list[int] | None = None
+        self._someone: dict[tuple[int, int], bool | None] = {}
+
+    def negated(self, first: int) -> bool:
+        if first not in self._negated:
+            self._negated[first] = self._is_negated(first)
+        return self._negated[first]
+
+    def _is_negated(self, first: int) -> bool:
+        """Does a negation cue stand shortly before word ``first``, in the same clause?"""
+        words, breaks, cues = self.reading.words, self.reading.breaks, self.cues
+        before: list[str] = []  # nearest first
+        index = first
+        while index > 0 and len(before) < NEGATION_WINDOW + DOUBLE_NEGATION_WINDOW:
+            if breaks[index] != NONE and not (breaks[index] == SOFT and words[index] == "ever"):
+                break
+            word = words[index - 1]
+            if word in cues.clause_words:
+                break
+            before.append(word)
+            index -= 1
+        for position, word in enumerate(before[:NEGATION_WINDOW]):
+            if word not in cues.negation:
+                continue
+            if position and before[position - 1] in cues.not_negating_before:
+                continue
+            further = before[position + 1 : position + 1 + DOUBLE_NEGATION_WINDOW]
+            return not any(w in cues.double_negators for w in further)
+        return False
+
+    def sentence_of(self, word: int) -> tuple[int, int]:
+        """The word span [start, stop) of the sentence word ``word`` is in."""
+        return self.reading.bounds[self.reading.sentence[word]]
+
+    def sentence_has(self, kind: str, word: int) -> bool:
+        """Does the sentence of ``word`` contain one of the cue sequences of ``kind``?"""
+        return self.reading.sentence_has(f"{kind}:{id(self.cues)}", word, getattr(self.cues, kind))
+
+    def denied_after(self, last: int) -> bool:
+        """Does a clear "no" follow the match shortly, in its sentence ("...and I said no")?"""
+        if self._denials is None:  # where each "no" starts: one pass over the text, once
+            words = self.reading.words
+            self._denials = _starts(words, 0, len(words), self.cues.denial)
+        _, stop = self.sentence_of(last)
+        found = bisect.bisect_right(self._denials, last)
+        return found < len(self._denials) and self._denials[found] < min(stop, last + 1 + DENIAL_WINDOW)
+
+    def about_someone_else(self, first: int, last: int) -> bool | None:
+        key = (first, last)
+        if key not in self._someone:
+            self._someone[key] = self._about_someone_else(first, last)
+        return self._someone[key]
+
+    def _about_someone_else(self, first: int, last: int) -> bool | None:
+        """True if the nearest person word before the match is someone else's, False if it is
+        the writer's (or the match names the writer), None if no person word is near.
+
+        Inside a quotation the words are someone's reported speech: the person is looked
+        for before the quotation opens, and an "I" inside it does not count.
+        """
+        words, cues = self.reading.words, self.cues
+        opening = self.reading.quoted[first]
+        named = cues.first_person | cues.possessive
+        if opening < 0 and any(w in named for w in words[first : last + 1]):
+            return False
+        origin = opening if opening >= 0 else first
+        start, _ = self.sentence_of(first)
+        for index in range(origin - 1, max(start, origin - SUBJECT_WINDOW) - 1, -1):
+            if words[index] in cues.first_person:
+                return False
+            if words[index] in cues.third_person:
+                return True
+        return None
+
+
+def _contains(words: list[str], start: int, stop: int, sequences: frozenset[tuple[str, ...]]) -> bool:
+    """Does words[start:stop] contain one of ``sequences``? "<year>" stands for 1900-2099."""
+    return bool(_starts(words, start, stop, sequences, first_only=True))
+
+
+def _starts(
+    words: list[str], start: int, stop: int, sequences: frozenset[tuple[str, ...]], *, first_only: bool = False
+) -> list[int]:
+    """Where in words[start:stop] one of ``sequences`` starts, in order (one pass)."""
+    by_first = _by_first_word(sequences)
+    years = by_first.get(_YEAR, ())
+    found: list[int] = []
+    for index in range(start, stop):
+        candidates = by_first.get(words[index])
+        if years and _is_year(words[index]):
+            candidates = (candidates or ()) + years
+        if candidates is None:
             continue
-        if position and words[position - 1] in NOT_NEGATING_BEFORE:
-            continue
-        further = words[position + 1 : position + 1 + DOUBLE_NEGATION_WINDOW]
-        return not any(w in DOUBLE_NEGATORS for w in further)
-    return False
+        for sequence in candidates:
+            end = index + len(sequence)
+            if end > stop:
+                continue
+            if _YEAR in sequence:
+                same = all(w == wanted or (wanted == _YEAR and _is_year(w))
+                           for w, wanted in zip(words[index:end], sequence, strict=True))
+            else:
+                same = tuple(words[index:end]) == sequence
+            if same:
+                found.append(index)
+                if first_only:
+                    return found
+                break
+    return found
 
 
-def find_crisis_language(text: str) -> list[CrisisMatch]:
-    """Every listed crisis phrase in ``text`` that is not negated, in order of position.
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
+
+@lru_cache(maxsize=1024)
+def _by_first_word(sequences: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for sequence in sequences:
+        grouped.setdefault(sequence[0], []).append(sequence)
+    return {word: tuple(found) for word, found in grouped.items()}
+
+
+def _keeps(context: _Context, phrase: CrisisPhrase, first: int, last: int) -> bool:
+    """The checks after a match, in order; True if the match should show help."""
+    if phrase.negatable and context.negated(first):
+        return False
+    if context.denied_after(last):
+        return False
+    if context.sentence_has("past", first) and not context.sentence_has("back_again", first):
+        return False
+    if phrase.about_writer:
+        return True
+    someone = context.about_someone_else(first, last)
+    if someone:
+        return False
+    return not (someone is None and context.sentence_has("topic", first))
+
+
+def find_crisis_language(text: str, lists: Sequence[PhraseList] | None = None) -> list[CrisisMatch]:
+    """Every listed crisis phrase in ``text`` that the checks keep, in order of position.
+
+    ``lists`` defaults to every shipped language; each text is scanned with all of them.
     Where a match lies inside a longer one of the same category, only the longer one is
     returned (matches of different categories may overlap). A negation of a longer phrase
-    also covers the shorter ones inside it ("never had thoughts of suicide").
+    also covers the shorter ones inside it ("never had any thoughts of suicide").
     """
-    if not text:
+    if not text or not text.strip():
         return []
-    normal, origin = normalise(text)
-    found = sorted(raw_matches(normal), key=lambda item: (item[0], -item[1], item[2].phrase))
-    if not found:
+    if lists is None:
+        lists, words = phrase_lists(), vocabulary()
+    else:
+        words = frozenset().union(*(listed.vocabulary for listed in lists))
+    reading = read(text, words)
+    if not reading.words:
         return []
-
-    negation_at: dict[int, bool] = {}
-    negated_spans: list[tuple[int, int]] = []
-    kept: list[tuple[int, int, CrisisPhrase]] = []
-    for start, end, phrase in found:
-        if phrase.negatable:
-            if start not in negation_at:
-                negation_at[start] = _is_negated(normal, start)
-            inside_negated = any(s <= start and end <= e for s, e in negated_spans)
-            if negation_at[start] or inside_negated:
-                negated_spans.append((start, end))
-                continue
-        if any(s <= start and end <= e and p.category == phrase.category for s, e, p in kept):
+    found: list[tuple[int, int, CrisisPhrase, bool]] = []
+    for listed in lists:
+        if listed.anything is not None and _search(listed.anything, reading.rendered, 0) is None:
             continue
-        kept.append((start, end, phrase))
+        context = _Context(reading, listed.cues)
+        for phrase in listed.phrases:
+            for first, last in _phrase_spans(phrase, reading, listed.cues):
+                found.append((first, last, phrase, _keeps(context, phrase, first, last)))
+    return _outermost(found, reading)
 
-    return [
-        CrisisMatch(phrase.phrase, phrase.category, origin[start], origin[end - 1] + 1)
-        for start, end, phrase in kept
-    ]
+
+def _outermost(found: list[tuple[int, int, CrisisPhrase, bool]], reading: Reading) -> list[CrisisMatch]:
+    """Drop matches inside a dropped (negated...) one, and inside a kept longer one of their category."""
+    found.sort(key=lambda item: (item[0], -item[1], item[2].phrase))
+    dropped_until = -1
+    kept_until: dict[str, int] = {}
+    matches: list[CrisisMatch] = []
+    for first, last, phrase, keep in found:
+        if last <= dropped_until:
+            continue
+        if not keep:
+            dropped_until = max(dropped_until, last)
+            continue
+        if last <= kept_until.get(phrase.category, -1):
+            continue
+        kept_until[phrase.category] = last
+        matches.append(CrisisMatch(phrase.phrase, phrase.category, reading.starts[first], reading.ends[last]))
+    return matches
 
 
 def has_crisis_language(text: str) -> bool:
-    """True when ``text`` contains at least one crisis phrase that is not negated."""
+    """True when ``text`` contains at least one crisis phrase that the checks keep."""
     return bool(find_crisis_language(text))

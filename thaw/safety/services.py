@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from thaw.audit.models import record
-from thaw.safety.language import find_crisis_language
+from thaw.safety.language import CrisisMatch, find_crisis_language
 from thaw.safety.models import PLAN_SECTIONS, FlagKind, RiskFlag, SafetyPlan
 from thaw.safety.resources import Region, region_for
 
@@ -32,9 +32,19 @@ def raise_flag(person: Any, *, kind: str, source: str, source_id: str, reason: s
     return flag
 
 
-def check_text(person: Any, text: str, *, source: str, source_id: str) -> bool:
-    """Flag crisis language in ``text``. Returns True if the crisis screen should be shown."""
-    matches = find_crisis_language(text or "")
+def scan_text(*texts: str | None) -> list[CrisisMatch]:
+    """Crisis language in what a person wrote (several fields read as one text).
+
+    Pure and cheap: call it BEFORE opening the write transaction, so a scan never holds the
+    database's write lock, then pass the result to ``flag_crisis`` inside the transaction.
+    """
+    return find_crisis_language("\n".join(t for t in texts if t))
+
+
+def flag_crisis(person: Any, matches: list[CrisisMatch], *, source: str, source_id: str) -> bool:
+    """Record a risk flag for crisis language found by ``scan_text``; True if the crisis screen
+    should be shown. Runs inside the caller's write transaction, so the flag and the record
+    that raised it are saved together. The reason names categories, never the person's words."""
     if not matches:
         return False
     categories = sorted({m.category for m in matches})

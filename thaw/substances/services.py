@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from thaw.checkins.services import Cursor, page_by_time
 from thaw.insights.data import load_arrays
+from thaw.safety.language import CrisisMatch
 from thaw.safety.models import RiskFlag
-from thaw.safety.services import check_text
+from thaw.safety.services import flag_crisis, scan_text
 from thaw.substances import rules
 from thaw.substances.analysis import SubstanceData, analyse
 from thaw.substances.models import Craving, Goal, SubstancePreferences, SubstanceUse
@@ -139,11 +140,10 @@ def _clean_use(person: Any, data: Mapping[str, object]) -> dict[str, object]:
     return rules.clean_use(data, now=timezone.now(), tz=person.tzinfo, grams_per_drink=grams_for(person))
 
 
-def _check(person: Any, *texts: str, source: str, source_id: object) -> bool:
-    """Crisis language in any free text of an entry raises a risk flag (in the same transaction)
-    and shows the crisis resources."""
-    text = "\n".join(t for t in texts if t)
-    return bool(text) and check_text(person, text, source=source, source_id=str(source_id))
+def _flag(person: Any, matches: list[CrisisMatch], *, source: str, source_id: object) -> bool:
+    """Crisis language found in an entry's free text (scanned with ``scan_text`` before the
+    transaction) raises a risk flag in the same transaction as the entry, and the crisis screen."""
+    return flag_crisis(person, matches, source=source, source_id=str(source_id))
 
 
 DOUBLE_SUBMIT = timedelta(seconds=10)
@@ -168,9 +168,10 @@ def create_use(person: Any, data: Mapping[str, object]) -> SubstanceUse:
     if repeated is not None:
         return repeated
     use = SubstanceUse(person=person, created_at=now, updated_at=now, **cleaned)
+    matches = scan_text(use.note, use.custom_name)  # before the transaction: never scan holding the write lock
     with transaction.atomic():
         use.save(force_insert=True)
-        use.crisis = _check(person, use.note, use.custom_name, source="substance_use", source_id=use.id)
+        use.crisis = _flag(person, matches, source="substance_use", source_id=use.id)
     return use
 
 
@@ -187,13 +188,14 @@ def update_use(use: SubstanceUse, changes: Mapping[str, object]) -> SubstanceUse
         merged["custom_name"] = None
     cleaned = _clean_use(use.person, merged)
     note_changed = cleaned["note"] != use.note or cleaned.get("custom_name", use.custom_name) != use.custom_name
+    matches = (scan_text(str(cleaned["note"] or ""), str(cleaned.get("custom_name", use.custom_name) or ""))
+               if note_changed else [])
     with transaction.atomic():
         for name, value in cleaned.items():
             setattr(use, name, value)
         use.updated_at = timezone.now()
         use.save()
-        use.crisis = (_check(use.person, use.note, use.custom_name, source="substance_use", source_id=use.id)
-                      if note_changed else False)
+        use.crisis = _flag(use.person, matches, source="substance_use", source_id=use.id)
     return use
 
 
@@ -204,10 +206,10 @@ def delete_use(use: SubstanceUse) -> None:
 def create_craving(person: Any, data: Mapping[str, object]) -> Craving:
     cleaned = rules.clean_craving(data, now=timezone.now(), tz=person.tzinfo)
     craving = Craving(person=person, created_at=timezone.now(), **cleaned)
+    matches = scan_text(craving.helped_note, craving.custom_name)  # before the transaction
     with transaction.atomic():
         craving.save(force_insert=True)
-        craving.crisis = _check(person, craving.helped_note, craving.custom_name, source="substance_craving",
-                                source_id=craving.id)
+        craving.crisis = _flag(person, matches, source="substance_craving", source_id=craving.id)
     return craving
 
 

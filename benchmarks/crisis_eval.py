@@ -1,0 +1,159 @@
+"""Recall and precision of the crisis-language detector on our own evaluation sentences.
+
+    .venv/bin/python benchmarks/crisis_eval.py              # both parts, with misses and false alarms
+    .venv/bin/python benchmarks/crisis_eval.py --part tuning  # only the part the phrase list is tuned on
+
+The sentences are in tests/data/crisis/: ``tuning.tsv`` (the phrase list is developed against
+it) and ``held_out.tsv`` (written first, never tuned on). Labels:
+
+- ``crisis`` / ``none``: clear cases. **Recall** = share of crisis sentences that show help;
+  **precision** = share of sentences showing help that are crisis sentences (crisis + none).
+- ``borderline-crisis`` / ``borderline-none``: a decision with a written rationale; reported
+  as agreement with that decision, outside recall and precision.
+
+The floors (held-out recall >= 0.95, precision >= 0.90) are asserted by
+tests/test_crisis_eval.py on both parts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "crisis"
+PARTS = ("tuning", "held_out")
+LABELS = ("crisis", "none", "borderline-crisis", "borderline-none")
+RECALL_FLOOR = 0.95
+PRECISION_FLOOR = 0.90
+
+
+@dataclass(frozen=True)
+class Sentence:
+    label: str
+    text: str
+    rationale: str
+    batch: int = 1  # a "# --- " comment line in the file starts the next batch
+
+
+@dataclass
+class Result:
+    part: str
+    counts: dict[str, int] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)  # crisis sentences that showed no help
+    false_alarms: list[str] = field(default_factory=list)  # none sentences that showed help
+    borderline_disagreements: list[tuple[str, str]] = field(default_factory=list)
+    borderline_total: int = 0
+
+    @property
+    def recall(self) -> float:
+        crisis = self.counts.get("crisis", 0)
+        return (crisis - len(self.misses)) / crisis if crisis else 1.0
+
+    @property
+    def precision(self) -> float:
+        shown = self.counts.get("crisis", 0) - len(self.misses) + len(self.false_alarms)
+        return (shown - len(self.false_alarms)) / shown if shown else 1.0
+
+    @property
+    def borderline_agreement(self) -> float:
+        total = self.borderline_total
+        return (total - len(self.borderline_disagreements)) / total if total else 1.0
+
+
+def load(part: str) -> list[Sentence]:
+    """The sentences of one part; a malformed row stops with its line number."""
+    path = DATA / f"{part}.tsv"
+    sentences: list[Sentence] = []
+    batch = 1
+    with open(path, encoding="utf-8", newline="") as handle:
+        lines = handle.read().splitlines()
+    rows: list[tuple[int, list[str]]] = []
+    seen_header = False
+    for line in lines:
+        if line.startswith("# ---"):
+            batch += seen_header
+            continue
+        if line.startswith("#") or not line.strip():
+            continue
+        if not seen_header:
+            if line.split("\t")[:2] != ["label", "text"]:
+                raise ValueError(f"{path.name}: the first row must be label, text, rationale")
+            seen_header = True
+            continue
+        rows.append((batch, next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))))
+    if True:
+        for number, (batch, row) in enumerate(rows, start=2):
+            label, text = row[0], row[1] if len(row) > 1 else ""
+            rationale = row[2] if len(row) > 2 else ""
+            if label not in LABELS or not text.strip():
+                raise ValueError(f"{path.name} row {number}: unknown label or empty text: {row!r}")
+            if label.startswith("borderline") and not rationale.strip():
+                raise ValueError(f"{path.name} row {number}: a borderline sentence needs a rationale")
+            sentences.append(Sentence(label, text, rationale, batch))
+    return sentences
+
+
+def evaluate(part: str, batch: int | None = None) -> Result:
+    from thaw.safety.language import has_crisis_language
+
+    result = Result(part if batch is None else f"{part}, batch {batch}")
+    for sentence in load(part):
+        if batch is not None and sentence.batch != batch:
+            continue
+        result.counts[sentence.label] = result.counts.get(sentence.label, 0) + 1
+        shown = has_crisis_language(sentence.text)
+        if sentence.label == "crisis" and not shown:
+            result.misses.append(sentence.text)
+        elif sentence.label == "none" and shown:
+            result.false_alarms.append(sentence.text)
+        elif sentence.label.startswith("borderline"):
+            result.borderline_total += 1
+            if shown != (sentence.label == "borderline-crisis"):
+                result.borderline_disagreements.append((sentence.label, sentence.text))
+    return result
+
+
+def report(result: Result, *, details: bool) -> str:
+    counts = ", ".join(f"{result.counts.get(label, 0)} {label}" for label in LABELS)
+    lines = [
+        f"{result.part}: {sum(result.counts.values())} sentences ({counts})",
+        f"  recall (clear crisis)  {result.recall:.3f}  "
+        f"({result.counts.get('crisis', 0) - len(result.misses)}/{result.counts.get('crisis', 0)})",
+        f"  precision              {result.precision:.3f}  ({len(result.false_alarms)} false alarms"
+        f" in {result.counts.get('none', 0)} non-crisis sentences)",
+        f"  borderline agreement   {result.borderline_agreement:.3f}"
+        f"  ({result.borderline_total - len(result.borderline_disagreements)}/{result.borderline_total})",
+    ]
+    if details:
+        lines += [f"  MISS         {text}" for text in result.misses]
+        lines += [f"  FALSE ALARM  {text}" for text in result.false_alarms]
+        lines += [f"  BORDERLINE   expected {label[11:]:<6} {text}"
+                  for label, text in result.borderline_disagreements]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=PARTS, action="append", help="one part only (repeatable)")
+    parser.add_argument("--quiet", action="store_true", help="figures only, no sentence lists")
+    args = parser.parse_args(argv)
+    below = False
+    for part in args.part or PARTS:
+        result = evaluate(part)
+        print(report(result, details=not args.quiet))
+        below |= result.recall < RECALL_FLOOR or result.precision < PRECISION_FLOOR
+        batches = sorted({s.batch for s in load(part)})
+        if part == "held_out" and len(batches) > 1:
+            for batch in batches:
+                print(report(evaluate(part, batch), details=False))
+    print(f"floors: recall >= {RECALL_FLOOR}, precision >= {PRECISION_FLOOR}:",
+          "BELOW A FLOOR" if below else "met")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())

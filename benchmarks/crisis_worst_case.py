@@ -1,0 +1,114 @@
+"""Worst-case time of the crisis-language detector on 5,000 adversarial characters.
+
+    .venv/bin/python benchmarks/crisis_worst_case.py
+
+Issue 12's floor: under 20 ms. Each family below is built to make some matcher work hard
+(runs of punctuation between phrase words, which stalled the old backtracking matcher for
+30 s on 45 characters; phrase fragments repeated without an ending; negations nested in
+negations; stretched and spaced-out letters that trigger spelling repairs; every phrase
+matching at once; text in other scripts). Each text is timed several times and the median
+kept; the figure printed is the worst median over all texts, including random mixtures of
+the same pieces (fixed seed).
+
+Two clocks: CPU time of this process (the detector's own work, which is what the floor is
+about: on a shared machine wall time also counts the time other processes held the CPU)
+and wall time, printed beside it with the machine's load average so a reader can judge it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+LENGTH = 5000
+FLOOR_MS = 20.0
+REPEATS = 7
+
+
+def fill(piece: str) -> str:
+    return (piece * (LENGTH // max(1, len(piece)) + 1))[:LENGTH]
+
+
+def families() -> dict[str, str]:
+    from thaw.safety.language import crisis_phrases
+
+    examples = []
+    import tomllib
+
+    from thaw.safety.language import DATA_DIR
+
+    for path in sorted(DATA_DIR.glob("*.toml")):
+        with open(path, "rb") as handle:
+            examples += [e for entry in tomllib.load(handle)["phrase"] for e in entry["examples"]]
+    assert crisis_phrases()
+    return {
+        "the reported stall, stretched": "want to" + "." * (LENGTH - 8) + "x",
+        "dots between phrase words": fill("want.... to.... die.... "),
+        "mixed punctuation runs": fill("i ,;:-- want ..!?.. to *** ' \" die ") ,
+        "one long word": "a" * LENGTH,
+        "one long run of dots": "." * LENGTH,
+        "repeated fragments, no ending": fill("i don't know if i want to "),
+        "nested negations": fill("not never don't no not ") [:LENGTH - 12] + " want to die",
+        "every phrase at once": fill(" ".join(examples) + ". "),
+        "negated phrases": fill("i don't want to die, i would never kill myself. "),
+        "stretched letters": fill("diiiiiiiiieeeeeee kiiiiiilllllll "),
+        "spaced-out letters": fill("s u i c i d e k m s "),
+        "masked letters": fill("k*ll s**c*de d#e k*ll myself "),
+        "leet digits": fill("k1ll d13 su1c1d3 0d 5h "),
+        "quotes opening and closing": fill("she said 'i want to die' \"he said\" "),
+        "single letters": fill("a b c d e f g "),
+        "apostrophes everywhere": fill("i'm'i'm'don't'want'to'die' "),
+        "other scripts": fill("я хочу умереть 死にたい 😶‍🌫️ "),
+        "long sentence, no breaks": fill("went to the shop and felt flat and made tea and "),
+        "many short sentences": fill("ok. "),
+    }
+
+
+def median_ms(function: Callable[[str], object], text: str) -> tuple[float, float]:
+    """Median CPU and wall milliseconds of ``function(text)``."""
+    cpu, wall = [], []
+    for _ in range(REPEATS):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        function(text)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def random_mixtures(count: int) -> list[str]:
+    rng = random.Random(12)
+    pieces = ["want to", "kill", "myself", "not", "never", "don't", "i", "die", "sh", "ctb",
+              "pills", "goodbye", "last", "entry", "k*ll", "s u i c", "...", "!!!", ",,,", "'",
+              '"', "\n", "a" * 40, "." * 80, "better off", "without me", "if i", "no one would"]
+    return [" ".join(rng.choice(pieces) for _ in range(2000))[:LENGTH] for _ in range(count)]
+
+
+def main() -> int:
+    from thaw.safety.language import find_crisis_language
+
+    find_crisis_language("warm up: load and compile the phrase lists")
+    for text in families().values():  # and let RE2 build its automata once
+        find_crisis_language(text)
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print("     cpu       wall  text (5,000 characters)")
+    results = [(*median_ms(find_crisis_language, text), name) for name, text in families().items()]
+    for cpu, wall, name in sorted(results, reverse=True):
+        print(f"{cpu:8.2f} ms {wall:7.2f} ms  {name}")
+    mixtures = [median_ms(find_crisis_language, text) for text in random_mixtures(40)]
+    worst_mix = max(mixtures)
+    print(f"{worst_mix[0]:8.2f} ms {worst_mix[1]:7.2f} ms  worst of 40 random mixtures")
+    worst = max([cpu for cpu, _, _ in results] + [cpu for cpu, _ in mixtures])
+    worst_wall = max([wall for _, wall, _ in results] + [wall for _, wall in mixtures])
+    print(f"worst case on {LENGTH} adversarial characters: {worst:.2f} ms CPU, {worst_wall:.2f} ms wall"
+          f" (floor: under {FLOOR_MS:.0f} ms)", "- met" if worst < FLOOR_MS else "- NOT MET")
+    return 0 if worst < FLOOR_MS else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())
