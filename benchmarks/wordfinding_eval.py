@@ -38,7 +38,8 @@ def load(part: str) -> list[Example]:
     return examples
 
 
-def accuracy(examples: list[Example], model: object = None, misses: list[str] | None = None) -> tuple[float, float]:
+def accuracy(examples: list[Example], model: object = None, misses: list[str] | None = None,
+             use_lexicon: bool = True) -> tuple[float, float]:
     from thaw.checkins.vocabulary import vocabulary
     from thaw.checkins.wordfinding import rank
 
@@ -46,7 +47,7 @@ def accuracy(examples: list[Example], model: object = None, misses: list[str] | 
     top1 = top3 = 0
     for example in examples:
         wanted = {vocab.emotions[w].family for w in example.words}
-        families = [s.family for s in rank(example.sentence, model)]  # type: ignore[arg-type]
+        families = [s.family for s in rank(example.sentence, model, use_lexicon=use_lexicon)]  # type: ignore[arg-type]
         top1 += bool(families[:1] and families[0] in wanted)
         hit3 = bool(wanted & set(families[:3]))
         top3 += hit3
@@ -55,13 +56,15 @@ def accuracy(examples: list[Example], model: object = None, misses: list[str] | 
     return top1 / len(examples), top3 / len(examples)
 
 
-def modes() -> list[tuple[str, object]]:
+def modes() -> list[tuple[str, object, bool]]:
+    """(name, model, use the lexicon) for every mode this installation can run."""
     from thaw.checkins import wordmodel
 
-    found: list[tuple[str, object]] = [("lexicon", None)]
+    found: list[tuple[str, object, bool]] = [("lexicon", None, True)]
     model = wordmodel.load_model()
     if model is not None:
-        found.append((f"lexicon+{model.name}", model))
+        found.append((f"{model.name} alone", model, False))
+        found.append((f"lexicon+{model.name}", model, True))
     return found
 
 
@@ -69,15 +72,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list held-out sentences missed in the top 3")
     parser.add_argument("--tuning-misses", action="store_true", help="list tuning sentences missed in the top 3")
+    parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS, help="which parts to score")
     args = parser.parse_args()
-    parts = {part: load(part) for part in PARTS}
-    print(f"sentences: tuning {len(parts['tuning'])}, held-out {len(parts['heldout'])}")
+    parts = {part: load(part) for part in PARTS if part in args.parts}
+    print("sentences: " + ", ".join(f"{part} {len(examples)}" for part, examples in parts.items()))
     print(f"{'mode':<28}{'part':<10}{'top-1':>8}{'top-3':>8}")
-    for name, model in modes():
+    for name, model, use_lexicon in modes():
         for part, examples in parts.items():
             misses: list[str] | None = [] if (args.misses and part == "heldout") or (
                 args.tuning_misses and part == "tuning") else None
-            top1, top3 = accuracy(examples, model, misses)
+            top1, top3 = accuracy(examples, model, misses, use_lexicon)
             print(f"{name:<28}{part:<10}{top1:>8.3f}{top3:>8.3f}")
             for miss in misses or []:
                 print(miss)

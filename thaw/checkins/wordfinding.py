@@ -428,10 +428,14 @@ LEXICON_WEIGHT = 1.0
 
 
 def family_ranking(text: str, model: SentenceModel | None = None, *, lex: Lexicon | None = None,
-                   vocab: Vocabulary | None = None) -> tuple[list[tuple[str, float]], Evidence, dict[str, float]]:
-    """Families best first, with their combined scores; the lexicon's evidence; model word scores."""
+                   vocab: Vocabulary | None = None, use_lexicon: bool = True,
+                   ) -> tuple[list[tuple[str, float]], Evidence, dict[str, float]]:
+    """Families best first, with their combined scores; the lexicon's evidence; model word scores.
+
+    ``use_lexicon=False`` ranks by the model alone (for the evaluation's comparison).
+    """
     vocab = vocab or vocabulary()
-    evidence = read(text, lex, vocab)
+    evidence = read(text, lex, vocab) if use_lexicon else Evidence()
     combined = {f: LEXICON_WEIGHT * v for f, v in _normalised(evidence.families).items()}
     model_words: dict[str, float] = {}
     if model is not None and text.strip():
@@ -469,14 +473,14 @@ def _best_words(family: str, evidence: Evidence, model_words: Mapping[str, float
 
 
 def rank(text: str, model: SentenceModel | None = None, *, limit: int = MAX_SUGGESTIONS,
-         lex: Lexicon | None = None, vocab: Vocabulary | None = None) -> list[Suggestion]:
+         lex: Lexicon | None = None, vocab: Vocabulary | None = None, use_lexicon: bool = True) -> list[Suggestion]:
     """Up to ``limit`` words for ``text``, best first: one per family until the families run out.
 
     A sentence with no evidence at all gets "not sure", which is always a fair answer.
     """
     lex = lex or lexicon()
     vocab = vocab or vocabulary()
-    ranked, evidence, model_words = family_ranking(text, model, lex=lex, vocab=vocab)
+    ranked, evidence, model_words = family_ranking(text, model, lex=lex, vocab=vocab, use_lexicon=use_lexicon)
     top = ranked[0][1] if ranked else 1.0
     picks: list[Suggestion] = []
     seconds: list[Suggestion] = []
