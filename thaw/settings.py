@@ -270,6 +270,9 @@ THAW_CHECKIN_FUTURE_TOLERANCE_SECONDS = 300
 THAW_API_PAGE_MAX = 500
 THAW_CRISIS_REGION = envstr("THAW_CRISIS_REGION", "US").upper()
 THAW_AUDIT_C_CUTOFF = envint("THAW_AUDIT_C_CUTOFF", 4, minimum=1)
+# Word finding (POST /api/v1/emotions/suggest): suggestions per person per window.
+THAW_SUGGEST_LIMIT = envint("THAW_SUGGEST_LIMIT", 60, minimum=1)
+THAW_SUGGEST_WINDOW_SECONDS = envint("THAW_SUGGEST_WINDOW_SECONDS", 60, minimum=1)
 
 
 def _cadence(raw: str) -> dict[str, int]:

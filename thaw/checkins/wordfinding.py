@@ -206,6 +206,12 @@ class Lexicon:
         return stem_
 
 
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of the words that carry meaning: no stopwords, no stems under four letters
+    (short stems collide: "car" and "care" share one)."""
+    return frozenset(t.stem for t in tokens(text) if t.raw not in STOPWORDS and len(t.stem) >= 4)
+
+
 def _phrase(text: str) -> tuple[str, ...]:
     return tuple(t.stem for t in tokens(text) if t.stem)
 
@@ -268,10 +274,7 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
         if len(s) >= 5 and s.isalpha():
             for i in range(len(s)):
                 near.setdefault(s[:i] + s[i + 1 :], s)
-    definitions = {
-        e.word: frozenset(t.stem for t in tokens(e.definition + " " + e.word) if t.raw not in STOPWORDS)
-        for e in vocab.emotions.values()
-    }
+    definitions = {e.word: content_stems(e.definition + " " + e.word) for e in vocab.emotions.values()}
     absence = tuple(_phrase(p) for p in doc.get("absence", []))  # type: ignore[attr-defined]
     return Lexicon(
         {k: tuple(sorted(v, key=lambda c: -len(c.stems))) for k, v in by_first.items()},
@@ -374,7 +377,7 @@ def read(text: str, lex: Lexicon | None = None, vocab: Vocabulary | None = None)
         if cue.word:
             evidence.words[cue.word] = evidence.words.get(cue.word, 0.0) + points
     evidence.intensity = max(levels, key=abs) if levels else signals
-    content = {s for s, t in zip(stems, toks, strict=True) if t.raw not in STOPWORDS and len(t.raw) > 2}
+    content = {s for s, t in zip(stems, toks, strict=True) if t.raw not in STOPWORDS and len(s) >= 4}
     if content:
         for word, definition in lex.definitions.items():
             overlap = len(content & definition)
@@ -422,6 +425,8 @@ def _normalised(scores: Mapping[str, float]) -> dict[str, float]:
     return {k: max(v, 0.0) / top for k, v in scores.items()}
 
 
+# A family scoring under this share of the best one is noise, not a suggestion.
+MIN_SHARE = 0.1
 # How much the model counts beside the lexicon once both are scaled to 0..1.
 MODEL_WEIGHT = 1.0
 LEXICON_WEIGHT = 1.0
@@ -453,7 +458,7 @@ def family_ranking(text: str, model: SentenceModel | None = None, *, lex: Lexico
             value = top * 1.000001 + (NUMB_FIRST[::-1].index(family)) * 1e-9
         return (-value, order.index(family))
 
-    ranked = sorted(((f, v) for f, v in combined.items() if v > 0), key=key)
+    ranked = sorted(((f, v) for f, v in combined.items() if v >= MIN_SHARE * top), key=key)
     return ranked, evidence, model_words
 
 
@@ -497,9 +502,19 @@ def rank(text: str, model: SentenceModel | None = None, *, limit: int = MAX_SUGG
         if len(picks) >= limit:
             break
         picks.append(extra)
-    if evidence.absence and not any(p.family in NUMB_FIRST for p in picks):
-        picks = picks[: limit - 1]
-        picks.insert(0 if not picks else len(picks), _not_sure(vocab, 0.0))
+    if ranked and len(picks) < limit - evidence.absence:
+        # Room left: more words of the best family, so the person has near choices to compare.
+        family, value = ranked[0]
+        shown = {p.word for p in picks}
+        for word in _best_words(family, evidence, model_words, lex, vocab):
+            if len(picks) >= limit - evidence.absence:
+                break
+            if word not in shown:
+                emotion = vocab.emotions[word]
+                picks.append(Suggestion(word, family, emotion.definition, round(0.5 * value / top, 3)))
+    if evidence.absence and not any(p.word == NOT_SURE_WORD for p in picks):
+        # "Not sure" is always a fair answer when feelings are hard to find.
+        picks = picks[: limit - 1] + [_not_sure(vocab, 0.0)]
     if not picks:
         picks = [_not_sure(vocab, 0.0)]
     return picks
@@ -521,7 +536,7 @@ def word_to_try(text: str, suggestions: Iterable[Suggestion], used: Iterable[str
     vocab = vocab or vocabulary()
     used_words = set(used)
     shown = [s.word for s in suggestions]
-    content = {t.stem for t in tokens(text) if t.raw not in STOPWORDS and len(t.raw) > 2}
+    content = content_stems(text)
     best: tuple[float, str] | None = None
     for rank_, suggestion in enumerate(suggestions):
         for emotion in vocab.emotions.values():

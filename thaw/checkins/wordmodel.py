@@ -254,6 +254,25 @@ def load_model() -> EmbeddingModel | None:
     return EmbeddingModel(MiniLM(folder), vocabulary(), doc)
 
 
+_warming = threading.Lock()
+_warm_started = False
+
+
+def model_if_ready() -> EmbeddingModel | None:
+    """The model if it is loaded; otherwise start loading it in the background and return
+    None, so a request never waits for the load (it gets the lexicon's suggestions)."""
+    global _warm_started
+    if not available():
+        return None
+    if load_model.cache_info().currsize:
+        return load_model()
+    with _warming:
+        if not _warm_started:
+            _warm_started = True
+            threading.Thread(target=load_model, name="thaw-wordmodel", daemon=True).start()
+    return None
+
+
 def mode() -> str:
     """Which word-finding mode this installation runs: for Settings and ``thaw check``."""
     return "lexicon + local model (all-MiniLM-L6-v2)" if available() else "lexicon only"
