@@ -80,12 +80,18 @@ def _flag_once(person: Any, categories: list[str]) -> None:
                       + ") in a sentence for finding words (the sentence was not kept)")
 
 
-def suggest(person: Any, text: str) -> Result:
-    """Suggestions for ``text`` (already cleaned). Crisis language comes first: resources,
-    a flag for a linked clinician, and no suggestions, so the crisis screen is all there is."""
+def screen(person: Any, text: str) -> bool:
+    """The crisis screening every note gets: True (and a flag, once a day) on crisis language."""
     matches = find_crisis_language(text)
     if matches:
         _flag_once(person, sorted({m.category for m in matches}))
+    return bool(matches)
+
+
+def suggest(person: Any, text: str) -> Result:
+    """Suggestions for ``text`` (already cleaned). Crisis language comes first: resources,
+    a flag for a linked clinician, and no suggestions, so the crisis screen is all there is."""
+    if screen(person, text):
         return Result(crisis=True, resources=resources_payload(person), mode=mode_name())
     model = wordmodel.model_if_ready()
     suggestions = rank(text, model) if text else []

@@ -64,8 +64,8 @@ INTENSIFIERS = frozenset({
     "utterly", "deeply", "beyond", "fully", "hella", "mega", "too", "such", "insanely", "seriously",
     "properly", "massively", "horribly", "terribly", "awfully", "unbelievably", "fucking", "bloody",
 })  # fmt: skip
-SOFTENERS = frozenset({"bit", "little", "slightly", "somewhat", "mildly", "kind", "sort", "tad", "abit",
-                       "fairly", "mostly", "kinda", "sorta", "partly", "bit of"})
+SOFTENERS = frozenset({"bit", "little", "slightly", "somewhat", "mildly", "kindof", "sortof", "tad", "abit",
+                       "fairly", "mostly", "partly"})
 CLAUSE_WORDS = frozenset({"but", "though", "although", "however", "yet", "whereas", "except", "and", "so",
                           "because", "just"})
 STOPWORDS = frozenset({
@@ -78,7 +78,7 @@ STOPWORDS = frozenset({
     "would", "will", "should", "there", "here", "about", "up", "out", "than", "then", "too",
     "today", "now", "get", "got", "go", "going", "one", "much", "more", "not", "no", "dont",
     "cant", "way", "even", "still", "again", "into", "over", "because", "after", "before",
-    "want", "know", "think", "day", "time", "bit", "kind", "lot", "make", "made", "own",
+    "want", "know", "think", "day", "time", "bit", "kindof", "sortof", "lot", "make", "made", "own",
     "someone", "anything", "everything", "nothing", "people", "little", "maybe", "which", "while",
 })  # fmt: skip
 
@@ -86,8 +86,8 @@ STOPWORDS = frozenset({
 SPELLINGS = {
     "thru": "through", "tho": "though", "cuz": "because", "cos": "because", "coz": "because",
     "bc": "because", "rn": "right now", "u": "you", "ur": "your", "r": "are", "v": "very",
-    "gonna": "going to", "wanna": "want to", "gotta": "have to", "kinda": "kind of",
-    "sorta": "sort of", "alot": "a lot", "abit": "a bit", "nothin": "nothing",
+    "gonna": "going to", "wanna": "want to", "gotta": "have to", "kinda": "kindof",
+    "sorta": "sortof", "alot": "a lot", "abit": "a bit", "nothin": "nothing",
     "feelin": "feeling", "somethin": "something", "anythin": "anything", "cause": "because",
     "bf": "boyfriend", "gf": "girlfriend", "mom": "mum", "mommy": "mum", "mummy": "mum",
     "tbh": "", "ngl": "", "lmao": "lol", "lmfao": "lol", "rofl": "lol", "hahaha": "haha",
@@ -165,6 +165,9 @@ def tokens(text: str) -> list[Token]:
             clause += 1
             continue
         word = _squeeze(piece.replace("'", ""))
+        if word == "of" and found and found[-1].raw in ("kind", "sort"):  # a softener, not kindness
+            found[-1] = Token(found[-1].raw + "of", found[-1].raw + "of", clause, found[-1].position)
+            continue
         expanded = SPELLINGS.get(word, word)
         for part in expanded.split():
             if part in CLAUSE_WORDS:
@@ -188,22 +191,23 @@ class Lexicon:
     absence: tuple[tuple[str, ...], ...]
     defaults: dict[str, str]
     definitions: dict[str, frozenset[str]]  # word → content stems of its definition
-    known: frozenset[str]  # every stem a cue uses, for spelling repair
-    near: dict[str, str]  # one deletion away → the known stem it came from
+    known: frozenset[str]  # every word a cue uses, as written, for spelling repair
+    near: dict[str, str]  # one deletion away → the known word it came from
 
-    def repair(self, stem_: str) -> str:
-        """A misspelt word of five letters or more, one edit from a cue word, becomes it."""
-        if stem_ in self.known or len(stem_) < 5 or not stem_.isalpha():
-            return stem_
-        if stem_ in self.near:  # a letter missing ("tird" → "tir"ed is too short; "exausted")
-            return self.near[stem_]
-        for i in range(len(stem_)):
-            shorter = stem_[:i] + stem_[i + 1 :]
-            if shorter in self.known:  # a letter too many
+    def repair(self, word: str) -> str:
+        """A misspelt word of five letters or more, one edit from a cue word, becomes it:
+        a letter missing ("exausted"), one too many, one wrong, or two swapped ("lonley")."""
+        if word in self.known or len(word) < 5 or not word.isalpha():
+            return word
+        if word in self.near:
+            return self.near[word]
+        for i in range(len(word)):
+            shorter = word[:i] + word[i + 1 :]
+            if shorter in self.known:
                 return shorter
-            if shorter in self.near:  # one letter wrong or two swapped
+            if shorter in self.near:
                 return self.near[shorter]
-        return stem_
+        return word
 
 
 def content_stems(text: str) -> frozenset[str]:
@@ -220,6 +224,7 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
     """Check and index the lexicon: every family and word it names must be in the vocabulary."""
     problems: list[str] = []
     cues: list[Cue] = []
+    raw_words: set[str] = {t.raw for e in vocab.emotions.values() for t in tokens(e.word)}
     families = doc.get("family", {})
     words = doc.get("word", {})
     if not isinstance(families, dict) or not isinstance(words, dict):
@@ -231,6 +236,7 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
         for kind, weight in WEIGHTS.items():
             for phrase in table.get(kind, []):
                 stems = _phrase(phrase)
+                raw_words.update(t.raw for t in tokens(phrase))
                 if not stems:
                     problems.append(f"family {name!r}: cue {phrase!r} has no words")
                     continue
@@ -243,6 +249,7 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
         for kind, weight in WEIGHTS.items():
             for phrase in table.get(kind, []):
                 stems = _phrase(phrase)
+                raw_words.update(t.raw for t in tokens(phrase))
                 if stems:
                     cues.append(Cue(stems, emotion.family, word, weight))
     # Every vocabulary word is a strong cue for itself.
@@ -268,7 +275,7 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
             wildcard.append(cue)
         else:
             by_first.setdefault(cue.stems[0], []).append(cue)
-    known = frozenset(s for cue in cues for s in cue.stems if s != ANY_WORD)
+    known = frozenset(raw for raw in raw_words if raw != ANY_WORD)
     near: dict[str, str] = {}
     for s in sorted(known):
         if len(s) >= 5 and s.isalpha():
@@ -346,7 +353,7 @@ def read(text: str, lex: Lexicon | None = None, vocab: Vocabulary | None = None)
     lex = lex or lexicon()
     vocab = vocab or vocabulary()
     toks = tokens(text[: MAX_TEXT * 2])
-    stems = [lex.repair(t.stem) for t in toks]
+    stems = [t.stem if t.raw in lex.known else stem(lex.repair(t.raw)) for t in toks]
     evidence = Evidence()
     signals = _text_signals(text)
     found: list[tuple[int, int, Cue]] = []
@@ -471,8 +478,8 @@ def _best_words(family: str, evidence: Evidence, model_words: Mapping[str, float
         emotion = vocab.emotions[word]
         strength = max(abs(emotion.pleasantness), abs(emotion.energy)) / 5  # 0.2 … 1
         lean = evidence.intensity * (strength - 0.6)  # strong words for strong sentences
-        return (evidence.words.get(word, 0.0) + 0.6 * model_words.get(word, 0.0) + 0.4 * lean
-                + (0.3 if lex.defaults.get(family) == word else 0.0))
+        default = 0.3 * (1 - abs(evidence.intensity)) if lex.defaults.get(family) == word else 0.0
+        return evidence.words.get(word, 0.0) + 0.6 * model_words.get(word, 0.0) + lean + default
 
     return [e.word for e in sorted(members, key=lambda e: (-fit(e.word), e.word))]
 

@@ -20,3 +20,11 @@ def body_label(value: str) -> str:
     from thaw.checkins.vocabulary import body_map
 
     return body_map().label(value)
+
+
+@register.simple_tag
+def wordfinding_mode() -> str:
+    """Which word-finding mode this installation runs (Settings shows it)."""
+    from thaw.checkins.wordmodel import mode
+
+    return mode()
