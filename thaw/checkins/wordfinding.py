@@ -182,6 +182,14 @@ class Cue:
     family: str
     word: str | None
     weight: float
+    exact: tuple[str, ...] | None = None  # match these words as written, not their stems
+
+
+# Vocabulary words that are also everyday words ("moving through deep water" is not being
+# moved; "close the door" is not closeness): they count only as written, and for less.
+EVERYDAY_WORDS = frozenset({"moved", "touched", "close", "open", "warm", "lost", "strong", "low", "down",
+                            "alert", "settled", "focused", "okay", "tender", "accepted", "heavy", "flat",
+                            "stuck", "lucky", "safe", "blank", "connected", "supported", "interested"})
 
 
 @dataclass(frozen=True)
@@ -254,7 +262,11 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
                     cues.append(Cue(stems, emotion.family, word, weight))
     # Every vocabulary word is a strong cue for itself.
     for emotion in vocab.emotions.values():
-        cues.append(Cue(_phrase(emotion.word), emotion.family, emotion.word, WEIGHTS["strong"]))
+        if emotion.word in EVERYDAY_WORDS:
+            cues.append(Cue(_phrase(emotion.word), emotion.family, emotion.word, WEIGHTS["cues"],
+                            exact=tuple(t.raw for t in tokens(emotion.word))))
+        else:
+            cues.append(Cue(_phrase(emotion.word), emotion.family, emotion.word, WEIGHTS["strong"]))
     defaults = {}
     for family, word in dict(doc.get("defaults", {})).items():  # type: ignore[call-overload]
         emotion = vocab.get(word)
@@ -308,9 +320,11 @@ class Evidence:
     absence: bool = False
 
 
-def _matches(stems: Sequence[str], at: int, cue: Cue) -> bool:
+def _matches(stems: Sequence[str], at: int, cue: Cue, raws: Sequence[str] = ()) -> bool:
     if at + len(cue.stems) > len(stems):
         return False
+    if cue.exact is not None:
+        return tuple(raws[at : at + len(cue.exact)]) == cue.exact
     return all(c == ANY_WORD or c == stems[at + i] for i, c in enumerate(cue.stems))
 
 
@@ -357,9 +371,10 @@ def read(text: str, lex: Lexicon | None = None, vocab: Vocabulary | None = None)
     evidence = Evidence()
     signals = _text_signals(text)
     found: list[tuple[int, int, Cue]] = []
+    raws = [t.raw for t in toks]
     for at, s in enumerate(stems):
         for cue in lex.cues_by_first.get(s, ()) + lex.wildcard_cues:
-            if _matches(stems, at, cue):
+            if _matches(stems, at, cue, raws):
                 found.append((at, at + len(cue.stems), cue))
     # A short cue inside a longer cue of the same family is the same evidence: count it once.
     kept = [
