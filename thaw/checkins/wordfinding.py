@@ -32,7 +32,13 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from thaw.checkins.vocabulary import NOT_SURE_FAMILY, NOT_SURE_WORD, NUMB_FAMILY, Vocabulary, vocabulary
+from thaw.checkins.vocabulary import (
+    NOT_SURE_FAMILY,
+    NOT_SURE_WORD,
+    NUMB_FAMILY,
+    Vocabulary,
+    vocabulary,
+)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "wordfinding.toml"
 
@@ -383,7 +389,7 @@ def read(text: str, lex: Lexicon | None = None, vocab: Vocabulary | None = None)
                    for s, e, c in found)
     ]
     levels: list[float] = []
-    for start, end, cue in kept:
+    for start, _end, cue in kept:
         if _negated(toks, start, cue):
             emotion = vocab.get(cue.word) if cue.word else None
             pleasant = emotion.pleasantness > 0 if emotion else cue.family in _PLEASANT_FAMILIES
@@ -407,8 +413,11 @@ def read(text: str, lex: Lexicon | None = None, vocab: Vocabulary | None = None)
                 evidence.words[word] = evidence.words.get(word, 0.0) + DEFINITION_WEIGHT * overlap
                 family = vocab.emotions[word].family
                 evidence.families[family] = evidence.families.get(family, 0.0) + DEFINITION_WEIGHT * overlap / 2
+    present = set(stems)
     evidence.absence = any(
-        _matches(stems, at, Cue(phrase, NUMB_FAMILY, None, 1.0)) for phrase in lex.absence for at in range(len(stems))
+        _matches(stems, at, Cue(phrase, NUMB_FAMILY, None, 1.0))
+        for phrase in lex.absence if phrase[0] in present
+        for at in range(len(stems)) if stems[at] == phrase[0]
     )
     return evidence
 

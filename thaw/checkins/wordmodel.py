@@ -17,8 +17,10 @@ Pure computation over arrays: no ORM, no request, no logging of text.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import os
 import struct
 import threading
 from collections.abc import Sequence
@@ -203,13 +205,15 @@ class EmbeddingModel:
 
     name = MODEL_NAME
 
-    def __init__(self, encoder: MiniLM, vocab: Vocabulary, lexicon_doc: dict[str, Any]) -> None:
+    def __init__(self, encoder: MiniLM, vocab: Vocabulary, lexicon_doc: dict[str, Any],
+                 cache_dir: Path | None = None, identity: str = "") -> None:
         self.encoder = encoder
         texts, families, words = prototypes(vocab, lexicon_doc)
-        self.matrix = encoder.encode(texts)
+        self.matrix = _cached_encoding(encoder, texts, cache_dir, identity)
         self.family_names = list(vocab.families)
         index = {name: i for i, name in enumerate(self.family_names)}
         self.family_of = np.array([index[f] for f in families])
+        self.rows_of = [np.flatnonzero(self.family_of == i) for i in range(len(self.family_names))]
         self.word_rows = [(w, i) for i, w in enumerate(words) if w is not None]
         self._last: tuple[str, np.ndarray] | None = None
         self._lock = threading.Lock()
@@ -218,17 +222,19 @@ class EmbeddingModel:
         with self._lock:
             if self._last is not None and self._last[0] == text:
                 return self._last[1]
-        sims = self.matrix @ self.encoder.encode([text])[0]
+        vector = self.encoder.encode([text])[0]
+        with _one_blas_thread():
+            sims = self.matrix @ vector
         with self._lock:
             self._last = (text, sims)
         return sims
 
     def family_scores(self, text: str) -> dict[str, float]:
         sims = self._similarities(text)
-        raw = np.full(len(self.family_names), -1.0)
-        for i in range(len(self.family_names)):
-            mine = np.sort(sims[self.family_of == i])[::-1][:TOP_K]
-            raw[i] = float(mine.mean())
+        raw = np.empty(len(self.family_names))
+        for i, rows in enumerate(self.rows_of):
+            mine = sims[rows]
+            raw[i] = np.partition(mine, len(mine) - TOP_K)[-TOP_K:].mean() if len(mine) > TOP_K else mine.mean()
         scaled = np.exp((raw - raw.max()) / TEMPERATURE)
         return {name: float(v) for name, v in zip(self.family_names, scaled, strict=True)}
 
@@ -239,8 +245,36 @@ class EmbeddingModel:
         return {w: float(v) for (w, _), v in zip(self.word_rows, scaled, strict=True)}
 
 
+def _cached_encoding(encoder: MiniLM, texts: list[str], cache_dir: Path | None, identity: str) -> np.ndarray:
+    """The prototypes' embeddings, kept in ``cache_dir`` so a restart takes a second, not twenty.
+
+    The file name is a digest of the model file and of every prototype text, so a changed
+    lexicon or model is encoded afresh. Holds no one's text: only Thaw's own phrases.
+    """
+    if cache_dir is None:
+        return encoder.encode(texts)
+    digest = hashlib.sha256("\n".join([identity, *texts]).encode()).hexdigest()[:20]
+    path = cache_dir / f"wordfinding-{digest}.npy"
+    try:
+        matrix = np.load(path)
+        if matrix.shape == (len(texts), encoder.hidden):
+            return matrix
+    except (OSError, ValueError):
+        pass
+    matrix = encoder.encode(texts)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as handle:
+            np.save(handle, matrix)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only data dir only costs the time to encode again
+    return matrix
+
+
 @cache
-def load_model() -> EmbeddingModel | None:
+def load_model(cache_dir: Path | None = None) -> EmbeddingModel | None:
     """The model when the extra is installed, else None (Thaw then uses the lexicon alone)."""
     folder = model_dir()
     if folder is None or not available():
@@ -251,26 +285,34 @@ def load_model() -> EmbeddingModel | None:
 
     with open(DATA_FILE, "rb") as handle:
         doc = tomllib.load(handle)
-    return EmbeddingModel(MiniLM(folder), vocabulary(), doc)
+    weights = (folder / "model.safetensors").stat()
+    identity = f"{MODEL_PACKAGE} {weights.st_size} {weights.st_mtime_ns} {TEMPERATURE}"
+    return EmbeddingModel(MiniLM(folder), vocabulary(), doc, cache_dir, identity)
 
 
 _warming = threading.Lock()
 _warm_started = False
 
 
-def model_if_ready() -> EmbeddingModel | None:
+_ready: EmbeddingModel | None = None
+
+
+def model_if_ready(cache_dir: Path | None = None) -> EmbeddingModel | None:
     """The model if it is loaded; otherwise start loading it in the background and return
     None, so a request never waits for the load (it gets the lexicon's suggestions)."""
     global _warm_started
-    if not available():
-        return None
-    if load_model.cache_info().currsize:
-        return load_model()
+    if _ready is not None or not available():
+        return _ready
     with _warming:
         if not _warm_started:
             _warm_started = True
-            threading.Thread(target=load_model, name="thaw-wordmodel", daemon=True).start()
+            threading.Thread(target=_warm, args=(cache_dir,), name="thaw-wordmodel", daemon=True).start()
     return None
+
+
+def _warm(cache_dir: Path | None) -> None:
+    global _ready
+    _ready = load_model(cache_dir)
 
 
 def mode() -> str:
