@@ -279,3 +279,23 @@ def test_a_crisis_sentence_not_kept_still_brings_the_crisis_screen_on_save(web_a
 def test_settings_say_which_mode_is_active(web_alice) -> None:
     page = web_alice.get("/settings/").content.decode()
     assert 'id="wordfinding-mode">lexicon' in page
+
+
+def test_a_half_installed_model_is_reported_by_thaw_check(monkeypatch, tmp_path) -> None:
+    from thaw.checkins import wordmodel
+    from thaw.checkins.checks import wordfinding_model_is_complete
+
+    monkeypatch.setattr(wordmodel, "model_dir", lambda: tmp_path)
+    monkeypatch.setattr(wordmodel, "available", lambda: False)
+    [warning] = wordfinding_model_is_complete()
+    assert warning.id == "thaw.W030" and "make setup-wordfinding" in warning.hint
+
+
+@pytest.mark.django_db
+def test_over_time_a_word_you_might_try_comes_from_recent_notes(web_alice, api_alice) -> None:
+    assert 'id="word-to-try" hidden' in web_alice.get("/checkin/").content.decode()
+    for note in ("everything weighed down again", "like moving through deep water", "weighed down all week"):
+        api_alice.post("/api/v1/checkins", {"emotions": [{"word": "sad", "intensity": 5}], "numbness": 4, "note": note})
+    page = web_alice.get("/checkin/").content.decode()
+    assert 'id="word-to-try" hidden' not in page
+    assert 'value="heavy" data-suggestion' in page, "heavy: never used, and its definition is what they write"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from thaw.accounts.throttle import spend
 from thaw.checkins import wordmodel
-from thaw.checkins.models import CheckInEmotion
+from thaw.checkins.models import CheckIn, CheckInEmotion
 from thaw.checkins.wordfinding import MAX_TEXT, Suggestion, rank, word_to_try
 from thaw.safety.language import find_crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
@@ -101,3 +101,19 @@ def suggest(person: Any, text: str) -> Result:
 
 def mode_name() -> str:
     return "lexicon+model" if wordmodel.available() else "lexicon"
+
+
+# "Over time, gently": from the person's recent notes, once there are a few of them.
+NOTES_FOR_A_WORD = 20
+MIN_NOTES_FOR_A_WORD = 3
+
+
+def word_from_notes(person: Any) -> Suggestion | None:
+    """A word the person has never used whose definition matches what they have been writing
+    in their recent notes (their own data, read for them alone; nothing is stored)."""
+    notes = [n for n in CheckIn.objects.filter(person=person).order_by("-at")
+             .values_list("note", flat=True)[:NOTES_FOR_A_WORD] if n and n.strip()]
+    if len(notes) < MIN_NOTES_FOR_A_WORD:
+        return None
+    text = " . ".join(notes)[: MAX_TEXT * 5]
+    return word_to_try(text, rank(text), used_words(person), skip_suggested=False)

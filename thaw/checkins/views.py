@@ -188,7 +188,8 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
 def checkin_new(request: HttpRequest) -> HttpResponse:
     start = "body" if request.GET.get("start") == "body" else "words"
     if request.method != "POST":
-        return _render_form(request, _blank_state(start), start=start)
+        found = suggest.Result(word_to_try=suggest.word_from_notes(request.user))
+        return _render_form(request, _blank_state(start), start=start, found=found if found.word_to_try else None)
     state = form_state_from_post(request.POST)
     start = request.POST.get("start", start)
     try:

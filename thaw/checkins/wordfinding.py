@@ -556,7 +556,7 @@ def _not_sure(vocab: Vocabulary, score: float) -> Suggestion:
     return Suggestion(emotion.word, emotion.family, emotion.definition, score)
 
 
-def word_to_try(text: str, suggestions: Iterable[Suggestion], used: Iterable[str], *,
+def word_to_try(text: str, suggestions: Sequence[Suggestion], used: Iterable[str], *, skip_suggested: bool = True,
                 lex: Lexicon | None = None, vocab: Vocabulary | None = None) -> Suggestion | None:
     """A word the person has never used whose definition matches what they wrote.
 
@@ -566,7 +566,7 @@ def word_to_try(text: str, suggestions: Iterable[Suggestion], used: Iterable[str
     lex = lex or lexicon()
     vocab = vocab or vocabulary()
     used_words = set(used)
-    shown = [s.word for s in suggestions]
+    shown = [s.word for s in suggestions] if skip_suggested else []
     content = content_stems(text)
     best: tuple[float, str] | None = None
     for rank_, suggestion in enumerate(suggestions):

@@ -73,6 +73,9 @@
       tryBox.appendChild(ul);
     }
     tryBox.hidden = !body.word_to_try;
+    tryBox.querySelectorAll("p.hint").forEach(function (p) { p.remove(); });  // the notes' reason
+    panel.querySelector("#fits").hidden = false;
+    panel.querySelector("#search-line").hidden = false;
     panel.hidden = false;
     var n = body.suggestions.length;
     status.textContent = n
