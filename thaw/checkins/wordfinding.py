@@ -243,29 +243,28 @@ def parse_lexicon(doc: Mapping[str, object], vocab: Vocabulary) -> Lexicon:
     words = doc.get("word", {})
     if not isinstance(families, dict) or not isinstance(words, dict):
         raise LexiconError(["[family.*] and [word.*] tables are required"])
-    for name, table in families.items():
-        if name not in vocab.families:
-            problems.append(f"family {name!r} is not in the vocabulary")
-            continue
+
+    def add(table: Mapping[str, object], family: str, word: str | None, where: str) -> None:
         for kind, weight in WEIGHTS.items():
-            for phrase in table.get(kind, []):
+            for phrase in table.get(kind, []):  # type: ignore[attr-defined]
                 stems = _phrase(phrase)
                 raw_words.update(t.raw for t in tokens(phrase))
                 if not stems:
-                    problems.append(f"family {name!r}: cue {phrase!r} has no words")
+                    problems.append(f"{where}: cue {phrase!r} has no words")
                     continue
-                cues.append(Cue(stems, name, None, weight))
+                cues.append(Cue(stems, family, word, weight))
+
+    for name, table in families.items():
+        if name not in vocab.families:
+            problems.append(f"family {name!r} is not in the vocabulary")
+        else:
+            add(table, name, None, f"family {name!r}")
     for word, table in words.items():
         emotion = vocab.get(word)
         if emotion is None:
             problems.append(f"word {word!r} is not in the vocabulary")
-            continue
-        for kind, weight in WEIGHTS.items():
-            for phrase in table.get(kind, []):
-                stems = _phrase(phrase)
-                raw_words.update(t.raw for t in tokens(phrase))
-                if stems:
-                    cues.append(Cue(stems, emotion.family, word, weight))
+        else:
+            add(table, emotion.family, word, f"word {word!r}")
     # Every vocabulary word is a strong cue for itself.
     for emotion in vocab.emotions.values():
         if emotion.word in EVERYDAY_WORDS:
