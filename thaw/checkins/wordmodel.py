@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import erf
 
 from thaw.checkins.vocabulary import Vocabulary, vocabulary
 
@@ -95,6 +94,8 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf  # here, not at start-up: only the optional model needs it
+
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
