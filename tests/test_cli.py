@@ -63,6 +63,9 @@ def test_misconfiguration_is_explained(tmp_path: Path) -> None:
         assert public_debug.returncode != 0 and "thaw.E002" in public_debug.stderr
         fine = thaw("check", env=env)
         assert fine.returncode == 0, fine.stderr
+        from thaw.checkins.wordmodel import mode
+
+        assert f"Word finding: {mode()}." in fine.stdout  # which mode is active, for the self-hoster
 
 
 def test_settings_are_safe_by_default(tmp_path: Path) -> None:

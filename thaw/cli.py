@@ -334,7 +334,11 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return cmd_manage(argparse.Namespace(rest=["check", "--database", "default", *(["--deploy"] if args.deploy else [])]))
+    code = cmd_manage(argparse.Namespace(rest=["check", "--database", "default", *(["--deploy"] if args.deploy else [])]))
+    from thaw.checkins.wordmodel import mode
+
+    print(f"Word finding: {mode()}.")
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:

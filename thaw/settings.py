@@ -275,6 +275,9 @@ THAW_AUDIT_C_CUTOFF: int | None = envint("THAW_AUDIT_C_CUTOFF", 0, minimum=0) or
 if THAW_AUDIT_C_CUTOFF is not None and THAW_AUDIT_C_CUTOFF > 12:
     raise ImproperlyConfigured(f"THAW_AUDIT_C_CUTOFF={THAW_AUDIT_C_CUTOFF} is above the AUDIT-C's maximum of 12; "
                                "leave it empty to use each person's own cut-off (3 or 4).")
+# Word finding (POST /api/v1/emotions/suggest): suggestions per person per window.
+THAW_SUGGEST_LIMIT = envint("THAW_SUGGEST_LIMIT", 60, minimum=1)
+THAW_SUGGEST_WINDOW_SECONDS = envint("THAW_SUGGEST_WINDOW_SECONDS", 60, minimum=1)
 
 
 def _cadence(raw: str) -> dict[str, int]:

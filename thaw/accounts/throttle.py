@@ -51,3 +51,27 @@ def note_failure(email: str, ip: str) -> None:
     SignInFailure.objects.create(account=_key(email), ip=ip or "")
     # Old rows serve no purpose; drop them now and then.
     SignInFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
+
+
+def spend(action: str, who: object, *, limit: int, window: int) -> int:
+    """Count one use of ``action`` by ``who`` in a fixed window; seconds to wait, 0 if allowed.
+
+    Counters live in the database cache (``CACHES``), like allauth's sign-in limits, so every
+    app server sees the same count. Only the action and the account id are in the key.
+    """
+    import time
+
+    from django.core.cache import cache
+
+    now = time.time()
+    slot = int(now // window)
+    key = f"thaw:limit:{action}:{who}:{slot}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        used = 1
+    if used > limit:
+        return int((slot + 1) * window - now) + 1
+    return 0

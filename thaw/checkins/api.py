@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
-from thaw.checkins import services
+from thaw.checkins import services, suggest
 from thaw.checkins.models import Source
 from thaw.checkins.rules import (
     INTENSITY_MAX,
@@ -25,6 +25,7 @@ from thaw.checkins.rules import (
     parse_bound,
 )
 from thaw.checkins.vocabulary import body_map, tag_groups, vocabulary
+from thaw.checkins.wordfinding import MAX_TEXT
 from thaw.safety.api import ResourceOut
 from thaw.safety.services import resources_payload
 from thaw.text import SHORT, Text
@@ -127,6 +128,48 @@ def list_emotions(request: HttpRequest) -> list[dict[str, Any]]:
         {"word": e.word, "family": e.family, "pleasantness": e.pleasantness, "energy": e.energy, "definition": e.definition}
         for e in vocabulary().emotions.values()
     ]
+
+
+class SuggestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    text: Text(MAX_TEXT) = Field(
+        description="What happened or how it is, in the person's words. Never stored or logged.",
+        examples=["I sat in the car after work and couldn't feel anything"],
+    )
+
+
+class SuggestionOut(Schema):
+    word: str
+    family: str
+    definition: str
+    score: float = Field(description="0 to 1; the best suggestion has 1")
+
+
+class SuggestOut(Schema):
+    suggestions: list[SuggestionOut] = Field(description="Up to 5 words, best first; empty when crisis is true")
+    crisis: bool = Field(description="The text contains crisis language: show the crisis resources first")
+    resources: list[ResourceOut] = Field(description="Crisis resources for the person's region when crisis is true")
+    word_to_try: SuggestionOut | None = Field(
+        None, description="A word the person has never used whose definition matches the text")
+    mode: str = Field(description='"lexicon", or "lexicon+model" when the local model is loaded')
+
+
+@router.post("/emotions/suggest", response={200: SuggestOut, 429: Problem},
+             summary="Suggest emotion words from a sentence (private: nothing is stored)")
+def suggest_emotions(request: HttpRequest, payload: SuggestIn) -> Any:
+    try:
+        text = suggest.clean(payload.text)
+    except suggest.TooLong as exc:
+        raise CheckInInvalid({"text": str(exc)}) from None
+    wait = suggest.retry_after(request.user)
+    if wait:
+        from thaw.api import error_response
+
+        response = error_response(request, {"text": f"too many suggestions just now; try again in {wait} seconds"},
+                                  status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    return suggest.suggest(request.user, text).as_dict()
 
 
 @router.get("/body-sensations", response=list[str], auth=None, summary="Valid body sensations (region/sensation)")

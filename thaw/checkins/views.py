@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from thaw.checkins import services
+from thaw.checkins import services, suggest
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import MAX_WORDS, NOTE_MAX, CheckInInvalid
 from thaw.checkins.vocabulary import QUADRANTS, body_map, tag_groups, vocabulary
+from thaw.checkins.wordfinding import MAX_TEXT
 
 QUADRANT_LABELS = {
     "high-energy unpleasant": "Unpleasant and stirred up",
@@ -77,7 +78,9 @@ def form_state_from_post(post: QueryDict) -> dict[str, Any]:
     overall = post.get("intensity", str(DEFAULT_INTENSITY))
     extra_tags = [t for t in (post.get("new_tags") or "").split(",") if t.strip()]
     return {
-        "words": words,
+        "words": list(dict.fromkeys(words)),  # a word ticked among the suggestions and in the list
+        "sentence": post.get("sentence", ""),
+        "keep_sentence": post.get("keep_sentence") == "1",
         "intensity": overall,
         "intensities": {w: post.get(f"intensity:{w}", overall) for w in words},
         # "Not rated" (ticked by default; a touch or key on the slider unticks it) wins over
@@ -94,12 +97,16 @@ def form_state_from_post(post: QueryDict) -> dict[str, Any]:
 
 def checkin_data(state: dict[str, Any]) -> dict[str, Any]:
     """Turn the form state into the data the rules check."""
+    note = state["note"]
+    sentence = state.get("sentence", "").strip()
+    if sentence and state.get("keep_sentence"):  # the person chose to keep it as the note
+        note = sentence if not note.strip() else f"{sentence}\n\n{note}"
     data: dict[str, Any] = {
         "emotions": [{"word": w, "intensity": _to_int(state["intensities"][w])} for w in state["words"]],
         "numbness": _to_int(state["numbness"]),
         "body": state["body"],
         "tags": state["tags"] + state["extra_tags"],
-        "note": state["note"],
+        "note": note,
     }
     if state["at"]:
         data["at"] = state["at"]
@@ -118,7 +125,7 @@ def _form_errors(errors: dict[str, str]) -> dict[str, str]:
 
 
 # Where each error-summary link takes the keyboard focus: the first control of the section.
-ERROR_TARGETS = {"emotions": "first-word", "numbness": "numbness", "body": "first-body", "tags": "new_tags",
+ERROR_TARGETS = {"sentence": "sentence", "emotions": "first-word", "numbness": "numbness", "body": "first-body", "tags": "new_tags",
                  "note": "note", "at": "at"}
 
 
@@ -142,6 +149,8 @@ def _state_from_checkin(checkin: CheckIn) -> dict[str, Any]:
 def _blank_state(start: str) -> dict[str, Any]:
     return {
         "words": ["not sure"] if start == "body" else [],
+        "sentence": "",
+        "keep_sentence": False,
         "intensity": str(DEFAULT_INTENSITY),
         "intensities": {},
         "numbness": "",
@@ -155,7 +164,8 @@ def _blank_state(start: str) -> dict[str, Any]:
 
 
 def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[str, str] | None = None,
-                 checkin: CheckIn | None = None, start: str = "words", status: int = 200) -> HttpResponse:
+                 checkin: CheckIn | None = None, start: str = "words", status: int = 200,
+                 found: suggest.Result | None = None) -> HttpResponse:
     vocab = vocabulary()
     open_quadrants = {e.quadrant for w in state["words"] if (e := vocab.get(w)) is not None and not e.is_numb}
     open_regions = {value.partition("/")[0] for value in state["body"]}
@@ -169,6 +179,8 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
         "start": start,
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "slider_rest": SLIDER_REST,
+        "found": found,
+        "sentence_max": MAX_TEXT,
         **_picker_context(request.user),
     }
     return render(request, "checkins/form.html", context, status=status)
@@ -178,17 +190,53 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
 def checkin_new(request: HttpRequest) -> HttpResponse:
     start = "body" if request.GET.get("start") == "body" else "words"
     if request.method != "POST":
-        return _render_form(request, _blank_state(start), start=start)
+        found = suggest.Result(word_to_try=suggest.word_from_notes(request.user))
+        return _render_form(request, _blank_state(start), start=start, found=found if found.word_to_try else None)
     state = form_state_from_post(request.POST)
     start = request.POST.get("start", start)
+    try:
+        sentence = suggest.clean(state["sentence"])
+    except suggest.TooLong as exc:
+        return _render_form(request, state, errors={"sentence": f"The sentence {exc}"}, start=start, status=422)
     try:
         checkin = services.create_checkin(request.user, checkin_data(state), source=Source.WEB)
     except CheckInInvalid as exc:
         return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
     messages.success(request, "Saved. Thank you for checking in.")
-    if checkin.crisis:
+    # A sentence not kept as the note is still screened, like every note: help comes first.
+    unkept_crisis = bool(sentence) and not state["keep_sentence"] and suggest.screen(request.user, sentence)
+    if checkin.crisis or unkept_crisis:
         return redirect(reverse("crisis") + "?from=checkin")
     return redirect("home")
+
+
+@login_required
+@require_POST
+def checkin_suggest(request: HttpRequest) -> HttpResponse:
+    """"Tell it in a sentence" without JavaScript: the whole form comes back with suggestions.
+
+    Nothing is saved here. Crisis language goes straight to the crisis screen.
+    """
+    state = form_state_from_post(request.POST)
+    start = request.POST.get("start", "words")
+    try:
+        sentence = suggest.clean(state["sentence"])
+    except suggest.TooLong as exc:
+        return _render_form(request, state, errors={"sentence": f"The sentence {exc}"}, start=start, status=422)
+    if not sentence:
+        return _render_form(request, state, start=start, status=422,
+                            errors={"sentence": "Write a sentence first: what happened, or how it is."})
+    wait = suggest.retry_after(request.user)
+    if wait:
+        response = _render_form(request, state, start=start, status=429, errors={
+            "sentence": f"That was a lot of suggestions in a short time. Try again in {wait} seconds, "
+                        "or pick from the words below."})
+        response["Retry-After"] = str(wait)
+        return response
+    found = suggest.suggest(request.user, sentence)
+    if found.crisis:
+        return redirect(reverse("crisis") + "?from=wordfinding")
+    return _render_form(request, state, start=start, found=found)
 
 
 @login_required

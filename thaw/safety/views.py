@@ -43,6 +43,8 @@ def crisis(request: HttpRequest) -> HttpResponse:
             continue_url = reverse("assessment_result", args=[assessment.id])
     elif came_from == "checkin":
         continue_url = reverse("home")
+    elif came_from == "wordfinding":
+        continue_url = reverse("checkin_new")
     elif came_from == "substances":
         continue_url = reverse("substances")
     elif came_from == "grounding":

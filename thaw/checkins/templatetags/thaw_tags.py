@@ -52,3 +52,11 @@ def local_time(value: Any) -> datetime | None:
     if not isinstance(value, datetime) or value.tzinfo is None:
         return None
     return timezone.localtime(value)
+
+
+@register.simple_tag
+def wordfinding_mode() -> str:
+    """Which word-finding mode this installation runs (Settings shows it)."""
+    from thaw.checkins.wordmodel import mode
+
+    return mode()

@@ -34,7 +34,7 @@
   }
 
   function enhanceCheckin(form) {
-    var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=word]"));
+    var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=word]:not([data-suggestion])"));
     var perWord = form.querySelector("#per-word");
     var overall = form.querySelector("#intensity");
     var definition = form.querySelector("#word-def");
