@@ -70,3 +70,22 @@ def test_spanish_is_matched_with_and_without_accents(text: str) -> None:
 ])
 def test_a_note_in_one_language_with_crisis_words_in_the_other_is_caught(text: str, category: str) -> None:
     assert category in {m.category for m in find_crisis_language(text)}
+
+
+def _spanish_entries() -> list[dict]:
+    import tomllib
+
+    from thaw.safety.language import DATA_DIR
+
+    with open(DATA_DIR / "es.toml", "rb") as handle:
+        return tomllib.load(handle)["phrase"]
+
+
+def test_every_spanish_example_shows_help_in_context_and_no_not_example_does() -> None:
+    # The loader checks each phrase on its own; here the whole detector (negation, past, person).
+    entries = _spanish_entries()
+    examples = [e for entry in entries for e in entry["examples"]]
+    counters = [c for entry in entries for c in entry.get("not_examples", [])]
+    assert len(examples) > 100 and len(counters) > 40
+    assert [e for e in examples if not find_crisis_language(e)] == []
+    assert [c for c in counters if find_crisis_language(c)] == []
