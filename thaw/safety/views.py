@@ -9,10 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from thaw.assessments.services import own_assessment
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS
-from thaw.safety.resources import accept_language, crisis_regions, guess_region, region_for
+from thaw.safety.resources import (
+    accept_language,
+    guess_region,
+    region_for,
+    region_language,
+    regions_in,
+)
 from thaw.safety.services import plan_for, save_plan
 from thaw.text import take_text
 
@@ -26,7 +33,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
     if not wanted and not user.is_authenticated:  # a visitor: the browser's language is all we know
         wanted = guess_region(None, accept_language(request.headers.get("Accept-Language", ""))) or ""
     region = region_for(wanted or None)
-    _, regions = crisis_regions()
+    regions = regions_in(region_language())
     # Signed out, nobody has told Thaw where they are: every region's lines are on the page.
     elsewhere = [] if user.is_authenticated else [r for code, r in regions.items() if code != region.code]
     plan = None
@@ -66,7 +73,8 @@ def safety_plan(request: HttpRequest) -> HttpResponse:
         errors = {key: f"{message}." for key, message in errors.items()}
         if not errors:
             save_plan(request.user, cleaned)
-            messages.success(request, "Your safety plan is saved. It is shown with the crisis lines whenever you need it.")
+            messages.success(request, gettext("Your safety plan is saved. It is shown with the crisis lines whenever "
+                                              "you need it."))
             return redirect("safety_plan")
         for key, value in fields.items():
             setattr(plan, key, value)
