@@ -166,3 +166,17 @@ def test_an_unknown_site_language_is_a_clear_error() -> None:
         errors = [e for e in run_checks() if e.id == "thaw.E050"]
     assert errors and "THAW_LANGUAGE='fr'" in errors[0].msg and "en, es" in errors[0].hint
     assert not [e for e in run_checks() if e.id in ("thaw.E050", "thaw.E051")]
+
+
+# --- instruments: only official wording; none confirmed in Spanish yet ----------------------------
+
+
+def test_a_spanish_speaker_gets_the_english_phq9_with_a_spanish_note_saying_why(alice: Any, web_alice: Client) -> None:
+    alice.language = "es"
+    alice.save(update_fields=["language"])
+    page = web_alice.get("/assessments/phq9/take").content.decode()
+    assert 'id="instrument-language-note"' in page and "todavía no pudimos confirmar la versión oficial" in page
+    assert 'class="question" lang="en"' in page  # a screen reader reads the English items as English
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    assert 'id="instrument-language-note"' not in web_alice.get("/assessments/phq9/take").content.decode()
