@@ -100,3 +100,24 @@ def test_a_spanish_check_in_shows_her_forms_and_stores_the_identifier(spanish_al
 def test_grounding_speaks_spanish(spanish_alice: Any, web_alice: Client) -> None:
     page = web_alice.get("/grounding/").content.decode()
     assert "Mira dónde estás" in page
+
+
+@pytest.mark.django_db
+def test_an_export_keeps_identifiers_and_shows_words_in_the_readers_language(spanish_alice: Any, api_alice: Any) -> None:
+    import csv
+    import io
+    import json
+    import zipfile
+
+    from tests.conftest import checkin_body
+
+    assert api_alice.post("/api/v1/checkins", checkin_body()).status_code == 201
+    archive = zipfile.ZipFile(io.BytesIO(api_alice.get("/api/v1/export", format="csv").content))
+    rows = list(csv.DictReader(io.StringIO(archive.read("emotions.csv").decode())))
+    spanish = translation("es")
+    assert spanish is not None
+    assert {(r["word"], r["shown_as"]) for r in rows} == {
+        ("lonely", "con sensación de soledad"), ("tired", spanish.label("tired", "neutral"))}
+    fhir = json.loads(api_alice.get("/api/v1/export", format="fhir").content)
+    texts = json.dumps(fhir, ensure_ascii=False)
+    assert '"code": "lonely"' in texts and '"text": "con sensación de soledad"' in texts
