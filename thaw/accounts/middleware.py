@@ -50,7 +50,8 @@ class SignInThrottleMiddleware:
             email = request.POST.get("login", "") or getattr(request.user, "email", "")
             wait = retry_after(email, client_ip(request))
             if wait:
-                response = render(request, "accounts/too_many.html", {"minutes": (wait + 59) // 60}, status=429)
+                response = render(request, "accounts/too_many.html", {"wait": wait, "minutes": (wait + 59) // 60},
+                                  status=429)
                 response["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)

@@ -7,6 +7,7 @@ from functools import cache
 
 from allauth.account.decorators import reauthentication_required
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -64,9 +65,10 @@ def _profile_initial(user: object) -> dict[str, str]:
 
 def _render(request: HttpRequest, profile_form: ProfileForm, token_form: TokenForm, new_token: str | None = None,
             status: int = 200) -> HttpResponse:
-    tokens = ApiToken.objects.active().filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=request.user).usable()
     return render(request, "accounts/settings.html", {
         "profile_form": profile_form, "token_form": token_form, "tokens": tokens, "new_token": new_token,
+        "lifetime_days": settings.THAW_TOKEN_LIFETIME_DAYS, "idle_hours": settings.THAW_TOKEN_IDLE_HOURS_CLINICIAN,
     }, status=status)
 
 
