@@ -112,10 +112,13 @@ NEW_PASSWORD = "another calm, long passphrase"
 def test_changing_the_password_ends_every_token_and_every_other_session(alice, api_alice: ApiClient) -> None:
     from django.contrib.auth import SESSION_KEY
 
+    from thaw.schedule.services import active_feed, create_feed
+
     here, elsewhere = Client(), Client()
     here.force_login(alice)
     elsewhere.force_login(alice)
     assert api_alice.get("/api/v1/checkins").status_code == 200
+    create_feed(alice)
     changed = here.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": NEW_PASSWORD,
                                                         "password2": NEW_PASSWORD})
     assert changed.status_code == 302
@@ -123,6 +126,7 @@ def test_changing_the_password_ends_every_token_and_every_other_session(alice, a
     assert here.get("/checkins/").status_code == 200, "the session that made the change stays signed in"
     assert elsewhere.get("/checkins/").status_code == 302, "every other session is signed out"
     assert SESSION_KEY not in elsewhere.session
+    assert active_feed(alice) is None, "the calendar link (a bearer secret too) stops working"
     from thaw.audit.models import AuditEvent
 
     assert AuditEvent.objects.get(action="account.password_changed").details == {"tokens_revoked": 1}
