@@ -63,7 +63,9 @@ def test_erase_page_asks_to_sign_in_again_then_for_the_email(web_alice: Client, 
     wrong = web_alice.post("/settings/erase", {"confirm": "nope@example.org"})
     assert wrong.status_code == 422 and "nothing was deleted" in wrong.content.decode()
     done = web_alice.post("/settings/erase", {"confirm": "alice@example.org"})
-    assert done.status_code == 200 and "Your account is deleted" in done.content.decode()
+    assert done.status_code == 302 and done["Location"] == "/settings/erased"
+    assert "Your account is deleted" in web_alice.get("/settings/erased").content.decode()
+    assert web_alice.get("/settings/erased")["Location"] == "/", "a reload goes home; nothing is erased twice"
     assert not User.objects.filter(pk=alice.pk).exists()
 
 

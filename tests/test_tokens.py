@@ -67,7 +67,8 @@ def test_tokens_are_listed_and_revoked_by_their_owner_only(api_alice: ApiClient,
 
 def test_settings_page_creates_shows_once_and_revokes(web_alice: Client, web_bob: Client, alice) -> None:
     created = web_alice.post("/settings/tokens/new", {"name": "laptop-script"})
-    page = created.content.decode()
+    assert created.status_code == 302 and created["Location"] == "/settings/"
+    page = web_alice.get(created["Location"]).content.decode()
     raw = page.split('id="new-token">')[1].split("<")[0]
     assert raw.startswith("thaw_")
     again = web_alice.get("/settings/").content.decode()

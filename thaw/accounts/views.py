@@ -20,6 +20,7 @@ from thaw.accounts import profile
 from thaw.accounts.erasure import erase
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
+from thaw.core import vault
 
 
 @cache
@@ -91,7 +92,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("settings")
         return _render(request, form, TokenForm(), status=422)
     form = ProfileForm(initial=_profile_initial(user))
-    return _render(request, form, TokenForm())
+    # A token made a moment ago is shown on this one page load, then forgotten.
+    return _render(request, form, TokenForm(), new_token=vault.pop(request, "new_token"))
 
 
 @login_required
@@ -117,7 +119,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, profile, form, status=422)
     _, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
-    return _render(request, profile, TokenForm(), new_token=raw)
+    vault.put(request, "new_token", raw)  # shown once, after the redirect: a reload makes no second token
+    return redirect("settings")
 
 
 @login_required
@@ -140,10 +143,18 @@ def erase_account(request: HttpRequest) -> HttpResponse:
             user = request.user
             logout(request)
             erase(user)
-            return render(request, "accounts/erased.html")
+            request.session["thaw.erased"] = True  # the new, signed-out session: for the page after the redirect
+            return redirect("account_erased")
         error = "That is not your account's email address; nothing was deleted."
     return render(request, "accounts/erase.html", {"error": error, "typed": request.POST.get("confirm", "")},
                   status=422 if error else 200)
+
+
+def account_erased(request: HttpRequest) -> HttpResponse:
+    """Shown once after an erasure; a reload or a later visit goes home (nothing is erased twice)."""
+    if not request.session.pop("thaw.erased", False):
+        return redirect("home")
+    return render(request, "accounts/erased.html")
 
 
 @login_required

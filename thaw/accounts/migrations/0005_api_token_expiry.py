@@ -17,7 +17,7 @@ def give_existing_tokens_a_term(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("accounts", "0003_sign_in_failure"),
+        ("accounts", "0004_user_screening_sex"),
     ]
 
     operations = [

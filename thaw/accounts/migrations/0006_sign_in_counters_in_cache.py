@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_api_token_expiry'),
+        ('accounts', '0005_api_token_expiry'),
     ]
 
     operations = [
