@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thaw.accounts.middleware.PersonTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thaw.accounts.resume.ResumeAfterSignInMiddleware",
     "thaw.accounts.middleware.SignInThrottleMiddleware",
     "thaw.accounts.middleware.IdleSignOutMiddleware",
     "thaw.accounts.middleware.RequireTwoFactorMiddleware",

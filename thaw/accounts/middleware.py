@@ -71,7 +71,12 @@ class IdleSignOutMiddleware:
             now = time.time()
             last = request.session.get("thaw_last_seen")
             if limit and last is not None and now - float(last) > limit:
+                request.thaw_idle_sign_out = True  # type: ignore[attr-defined]  # not on purpose: keep the browser's mark
                 logout(request)
+                if request.method == "POST":
+                    # Let the form reach its view as a signed-out request: its answer (a redirect to
+                    # sign in) is where thaw.accounts.resume keeps what the person entered.
+                    return self.get_response(request)
                 if not request.path.startswith("/api/"):
                     messages.info(request, "You were signed out after a while without activity. Please sign in again.")
                     return redirect(f"{reverse('account_login')}?next={request.path}")
