@@ -141,3 +141,27 @@ def test_safety_plan_api_etag_and_if_match(api_alice: ApiClient) -> None:
     assert stale.json()["current"]["reasons"] == "My sister." and stale.json()["yours"]["reasons"] == "My dog."
     api_alice.headers.pop("If-Match")
     assert api_alice.put("/api/v1/safety-plan", {"reasons": "My dog."}).status_code == 200, "no If-Match: as before"
+
+
+def test_two_tabs_editing_one_substance_entry(web_alice: Client, api_alice: ApiClient, alice) -> None:
+    from thaw.substances.services import create_use
+
+    use = create_use(alice, {"substance": "alcohol", "amount": 330, "unit": "ml", "abv": 5, "note": "Saved first."})
+    url = f"/substances/uses/{use.id}/"
+    page = web_alice.get(url).content.decode()
+    started = version_in(page)
+    at = re.search(r'name="at" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+    form = {"substance": "alcohol", "amount": "330", "unit": "ml", "abv": "5", "at": at, "at_original": at,
+            "craving_skip": "1", "version": started}
+    assert web_alice.post(url, {**form, "note": "From the first tab."}).status_code == 302
+    stale = web_alice.post(url, {**form, "note": "From the second tab."})
+    assert stale.status_code == 409
+    assert "From the first tab." in stale.content.decode() and "From the second tab." in stale.content.decode()
+    use.refresh_from_db()
+    assert use.note == "From the first tab."
+
+    api_alice.headers["If-Match"] = '"1"'
+    conflict = api_alice.patch(f"/api/v1/substance-use/{use.id}", {"note": "From a script."})
+    assert conflict.status_code == 409 and conflict.json()["current"]["note"] == "From the first tab."
+    api_alice.headers["If-Match"] = api_alice.get(f"/api/v1/substance-use/{use.id}")["ETag"]
+    assert api_alice.patch(f"/api/v1/substance-use/{use.id}", {"note": "From a script."}).status_code == 200
