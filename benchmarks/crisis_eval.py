@@ -36,6 +36,7 @@ class Sentence:
     text: str
     rationale: str
     batch: int = 1  # a "# --- " comment line in the file starts the next batch
+    source: str = ""  # that line's text: who wrote the batch and how ("blind batch ..." for blind ones)
 
 
 @dataclass
@@ -68,13 +69,15 @@ def load(part: str) -> list[Sentence]:
     path = DATA / f"{part}.tsv"
     sentences: list[Sentence] = []
     batch = 1
+    source = ""
     with open(path, encoding="utf-8", newline="") as handle:
         lines = handle.read().splitlines()
-    rows: list[tuple[int, list[str]]] = []
+    rows: list[tuple[int, str, list[str]]] = []
     seen_header = False
     for line in lines:
         if line.startswith("# ---"):
             batch += seen_header
+            source = line[5:].strip()
             continue
         if line.startswith("#") or not line.strip():
             continue
@@ -83,16 +86,15 @@ def load(part: str) -> list[Sentence]:
                 raise ValueError(f"{path.name}: the first row must be label, text, rationale")
             seen_header = True
             continue
-        rows.append((batch, next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))))
-    if True:
-        for number, (batch, row) in enumerate(rows, start=2):
-            label, text = row[0], row[1] if len(row) > 1 else ""
-            rationale = row[2] if len(row) > 2 else ""
-            if label not in LABELS or not text.strip():
-                raise ValueError(f"{path.name} row {number}: unknown label or empty text: {row!r}")
-            if label.startswith("borderline") and not rationale.strip():
-                raise ValueError(f"{path.name} row {number}: a borderline sentence needs a rationale")
-            sentences.append(Sentence(label, text, rationale, batch))
+        rows.append((batch, source, next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))))
+    for number, (batch, source, row) in enumerate(rows, start=2):
+        label, text = row[0], row[1] if len(row) > 1 else ""
+        rationale = row[2] if len(row) > 2 else ""
+        if label not in LABELS or not text.strip():
+            raise ValueError(f"{path.name} row {number}: unknown label or empty text: {row!r}")
+        if label.startswith("borderline") and not rationale.strip():
+            raise ValueError(f"{path.name} row {number}: a borderline sentence needs a rationale")
+        sentences.append(Sentence(label, text, rationale, batch, source))
     return sentences
 
 
