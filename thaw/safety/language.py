@@ -147,7 +147,7 @@ _PATTERN_WORDS = re.compile(r"[a-z0-9]+")
 _UNANCHORED = re2._Anchor.UNANCHORED
 _YEAR = "<year>"
 _NUMBER = "<number>"
-_MANY = "<many>"  # a number of 10 or more, in concept sequences
+_MANY = "<many>"  # a number from 10 to 999, in concept sequences
 
 
 class CrisisPhrasesError(ValueError):
@@ -794,8 +794,8 @@ def _check_rule(
             problems.append(f"{where}: {flag} must be true or false")
     ids = {name: number for number, name in enumerate(concepts.names)}
     items = _strings(raw, "all", where, problems)
-    if len(items) < 2:
-        problems.append(f"{where}: all must list at least two concepts (write a|b for either of two)")
+    if not items:
+        problems.append(f"{where}: all must list at least one concept (write a|b for either of two)")
     groups = tuple(_concept_ids(item.split("|"), ids, where, "all", problems) for item in items)
     unless = _concept_ids(_strings(raw, "unless", where, problems), ids, where, "unless", problems)
     within = raw.get("within", DEFAULT_RULE_WINDOW)
@@ -1032,7 +1032,7 @@ def _key(word: str) -> str:
 
 def _same(words: list[str], start: int, sequence: tuple[str, ...]) -> bool:
     """Do the words from ``start`` on spell ``sequence``? ("<number>" is any number, "<many>"
-    any number from 10 up.)"""
+    one from 10 to 999.)"""
     for offset, wanted in enumerate(sequence):
         word = words[start + offset]
         if word != wanted and not (wanted == _NUMBER and word.isdigit()) and not (wanted == _MANY and _is_many(word)):
@@ -1042,14 +1042,15 @@ def _same(words: list[str], start: int, sequence: tuple[str, ...]) -> bool:
 
 def _concept_keys(word: str) -> tuple[str, ...]:
     """How a word is looked up among concept sequences: itself, and a number also as
-    "<number>" (and "<many>" from 10 up)."""
+    "<number>" (and "<many>" from 10 to 999)."""
     if not word.isdigit():
         return (word,)
     return (word, _NUMBER, _MANY) if _is_many(word) else (word, _NUMBER)
 
 
 def _is_many(word: str) -> bool:
-    return len(word) >= 2 and word.isdigit() and word[0] != "0"
+    """10 to 999: a count of pills, not a year or a dose in milligrams."""
+    return 2 <= len(word) <= 3 and word.isdigit() and word[0] != "0"
 
 
 @lru_cache(maxsize=1024)
