@@ -1147,7 +1147,7 @@ class _Context:
     def person_before(self, word: int) -> bool | None:
         """Is the nearest person word before ``word`` (within the sentence) someone else's?
 
-        True for someone else ("my friend", "she", "my dad's"), False for the writer ("I",
+        True for someone else ("my friend", "she", "my cousin's"), False for the writer ("I",
         "me", "my"), None when no person word is near. Inside a quotation the search starts
         where the quotation opens.
         """
