@@ -137,12 +137,20 @@ EVERYDAY = [
     "my friend has been cutting and I don't know how to help",
     "three years clean from self harm and proud of it",
     "I'm not cutting anymore, the urges have gone",
+    "as a nurse i see self harm every week",
+    "took everything out of the cupboard to clean it",
 ]
 
 
 @pytest.mark.parametrize("text", EVERYDAY)
 def test_concept_words_in_everyday_sentences_stay_quiet(text: str) -> None:
     assert find_crisis_language(text) == [], find_crisis_language(text)
+
+
+def test_at_work_only_someone_elses_crisis_is_quiet() -> None:
+    assert not has_crisis_language("on shift tonight, two overdoses came in")
+    assert has_crisis_language("on shift tonight and i want to die")
+    assert has_crisis_language("as a nurse i want to kill myself")
 
 
 def test_a_count_of_pills_is_ten_or_more_not_a_year_or_a_dose() -> None:

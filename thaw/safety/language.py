@@ -113,9 +113,9 @@ _ENTRY_KEYS = frozenset(
 )  # fmt: skip
 _CUE_KEYS = (
     "negation", "not_negating_before", "double_negators", "clause_words", "first_person",
-    "possessive", "third_person", "past", "back_again", "topic", "denial",
+    "possessive", "third_person", "observing", "past", "back_again", "topic", "denial", "professional",
 )  # fmt: skip
-_WORD_CUES = frozenset(_CUE_KEYS[:7])  # single words; the rest are word sequences
+_WORD_CUES = frozenset(_CUE_KEYS[:8])  # single words; the rest are word sequences
 _RULE_KEYS = frozenset(
     {"rule", "category", "all", "within", "across_sentences", "same_clause", "unless", "head",
      "negatable", "about_writer", "examples", "not_examples"}
@@ -245,10 +245,12 @@ class Cues:
     first_person: frozenset[str] = frozenset()
     possessive: frozenset[str] = frozenset()
     third_person: frozenset[str] = frozenset()
+    observing: frozenset[str] = frozenset()
     past: frozenset[tuple[str, ...]] = frozenset()
     back_again: frozenset[tuple[str, ...]] = frozenset()
     topic: frozenset[tuple[str, ...]] = frozenset()
     denial: frozenset[tuple[str, ...]] = frozenset()
+    professional: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -1144,6 +1146,31 @@ class _Context:
                 return True
         return None
 
+    def at_work(self, first: int, last: int) -> bool:
+        """Is this a professional's account of someone else's crisis ("as a nurse I see
+        self-harm every week", "on shift: three overdoses")?
+
+        Only in a sentence with a professional cue, only when the match itself does not name
+        the writer, and only when the writer is not its subject, or watches it (an
+        ``observing`` word such as "see" or "treat" stands between the writer and the match).
+        "On shift and I want to die" is still the writer's.
+        """
+        if not self.sentence_has("professional", first):
+            return False
+        words, cues = self.reading.words, self.cues
+        named = cues.first_person | cues.possessive
+        if any(w in named for w in words[first : last + 1]):
+            return False
+        if self.about_someone_else(first, last) is not False:
+            return True
+        start, _ = self.sentence_of(first)
+        for index in range(first - 1, max(start, first - SUBJECT_WINDOW) - 1, -1):
+            if words[index] in cues.observing:
+                return True
+            if words[index] in named:
+                return False
+        return False
+
     def person_before(self, word: int) -> bool | None:
         """Is the nearest person word before ``word`` (within the sentence) someone else's?
 
@@ -1218,6 +1245,8 @@ def _keeps(context: _Context, phrase: CrisisPhrase, first: int, last: int) -> bo
     if context.denied_after(last):
         return False
     if context.sentence_has("past", first) and not context.sentence_has("back_again", first):
+        return False
+    if context.at_work(first, last):
         return False
     if phrase.about_writer:
         return True
@@ -1350,6 +1379,9 @@ def _keeps_rule(
         return False
     head = spans[rule.head][0]
     if context.sentence_has("past", head) and not context.sentence_has("back_again", head):
+        return False
+    first = min(start for start, _ in spans)
+    if context.at_work(first, last):
         return False
     if rule.about_writer:
         return True
