@@ -1146,6 +1146,12 @@ class _Context:
                 return True
         return None
 
+    def names_writer(self, first: int, last: int) -> bool:
+        """Do words[first..last] name the writer ("pumped *my* stomach"), outside a quotation?"""
+        words, cues = self.reading.words, self.cues
+        return self.reading.quoted[first] < 0 and any(
+            w in cues.first_person or w in cues.possessive for w in words[first : last + 1])
+
     def at_work(self, first: int, last: int) -> bool:
         """Is this a professional's account of someone else's crisis ("as a nurse I see
         self-harm every week", "on shift: three overdoses")?
@@ -1159,7 +1165,7 @@ class _Context:
             return False
         words, cues = self.reading.words, self.cues
         named = cues.first_person | cues.possessive
-        if any(w in named for w in words[first : last + 1]):
+        if self.names_writer(first, last):
             return False
         if self.about_someone_else(first, last) is not False:
             return True
@@ -1383,7 +1389,7 @@ def _keeps_rule(
     first = min(start for start, _ in spans)
     if context.at_work(first, last):
         return False
-    if rule.about_writer:
+    if rule.about_writer or context.names_writer(*spans[rule.head]):
         return True
     someone = context.person_before(head)
     if someone:
