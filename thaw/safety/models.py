@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from thaw.core.versions import Versioned
 from thaw.fields import EncryptedTextField
 
 PLAN_FIELD_MAX = 5000  # characters per safety-plan section
@@ -29,7 +30,7 @@ PLAN_SECTIONS: tuple[tuple[str, Any, Any], ...] = (
 )
 
 
-class SafetyPlan(models.Model):
+class SafetyPlan(Versioned):
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_plan")
     warning_signs = EncryptedTextField(blank=True)
     coping_steps = EncryptedTextField(blank=True)
