@@ -180,3 +180,23 @@ def test_a_spanish_speaker_gets_the_english_phq9_with_a_spanish_note_saying_why(
     alice.language = "en"
     alice.save(update_fields=["language"])
     assert 'id="instrument-language-note"' not in web_alice.get("/assessments/phq9/take").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_spanish_speakers_edit_conflict_on_the_safety_plan_is_in_spanish(alice: Any, web_alice: Client) -> None:
+    import re
+
+    alice.language = "es"
+    alice.save(update_fields=["language"])
+
+    def version(html: str) -> str:
+        return re.search(r'name="version" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+
+    tab_one = version(web_alice.get("/safety-plan/").content.decode())
+    tab_two = version(web_alice.get("/safety-plan/").content.decode())
+    assert web_alice.post("/safety-plan/", {"reasons": "Mi hermana.", "version": tab_one}).status_code == 302
+    stale = web_alice.post("/safety-plan/", {"reasons": "Mi perro.", "version": tab_two})
+    page = stale.content.decode()
+    assert stale.status_code == 409
+    assert "Esto cambió en otro lugar" in page and "Guardado ahora:" in page and "Lo que me importa" in page
+    assert "changed somewhere else" not in page and "Saved now" not in page
