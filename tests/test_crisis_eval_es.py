@@ -7,10 +7,10 @@ the figures and the command, benchmarks/crisis_eval_es.py).
 What is asserted, plainly:
 - the tuning part meets issue 12's floors (recall >= 0.95 with the right category, precision >= 0.90);
 - the held-out part meets the precision floor;
-- the held-out part's recall does not fall below its one measurement, 35/43 (0.814). That is BELOW
-  the 0.95 floor: the floor is not met, and docs/SAFETY.md says so. Raising it needs new, general
-  patterns and then a freshly written held-out part (tests/data/crisis_es/README.md), because this
-  one has now been seen; it must not be tuned on.
+- the held-out part's recall does not fall below its last measurement, 74/91 (0.813; README.md
+  there tells the two rounds). That is BELOW the 0.95 floor: the floor is not met, and
+  docs/SAFETY.md says so. The held-out misses were never read; raising the figure needs new,
+  general patterns found on tuning sentences, then a freshly written held-out part.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from benchmarks.crisis_eval_es import PRECISION_FLOOR, RECALL_FLOOR, evaluate
 from thaw.safety.language import find_crisis_language
 
-HELD_OUT_RECALL_MEASURED = 35 / 43
+HELD_OUT_RECALL_MEASURED = 74 / 91
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_the_held_out_part_meets_the_precision_floor(held_out) -> None:  # type:
     assert held_out.precision >= PRECISION_FLOOR, [r.sentence for r in held_out.false_alarms]
 
 
-def test_the_held_out_recall_never_falls_below_its_one_measurement(held_out) -> None:  # type: ignore[no-untyped-def]
+def test_the_held_out_recall_never_falls_below_its_last_measurement(held_out) -> None:  # type: ignore[no-untyped-def]
     assert held_out.recall >= HELD_OUT_RECALL_MEASURED - 1e-9, [r.sentence for r in held_out.misses]
 
 
