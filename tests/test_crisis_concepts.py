@@ -183,6 +183,16 @@ B2_QUIET = [
     "cut my hair. felt better",
     "two years sh free today!",
     "if he doesnt text back ill scream",
+    "checking out early from the conference for good reasons",
+    "ready to kick the bucket list off with skydiving",
+    "why am i still here at 2am doing emails",
+    "stopped being clean shaven",
+    "took all of them to the park, got sleepy on the way home",
+    "im on the roof of the car park, where are you parked?",
+    "measured the beam for the loft ladder",
+    "scouted the bridge for our photoshoot",
+    "went too deep into the rabbit hole tonight",
+    "im at the edge of my patience",
 ]
 
 
