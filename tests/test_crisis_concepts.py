@@ -196,12 +196,37 @@ B2_QUIET = [
 ]
 
 
-@pytest.mark.parametrize("text, category", B2_CONCEPTS)
+# Probes written after B2 in its style, for ways of saying it that no batch had yet: relief
+# in dying, pretending to want to live, being with the dead soon, a means that seems
+# peaceful, letters sealed for after, a bridge railing, a family better off with the payout.
+PROBES_AFTER_B2 = [
+    ("if i die tonight at least it stops", "suicide"),
+    ("i'm tired of pretending i want to live", "suicide"),
+    ("i'll be with grandma soon", "suicide"),
+    ("it's my last day on this planet", "suicide"),
+    ("i've written the letters and put them in envelopes", "suicide"),
+    ("my family will be better off with the insurance money", "suicide"),
+    ("carbon monoxide seems peaceful", "plan_or_means"),
+    ("sitting on the bridge railing", "plan_or_means"),
+]
+PROBES_AFTER_B2_QUIET = [
+    "going to my grandma's soon",
+    "i'll see my nan again at christmas",
+    "ill be with my sister again soon, so excited",
+    "i'll be with my husband again when he gets back from deployment",
+    "wrote letters to santa and put them in envelopes",
+    "the insurance payout means we'll be better off after the flood",
+    "sleeping pills seem like the answer to my insomnia",
+    "sitting on the garden railing with a coffee",
+]
+
+
+@pytest.mark.parametrize("text, category", B2_CONCEPTS + PROBES_AFTER_B2)
 def test_the_second_blind_batch_concepts_show_help(text: str, category: str) -> None:
     assert category in categories_in(text), find_crisis_language(text)
 
 
-@pytest.mark.parametrize("text", B2_QUIET)
+@pytest.mark.parametrize("text", B2_QUIET + PROBES_AFTER_B2_QUIET)
 def test_the_second_blind_batch_false_alarms_and_look_alikes_stay_quiet(text: str) -> None:
     assert find_crisis_language(text) == [], find_crisis_language(text)
 
