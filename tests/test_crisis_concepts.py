@@ -221,12 +221,38 @@ PROBES_AFTER_B2_QUIET = [
 ]
 
 
+# B2's borderline sentences whose written rationale leans to showing help, by their way of
+# saying it, and look-alikes that lean the other way.
+B2_BORDERLINE_HELP = [
+    "whatever happens to me happens",
+    "so tired of fighting",
+    "not worth it anymore",
+    "stopped taking my meds, whats the point",
+    "theyd be better off with someone else as their dad",
+    "took a couple extra of my pain pills tonight to just feel nothing",
+    "drinking every night and dont care if my liver gives out",
+    "heading out for a long walk. might not come back",
+]
+B2_BORDERLINE_QUIET = [
+    "stopped taking my vitamins, no point, they did nothing",
+    "im done fighting the urge to nap",
+    "not worth it anymore, the drive to work takes two hours",
+    "tired of fighting for a gp appointment",
+    "so tired of fighting my landlord about the damp",
+]
+
+
+@pytest.mark.parametrize("text", B2_BORDERLINE_HELP)
+def test_the_second_blind_batchs_borderlines_that_lean_to_help_show_it(text: str) -> None:
+    assert has_crisis_language(text)
+
+
 @pytest.mark.parametrize("text, category", B2_CONCEPTS + PROBES_AFTER_B2)
 def test_the_second_blind_batch_concepts_show_help(text: str, category: str) -> None:
     assert category in categories_in(text), find_crisis_language(text)
 
 
-@pytest.mark.parametrize("text", B2_QUIET + PROBES_AFTER_B2_QUIET)
+@pytest.mark.parametrize("text", B2_QUIET + PROBES_AFTER_B2_QUIET + B2_BORDERLINE_QUIET)
 def test_the_second_blind_batch_false_alarms_and_look_alikes_stay_quiet(text: str) -> None:
     assert find_crisis_language(text) == [], find_crisis_language(text)
 
