@@ -96,6 +96,167 @@ def test_the_blind_batch_false_alarms_stay_quiet(text: str) -> None:
     assert find_crisis_language(text) == []
 
 
+# --- the second blind batch (B2): what it missed, by the way of saying it -------------------
+
+# One sentence of B2 per concept added for it (the whole batch is in tuning.tsv), and the
+# same concept in other words, written for these tests, so a rule is pinned to the way of
+# saying it and not to the one sentence.
+B2_CONCEPTS = [
+    # wishing one's parent had never had you
+    ("i wish my mum never had me", "suicide"), ("i wish my parents had never had me", "suicide"),
+    # worn out by being alive; no wish left to go on
+    ("im exhausted from being alive", "suicide"), ("I have no will left to go on", "suicide"),
+    # "is it just me" questions about wanting to die
+    ("does everyone think about killing themselves or just me?", "suicide"),
+    ("is it normal to want to die sometimes or is it just me", "suicide"),
+    # a threat to oneself after a condition with its own negation
+    ("if she leaves me i swear i'll end my life", "suicide"),
+    ("if they fire me tomorrow i'll kill myself", "suicide"),
+    # exits and slang for dying
+    ("ready to clock out of life permanently", "suicide"), ("time to tap out of life for good", "suicide"),
+    ("honestly ready to cark it, no point hanging round", "suicide"), ("ready to meet my maker, nothing left here", "suicide"),
+    ("id be better off six feet under", "suicide"), ("id rather be pushing up daisies", "suicide"),
+    # no future self; why stay
+    ("dont see myself here next year. dont want to be", "suicide"),
+    ("i dont see myself being here next christmas", "suicide"),
+    ("nothing will ever get better so why stay", "suicide"), ("why should i keep going when nothing changes", "suicide"),
+    # a joke taken back
+    ("i hope i dont wake up lol jk. kinda. not really jk", "suicide"),
+    # being found
+    ("theyll find me tomorrow i guess", "suicide"), ("someone will find my body eventually", "suicide"),
+    # self-harm: the urge beside the blade, named methods, deep cuts, a lost clean streak,
+    # relief afterwards, reopened wounds
+    ("urges urges urges. the blades are in my drawer", "self_harm"),
+    ("the urge is screaming. razor is right there", "self_harm"),
+    ("did the salt and ice thing on my arm until it blistered", "self_harm"),
+    ("eraser burns on my arm again tonight", "self_harm"),
+    ("deep ones tonight, the gauze isnt helping", "self_harm"),
+    ("went too deep this time, its bleeding through the towel", "self_harm"),
+    ("stopped being clean today", "self_harm"), ("broke my clean streak tonight", "self_harm"),
+    ("cut. felt better. now feel worse.", "self_harm"), ("cut again. felt nothing. felt calm", "self_harm"),
+    ("ripped my stitches open on purpose", "self_harm"), ("pulled my stitches out on purpose", "self_harm"),
+    # plans and means: swallowed the lot, up high now, an anchor measured, everything ready,
+    # who gets my things, accounts deleted, a hidden spot, a fatal height, is this enough,
+    # all the meds mixed, a place scouted
+    ("swallowed all of them. 30 or so. getting sleepy", "plan_or_means"),
+    ("took the lot. 40 or so. feeling dizzy", "plan_or_means"),
+    ("i'm on the roof", "plan_or_means"), ("im on the ledge", "plan_or_means"),
+    ("measured the beam in the garage", "plan_or_means"), ("checked how strong the loft beam is", "plan_or_means"),
+    ("everythings ready for saturday", "plan_or_means"), ("got everything ready for tonight", "plan_or_means"),
+    ("sorted out who gets my things and wrote it all down", "plan_or_means"),
+    ("wrote down who gets my stuff", "plan_or_means"),
+    ("deleted all my socials and gave my ps5 to my cousin. its time", "plan_or_means"),
+    ("found a spot in the woods where no one will look", "plan_or_means"),
+    ("found a place where nobody will find me", "plan_or_means"),
+    ("what height is a fatal fall", "plan_or_means"), ("what height is lethal from a car park", "plan_or_means"),
+    ("is 20 of my quetiapine enough?", "plan_or_means"), ("would 30 of my sertraline be enough", "plan_or_means"),
+    ("mixed all my meds into one cup", "plan_or_means"), ("crushed all my pills into a glass of water", "plan_or_means"),
+    ("scouted the quarry last weekend. its high enough", "plan_or_means"),
+    # harm to others: they will pay, a weapon brought, "end" someone, if I can't have her
+    ("my neighbour is going to pay, ive got the petrol", "harm_to_others"),
+    ("he better watch his back, bringing a knife to school monday", "harm_to_others"),
+    ("gonna end that teacher for real, i know which car is hers", "harm_to_others"),
+    ("if i cant have her nobody can. she'll see tonight", "harm_to_others"),
+    ("if i can't have him no one can", "harm_to_others"),
+]
+
+# Its false alarms (past, recovered, a book title, a repeat prescription) and look-alikes of
+# the new concepts in everyday sentences.
+B2_QUIET = [
+    "had suicidal thoughts in uni but im in a much better place now",
+    "one year self harm free, bought myself flowers",
+    "i overdosed at 19 and today i graduated from nursing school",
+    "book club is reading the virgin suicides",
+    "collected my repeat prescription, 3 months supply this time",
+    "checking out of the airbnb for good tomorrow",
+    "my phone is about to kick the bucket",
+    "why stay in a job you hate?",
+    "they'll find me at the library tomorrow",
+    "i'm on the roof terrace with drinks",
+    "measured the beam for the new shelf",
+    "everything is ready for the wedding on saturday",
+    "deleted my socials for a detox, feels good",
+    "what height is a fatal fall for a cat",
+    "crushed all my pills into yogurt because i cant swallow",
+    "my landlord is going to pay for the boiler repair",
+    "had deep ones with friends tonight",
+    "cut my hair. felt better",
+    "two years sh free today!",
+    "if he doesnt text back ill scream",
+    "checking out early from the conference for good reasons",
+    "ready to kick the bucket list off with skydiving",
+    "why am i still here at 2am doing emails",
+    "stopped being clean shaven",
+    "took all of them to the park, got sleepy on the way home",
+    "im on the roof of the car park, where are you parked?",
+    "measured the beam for the loft ladder",
+    "scouted the bridge for our photoshoot",
+    "went too deep into the rabbit hole tonight",
+    "im at the edge of my patience",
+]
+
+
+# Probes written after B2 in its style, for ways of saying it that no batch had yet: relief
+# in dying, pretending to want to live, being with the dead soon, a means that seems
+# peaceful, letters sealed for after, a bridge railing, a family better off with the payout.
+PROBES_AFTER_B2 = [
+    ("if i die tonight at least it stops", "suicide"),
+    ("i'm tired of pretending i want to live", "suicide"),
+    ("i'll be with grandma soon", "suicide"),
+    ("it's my last day on this planet", "suicide"),
+    ("i've written the letters and put them in envelopes", "suicide"),
+    ("my family will be better off with the insurance money", "suicide"),
+    ("carbon monoxide seems peaceful", "plan_or_means"),
+    ("sitting on the bridge railing", "plan_or_means"),
+]
+PROBES_AFTER_B2_QUIET = [
+    "going to my grandma's soon",
+    "i'll see my nan again at christmas",
+    "ill be with my sister again soon, so excited",
+    "i'll be with my husband again when he gets back from deployment",
+    "wrote letters to santa and put them in envelopes",
+    "the insurance payout means we'll be better off after the flood",
+    "sleeping pills seem like the answer to my insomnia",
+    "sitting on the garden railing with a coffee",
+]
+
+
+# B2's borderline sentences whose written rationale leans to showing help, by their way of
+# saying it, and look-alikes that lean the other way.
+B2_BORDERLINE_HELP = [
+    "whatever happens to me happens",
+    "so tired of fighting",
+    "not worth it anymore",
+    "stopped taking my meds, whats the point",
+    "theyd be better off with someone else as their dad",
+    "took a couple extra of my pain pills tonight to just feel nothing",
+    "drinking every night and dont care if my liver gives out",
+    "heading out for a long walk. might not come back",
+]
+B2_BORDERLINE_QUIET = [
+    "stopped taking my vitamins, no point, they did nothing",
+    "im done fighting the urge to nap",
+    "not worth it anymore, the drive to work takes two hours",
+    "tired of fighting for a gp appointment",
+    "so tired of fighting my landlord about the damp",
+]
+
+
+@pytest.mark.parametrize("text", B2_BORDERLINE_HELP)
+def test_the_second_blind_batchs_borderlines_that_lean_to_help_show_it(text: str) -> None:
+    assert has_crisis_language(text)
+
+
+@pytest.mark.parametrize("text, category", B2_CONCEPTS + PROBES_AFTER_B2)
+def test_the_second_blind_batch_concepts_show_help(text: str, category: str) -> None:
+    assert category in categories_in(text), find_crisis_language(text)
+
+
+@pytest.mark.parametrize("text", B2_QUIET + PROBES_AFTER_B2_QUIET + B2_BORDERLINE_QUIET)
+def test_the_second_blind_batch_false_alarms_and_look_alikes_stay_quiet(text: str) -> None:
+    assert find_crisis_language(text) == [], find_crisis_language(text)
+
+
 # The same ways of saying it, in other words and orders (written for these tests).
 OTHER_WORDS = [
     ("cutting again right now, can't stop", "self_harm"),

@@ -299,6 +299,7 @@ OBFUSCATED = [
     "s**cidal", "k-i-l-l m-y-s-e-l-f", "i wanna k.m.s", "k m s", "self h@rm",
     "i want to kіll myself",  # a Cyrillic "і"
     "want to u n a l i v e",
+    "back to cvtting again", "going to mvrder my landlord",  # a "v" standing for a "u"
 ]
 
 
@@ -452,6 +453,20 @@ def test_a_negation_only_reaches_a_few_words() -> None:
     # Too far away to be sure it negates the phrase: the safer reading is a match.
     assert has_crisis_language("I don't sleep well at night and want to die")
     assert has_crisis_language("No, it's just that some days I want to die")
+
+
+def test_a_negation_stays_in_its_clause_when_the_writer_starts_a_new_one() -> None:
+    # A negation two or more words before the writer's own "I" belongs to an earlier clause.
+    assert has_crisis_language("if he doesnt come back i'll kill myself")
+    assert has_crisis_language("if they don't reply by tonight I'm going to kill myself")
+    # ...but a negation right before the "I" (or with one word between) still negates.
+    assert not has_crisis_language("no way i would kill myself")
+    assert not has_crisis_language("I don't want to die")
+
+
+def test_a_dotted_abbreviation_does_not_end_the_sentence() -> None:
+    assert normalise("s.h. last night, again") == "sh last night again"
+    assert has_crisis_language("s.h. last night, again")
 
 
 def test_only_the_negated_sentence_is_dropped() -> None:

@@ -29,10 +29,11 @@ How it works, and why it is linear in the length of the text by construction:
    ellipsis, quote, emoji...) ends a clause for negation but phrases may span it.
 2. **Spelling repairs**, each bounded per word: apostrophes inside words are dropped ("don't"
    is "dont"), digits and symbols standing for letters are read as letters ("k1ll", "d!e",
-   "$uicide"), masked letters are filled in ("k*ll", "s**cide"), stretched letters are
-   shortened ("dieeee", "kiiiill") and spaced-out letters are joined ("s u i c i d e",
-   "k-i-l-l"). A repair is only made when it produces a word that some phrase uses, so
-   "10pm" or "a b c" stay as they are.
+   "$uicide"; a "v" for a "u": "cvtting"), masked letters are filled in ("k*ll", "s**cide"),
+   stretched letters are shortened ("dieeee", "kiiiill") and spaced-out letters are joined
+   ("s u i c i d e", "k-i-l-l"; the dot after a dotted "s.h." ends no sentence). A repair is
+   only made when it produces a word that some phrase uses, so "10pm" or "a b c" stay as
+   they are.
 3. **Matching.** The repaired words, joined by single spaces (sentence ends as " . "), are
    searched with every phrase's pattern on **RE2** (``google-re2``), whose running time is
    linear in the input for any pattern: there is no backtracking to blow up, whatever the
@@ -46,7 +47,9 @@ How it works, and why it is linear in the length of the text by construction:
    - **negation**: a cue ("not", "never", "don't"...) at most ``NEGATION_WINDOW`` words before
      the match in the same clause cancels it, unless a word of doubt follows the cue ("not
      *sure* I want to live") or a second negation makes a double negative. Phrases that carry
-     their own negation ("don't want to live") are ``negatable = false``;
+     their own negation ("don't want to live") are ``negatable = false``. The writer's own
+     "I" two or more words after the cue starts a new clause the cue does not reach ("if he
+     doesn't come back I'll kill myself");
    - **a clear "no"** shortly after the match ("asked whether I have thoughts of suicide and
      I said no"; a "no" before it, as in "I said no, I want to die", does not count);
    - **past or recovered**: a sentence with a past marker ("used to", "years ago", "clean
@@ -113,9 +116,9 @@ _ENTRY_KEYS = frozenset(
 )  # fmt: skip
 _CUE_KEYS = (
     "negation", "not_negating_before", "double_negators", "clause_words", "first_person",
-    "possessive", "third_person", "observing", "past", "back_again", "topic", "denial", "professional",
+    "possessive", "third_person", "observing", "subject", "past", "back_again", "topic", "denial", "professional",
 )  # fmt: skip
-_WORD_CUES = frozenset(_CUE_KEYS[:8])  # single words; the rest are word sequences
+_WORD_CUES = frozenset(_CUE_KEYS[:9])  # single words; the rest are word sequences
 _RULE_KEYS = frozenset(
     {"rule", "category", "all", "within", "across_sentences", "same_clause", "unless", "head",
      "negatable", "about_writer", "examples", "not_examples"}
@@ -246,6 +249,7 @@ class Cues:
     possessive: frozenset[str] = frozenset()
     third_person: frozenset[str] = frozenset()
     observing: frozenset[str] = frozenset()
+    subject: frozenset[str] = frozenset()
     past: frozenset[tuple[str, ...]] = frozenset()
     back_again: frozenset[tuple[str, ...]] = frozenset()
     topic: frozenset[tuple[str, ...]] = frozenset()
@@ -407,6 +411,8 @@ class _Lexicon:
         candidates = [plain.translate(_LEET)] if has_letter else [plain]
         if _has_run(candidates[0]):
             candidates += [_collapse(candidates[0], 1), _collapse(candidates[0], 2)]
+        if "v" in candidates[0]:  # a "v" standing for a "u" ("cvtting", "mvrder")
+            candidates.append(candidates[0].replace("v", "u"))
         for candidate in candidates:
             if candidate in self.words:
                 return candidate
@@ -475,6 +481,8 @@ def _join_spelled_out(
         else:
             words[out], spans[out], separators[out] = joined, (spans[index][0], spans[stop - 1][1]), separators[index]
             out += 1
+            if kind == "." and stop < count and separators[stop].startswith("."):
+                separators[stop] = separators[stop][1:]  # "s.h. last night": the abbreviation's dot, no sentence end
         index = stop
     del words[out:], spans[out:], separators[out:]
 
@@ -1100,6 +1108,9 @@ class _Context:
             before.append("" if index - 1 in consumed else word)
             index -= 1
         for position, word in enumerate(before[:NEGATION_WINDOW]):
+            if word in cues.subject and position + 2 < len(before) and not any(
+                    w in cues.negation for w in before[position + 1 : position + 3]):
+                return False  # "if he doesnt come back | ill kill myself": a new subject, a new clause
             if word not in cues.negation:
                 continue
             if position and before[position - 1] in cues.not_negating_before:
