@@ -163,6 +163,18 @@ def _blank_state(start: str) -> dict[str, Any]:
     }
 
 
+def _prompt_param(request: HttpRequest) -> str:
+    """The reminder a new check-in answers (``?prompt=`` from the notification, kept through the
+    form); only a well-formed id is carried, the service checks whose it is."""
+    import uuid
+
+    raw = request.POST.get("prompt") if request.method == "POST" else request.GET.get("prompt")
+    try:
+        return str(uuid.UUID(str(raw))) if raw else ""
+    except ValueError:
+        return ""
+
+
 def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[str, str] | None = None,
                  checkin: CheckIn | None = None, start: str = "words", status: int = 200,
                  found: suggest.Result | None = None) -> HttpResponse:
@@ -181,6 +193,9 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
         "slider_rest": SLIDER_REST,
         "found": found,
         "sentence_max": MAX_TEXT,
+        "prompt_id": "" if checkin else _prompt_param(request),
+        "client_id": request.POST.get("client_id", "") if request.method == "POST" else "",
+        **quick_context(),
         **_picker_context(request.user),
     }
     return render(request, "checkins/form.html", context, status=status)
@@ -198,10 +213,20 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
         sentence = suggest.clean(state["sentence"])
     except suggest.TooLong as exc:
         return _render_form(request, state, errors={"sentence": f"The sentence {exc}"}, start=start, status=422)
+    data = checkin_data(state)
+    # Made on this phone (an id from the page or the offline queue) and the reminder it answers.
+    data.update(id=request.POST.get("client_id") or None, prompt_id=_prompt_param(request) or None)
     try:
-        checkin = services.create_checkin(request.user, checkin_data(state), source=Source.WEB)
+        checkin = services.create_checkin(request.user, data, source=Source.WEB)
     except CheckInInvalid as exc:
-        return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
+        if "prompt_id" in exc.errors or "id" in exc.errors:  # not the person's to use: saved without it
+            data.update(id=None, prompt_id=None)
+            try:
+                checkin = services.create_checkin(request.user, data, source=Source.WEB)
+            except CheckInInvalid as again:
+                return _render_form(request, state, errors=_form_errors(again.errors), start=start, status=422)
+        else:
+            return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
     messages.success(request, "Saved. Thank you for checking in.")
     # A sentence not kept as the note is still screened, like every note: help comes first.
     unkept_crisis = bool(sentence) and not state["keep_sentence"] and suggest.screen(request.user, sentence)
@@ -246,7 +271,16 @@ def checkin_quick(request: HttpRequest) -> HttpResponse:
     if choice not in services.QUICK_CHOICES:
         messages.error(request, "That quick check-in was not recognised; please pick one of the buttons.")
         return redirect("home")
-    checkin = services.quick_checkin(request.user, choice)
+    extra = {"client_id": request.POST.get("client_id") or None, "at": request.POST.get("at") or None,
+             "prompt_id": _prompt_param(request) or None}
+    try:
+        checkin = services.quick_checkin(request.user, choice, **extra)
+    except CheckInInvalid as exc:
+        if "at" in exc.errors:
+            messages.error(request, f"That tap was not saved: {exc.errors['at']}.")
+            return redirect("home")
+        # A reminder or id that is not the person's to use: the tap is saved without it.
+        checkin = services.quick_checkin(request.user, choice)
     label = services.QUICK_CHOICES[choice][0]
     if request.headers.get("HX-Request") == "true":
         from thaw.clinic.homework import for_person as homework_for
