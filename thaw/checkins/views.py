@@ -22,6 +22,7 @@ from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import MAX_WORDS, NOTE_MAX, CheckInInvalid
 from thaw.checkins.vocabulary import QUADRANTS, body_map, tag_groups, vocabulary
 from thaw.checkins.wordfinding import MAX_TEXT
+from thaw.core.pwa import offline_page
 
 QUADRANT_LABELS = {
     "high-energy unpleasant": "Unpleasant and stirred up",
@@ -201,12 +202,26 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
     return render(request, "checkins/form.html", context, status=status)
 
 
+def _for_someone_else(request: HttpRequest) -> bool:
+    """A check-in that waited on the phone names whose it is; it is never saved to another account."""
+    owner = request.headers.get("X-Thaw-Person")
+    return bool(owner) and owner != str(request.user.pk)
+
+
+def _refused_for_someone_else() -> HttpResponse:
+    return HttpResponse("This check-in was made while someone else was signed in on this device; it was not saved.",
+                        status=409, content_type="text/plain; charset=utf-8")
+
+
+@offline_page
 @login_required
 def checkin_new(request: HttpRequest) -> HttpResponse:
     start = "body" if request.GET.get("start") == "body" else "words"
     if request.method != "POST":
         found = suggest.Result(word_to_try=suggest.word_from_notes(request.user))
         return _render_form(request, _blank_state(start), start=start, found=found if found.word_to_try else None)
+    if _for_someone_else(request):
+        return _refused_for_someone_else()
     state = form_state_from_post(request.POST)
     start = request.POST.get("start", start)
     try:
@@ -267,6 +282,8 @@ def checkin_suggest(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def checkin_quick(request: HttpRequest) -> HttpResponse:
+    if _for_someone_else(request):
+        return _refused_for_someone_else()
     choice = request.POST.get("choice", "")
     if choice not in services.QUICK_CHOICES:
         messages.error(request, "That quick check-in was not recognised; please pick one of the buttons.")
