@@ -140,12 +140,12 @@ def _invalid(request: HttpRequest, errors: dict[str, str]) -> Any:
 
 
 @router.get("/reminders", response=PlanOut, summary="Your reminder plan")
-def get_plan(request: HttpRequest) -> dict[str, Any]:
+def get_reminder_plan(request: HttpRequest) -> dict[str, Any]:
     return services.as_dict(services.plan_of(request.user), request.user)
 
 
 @router.put("/reminders", response={200: PlanOut, 422: Problem}, summary="Replace your reminder plan")
-def put_plan(request: HttpRequest, payload: PlanIn) -> Any:
+def put_reminder_plan(request: HttpRequest, payload: PlanIn) -> Any:
     data = {k: v for k, v in payload.model_dump(mode="python").items() if k in payload.model_fields_set}
     try:
         row = services.save_plan(request.user, data)
