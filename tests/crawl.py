@@ -101,6 +101,7 @@ class PageParser(HTMLParser):
         self._form: Form | None = None
         self._textarea: Field | None = None
         self._select: Field | None = None
+        self._formactions: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -117,6 +118,9 @@ class PageParser(HTMLParser):
             self.forms.append(self._form)
         if self._form is None:
             return
+        if tag in ("button", "input") and a.get("formaction"):
+            # A submit button that sends the same form elsewhere ("Suggest words"): a form of its own.
+            self._formactions.append(urljoin(self.url, a["formaction"]))
         limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
         if tag == "input":
             self._form.fields.append(Field(a.get("name", ""), a.get("type", "").lower(), a.get("value", ""),
@@ -141,6 +145,10 @@ class PageParser(HTMLParser):
         elif tag == "select":
             self._select = None
         elif tag == "form":
+            if self._form is not None:
+                for action in self._formactions:
+                    self.forms.append(Form(action, "post", list(self._form.fields)))
+            self._formactions = []
             self._form = None
 
 
