@@ -61,6 +61,8 @@ class Form:
     action: str
     method: str
     fields: list[Field] = field(default_factory=list)
+    # Submit buttons with their own ``formaction`` send the same fields somewhere else.
+    other_actions: list[str] = field(default_factory=list)
 
     def rendered(self) -> list[tuple[str, str]]:
         """What a browser sends for the form as it is shown."""
@@ -101,7 +103,6 @@ class PageParser(HTMLParser):
         self._form: Form | None = None
         self._textarea: Field | None = None
         self._select: Field | None = None
-        self._formactions: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -118,9 +119,8 @@ class PageParser(HTMLParser):
             self.forms.append(self._form)
         if self._form is None:
             return
-        if tag in ("button", "input") and a.get("formaction"):
-            # A submit button that sends the same form elsewhere ("Suggest words"): a form of its own.
-            self._formactions.append(urljoin(self.url, a["formaction"]))
+        if tag in ("button", "input") and a.get("formaction") and a.get("type", "submit").lower() == "submit":
+            self._form.other_actions.append(urljoin(self.url, a["formaction"]))
         limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
         if tag == "input":
             self._form.fields.append(Field(a.get("name", ""), a.get("type", "").lower(), a.get("value", ""),
@@ -145,10 +145,6 @@ class PageParser(HTMLParser):
         elif tag == "select":
             self._select = None
         elif tag == "form":
-            if self._form is not None:
-                for action in self._formactions:
-                    self.forms.append(Form(action, "post", list(self._form.fields)))
-            self._formactions = []
             self._form = None
 
 
@@ -235,6 +231,8 @@ def crawl(fetch: Fetch, start: list[str], route_of: Callable[[str], str], max_pa
                 queue.append(target)
         for form in page.forms:
             _send_form(fetch, form, url, report, forms_done)
+            for other in form.other_actions:
+                _send_form(fetch, Form(other, form.method, form.fields), url, report, forms_done)
     return report
 
 

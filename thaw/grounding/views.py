@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thaw.checkins.rules import CheckInInvalid
-from thaw.grounding import services
 from thaw.core.pwa import offline_page
+from thaw.grounding import services
 from thaw.grounding.exercises import AFFIRMATION_MAX, Exercise, library
 from thaw.grounding.models import Source
 from thaw.grounding.rules import LONGEST_SESSION, NOTE_MAX, RATING_MAX, RATING_MIN

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checkins', '0003_checkin_numbness_not_rated'),
+        ('checkins', '0004_checkin_version'),
         ('reminders', '0001_reminders_prompts_push'),
     ]
 
