@@ -304,3 +304,26 @@ def test_the_reminders_page_keeps_what_was_typed_and_redirects_after_saving(web_
     plan = ReminderPlan.objects.get(person=alice)
     assert (plan.times, plan.days, plan.questionnaires, plan.expires_minutes) == (["07:45"], [5, 6], ["who5"], 30)
     assert plan.next_due_at.astimezone(alice.tzinfo).weekday() in (5, 6)
+
+
+def test_insights_state_the_answer_rate_and_compare_prompted_with_self_started(api_alice, alice, web_alice) -> None:
+    now = timezone.now()
+    prompts = [Prompt.objects.create(person=alice, due_at=now - timedelta(hours=h), sent_at=now - timedelta(hours=h),
+                                     expires_at=now - timedelta(hours=h) + timedelta(minutes=60), channel="push")
+               for h in (30, 20, 10, 5)]
+    # Nothing could reach them for this one: not counted as sent.
+    Prompt.objects.create(person=alice, due_at=now - timedelta(hours=2), sent_at=now - timedelta(hours=2),
+                          expires_at=now - timedelta(hours=1), channel="none")
+    for prompt, numbness in ((prompts[0], 2), (prompts[2], 4)):
+        made = api_alice.post("/api/v1/checkins", checkin_body(
+            numbness=numbness, prompt_id=str(prompt.id), at=(prompt.due_at + timedelta(minutes=5)).isoformat()))
+        assert made.json()["prompt_id"] == str(prompt.id)
+    for numbness in (8, 9, None):
+        api_alice.post("/api/v1/checkins", checkin_body(numbness=numbness))
+    stated = api_alice.get("/api/v1/insights").json()["reminders"]
+    assert stated == {"sent": 4, "answered": 2, "answer_rate": 0.5,
+                      "prompted": {"n": 2, "n_rated": 2, "mean_numbness": 3.0},
+                      "self_started": {"n": 3, "n_rated": 2, "mean_numbness": 8.5}}
+    page = web_alice.get("/insights/").content.decode()
+    assert "you answered 2 (50%)" in page and "3.0 (from 2 rated)" in page and "8.5 (from 2 rated)" in page
+    assert not re.search(r"missed|streak", page, re.IGNORECASE), "never guilt"
