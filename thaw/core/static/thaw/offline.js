@@ -62,13 +62,14 @@
     status.hidden = !text;
   }
 
-  function showWaiting() {
+  // ``couldNotSend``: a try just failed (no signal, though the phone may think it is online).
+  function showWaiting(couldNotSend) {
     if (!outbox || !person) return Promise.resolve(0);
     return outbox.all().then(mine).then(function (records) {
       if (records.length) {
         var what = records.length === 1 ? "1 check-in is" : records.length + " check-ins are";
-        say(what + " waiting on this phone. " + (navigator.onLine === false
-          ? "They will be sent when you are back online." : "Sending…"));
+        say(what + " waiting on this phone. " + (couldNotSend || navigator.onLine === false
+          ? (records.length === 1 ? "It" : "They") + " will be sent when you are back online." : "Sending…"));
       }
       return records.length;
     }, function () { return 0; });
@@ -116,7 +117,7 @@
     }).then(function () {
       flushing = null;
       if (tally.crisis) { window.location.assign("/help/?from=checkin"); return; }
-      return showWaiting().then(function (left) {
+      return showWaiting(tally.later > 0).then(function (left) {
         if (left && tally.signIn) say(left + " waiting on this phone: sign in again to send " + (left === 1 ? "it." : "them."));
         else if (!left && tally.sent) say(tally.sent === 1 ? "Your check-in made offline has been sent." : tally.sent + " check-ins made offline have been sent.");
         if (tally.refused) say((status && status.textContent ? status.textContent + " " : "") +
@@ -204,7 +205,9 @@
     if (!person || !outbox) return;
     showWaiting().then(function (waiting) { if (waiting && navigator.onLine !== false) flush(); });
     window.addEventListener("online", flush);
-    window.setInterval(function () { if (navigator.onLine !== false) showWaiting().then(function (n) { if (n) flush(); }); }, 15000);
+    window.setInterval(function () {  // the connection may return without an "online" event
+      if (navigator.onLine !== false) outbox.all().then(mine).then(function (r) { if (r.length) flush(); });
+    }, 15000);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
