@@ -6,7 +6,7 @@ VENV   ?= .venv
 PORT   ?= 8000
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-wordfinding clean
+.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-reminders bench-wordfinding clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,8 @@ test: $(VENV)/.dev
 
 PURE_CORES = thaw/checkins/rules.py thaw/checkins/vocabulary.py thaw/assessments/scoring.py \
 	thaw/assessments/instruments.py thaw/assessments/charts.py thaw/insights/engine.py \
-	thaw/insights/stats_core.py thaw/safety/language.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py
+	thaw/insights/stats_core.py thaw/safety/language.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py \
+	thaw/reminders/moments.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check thaw tests benchmarks scripts
@@ -62,6 +63,9 @@ bench: $(VENV)/.dev
 
 bench-insights: $(VENV)/.dev
 	$(BIN)/python benchmarks/insights_bench.py
+
+bench-reminders: $(VENV)/.dev
+	$(BIN)/python benchmarks/reminders_bench.py
 
 bench-wordfinding: $(VENV)/.dev
 	$(BIN)/python benchmarks/wordfinding_eval.py

@@ -103,7 +103,8 @@ def visitor() -> World:
     _, feed_secret = create_feed(owner)
     return World(None, start=["/", "/help/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
                               "/healthz", f"/invite/{circle_secret}/", f"/enrol/{enrol_secret}/",
-                              f"/calendar/{feed_secret}.ics", "/settings/erased"])
+                              f"/calendar/{feed_secret}.ics", "/settings/erased", "/manifest.webmanifest",
+                              "/sw.js", "/offline/"])
 
 
 def person() -> World:
@@ -122,9 +123,31 @@ def person() -> World:
 
     create_feed(me)
     ApiToken.issue(me, "phone shortcut")
+    _with_reminders(me)
     # The page a new invitation's link is shown on once (reached by the redirect after a real invitation).
     return World(me, start=["/", "/checkin/?start=body", "/assessments/phq9/take", "/report/",
                             f"/circle/{pending.id}/invited"])
+
+
+def _with_reminders(person: Any) -> None:
+    """Random-moment reminders by email, a device with notifications on, and five reminders in a row
+    that went unanswered (so home offers to send fewer). Email only: the device's address is public,
+    and nothing may ever be sent to it from a test."""
+    from django.utils import timezone
+
+    from thaw.reminders import services
+    from thaw.reminders.models import Prompt
+
+    services.save_plan(person, {"mode": "random", "windows": [{"start": "09:00", "end": "21:00", "count": 3}],
+                                "channels": ["email"], "questionnaire_reminders": True, "questionnaires": ["who5"]})
+    services.subscribe(person, "https://93.184.216.34/push/crawl-device",
+                       "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                       "tBHItJI5svbpez7KI4CCXg")
+    now = timezone.now()
+    for hours in range(5, 0, -1):
+        Prompt.objects.create(person=person, due_at=now - timedelta(hours=hours + 1),
+                              expires_at=now - timedelta(hours=hours), sent_at=now - timedelta(hours=hours + 1),
+                              channel="email")
 
 
 def trusted_person() -> World:

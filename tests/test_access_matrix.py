@@ -30,13 +30,15 @@ OBJECTS = {  # endpoints naming one of the owner's objects (or the owner, for sh
     "/api/v1/substance-use/cravings/{craving_id}": "craving", "/api/v1/grants/{grant_id}": "grant",
     "/api/v1/grants/{grant_id}/revoke": "grant",
     **{f"/api/v1/shared/{{person}}/{name}": "person" for name in SHARED},
+    "/api/v1/push/subscriptions/{subscription_id}": "subscription",
 }
 COLLECTIONS = {"/api/v1/checkins", "/api/v1/assessments", "/api/v1/tags", "/api/v1/tokens", "/api/v1/audit",
                "/api/v1/insights", "/api/v1/safety-plan", "/api/v1/export", "/api/v1/me",
                "/api/v1/grounding/sessions", "/api/v1/substance-use", "/api/v1/substance-use/cravings",
                "/api/v1/substance-use/goals", "/api/v1/substance-use/review", "/api/v1/substance-use/insights",
                "/api/v1/grants", "/api/v1/grants/accept", "/api/v1/sharing", "/api/v1/reach-out", "/api/v1/shared",
-               "/api/v1/enrolments/accept", "/api/v1/sessions", "/api/v1/emotions/suggest"}
+               "/api/v1/enrolments/accept", "/api/v1/sessions", "/api/v1/emotions/suggest",
+               "/api/v1/reminders", "/api/v1/prompts", "/api/v1/push/key", "/api/v1/push/subscriptions"}
 
 
 class _ClinicianOnly:
@@ -47,6 +49,9 @@ class _ClinicianOnly:
 
 
 CLINICIAN = _ClinicianOnly()
+# A browser's subscription keys (a valid P-256 point and a 16-byte secret).
+DEVICE_KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+               "auth": "tBHItJI5svbpez7KI4CCXg"}
 PATCH_BODIES = {"checkin": {"numbness": 0}, "use": {"craving": 1}, "grant": {"categories": ["summary"]}}
 
 
@@ -69,12 +74,16 @@ def world(alice, bob):
     craving = owner.post("/api/v1/substance-use/cravings", {"substance": "alcohol", "intensity": 6,
                                                             "helped_note": CANARY}).json()
     grant = owner.post("/api/v1/grants", {"name": CANARY, "categories": ["summary"]}).json()
+    assert owner.put("/api/v1/reminders", {"mode": "fixed", "times": ["09:00"], "message": CANARY}).status_code == 200
+    # A public address given as a literal needs no DNS lookup in the test.
+    device = owner.post("/api/v1/push/subscriptions", {"endpoint": f"https://93.184.216.34/push/{CANARY}",
+                                                       "keys": DEVICE_KEYS}).json()
     admin = make_user("root@example.org", Role.ADMIN)
     # The admin has two-factor, so they pass every gate and only the access rules stand in the way.
     Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "unused"})
     return {"owner": owner, "other": ApiClient(bob), "admin": ApiClient(admin), "anon": ApiClient(None),
             "ids": {"checkin": checkin["id"], "assessment": assessment["id"], "token": token_id, "use": use["id"],
-                    "craving": craving["id"], "grant": grant["id"], "person": alice.pk}}
+                    "craving": craving["id"], "grant": grant["id"], "person": alice.pk, "subscription": device["id"]}}
 
 
 def operations(client: ApiClient) -> list[tuple[str, str]]:

@@ -96,3 +96,25 @@ def secret_file(path: Path, *, nbytes: int = 50) -> str:
     if not value:
         raise ImproperlyConfigured(f"{path} is empty: delete it and Thaw will make a new one.")
     return value
+
+
+def vapid_key_file(path: Path) -> str:
+    """Return the PEM of the Web Push (VAPID) signing key in ``path``, creating it on first use.
+
+    A P-256 key, like the secret key generated into the data dir (mode 0600, never half-written,
+    several workers starting together agree on one). Browsers tie their push subscriptions to its
+    public half, so replacing it means every device must subscribe again.
+    """
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+        write_private(path, pem, replace=False)
+    value = path.read_text().strip()
+    if "PRIVATE KEY" not in value:
+        raise ImproperlyConfigured(f"{path} is not a PEM private key: delete it and Thaw will make a new one "
+                                   "(devices will then need to turn notifications on again).")
+    return value

@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from thaw.env import envbool, envint, envsecret, envstr, secret_file
+from thaw.env import envbool, envint, envsecret, envstr, secret_file, vapid_key_file
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "thaw.circle",
     "thaw.clinic",
     "thaw.schedule",
+    "thaw.reminders",
 ]
 
 MIDDLEWARE = [
@@ -312,3 +313,13 @@ def _cadence(raw: str) -> dict[str, int]:
 
 
 THAW_ASSESSMENT_CADENCE = _cadence(envstr("THAW_ASSESSMENT_CADENCE", "phq9=14,gad7=14,pcl5=30,who5=30,auditc=30"))
+
+# --- reminders and Web Push (docs/REMINDERS.md) ---------------------------------------------
+# The VAPID key that signs push messages: generated into the data dir on first start.
+THAW_VAPID_PRIVATE_KEY = envsecret("THAW_VAPID_PRIVATE_KEY") or vapid_key_file(DATA_DIR / "vapid_private_key.pem")
+# Who push services may contact about our messages (a mailto: or https: address).
+THAW_VAPID_SUBJECT = envstr("THAW_VAPID_SUBJECT", SITE_URL if SITE_IS_HTTPS else f"mailto:thaw@{SITE_HOST}")
+# For tests and local trials only: also allow http:// push endpoints on a loopback address.
+THAW_PUSH_ALLOW_LOOPBACK = envbool("THAW_PUSH_ALLOW_LOOPBACK", False)
+# How often the worker looks for due reminders (seconds): the most a reminder waits for its turn.
+THAW_REMINDER_POLL_SECONDS = envint("THAW_REMINDER_POLL_SECONDS", 10, minimum=1)

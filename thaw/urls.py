@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from thaw.accounts.views import sign_out
 from thaw.api import api
 
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("", include("thaw.circle.urls")),
     path("", include("thaw.clinic.urls")),
     path("", include("thaw.schedule.urls")),
+    path("", include("thaw.reminders.urls")),
+    # Before allauth's own: the same sign-out, which also clears what Thaw kept on the device.
+    path("accounts/logout/", sign_out),
     path("accounts/", include("allauth.urls")),
 ]
 

@@ -70,6 +70,13 @@ class CheckInCreate(Schema):
     at: Text(SHORT) | None = Field(
         None, description="ISO-8601 time; default now; at most 5 minutes ahead", json_schema_extra={"format": "date-time"}
     )
+    id: Text(SHORT) | None = Field(
+        None, description="A UUID made by the client; sending it again returns the saved check-in (200), not a copy",
+        json_schema_extra={"format": "uuid"})
+    prompt_id: Text(SHORT) | None = Field(
+        None, description="The reminder this check-in answers (from the notification's link); leave out when "
+                          "self-started. A reminder that had expired by the check-in's time leaves it self-started",
+        json_schema_extra={"format": "uuid"})
 
 
 class CheckInUpdate(Schema):
@@ -102,6 +109,7 @@ class CheckInOut(Schema):
     tags: list[str]
     note: str
     source: str
+    prompt_id: UUID | None = Field(None, description="The reminder this check-in answered; null when self-started")
     created_at: str
     updated_at: str
 
@@ -197,10 +205,11 @@ def _saved(checkin: Any) -> dict[str, Any]:
     return body
 
 
-@router.post("/checkins", response={201: CheckInSaved}, summary="Record a check-in")
+@router.post("/checkins", response={200: CheckInSaved, 201: CheckInSaved},
+             summary="Record a check-in (201; 200 when that id was already saved)")
 def create_checkin(request: HttpRequest, payload: CheckInCreate) -> Status[Any]:
     data = _body(payload)
-    for optional in ("body", "tags", "note", "at"):
+    for optional in ("body", "tags", "note", "at", "id", "prompt_id"):
         if data.get(optional, "") is None:
             data.pop(optional)
     checkin = services.create_checkin(request.user, data, source=Source.API)
@@ -208,7 +217,7 @@ def create_checkin(request: HttpRequest, payload: CheckInCreate) -> Status[Any]:
     # tests/test_api_checkins.py) is rendered as it is, without validating our own output again.
     from thaw.api import api  # not at the top: thaw.api imports this router
 
-    return api.create_response(request, _saved(checkin), status=201)
+    return api.create_response(request, _saved(checkin), status=200 if getattr(checkin, "resent", False) else 201)
 
 
 def parse_list_filters(request: HttpRequest, filters: Any) -> dict[str, Any]:

@@ -28,6 +28,9 @@ class CheckIn(Versioned):
     body = models.JSONField(default=list, blank=True)
     note = EncryptedTextField(blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    # Set when the check-in answered a reminder (a random or fixed moment); None when self-started.
+    prompt = models.OneToOneField("reminders.Prompt", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="checkin")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

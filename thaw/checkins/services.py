@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -73,11 +73,50 @@ def _flag_note(checkin: CheckIn, matches: list[CrisisMatch]) -> bool:
     return flag_crisis(checkin.person, matches, source="checkin", source_id=str(checkin.id))
 
 
+ID_TAKEN = "this id cannot be used; send a new random UUID (or leave id out)"
+
+
+def _client_id(value: object) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise CheckInInvalid({"id": "must be a UUID made by the client, e.g. from crypto.randomUUID()"}) from None
+
+
+def _already_saved(person: User, key: uuid.UUID) -> CheckIn | None:
+    """The check-in saved earlier under this client-made id (a retry, or a queued check-in sent
+    again), with whether it raised the crisis screen; someone else's id is refused without saying whose."""
+    found = CheckIn.objects.filter(pk=key).first()
+    if found is None:
+        return None
+    if found.person_id != person.pk:
+        raise CheckInInvalid({"id": ID_TAKEN})
+    from thaw.safety.models import RiskFlag
+
+    found.crisis = RiskFlag.objects.filter(person=person, source="checkin", source_id=str(found.pk)).exists()
+    found.resent = True  # type: ignore[attr-defined]
+    return found
+
+
 def create_checkin(person: User, data: Mapping[str, object], *, source: str = Source.API) -> CheckIn:
-    """Validate and save a check-in in one transaction; raise CheckInInvalid if anything is wrong."""
+    """Validate and save a check-in in one transaction; raise CheckInInvalid if anything is wrong.
+
+    ``id`` (optional) is a UUID made by the client: sending the same id again returns the check-in
+    saved the first time (``resent`` is then True), so a retry or a check-in queued offline is
+    saved once. ``prompt_id`` (optional) names the reminder it answers; a reminder that expired
+    before the check-in's time, or was already answered, leaves the check-in self-started.
+    """
+    data = dict(data)
+    wanted = _client_id(data.pop("id", None))
+    prompt_id = data.pop("prompt_id", None)
+    if wanted is not None and (existing := _already_saved(person, wanted)) is not None:
+        return existing
     draft = draft_from(validate(person, data))
     now = timezone.now()
     checkin = CheckIn(
+        id=wanted or uuid.uuid4(),
         person=person,
         at=draft.at,
         numbness=draft.numbness,
@@ -88,33 +127,58 @@ def create_checkin(person: User, data: Mapping[str, object], *, source: str = So
         updated_at=now,
     )
     matches = scan_text(draft.note)  # before the transaction: never scan holding the write lock
-    with transaction.atomic():
-        insert_rows([checkin])  # the hottest write in Thaw: an INSERT composed once (thaw.db.insert)
-        _write_children(checkin, draft.emotions, draft.tags, replace=False)
-        checkin.crisis = _flag_note(checkin, matches)
+    try:
+        with transaction.atomic():
+            if prompt_id not in (None, ""):
+                checkin.prompt_id = _answer(person, prompt_id, draft.at, now)
+            insert_rows([checkin])  # the hottest write in Thaw: an INSERT composed once (thaw.db.insert)
+            _write_children(checkin, draft.emotions, draft.tags, replace=False)
+            checkin.crisis = _flag_note(checkin, matches)
+    except IntegrityError:
+        # Two copies of the same queued check-in raced each other: the other one was saved.
+        existing = _already_saved(person, checkin.id) if wanted is not None else None
+        if existing is None:
+            raise
+        return existing
+    checkin.resent = False  # type: ignore[attr-defined]
     return checkin
+
+
+def _answer(person: User, prompt_id: object, at: datetime, now: datetime) -> uuid.UUID | None:
+    from thaw.reminders.services import PromptUnknown, answer_with_checkin
+
+    try:
+        return answer_with_checkin(person, prompt_id, at, now)
+    except PromptUnknown as exc:
+        raise CheckInInvalid({"prompt_id": str(exc)}) from None
 
 
 QUICK_REPEAT_WINDOW = timedelta(seconds=10)
 
 
-def quick_checkin(person: User, choice: str) -> CheckIn:
+def quick_checkin(person: User, choice: str, *, client_id: object = None, at: object = None,
+                  prompt_id: object = None) -> CheckIn:
     """Save a one-tap check-in. A second tap on the same button within a few seconds is the
-    same check-in (a double tap, or a retry on a flaky connection), not a new one."""
+    same check-in (a double tap, or a retry on a flaky connection), not a new one; so is the
+    same ``client_id`` sent again (a tap queued offline). ``at`` is when the tap happened, for
+    a tap that waited on the phone before it could be sent."""
     if choice not in QUICK_CHOICES:
         raise CheckInInvalid({"choice": "choose numb, heavy, okay or too much"})
     _, word, intensity, numbness = QUICK_CHOICES[choice]
-    recent = (
-        CheckIn.objects.filter(person=person, source=Source.QUICK, created_at__gte=timezone.now() - QUICK_REPEAT_WINDOW,
-                               emotions__word=word)
-        .order_by("-created_at")
-        .first()
-    )
-    if recent is not None:
-        return recent
-    return create_checkin(
-        person, {"emotions": [{"word": word, "intensity": intensity}], "numbness": numbness}, source=Source.QUICK
-    )
+    if client_id in (None, ""):
+        recent = (
+            CheckIn.objects.filter(person=person, source=Source.QUICK,
+                                   created_at__gte=timezone.now() - QUICK_REPEAT_WINDOW, emotions__word=word)
+            .order_by("-created_at")
+            .first()
+        )
+        if recent is not None:
+            return recent
+    data: dict[str, object] = {"emotions": [{"word": word, "intensity": intensity}], "numbness": numbness,
+                               "id": client_id, "prompt_id": prompt_id}
+    if at not in (None, ""):
+        data["at"] = at
+    return create_checkin(person, data, source=Source.QUICK)
 
 
 def update_checkin(checkin: CheckIn, data: Mapping[str, object], *,
@@ -274,6 +338,7 @@ def as_dict(checkin: CheckIn) -> dict[str, object]:
         "tags": [t.name for t in (tag_rows if tag_rows is not None else checkin.tag_links.all())],
         "note": checkin.note,
         "source": checkin.source,
+        "prompt_id": str(checkin.prompt_id) if checkin.prompt_id else None,
         "created_at": _utc(checkin.created_at),
         "updated_at": _utc(checkin.updated_at),
     }

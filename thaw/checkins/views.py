@@ -25,6 +25,7 @@ from thaw.checkins.rules import MAX_WORDS, NOTE_MAX, CheckInInvalid
 from thaw.checkins.vocabulary import QUADRANTS, TagGroup, body_map, tag_groups, vocabulary
 from thaw.checkins.wordfinding import MAX_TEXT
 from thaw.core import versions
+from thaw.core.pwa import offline_page
 
 QUADRANT_LABELS = {
     "high-energy unpleasant": gettext_lazy("Unpleasant and stirred up"),
@@ -212,6 +213,18 @@ def _blank_state(start: str) -> dict[str, Any]:
     }
 
 
+def _prompt_param(request: HttpRequest) -> str:
+    """The reminder a new check-in answers (``?prompt=`` from the notification, kept through the
+    form); only a well-formed id is carried, the service checks whose it is."""
+    import uuid
+
+    raw = request.POST.get("prompt") if request.method == "POST" else request.GET.get("prompt")
+    try:
+        return str(uuid.UUID(str(raw))) if raw else ""
+    except ValueError:
+        return ""
+
+
 def _summary(state: dict[str, Any]) -> dict[str, str]:
     """A check-in (saved, or as typed in the form) in words, for showing two versions side by side."""
     tags = [*state["tags"], *(t.strip() for t in state["extra_tags"])]
@@ -244,6 +257,9 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
         "slider_rest": SLIDER_REST,
         "found": found,
         "sentence_max": MAX_TEXT,
+        "prompt_id": "" if checkin else _prompt_param(request),
+        "client_id": request.POST.get("client_id", "") if request.method == "POST" else "",
+        **quick_context(),
         # The version the edit is based on: where it started, or after a conflict the one saved now.
         "version": version if version is not None else (checkin.version if checkin else None),
         **_picker_context(request.user),
@@ -254,6 +270,18 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
     return render(request, "checkins/form.html", context, status=status)
 
 
+def _for_someone_else(request: HttpRequest) -> bool:
+    """A check-in that waited on the phone names whose it is; it is never saved to another account."""
+    owner = request.headers.get("X-Thaw-Person")
+    return bool(owner) and owner != str(request.user.pk)
+
+
+def _refused_for_someone_else() -> HttpResponse:
+    return HttpResponse("This check-in was made while someone else was signed in on this device; it was not saved.",
+                        status=409, content_type="text/plain; charset=utf-8")
+
+
+@offline_page
 @login_required
 def checkin_new(request: HttpRequest) -> HttpResponse:
     start = "body" if request.GET.get("start") == "body" else "words"
@@ -261,16 +289,28 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
         found = suggest.Result(word_to_try=suggest.word_from_notes(request.user)
                                if wordfinding_speaks_this_language() else None)
         return _render_form(request, _blank_state(start), start=start, found=found if found.word_to_try else None)
+    if _for_someone_else(request):
+        return _refused_for_someone_else()
     state = form_state_from_post(request.POST)
     start = request.POST.get("start", start)
     try:
         sentence = suggest.clean(state["sentence"])
     except suggest.TooLong as exc:
         return _render_form(request, state, errors={"sentence": f"The sentence {exc}"}, start=start, status=422)
+    data = checkin_data(state)
+    # Made on this phone (an id from the page or the offline queue) and the reminder it answers.
+    data.update(id=request.POST.get("client_id") or None, prompt_id=_prompt_param(request) or None)
     try:
-        checkin = services.create_checkin(request.user, checkin_data(state), source=Source.WEB)
+        checkin = services.create_checkin(request.user, data, source=Source.WEB)
     except CheckInInvalid as exc:
-        return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
+        if "prompt_id" in exc.errors or "id" in exc.errors:  # not the person's to use: saved without it
+            data.update(id=None, prompt_id=None)
+            try:
+                checkin = services.create_checkin(request.user, data, source=Source.WEB)
+            except CheckInInvalid as again:
+                return _render_form(request, state, errors=_form_errors(again.errors), start=start, status=422)
+        else:
+            return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
     messages.success(request, "Saved. Thank you for checking in.")
     # A sentence not kept as the note is still screened, like every note: help comes first.
     unkept_crisis = bool(sentence) and not state["keep_sentence"] and suggest.screen(request.user, sentence)
@@ -311,11 +351,22 @@ def checkin_suggest(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def checkin_quick(request: HttpRequest) -> HttpResponse:
+    if _for_someone_else(request):
+        return _refused_for_someone_else()
     choice = request.POST.get("choice", "")
     if choice not in services.QUICK_CHOICES:
         messages.error(request, "That quick check-in was not recognised; please pick one of the buttons.")
         return redirect("home")
-    checkin = services.quick_checkin(request.user, choice)
+    extra = {"client_id": request.POST.get("client_id") or None, "at": request.POST.get("at") or None,
+             "prompt_id": _prompt_param(request) or None}
+    try:
+        checkin = services.quick_checkin(request.user, choice, **extra)
+    except CheckInInvalid as exc:
+        if "at" in exc.errors:
+            messages.error(request, f"That tap was not saved: {exc.errors['at']}.")
+            return redirect("home")
+        # A reminder or id that is not the person's to use: the tap is saved without it.
+        checkin = services.quick_checkin(request.user, choice)
     label = services.QUICK_CHOICES[choice][0]
     if request.headers.get("HX-Request") == "true":
         from thaw.clinic.homework import for_person as homework_for

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from thaw.checkins import services
 from thaw.checkins.views import quick_context
 from thaw.clinic.homework import for_person as homework_for
+from thaw.core.pwa import offline_page
 from thaw.insights.summary import weekly_summary
 
 
@@ -27,6 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@offline_page
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/welcome.html")

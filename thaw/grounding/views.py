@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thaw.checkins.rules import CheckInInvalid
+from thaw.core.pwa import offline_page
 from thaw.grounding import services
 from thaw.grounding.exercises import AFFIRMATION_MAX, Exercise, library
 from thaw.grounding.models import Source
@@ -89,6 +90,7 @@ def _render_exercise(request: HttpRequest, exercise: Exercise, *, now: bool = Fa
     return render(request, "grounding/exercise.html", context, status=status)
 
 
+@offline_page
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     lib = library()
@@ -101,6 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
+@offline_page
 def far_away(request: HttpRequest) -> HttpResponse:
     """One tap from every page, signed in or not: straight into a short eyes-open exercise.
 
@@ -156,6 +159,7 @@ def session_data(exercise: Exercise, state: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@offline_page
 @login_required
 def exercise_page(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise_or_404(slug)

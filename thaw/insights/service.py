@@ -21,5 +21,8 @@ def insights_for(person: Any, since: datetime | None = None, until: datetime | N
     now = until or timezone.now()
     result = compute_insights(arrays, now_epoch=min(now, timezone.now()).timestamp())
     done = time.perf_counter()
+    from thaw.reminders.insights import answer_rate
+
+    result["reminders"] = answer_rate(person, since, until)  # answered reminders; prompted vs self-started
     result["timing_ms"] = {"load": round((loaded - started) * 1000, 2), "analytics": round((done - loaded) * 1000, 2)}
     return result

@@ -85,6 +85,8 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         "patterns": [{"factor": p["factor"], "with": p["mean_with"], "without": p["mean_without"]}
                      for p in result["patterns"]],
     }
+    from thaw.reminders.insights import answer_rate
+
     return render(request, "insights/page.html", {
-        "result": result, "charts": charts, "window_key": window_key, "windows": list(WINDOWS),
+        "result": result, "reminders": answer_rate(request.user, since, None), "charts": charts, "window_key": window_key, "windows": list(WINDOWS),
     })

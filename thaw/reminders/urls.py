@@ -1,0 +1,9 @@
+from django.urls import path
+
+from thaw.reminders import views
+
+urlpatterns = [
+    path("reminders/", views.reminders_page, name="reminders"),
+    path("reminders/fewer", views.fewer, name="reminders_fewer"),
+    path("reminders/devices/<uuid:device_id>/remove", views.device_remove, name="reminders_device_remove"),
+]
