@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("thaw.circle.urls")),
     path("", include("thaw.clinic.urls")),
     path("", include("thaw.schedule.urls")),
+    path("", include("thaw.monitoring.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 
