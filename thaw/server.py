@@ -63,6 +63,7 @@ def _gunicorn_logging() -> dict[str, Any]:
         "formatters": settings.LOGGING["formatters"],
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": settings.THAW_LOG_FORMAT,
                                 "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": settings.LOGGING["root"]["level"]},
         "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
                     "gunicorn.access": {"handlers": [], "propagate": False}},
     }
