@@ -31,11 +31,23 @@ def _migrate(verbose: bool = True) -> None:
     if plan:
         if verbose:
             print(f"Applying {len(plan)} database migration(s)…", flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
+        if connection.vendor == "postgresql":  # a migration may rewrite a big table: no statement limit
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        finally:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET statement_timeout")
     call_command("createcachetable", verbosity=0)  # shared counters (sign-in limits); no-op once made
+
+
+def _record_key_fingerprints() -> None:
+    """The first server's key fingerprints; later servers are compared with them (thaw.E030, E033)."""
     from thaw.monitoring.fingerprints import record
 
-    record()  # the first server's key fingerprints; later servers are compared with them (thaw.E030)
+    record()
 
 
 def _metrics_dir(port: int) -> None:
@@ -97,6 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     errors = [e for e in found if e.is_serious()]
     if not errors:
         _migrate()
+        _record_key_fingerprints()
         found = checks.run_checks(databases=["default"])
         errors = [e for e in found if e.is_serious()]
     for problem in found:
@@ -136,6 +149,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if args.parent_pid is None:
         _migrate()
+        _record_key_fingerprints()
+        from django.core import checks
+
+        problems = [e for e in checks.run_checks(databases=["default"]) if e.is_serious()]
+        for problem in problems:
+            print(f"{problem.id}: {problem.msg}\n  hint: {problem.hint}", file=sys.stderr)
+        if problems:
+            return 2
         print("Thaw's worker is running (press Ctrl+C to stop)", flush=True)
     run_forever(poll_seconds=args.poll, parent_pid=args.parent_pid)
     return 0

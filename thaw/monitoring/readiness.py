@@ -19,9 +19,19 @@ def _expected_migrations() -> frozenset[tuple[str, str]]:
 def unapplied_migrations() -> list[str]:
     """Migrations this code has that the database has not applied (one small query)."""
     with connection.cursor() as cursor:
+        if not _has_migration_table(cursor):
+            return sorted(f"{app}.{name}" for app, name in _expected_migrations())
         cursor.execute("SELECT app, name FROM django_migrations")
         applied = {(app, name) for app, name in cursor.fetchall()}
     return sorted(f"{app}.{name}" for app, name in _expected_migrations() - applied)
+
+
+def _has_migration_table(cursor: object) -> bool:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT to_regclass('django_migrations') IS NOT NULL")  # type: ignore[attr-defined]
+    else:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'django_migrations'")  # type: ignore[attr-defined]
+    return bool(cursor.fetchone()[0])  # type: ignore[attr-defined]
 
 
 def key_ring_readable() -> str:
