@@ -365,6 +365,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep and reuse the generated database")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers and nginx on the way out
     admin_url = os.environ.get("DATABASE_URL", "")
     if not urlsplit(admin_url).scheme.startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL where this may create a database.", file=sys.stderr)
@@ -384,8 +385,13 @@ def main() -> int:
         shutil.copytree(ROOT / ".bench-network-keys", data_dir)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if exists and not args.reuse:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+        if exists and args.reuse:  # only a finished generation is reused
+            with psycopg.connect(env["DATABASE_URL"], autocommit=True) as bench:
+                done = bench.execute("SELECT to_regclass('checkins_checkin') IS NOT NULL").fetchone()[0]
+                done = done and bench.execute("SELECT EXISTS (SELECT 1 FROM checkins_checkin)").fetchone()[0]
+            exists = exists if done else None
+        if exists is None or not args.reuse:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
             exists = None
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
