@@ -109,8 +109,9 @@ def generate(people: int, clinicians: int, programs: int, days: int, per_day: fl
     accounts_done = time.perf_counter()
     checkins = emotions = 0
     cursor = connection.cursor().cursor
-    with cursor.copy("COPY checkins_checkin (id, person_id, at, numbness, body, note, source, created_at, updated_at)"
-                     " FROM STDIN") as copy_checkins:
+    cursor.execute("SET statement_timeout = 0")  # one COPY of millions of rows takes minutes
+    with cursor.copy("COPY checkins_checkin (id, person_id, at, numbness, body, note, source, created_at, updated_at,"
+                     " version) FROM STDIN") as copy_checkins:
         emotion_rows: list[tuple[object, ...]] = []
         for person in persons:
             level = rng.uniform(2, 8)
@@ -120,7 +121,7 @@ def generate(people: int, clinicians: int, programs: int, days: int, per_day: fl
                 for _ in range(count):
                     at = now - timedelta(days=days - day, seconds=rng.randint(0, 86_000))
                     key = uuid.uuid4()
-                    copy_checkins.write_row((key, person.pk, at, round(level), "[]", "", "api", at, at))
+                    copy_checkins.write_row((key, person.pk, at, round(level), "[]", "", "api", at, at, 1))
                     checkins += 1
                     for position, word in enumerate(rng.sample(WORDS, 1 + (rng.random() < 0.5))):
                         emotion_rows.append((key, word, rng.randint(1, 10), position))
