@@ -31,6 +31,7 @@ printed: the machine is shared.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -378,11 +379,13 @@ def main() -> int:
     import psycopg
 
     workdir = Path(tempfile.mkdtemp(prefix="thaw-network-bench-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)  # also when a step fails
     data_dir = workdir / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("THAW_")}
     env.update({"THAW_DATA_DIR": str(data_dir), "DATABASE_URL": urlunsplit(urlsplit(admin_url)._replace(path=f"/{DB_NAME}")),
                 "THAW_TRUSTED_PROXY_COUNT": "1", "PYTHONUNBUFFERED": "1"})
-    if args.reuse and (ROOT / ".bench-network-keys").exists():
+    keys_kept = args.reuse and (ROOT / ".bench-network-keys").exists()
+    if keys_kept:
         shutil.copytree(ROOT / ".bench-network-keys", data_dir)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
@@ -390,7 +393,7 @@ def main() -> int:
             with psycopg.connect(env["DATABASE_URL"], autocommit=True) as bench:
                 done = bench.execute("SELECT to_regclass('checkins_checkin') IS NOT NULL").fetchone()[0]
                 done = done and bench.execute("SELECT EXISTS (SELECT 1 FROM checkins_checkin)").fetchone()[0]
-            exists = exists if done else None
+            exists = exists if done and keys_kept else None  # without its keys the data cannot be read
         if exists is None or not args.reuse:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
             exists = None
@@ -453,7 +456,6 @@ def main() -> int:
     print(f"\nload average at start {results['machine']['loadavg_start']}, at end {os.getloadavg()}")  # type: ignore[index]
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
-    shutil.rmtree(workdir, ignore_errors=True)
     if failures:
         print("\nFLOORS MISSED:\n  " + "\n  ".join(failures))
         return 1
