@@ -105,12 +105,12 @@ def record(action: str, *, actor: Any = None, person: Any = None, **details: Any
 def record_many(action: str, *, actor: Any, people: list[Any], **details: Any) -> int:
     """Append one event per person in one transaction (a caseload view).
 
-    Written without model instances: on PostgreSQL as one ``INSERT … SELECT FROM unnest(…)``
-    with one array parameter per column, elsewhere with ``executemany``. On PostgreSQL,
-    ``executemany`` sent 500 single-row INSERTs and took about 100 ms of a 170 ms caseload
-    page, and one multi-row VALUES statement of 6,000 parameters was slower still (psycopg
-    parses such a query on the client, and PostgreSQL plans it); the arrays take a few ms
-    (docs/PERFORMANCE.md), so auditing never tempts anyone to skip it.
+    Written without model instances: on PostgreSQL by one COPY, elsewhere with
+    ``executemany``. On PostgreSQL, ``executemany`` sent 500 single-row INSERTs and took about
+    100 ms of a 170 ms caseload page, and one multi-row VALUES statement of 6,000 parameters
+    was slower still (psycopg parses such a query on the client, and PostgreSQL plans it);
+    COPY takes well under half of ``executemany``'s time (docs/PERFORMANCE.md), so auditing
+    never tempts anyone to skip it.
     """
     actor = actor if getattr(actor, "is_authenticated", False) else None
     if not people:
