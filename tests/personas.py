@@ -102,7 +102,7 @@ def visitor() -> World:
     _, enrol_secret = clinic.invite_person(program, lead)
     _, feed_secret = create_feed(owner)
     return World(None, start=["/", "/help/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
-                              "/healthz", f"/invite/{circle_secret}/", f"/enrol/{enrol_secret}/",
+                              "/healthz", "/readyz", "/metrics", f"/invite/{circle_secret}/", f"/enrol/{enrol_secret}/",
                               f"/calendar/{feed_secret}.ics", "/settings/erased", "/manifest.webmanifest",
                               "/sw.js", "/offline/"])
 

@@ -99,9 +99,28 @@ def test_secret_key_from_file(tmp_path: Path) -> None:
 def test_deploy_check_is_clean_in_production_settings(tmp_path: Path) -> None:
     with isolated_env(tmp_path / "data") as env:
         env.update(THAW_SITE_URL="https://thaw.example.org", THAW_TRUSTED_PROXY_COUNT="1")
+        unmigrated = thaw("check", "--deploy", env=env)
+        assert unmigrated.returncode == 1 and "thaw.E032" in unmigrated.stderr, unmigrated.stderr
+        assert thaw("manage", "migrate", "-v", "0", env=env).returncode == 0
         result = thaw("check", "--deploy", env=env)
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_deploy_check_catches_servers_whose_keys_disagree(tmp_path: Path) -> None:
+    """The first server records its keys' fingerprints; one started with another key is refused."""
+    with isolated_env(tmp_path / "data") as env:
+        assert thaw("manage", "migrate", "-v", "0", env=env).returncode == 0
+        recorded = thaw("manage", "shell", "--no-imports", "-c",
+                        "from thaw.monitoring.fingerprints import record; record()", env=env)
+        assert recorded.returncode == 0, recorded.stderr
+        assert thaw("check", env=env).returncode == 0
+        other = thaw("check", "--deploy", env={**env, "THAW_SECRET_KEY": "another-secret-key-" + "x" * 40})
+        assert other.returncode == 1 and "thaw.E030" in other.stderr, other.stderr
+        assert "thaw.E033" not in other.stderr
+        ring = "0a1b2c3d:" + "A" * 43
+        other_key = thaw("check", env={**env, "THAW_ENCRYPTION_KEY": ring})
+        assert other_key.returncode == 1 and "thaw.E033" in other_key.stderr, other_key.stderr
 
 
 def test_make_run_takes_a_port() -> None:

@@ -31,8 +31,39 @@ def _migrate(verbose: bool = True) -> None:
     if plan:
         if verbose:
             print(f"Applying {len(plan)} database migration(s)…", flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
+        if connection.vendor == "postgresql":  # a migration may rewrite a big table: no statement limit
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        finally:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET statement_timeout")
     call_command("createcachetable", verbosity=0)  # shared counters (sign-in limits); no-op once made
+
+
+def _record_key_fingerprints() -> None:
+    """The first server's key fingerprints; later servers are compared with them (thaw.E030, E033)."""
+    from thaw.monitoring.fingerprints import record
+
+    record()
+
+
+def _metrics_dir(port: int) -> None:
+    """Multiprocess metrics (thaw.monitoring.metrics): one directory per served port in the data
+    directory, emptied now (counts from a previous run would be added to this one's). Set
+    before Django loads anything, because prometheus-client reads it when first imported."""
+    import shutil
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    else:
+        data_dir = Path(os.environ.get("THAW_DATA_DIR") or "./data").expanduser().resolve()
+        path = data_dir / "metrics" / f"serve-{port}"
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, mode=0o700)
 
 
 def default_workers() -> int:
@@ -66,6 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # THAW_SITE_URL, the site address follows --host/--port (the worker inherits it too).
     os.environ.setdefault("THAW_SITE_URL", url)
     os.environ["THAW_SERVED_URL"] = url  # for the check that compares the two (thaw.core.checks)
+    _metrics_dir(args.port)
     _setup_django()
     from django.conf import settings
     from django.core import checks
@@ -77,6 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     errors = [e for e in found if e.is_serious()]
     if not errors:
         _migrate()
+        _record_key_fingerprints()
         found = checks.run_checks(databases=["default"])
         errors = [e for e in found if e.is_serious()]
     for problem in found:
@@ -84,6 +117,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if errors:
         return 2
     connections.close_all()  # never share a database connection across the forked workers
+    close_pool = getattr(connections["default"], "close_pool", None)
+    if close_pool is not None:
+        close_pool()  # nor a connection pool: its threads do not survive a fork
 
     from thaw.server import run_gunicorn
 
@@ -109,13 +145,18 @@ def _start_worker() -> subprocess.Popen[bytes]:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
-    import logging
-
     from thaw.tasks.worker import run_forever
 
-    logging.basicConfig(level=logging.INFO, format="thaw worker: %(message)s")
     if args.parent_pid is None:
         _migrate()
+        _record_key_fingerprints()
+        from django.core import checks
+
+        problems = [e for e in checks.run_checks(databases=["default"]) if e.is_serious()]
+        for problem in problems:
+            print(f"{problem.id}: {problem.msg}\n  hint: {problem.hint}", file=sys.stderr)
+        if problems:
+            return 2
         print("Thaw's worker is running (press Ctrl+C to stop)", flush=True)
     run_forever(poll_seconds=args.poll, parent_pid=args.parent_pid)
     return 0
@@ -197,6 +238,9 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     except ImproperlyConfigured as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    from thaw.monitoring.fingerprints import record
+
+    record(replace="encryption_key")  # servers still on the old key now fail `thaw check` (thaw.E033)
     if args.drop_old:
         print(f"Kept only key {key_id}; values per key: {in_use or 'none stored'}. Backups made with an older key "
               "can no longer be opened with this key file: keep a copy of the old key file beside them.")

@@ -43,6 +43,32 @@ class ThawServer(BaseApplication):
         return application
 
 
+def _worker_exited(server: Any, worker: Any) -> None:
+    """A worker's multiprocess metric files stay (its counts are kept); its gauges go."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def _gunicorn_logging() -> dict[str, Any]:
+    """gunicorn's own lines (workers booting, exiting, timing out) in Thaw's log format."""
+    from django.conf import settings
+
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": settings.LOGGING["formatters"],
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": settings.THAW_LOG_FORMAT,
+                                "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": settings.LOGGING["root"]["level"]},
+        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+                    "gunicorn.access": {"handlers": [], "propagate": False}},
+    }
+
+
 def run_gunicorn(*, host: str, port: int, workers: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     ThawServer(
@@ -57,5 +83,7 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "errorlog": "-",
             "loglevel": "warning",
             "proc_name": "thaw",
+            "child_exit": _worker_exited,
+            "logconfig_dict": _gunicorn_logging(),
         }
     ).run()

@@ -66,9 +66,11 @@ INSTALLED_APPS = [
     "thaw.clinic",
     "thaw.schedule",
     "thaw.reminders",
+    "thaw.monitoring",
 ]
 
 MIDDLEWARE = [
+    "thaw.monitoring.middleware.RequestObservationMiddleware",  # first: request id, metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +142,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     SQLITE_WRITE_LOCK = envstr("THAW_SQLITE_WRITE_LOCK", "file")
+
+else:
+    # PostgreSQL (docs/DEPLOYING.md): each server process borrows connections from a small
+    # psycopg pool (Django's OPTIONS["pool"]) that checks a connection before lending it, or,
+    # with THAW_DB_POOL=false (e.g. behind pgbouncer), keeps one persistent connection with
+    # Django's health check. Runaway statements and transactions left open are cut off by the
+    # server itself, below gunicorn's 30 s worker timeout.
+    DB_POOL = envbool("THAW_DB_POOL", True)
+    DB_POOL_MIN_SIZE = envint("THAW_DB_POOL_MIN_SIZE", 1, minimum=0)
+    DB_POOL_MAX_SIZE = envint("THAW_DB_POOL_MAX_SIZE", 4, minimum=1)
+    DB_POOL_TIMEOUT = envint("THAW_DB_POOL_TIMEOUT", 10, minimum=1)
+    DB_STATEMENT_TIMEOUT_MS = envint("THAW_DB_STATEMENT_TIMEOUT_MS", 20_000, minimum=0)
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = envint("THAW_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, minimum=0)
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+                           f" -c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}")
+    if DB_POOL:
+        _options["pool"] = {"min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE,
+                            "timeout": DB_POOL_TIMEOUT, "max_idle": 600, "max_lifetime": 1800}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -215,7 +238,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SITE_IS_HTTPS
 SECURE_HSTS_PRELOAD = SITE_IS_HTTPS and envbool("THAW_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_SSL_REDIRECT = SITE_IS_HTTPS and envbool("THAW_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 _proxies = envint("THAW_TRUSTED_PROXY_COUNT", 0, minimum=0)
 TRUSTED_PROXY_COUNT = _proxies
 if _proxies:
@@ -279,12 +302,24 @@ EMAIL_TIMEOUT = 20
 # With the file backend (django.core.mail.backends.filebased.EmailBackend): where messages go.
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
+# One JSON object per line with the request id (thaw.monitoring.logs); THAW_LOG_FORMAT=text
+# for plain lines at a terminal. INFO adds one line per request (route, status, time).
+THAW_LOG_FORMAT = envstr("THAW_LOG_FORMAT", "json")
+if THAW_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"THAW_LOG_FORMAT={THAW_LOG_FORMAT!r} must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "thaw.monitoring.logs.JsonFormatter"},
+                   "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": THAW_LOG_FORMAT}},
     "root": {"handlers": ["stderr"], "level": envstr("THAW_LOG_LEVEL", "WARNING")},
 }
+
+# /metrics (Prometheus): closed unless one of these is set. Addresses are the client's as
+# Thaw sees it (the socket's, or the proxy's X-Forwarded-For with THAW_TRUSTED_PROXY_COUNT).
+THAW_METRICS_ALLOW = envstr("THAW_METRICS_ALLOW", "")
+THAW_METRICS_TOKEN = envsecret("THAW_METRICS_TOKEN") or ""
 
 # --- Thaw's own ----------------------------------------------------------------------
 THAW_CHECKIN_FUTURE_TOLERANCE_SECONDS = 300

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("thaw.clinic.urls")),
     path("", include("thaw.schedule.urls")),
     path("", include("thaw.reminders.urls")),
+    path("", include("thaw.monitoring.urls")),
     # Before allauth's own: the same sign-out, which also clears what Thaw kept on the device.
     path("accounts/logout/", sign_out),
     path("accounts/", include("allauth.urls")),

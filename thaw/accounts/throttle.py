@@ -109,6 +109,10 @@ def _counted(entry: dict[str, Any] | None, now: float) -> dict[str, Any]:
 
 
 def note_failure(email: str, ip: str, request: Any = None) -> None:
+    from thaw.monitoring.metrics import SIGN_IN_FAILURES
+
+    api = request is not None and getattr(request, "path", "").startswith("/api/")
+    SIGN_IN_FAILURES.labels("api" if api else "web").inc()
     account_key, address_key, account, address = _read(email, ip)
     now = _now()
     # The account's count runs until a whole window passes without a failure.

@@ -12,8 +12,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from thaw.checkins.vocabulary import vocabulary
+from thaw.insights.cache import cached_figures
 from thaw.insights.data import load_arrays
 from thaw.insights.engine import CheckInArrays, compute_insights
+from thaw.reminders.insights import answer_rate
 
 QUADRANT_NAMES = {
     (1, 1): "pleasant and lively", (1, -1): "pleasant and calm",
@@ -70,10 +72,21 @@ def granularity_over_time(person: Any, end: datetime, months: int = 12) -> list[
 @login_required
 def insights_page(request: HttpRequest) -> HttpResponse:
     window_key = request.GET.get("window", "90")
-    days = WINDOWS.get(window_key, 90)
+    if window_key not in WINDOWS:
+        window_key = "90"
+    days = WINDOWS[window_key]
+    figures = cached_figures(request.user, window_key, lambda: _figures(request.user, days))
+    since = timezone.now() - timedelta(days=days) if days else None
+    # The prompts' answer rate is read fresh: a prompt answered or expired does not touch the figures' cache.
+    reminders = answer_rate(request.user, since, None)
+    return render(request, "insights/page.html", {**figures, "reminders": reminders, "window_key": window_key,
+                                                  "windows": list(WINDOWS)})
+
+
+def _figures(person: Any, days: int | None) -> dict[str, Any]:
     now = timezone.now()
     since = now - timedelta(days=days) if days else None
-    arrays = load_arrays(request.user, since, None)
+    arrays = load_arrays(person, since, None)
     result = compute_insights(arrays, now_epoch=now.timestamp())
     weekly = result["numbness"]["weekly"]
     charts = {
@@ -81,12 +94,8 @@ def insights_page(request: HttpRequest) -> HttpResponse:
                                 .timestamp()) for w in weekly],
                      "mean": [w["mean"] for w in weekly], "n": [w["n"] for w in weekly]},
         "mood": mood_points(arrays),
-        "granularity": granularity_over_time(request.user, now),
+        "granularity": granularity_over_time(person, now),
         "patterns": [{"factor": p["factor"], "with": p["mean_with"], "without": p["mean_without"]}
                      for p in result["patterns"]],
     }
-    from thaw.reminders.insights import answer_rate
-
-    return render(request, "insights/page.html", {
-        "result": result, "reminders": answer_rate(request.user, since, None), "charts": charts, "window_key": window_key, "windows": list(WINDOWS),
-    })
+    return {"result": result, "charts": charts}

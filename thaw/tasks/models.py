@@ -38,6 +38,8 @@ class Job(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The id of the request that queued the job: the worker's log lines carry it too.
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["run_after", "id"]

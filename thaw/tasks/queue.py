@@ -16,6 +16,7 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from thaw.monitoring.requestid import current as current_request_id
 from thaw.tasks.models import Job
 
 Handler = Callable[[dict[str, Any]], None]
@@ -62,7 +63,8 @@ def enqueue(kind: str, payload: dict[str, Any], *, person: Any = None, run_after
     if kind not in _HANDLERS:
         raise ValueError(f"no handler registered for job kind {kind!r}")
     return Job.objects.create(kind=kind, payload=json.dumps(payload), person=person,
-                              run_after=run_after or timezone.now(), max_attempts=max_attempts)
+                              run_after=run_after or timezone.now(), max_attempts=max_attempts,
+                              request_id=current_request_id())
 
 
 def send_email(to: list[str], subject: str, body: str, *, person: Any = None, reply_to: list[str] | None = None) -> Job:

@@ -22,6 +22,8 @@ from django.db import close_old_connections
 from django.db.models import F, Q
 from django.utils import timezone
 
+from thaw.monitoring import metrics
+from thaw.monitoring.requestid import REQUEST_ID
 from thaw.tasks.models import Job, PeriodicRun, Status
 from thaw.tasks.queue import handlers, periodic_tasks
 
@@ -54,7 +56,16 @@ def claim(now: datetime | None = None) -> Job | None:
 
 
 def run_job(job: Job, now: datetime | None = None) -> bool:
-    """Run one claimed job; True when it succeeded (the row is then deleted)."""
+    """Run one claimed job; True when it succeeded (the row is then deleted). Its log lines
+    carry the id of the request that queued it."""
+    reset = REQUEST_ID.set(job.request_id)
+    try:
+        return _run_job(job, now)
+    finally:
+        REQUEST_ID.reset(reset)
+
+
+def _run_job(job: Job, now: datetime | None = None) -> bool:
     function = handlers().get(job.kind)
     try:
         if function is None:
@@ -66,12 +77,16 @@ def run_job(job: Job, now: datetime | None = None) -> bool:
         if job.attempts >= job.max_attempts:
             logger.error("job %s (%s) failed %s times, giving up: %s", job.pk, job.kind, job.attempts, error)
             Job.objects.filter(pk=job.pk).update(status=Status.FAILED, locked_until=None, last_error=error)
+            metrics.JOBS_RUN.labels("gave_up").inc()
         else:
             logger.warning("job %s (%s) failed (attempt %s), will retry: %s", job.pk, job.kind, job.attempts, error)
             Job.objects.filter(pk=job.pk).update(status=Status.QUEUED, locked_until=None, last_error=error,
                                                  run_after=now + backoff(job.attempts))
+            metrics.JOBS_RUN.labels("retry").inc()
         return False
     Job.objects.filter(pk=job.pk).delete()
+    metrics.JOBS_RUN.labels("done").inc()
+    logger.info("job %s (%s) done", job.pk, job.kind)
     return True
 
 
