@@ -117,6 +117,10 @@ class PageParser(HTMLParser):
             self.forms.append(self._form)
         if self._form is None:
             return
+        if tag in ("button", "input") and a.get("formaction"):
+            # A submit button that sends its form elsewhere ("Suggest words"): that action is a form too.
+            self.resources.append(a["formaction"])
+            self.forms.append(Form(urljoin(self.url, a["formaction"]), self._form.method, self._form.fields))
         limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
         if tag == "input":
             self._form.fields.append(Field(a.get("name", ""), a.get("type", "").lower(), a.get("value", ""),

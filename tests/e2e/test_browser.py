@@ -72,6 +72,7 @@ def test_sign_up_one_tap_full_checkin_and_a_refused_bad_input(phone: Any, server
     assert page.get_by_label("Note").input_value() == "Please keep this text."
 
     # History has exactly the two saved check-ins, newest first.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="More").click()
     page.get_by_role("link", name="History").click()
     entries = page.locator("li.entry")
     assert entries.count() == 2

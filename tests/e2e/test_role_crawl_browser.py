@@ -62,7 +62,7 @@ def _sign_in(page: Any, persona: Persona, email: str) -> None:
     if persona.two_factor:
         page.get_by_label("Code").fill(_totp())
         page.locator("form button[type=submit]").first.click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("navigation", name="Main").wait_for()
 
 
 def _shape(url: str) -> str:
