@@ -44,6 +44,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PYTHON) scripts/ensure_chromium.py
 	$(BIN)/python scripts/vendor.py --check
+	$(BIN)/python scripts/fetch_axe.py
 	$(BIN)/thaw manage makemigrations --check --dry-run
 	$(BIN)/ruff check thaw tests benchmarks scripts
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent $(PURE_CORES)
