@@ -61,6 +61,8 @@ class Form:
     action: str
     method: str
     fields: list[Field] = field(default_factory=list)
+    # Submit buttons with their own ``formaction`` send the same fields somewhere else.
+    other_actions: list[str] = field(default_factory=list)
 
     def rendered(self) -> list[tuple[str, str]]:
         """What a browser sends for the form as it is shown."""
@@ -117,10 +119,8 @@ class PageParser(HTMLParser):
             self.forms.append(self._form)
         if self._form is None:
             return
-        if tag in ("button", "input") and a.get("formaction"):
-            # A submit button that sends its form elsewhere ("Suggest words"): that action is a form too.
-            self.resources.append(a["formaction"])
-            self.forms.append(Form(urljoin(self.url, a["formaction"]), self._form.method, self._form.fields))
+        if tag in ("button", "input") and a.get("formaction") and a.get("type", "submit").lower() == "submit":
+            self._form.other_actions.append(urljoin(self.url, a["formaction"]))
         limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
         if tag == "input":
             self._form.fields.append(Field(a.get("name", ""), a.get("type", "").lower(), a.get("value", ""),
@@ -231,6 +231,8 @@ def crawl(fetch: Fetch, start: list[str], route_of: Callable[[str], str], max_pa
                 queue.append(target)
         for form in page.forms:
             _send_form(fetch, form, url, report, forms_done)
+            for other in form.other_actions:
+                _send_form(fetch, Form(other, form.method, form.fields), url, report, forms_done)
     return report
 
 
