@@ -30,6 +30,7 @@ QUADRANT_LABELS = {
     "high-energy pleasant": "Pleasant and lively",
     "low-energy pleasant": "Pleasant and calm",
 }
+METER_ORDER = ("high-energy unpleasant", "high-energy pleasant", "low-energy unpleasant", "low-energy pleasant")
 DEFAULT_INTENSITY = 5
 # Where the numbness slider rests before the person rates it; never saved unless they do.
 SLIDER_REST = 5
@@ -51,10 +52,13 @@ def _picker_context(person: Any) -> dict[str, Any]:
         by_family = [(vocab.families[name].label, words) for name, words in families.items()]
         examples = [max(words, key=lambda e: -abs(e.pleasantness) - abs(e.energy)).word for _, words in by_family[:3]]
         quadrants.append((q, QUADRANT_LABELS[q], by_family, examples))
+    meter = {q: label for q, label, _families, _examples in quadrants}
     return {
         "numb_words": vocab.numb_words(),
         "not_sure": vocab.get("not sure"),
         "quadrants": quadrants,
+        # The mood meter's field, read as a screen shows it: more energy on top, pleasant on the right.
+        "meter_cells": [(q, meter[q]) for q in METER_ORDER],
         "regions": list(body.regions.items()),
         "sensations": list(body.sensations.items()),
         "tag_groups": tag_groups(),
