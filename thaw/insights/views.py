@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from thaw.checkins.vocabulary import vocabulary
+from thaw.insights import plain
 from thaw.insights.data import load_arrays
 from thaw.insights.engine import CheckInArrays, compute_insights
 
@@ -86,5 +87,5 @@ def insights_page(request: HttpRequest) -> HttpResponse:
                      for p in result["patterns"]],
     }
     return render(request, "insights/page.html", {
-        "result": result, "charts": charts, "window_key": window_key, "windows": list(WINDOWS),
+        "result": result, "charts": charts, "lead": plain.leads(result, charts["mood"]), "window_key": window_key, "windows": list(WINDOWS),
     })
