@@ -163,7 +163,11 @@ def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[st
             parts = urlsplit(url)
             if parts.netloc and parts.netloc != origin or parts.scheme not in ("", "http", "https"):
                 continue
-            if parts.path.startswith(NOT_PAGES) or DOWNLOADS.search(parts.path) or _shape(url) in SHAPES:
+            if parts.path.startswith(NOT_PAGES) or DOWNLOADS.search(parts.path):
+                continue
+            # A role's own start pages are always opened (what the role sees there is its own);
+            # other pages once per route shape across all roles.
+            if _shape(url) in SHAPES and url not in world["start"] or url in opened:
                 continue
             SHAPES.add(_shape(url))
             response = page.goto(url)
