@@ -73,3 +73,12 @@ def test_each_card_leads_with_its_sentence_and_keeps_the_figures_under_how_we_kn
     assert "Most of your feelings sat in “unpleasant and low”." in html
     how = re.findall(r'<details class="how"><summary>How we know</summary>(.*?)</details>', html, re.S)
     assert any("mean squared change" in h for h in how) and any("95 %" in h or "trend needs" in h.lower() for h in how)
+
+
+@pytest.mark.parametrize(("quadrants", "unsure", "expected"), [
+    ([("pleasant and calm", 3), ("unpleasant and low", 1)], 1, "Most of your feelings sat in “pleasant and calm”."),
+    ([("pleasant and calm", 1), ("unpleasant and low", 1)], 4, "Most of your check-ins were numb or not sure, and that is worth knowing too."),
+    ([("pleasant and calm", 1), ("unpleasant and low", 1)], 1, "Your feelings were spread over more than one place; no single one stood out."),
+])
+def test_the_mood_sentence_names_a_place_only_when_one_stands_out(quadrants: list, unsure: int, expected: str) -> None:
+    assert plain.mood({"quadrants": quadrants, "numb_or_unsure": unsure}) == expected

@@ -48,8 +48,11 @@ def mood(chart: dict[str, Any]) -> str:
     unsure = chart["numb_or_unsure"]
     if not any(counts.values()) and not unsure:
         return "Name a feeling when you check in and this shows where your feelings sit."
-    place, most = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
-    if unsure >= most:
+    ranked = sorted([*counts.items(), ("", unsure)], key=lambda kv: kv[1], reverse=True)
+    (place, most), (_, second) = ranked[0], ranked[1]
+    if most == second:
+        return "Your feelings were spread over more than one place; no single one stood out."
+    if not place:
         return "Most of your check-ins were numb or not sure, and that is worth knowing too."
     return f"Most of your feelings sat in “{place}”."
 
