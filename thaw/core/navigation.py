@@ -17,12 +17,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Entry:
     key: str
-    label: str
+    label: Any  # a lazily translated string
     url_name: str
     icon: str = ""  # the id of a symbol in thaw/icons.svg
     roles: frozenset[str] = frozenset()  # who sees it (empty: every signed-in person)
@@ -30,22 +31,22 @@ class Entry:
 
 
 TABS = (
-    Entry("home", "Home", "home", "home"),
-    Entry("checkin", "Check in", "checkin_new", "checkin", paths=("/checkin/", "/checkins/", "/emotions/")),
-    Entry("insights", "Insights", "insights", "insights", paths=("/insights/",)),
-    Entry("tools", "Tools", "tools", "tools",
+    Entry("home", _("Home"), "home", "home"),
+    Entry("checkin", _("Check in"), "checkin_new", "checkin", paths=("/checkin/", "/checkins/", "/emotions/")),
+    Entry("insights", _("Insights"), "insights", "insights", paths=("/insights/",)),
+    Entry("tools", _("Tools"), "tools", "tools",
           paths=("/tools/", "/grounding/", "/substances/", "/circle/", "/safety-plan/", "/assessments/", "/report/")),
-    Entry("more", "More", "more", "more",
+    Entry("more", _("More"), "more", "more",
           paths=("/more/", "/settings/", "/sessions/", "/calendar/", "/shared/")),
 )
 
 STAFF = (
-    Entry("caseload", "Caseload", "caseload", roles=frozenset({"clinician"}), paths=("/clinic/",)),
-    Entry("sessions", "Sessions", "clinic_sessions", roles=frozenset({"clinician"}), paths=("/clinic/sessions/",)),
-    Entry("programs", "Programs", "programs", roles=frozenset({"admin"}), paths=("/clinic/programs/",)),
+    Entry("caseload", _("Caseload"), "caseload", roles=frozenset({"clinician"}), paths=("/clinic/",)),
+    Entry("sessions", _("Sessions"), "clinic_sessions", roles=frozenset({"clinician"}), paths=("/clinic/sessions/",)),
+    Entry("programs", _("Programs"), "programs", roles=frozenset({"admin"}), paths=("/clinic/programs/",)),
     # Issue 14's areas slot in here when their pages exist, e.g.:
-    Entry("learn", "Learn", "learn_edit", roles=frozenset({"editor"}), paths=("/learn/edit/",)),
-    Entry("intake", "Intake", "intake", roles=frozenset({"intake"}), paths=("/intake/",)),
+    Entry("learn", _("Learn"), "learn_edit", roles=frozenset({"editor"}), paths=("/learn/edit/",)),
+    Entry("intake", _("Intake"), "intake", roles=frozenset({"intake"}), paths=("/intake/",)),
 )
 
 
@@ -60,7 +61,7 @@ def roles_of(user: Any) -> frozenset[str]:
 @dataclass(frozen=True)
 class Link:
     key: str
-    label: str
+    label: Any  # a lazily translated string
     url: str
     icon: str
     current: bool

@@ -7,4 +7,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("tools/", views.tools, name="tools"),
     path("more/", views.more, name="more"),
+    path("language", views.set_language, name="set_language"),
+    path("i18n/<str:language>.js", views.js_catalog, name="js_catalog"),
 ]
