@@ -46,7 +46,7 @@ def test_sign_up_one_tap_full_checkin_and_a_refused_bad_input(phone: Any, server
 
     # The full check-in with words, per-word strength, numbness and a note.
     page.get_by_role("link", name="Check in with words").click()
-    page.get_by_text("Unpleasant and low").click()
+    page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
     page.locator("#word-search").fill("hope")
     page.locator("label.chip", has_text="hopeful").click()
