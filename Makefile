@@ -6,7 +6,7 @@ VENV   ?= .venv
 PORT   ?= 8000
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-reminders bench-wordfinding clean
+.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-reminders bench-wordfinding bench-pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PYTHON) scripts/ensure_chromium.py
 	$(BIN)/python scripts/vendor.py --check
+	$(BIN)/python scripts/fetch_axe.py
 	$(BIN)/thaw manage makemigrations --check --dry-run
 	$(BIN)/ruff check thaw tests benchmarks scripts
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent $(PURE_CORES)
@@ -66,6 +67,9 @@ bench-insights: $(VENV)/.dev
 
 bench-reminders: $(VENV)/.dev
 	$(BIN)/python benchmarks/reminders_bench.py
+
+bench-pages: $(VENV)/.dev
+	$(BIN)/python benchmarks/page_speed.py
 
 bench-wordfinding: $(VENV)/.dev
 	$(BIN)/python benchmarks/wordfinding_eval.py

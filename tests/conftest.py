@@ -14,6 +14,10 @@ import tempfile
 
 # Keep the suite's own files (secret key, e2e data) out of the working tree.
 os.environ.setdefault("THAW_DATA_DIR", tempfile.mkdtemp(prefix="thaw-tests-"))
+# Static files (hashed, compressed) are collected once into a gitignored folder that every test
+# server shares; later runs reuse it unless a source file changed (thaw/core/delivery.py).
+os.environ.setdefault("THAW_STATIC_ROOT", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                       "build", "test-static"))
 from typing import Any
 
 import pytest
@@ -22,6 +26,14 @@ from django.test import Client
 from thaw.accounts.models import ApiToken, Role, User
 
 PASSWORD = "a calm, long passphrase"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files() -> None:
+    """Pages name their CSS and scripts by hashed names from the collected manifest."""
+    from thaw.core.delivery import collect_static
+
+    collect_static()
 
 
 def make_user(email: str, role: str = Role.PERSON) -> User:

@@ -51,7 +51,7 @@ def _is_postgres(url: str | None) -> bool:
 @contextlib.contextmanager
 def isolated_env(data_dir: Path) -> Iterator[dict[str, str]]:
     """An environment for a ``thaw`` subprocess: its own data dir and, on PostgreSQL, its own database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("THAW_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THAW_") or k == "THAW_STATIC_ROOT"}
     env["THAW_DATA_DIR"] = str(data_dir)
     env["PYTHONUNBUFFERED"] = "1"
     admin_url = os.environ.get("DATABASE_URL")

@@ -116,6 +116,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"{problem.id}: {problem.msg}\n  hint: {problem.hint}", file=sys.stderr)
     if errors:
         return 2
+    from thaw.core.delivery import collect_static
+
+    if collect_static():  # hashed, compressed static files; quick when nothing changed
+        print(f"Collected the static files into {settings.STATIC_ROOT}", flush=True)
     connections.close_all()  # never share a database connection across the forked workers
     close_pool = getattr(connections["default"], "close_pool", None)
     if close_pool is not None:

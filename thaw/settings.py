@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from thaw.env import envbool, envint, envsecret, envstr, secret_file, vapid_key_file
 
@@ -72,7 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "thaw.monitoring.middleware.RequestObservationMiddleware",  # first: request id, metrics
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "thaw.core.delivery.StaticFiles",
+    "thaw.core.delivery.PageCompression",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "thaw.core.navigation.for_request",
             ],
         },
     },
@@ -274,11 +277,15 @@ USE_TZ = True
 THAW_DEFAULT_TIMEZONE = envstr("THAW_DEFAULT_TIMEZONE", "UTC")
 
 STATIC_URL = "/static/"
-WHITENOISE_USE_FINDERS = True
+# Collected (hashed names, Brotli and gzip copies) by `thaw serve` and the tests; see thaw/core/delivery.py.
+STATIC_ROOT = Path(envstr("THAW_STATIC_ROOT", str(DATA_DIR / "static"))).expanduser().resolve()
 WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True  # pages name files by {% static %}: only hashed names are served
+# Source maps (the API docs' bundles carry 5 MB of them) are for developers' tools: not compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 EMAIL_BACKEND = envstr("THAW_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -46,7 +46,7 @@ def test_sign_up_one_tap_full_checkin_and_a_refused_bad_input(phone: Any, server
 
     # The full check-in with words, per-word strength, numbness and a note.
     page.get_by_role("link", name="Check in with words").click()
-    page.get_by_text("Unpleasant and low").click()
+    page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
     page.locator("#word-search").fill("hope")
     page.locator("label.chip", has_text="hopeful").click()
@@ -73,6 +73,7 @@ def test_sign_up_one_tap_full_checkin_and_a_refused_bad_input(phone: Any, server
     assert page.get_by_label("Note").input_value() == "Please keep this text."
 
     # History has exactly the two saved check-ins, newest first.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="More").click()
     page.get_by_role("link", name="History").click()
     entries = page.locator("li.entry")
     expect(entries).to_have_count(2)  # waits for the History page, however slow the machine

@@ -78,6 +78,7 @@ def test_phq9_item9_shows_crisis_screen_before_the_score(phone: Any, server: Liv
     page.get_by_role("button", name="Save my plan").click()
     page.get_by_text("Your safety plan is saved").wait_for()
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tools").click()
     page.get_by_role("link", name="Assessments").click()
     page.get_by_role("link", name="Take the PHQ-9").click()
     for n in range(9):

@@ -31,7 +31,7 @@ def sign_in(page: Any, email: str) -> None:
 
 def fill_checkin(page: Any) -> None:
     page.goto("/checkin/")
-    page.get_by_text("Unpleasant and low").click()
+    page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
     page.locator('#per-word input[name="intensity:lonely"]').fill("8")
     page.locator("#numbness").fill("6")

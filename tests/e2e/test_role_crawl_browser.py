@@ -2,6 +2,11 @@
 no Content-Security-Policy violation, no script error, no 5xx. Each page's forms are sent empty
 once, so the error states are looked at in the browser too.
 
+Every page opened is also held to tests/e2e/pagecheck.py: touch targets of at least 44×44 px (the
+rule is stated there), zero axe-core violations (WCAG 2.2 A/AA) in light and dark mode at 390 px
+and 1280 px, chart text contrast of at least 4.5:1 measured from pixels, and the main pages are
+written as screenshots (390 px, both modes) to build/screenshots/ for anyone to look at.
+
 The personas and their worlds are those of the test-client sweep (tests/personas.py), built in
 the live server's database; clinicians and admins sign in with a TOTP code, as 2FA requires.
 One page per route shape here (the sweep opens up to three of each and every form's junk states).
@@ -19,6 +24,8 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+from scripts.fetch_axe import fetch as fetch_axe
+from tests.e2e import pagecheck
 from tests.personas import PASSWORD, PERSONAS, TOTP_SECRET, Persona
 from tests.support import LiveThaw, thaw
 
@@ -34,6 +41,41 @@ MAX_PAGES = 60
 SHAPES: set[str] = set()
 SENT: set[tuple[str, str]] = set()
 REPO = Path(__file__).resolve().parents[2]
+# The main pages, written as screenshots (390 px, light and dark) on every run, by route shape.
+MAIN_PAGES = {"/", "/help/", "/accounts/login/", "/checkin/", "/checkins/", "/insights/", "/tools/", "/more/",
+              "/grounding/", "/grounding/now/", "/substances/", "/circle/", "/assessments/", "/assessments/phq9/",
+              "/safety-plan/", "/settings/", "/shared/", "/shared/<>/", "/clinic/", "/clinic/people/<>/",
+              "/clinic/sessions/", "/clinic/programs/", "/report/"}
+CONTRAST = 4.5
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    return fetch_axe().read_text()
+
+
+def _look_at(page: Any, url: str, persona: str, axe_source: str) -> list[str]:
+    """The page as a phone and a desktop show it, light and dark: touch targets at phone width,
+    axe everywhere, chart text contrast from pixels; and screenshots of the main pages."""
+    problems = [f"{url}: touch target {p}" for p in pagecheck.touch_targets(page)]
+    pagecheck.load_axe(page, axe_source)
+    for width in pagecheck.WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        for mode in pagecheck.MODES:
+            page.emulate_media(color_scheme=mode)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            violations, undecided = pagecheck.axe(page)
+            problems += [f"{url} ({width} px, {mode}): {v}" for v in violations]
+            problems += [f"{url} ({width} px, {mode}): contrast axe could not decide, outside a chart: {u['target']}"
+                         for u in undecided if not u["chart"]]
+            problems += [f"{url} ({width} px, {mode}): {chart} text contrast {ratio:.2f}:1 < {CONTRAST}:1"
+                         for chart, ratio in pagecheck.chart_text_contrast(page) if ratio < CONTRAST]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme="light")
+    if _shape(url).split("?")[0] in MAIN_PAGES:
+        name = f"{persona}{_shape(url).split('?')[0]}".replace("/", "_").replace(" ", "-").replace("<>", "id").strip("_")
+        pagecheck.screenshot(page, name)
+    return problems
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +104,7 @@ def _sign_in(page: Any, persona: Persona, email: str) -> None:
     if persona.two_factor:
         page.get_by_label("Code").fill(_totp())
         page.locator("form button[type=submit]").first.click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("navigation", name="Main").wait_for()
 
 
 def _shape(url: str) -> str:
@@ -98,7 +140,7 @@ def _send_forms_empty(page: Any, url: str) -> None:
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=[p.name for p in PERSONAS])
 def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[str, Any], browser: Any,
-                                                server: LiveThaw) -> None:
+                                                server: LiveThaw, axe_source: str) -> None:
     world = worlds[persona.name]
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                   base_url=server.url)
@@ -106,6 +148,7 @@ def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[st
     origin = urlsplit(server.url).netloc
     foreign: list[str] = []
     broken: list[str] = []
+    unkind: list[str] = []
     page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
             and urlsplit(r.url).netloc != origin and foreign.append(r.url))
     page.on("console", lambda m: m.type == "error" and "status of 4" not in m.text and broken.append(m.text))
@@ -120,7 +163,11 @@ def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[st
             parts = urlsplit(url)
             if parts.netloc and parts.netloc != origin or parts.scheme not in ("", "http", "https"):
                 continue
-            if parts.path.startswith(NOT_PAGES) or DOWNLOADS.search(parts.path) or _shape(url) in SHAPES:
+            if parts.path.startswith(NOT_PAGES) or DOWNLOADS.search(parts.path):
+                continue
+            # A role's own start pages are always opened (what the role sees there is its own);
+            # other pages once per route shape across all roles.
+            if _shape(url) in SHAPES and url not in world["start"] or url in opened:
                 continue
             SHAPES.add(_shape(url))
             response = page.goto(url)
@@ -128,9 +175,11 @@ def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[st
             opened.append(url)
             assert "script-src 'self'" in response.all_headers().get("content-security-policy", ""), url
             queue += page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            unkind += _look_at(page, url, persona.name, axe_source)
             _send_forms_empty(page, url)
         assert len(opened) >= 1, opened
         assert foreign == [], f"requests to another host: {foreign}"
         assert broken == [], f"CSP violations or script errors: {broken}"
+        assert unkind == [], "touch targets, accessibility or contrast:\n" + "\n".join(unkind)
     finally:
         context.close()

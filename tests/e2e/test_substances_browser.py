@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_log_alcohol_in_ml_log_a_craving_and_read_the_review(phone: Any, server: LiveThaw) -> None:
     page = phone
     sign_up(page, "substances-person@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tools").click()
     page.get_by_role("link", name="Substance log").click()
     page.get_by_role("heading", name="Substance log", exact=True).wait_for()
 

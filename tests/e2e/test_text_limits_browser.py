@@ -21,7 +21,7 @@ def test_a_long_paste_is_kept_whole_and_said_to_be_over_the_limit(phone: Any, se
     page = phone
     sign_up(page, "limits@example.org")
     page.goto("/checkin/")
-    page.get_by_text("Unpleasant and low").click()
+    page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
     page.get_by_text("Add details (optional)").click()
     note = page.get_by_label("Note")

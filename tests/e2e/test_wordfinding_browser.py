@@ -38,6 +38,7 @@ def test_a_sentence_brings_words_to_pick_with_the_keyboard_and_saves_without_the
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="Save check-in").click()
     page.get_by_text("Saved. Thank you for checking in.").wait_for()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="More").click()
     page.get_by_role("link", name="History").click()
     entry = page.locator("li.entry").first
     assert "numb" in entry.inner_text()

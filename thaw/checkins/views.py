@@ -68,6 +68,9 @@ def wordfinding_speaks_this_language() -> bool:
     """Word finding (thaw/checkins/wordfinding.py) reads English only, for now: in another
     language the page says so instead of offering English suggestions."""
     return (get_language() or "en").split("-")[0] == "en"
+
+
+METER_ORDER = ("high-energy unpleasant", "high-energy pleasant", "low-energy unpleasant", "low-energy pleasant")
 DEFAULT_INTENSITY = 5
 # Where the numbness slider rests before the person rates it; never saved unless they do.
 SLIDER_REST = 5
@@ -96,11 +99,14 @@ def _picker_context(person: Any) -> dict[str, Any]:
         examples = [chip(max(words, key=lambda e: -abs(e.pleasantness) - abs(e.energy))).label
                     for words in list(families.values())[:3]]
         quadrants.append((q, QUADRANT_LABELS[q], by_family, examples))
+    meter = {q: label for q, label, _families, _examples in quadrants}
     not_sure = vocab.get("not sure")
     return {
         "numb_words": [chip(e) for e in vocab.numb_words()],
         "not_sure": chip(not_sure) if not_sure is not None else None,
         "quadrants": quadrants,
+        # The mood meter's field, read as a screen shows it: more energy on top, pleasant on the right.
+        "meter_cells": [(q, meter[q]) for q in METER_ORDER],
         "regions": list(body.regions.items()),
         "sensations": list(body.sensations.items()),
         "wordfinding_here": wordfinding_speaks_this_language(),

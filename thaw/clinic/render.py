@@ -26,8 +26,9 @@ def _score(row: Row, instrument: str) -> SafeString:
     found = row.scores.get(instrument)
     if found:
         status = found["status"] or "first score"
-        return format_html('{} <span class="hint">{}</span> <span aria-label="{}" title="{}">{}</span>',
-                           found["score"], found["band"], status, status, found["arrow"])
+        return format_html('{} <span class="hint">{}</span> <span aria-hidden="true" title="{}">{}</span>'
+                           '<span class="visually-hidden"> {}</span>',
+                           found["score"], found["band"], status, found["arrow"], status)
     return mark_safe("–") if Category.ASSESSMENTS in row.categories else NOT_SHARED
 
 
@@ -63,18 +64,23 @@ def _language(row: Row) -> SafeString:
     return format_html(' · <span class="language">{}</span>', gettext("language: their browser’s"))
 
 
+# On a phone each row is a card: every cell carries its column's name, shown only there (thaw.css).
+CELL = '<td><span class="cell-label">{}</span>{}</td>'
+
+
 def rows_html(rows: Iterable[Row], instruments: Iterable[str]) -> SafeString:
     instruments = list(instruments)
     parts = []
     for row in rows:
         badge = format_html('<br><span class="badge">{}</span>', row.need) if row.need else ""
-        scores = format_html_join("", "<td>{}</td>", ((_score(row, i),) for i in instruments))
+        scores = format_html_join("", CELL, ((i.upper(), _score(row, i)) for i in instruments))
         adherence = row.adherence if row.adherence is not None else NOT_SHARED
         last = f"{timesince(row.last_activity)} ago" if row.last_activity else "–"
         parts.append(format_html(
             '<tr class="need-{}" data-person="{}"><th scope="row"><a href="{}">{}</a><br>'
-            '<span class="hint">{}{}</span>{}</th>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            '<span class="hint">{}{}</span>{}</th>{}' + CELL * 4 + '</tr>',
             row.need or "none", row.person_id, reverse("clinic_person", args=[row.person_id]), row.name,
-            ", ".join(row.programs), _language(row), badge, scores, _numbness(row), adherence, last, _flags(row),
+            ", ".join(row.programs), _language(row), badge, scores, "Numbness, 14 days", _numbness(row),
+            "Check-in days (of 7)", adherence, "Last activity", last, "Open flags", _flags(row),
         ))
     return mark_safe("".join(parts))

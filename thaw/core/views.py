@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -36,6 +37,18 @@ def home(request: HttpRequest) -> HttpResponse:
     week = weekly_summary(request.user)
     return render(request, "core/home.html", {"recent": recent, "week": week, "homework": homework_for(request.user),
                                               **quick_context()})
+
+
+@login_required
+def tools(request: HttpRequest) -> HttpResponse:
+    """The Tools tab: grounding, the circle, the safety plan, the substance log, questionnaires."""
+    return render(request, "core/tools.html")
+
+
+@login_required
+def more(request: HttpRequest) -> HttpResponse:
+    """The More tab: history, words, sessions, settings, export, sign out; staff areas too."""
+    return render(request, "core/more.html")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

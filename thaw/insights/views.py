@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from thaw.checkins.vocabulary import vocabulary
 from thaw.insights.cache import cached_figures
+from thaw.insights import plain
 from thaw.insights.data import load_arrays
 from thaw.insights.engine import CheckInArrays, compute_insights
 from thaw.reminders.insights import answer_rate
@@ -79,7 +80,9 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=days) if days else None
     # The prompts' answer rate is read fresh: a prompt answered or expired does not touch the figures' cache.
     reminders = answer_rate(request.user, since, None)
-    return render(request, "insights/page.html", {**figures, "reminders": reminders, "window_key": window_key,
+    # The lead sentences are words in the reader's language: made per request from the cached figures.
+    lead = plain.leads(figures["result"], figures["charts"]["mood"])
+    return render(request, "insights/page.html", {**figures, "lead": lead, "reminders": reminders, "window_key": window_key,
                                                   "windows": list(WINDOWS)})
 
 

@@ -1,29 +1,32 @@
 /* Draws the insights charts with the vendored uPlot from data in a json_script block.
-   Every chart has a table or text alternative in the page; this only adds the picture. */
+   Every chart has a table or text alternative in the page; this only adds the picture.
+   Text is 13 px in the page's own ink (4.5:1 or more in light and dark mode); the charts are
+   drawn again when the colour scheme or the width changes, so they never keep the wrong ink.
+   Legends show the latest values until a point is touched, never "--". */
 (function () {
   "use strict";
 
+  var FONT = "13px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+  var LABEL_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+  var WEEK = 7 * 86400;
+  var drawn = [];
+
   function css(name) {
-    return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#a8431b";
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#5a524c";
   }
 
   function width(el) { return Math.max(240, el.clientWidth || 320); }
 
-  function axes(yLabel, xIsTime) {
-    var ink = css("--muted");
+  function axis(extra) {
     var grid = { stroke: css("--line"), width: 1 };
-    return [
-      { stroke: ink, grid: grid, ticks: grid, space: 60, values: xIsTime ? undefined : function (u, v) { return v; } },
-      { stroke: ink, grid: grid, ticks: grid, label: yLabel, size: 44 },
-    ];
+    var base = { stroke: css("--text"), font: FONT, labelFont: LABEL_FONT, grid: grid, ticks: grid };
+    for (var key in extra) base[key] = extra[key];
+    return base;
   }
-
-  var WEEK = 7 * 86400;
 
   /* A time axis never narrower than a few weeks: left to itself, uPlot spreads a single
      point (or a few days) over years, and the labels say 2027-2029 around one dot. */
   function timeRange(u, min, max) {
-    // From the data itself: uPlot has already widened a single point's bounds by the time it asks.
     var xs = u.data && u.data[0];
     if (xs && xs.length) { min = xs[0]; max = xs[xs.length - 1]; }
     if (min == null || max == null) return [min, max];
@@ -33,32 +36,53 @@
     return [min - pad, max + pad];
   }
 
+  /* The legend shows the latest point with a value until the person points at another one. */
+  function latest(u) {
+    var xs = u.data[0];
+    for (var i = xs.length - 1; i >= 0; i--) {
+      for (var s = 1; s < u.data.length; s++) if (u.data[s][i] != null) return i;
+    }
+    return xs.length - 1;
+  }
+
+  function keepLegend(u) {
+    if (u.legend.idx == null && u.data[0].length) u.setLegend({ idx: latest(u) });
+  }
+
+  function value(digits) {
+    return function (u, v) { return v == null ? "none yet" : v.toFixed(digits); };
+  }
+
   function lineChart(el, xs, series, yRange, yLabel) {
-    var accent = css("--accent");
-    var colours = [accent, css("--focus")];
+    var colours = [css("--accent"), css("--focus")];
+    var dashes = [[], [6, 4]];  // the second line is dashed: colour is never the only difference
     var opts = {
-      width: width(el), height: 200, legend: { show: series.length > 1 },
+      width: width(el), height: 220, legend: { show: true, live: true },
       scales: { x: { time: true, range: timeRange }, y: { range: yRange } },
-      axes: axes(yLabel, true),
-      series: [{}].concat(series.map(function (s, i) {
-        return { label: s.label, stroke: colours[i % 2], width: 2, spanGaps: false, points: { show: true, size: 6 } };
+      axes: [axis({ space: 70 }), axis({ label: yLabel, size: 52 })],
+      series: [{ label: "Week of", value: "{D} {MMM} {YYYY}" }].concat(series.map(function (s, i) {
+        return { label: s.label, stroke: colours[i % 2], dash: dashes[i % 2], width: 2.5, spanGaps: false,
+                 points: { show: true, size: 7 }, value: value(1) };
       })),
+      hooks: {
+        ready: [keepLegend], setLegend: [keepLegend],
+        // The axis bounds, for anyone (and any test) reading the page rather than the canvas.
+        setScale: [function (u, key) {
+          if (key === "x") { el.dataset.xMin = String(u.scales.x.min); el.dataset.xMax = String(u.scales.x.max); }
+        }],
+      },
     };
-    // The axis bounds, for anyone (and any test) reading the page rather than the canvas.
-    opts.hooks = { setScale: [function (u, key) {
-      if (key === "x") { el.dataset.xMin = String(u.scales.x.min); el.dataset.xMax = String(u.scales.x.max); }
-    }] };
     return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
   }
 
   function barsChart(el, values) {
     var accent = css("--accent");
     var opts = {
-      width: width(el), height: 120, legend: { show: false },
+      width: width(el), height: 140, legend: { show: false },
       scales: { x: { time: false, range: [-0.5, 1.5] }, y: { range: [0, 10] } },
       axes: [
-        { stroke: css("--muted"), values: function () { return ["with", "without"]; }, splits: function () { return [0, 1]; } },
-        { stroke: css("--muted"), size: 30 },
+        axis({ values: function () { return ["with", "without"]; }, splits: function () { return [0, 1]; }, grid: { show: false } }),
+        axis({ size: 36, label: "numbness" }),
       ],
       series: [{}, { label: "numbness", stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
                      points: { show: false } }],
@@ -66,15 +90,34 @@
     return new window.uPlot(opts, [[0, 1], values], el);
   }
 
+  /* Where feelings sit: one circle per place, its area growing with the number of check-ins
+     there, and the number written beside it (the table below lists the same). */
   function moodChart(el, mood) {
     var accent = css("--accent");
+    var ink = css("--text");
+    var most = Math.max.apply(null, mood.count.concat([1]));
+    function radius(n) { return 5 + 11 * Math.sqrt(n / most); }
     var opts = {
-      width: width(el), height: Math.min(320, width(el)), legend: { show: false },
+      width: width(el), height: Math.min(340, width(el)), legend: { show: false },
       scales: { x: { time: false, range: [-5.5, 5.5] }, y: { range: [-5.5, 5.5] } },
-      axes: [{ stroke: css("--muted"), label: "unpleasant ← → pleasant" },
-             { stroke: css("--muted"), label: "low ← energy → high", size: 44 }],
-      series: [{}, { stroke: accent, fill: accent, paths: function () { return null; },
-                     points: { show: true, size: 12, fill: accent } }],
+      axes: [axis({ label: "unpleasant ← → pleasant" }), axis({ label: "low ← energy → high", size: 52 })],
+      series: [{}, { stroke: accent, paths: function () { return null; }, points: { show: false } }],
+      hooks: { draw: [function (u) {
+        var ctx = u.ctx;
+        var dpr = window.devicePixelRatio || 1;
+        ctx.save();
+        ctx.font = (13 * dpr) + "px system-ui, sans-serif";
+        ctx.textBaseline = "middle";
+        for (var i = 0; i < mood.x.length; i++) {
+          var cx = u.valToPos(mood.x[i], "x", true), cy = u.valToPos(mood.y[i], "y", true);
+          var r = radius(mood.count[i]) * dpr;
+          ctx.beginPath(); ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+          ctx.globalAlpha = 0.35; ctx.fillStyle = accent; ctx.fill();
+          ctx.globalAlpha = 1; ctx.lineWidth = 2 * dpr; ctx.strokeStyle = accent; ctx.stroke();
+          ctx.fillStyle = ink; ctx.fillText(String(mood.count[i]), cx + r + 3 * dpr, cy);
+        }
+        ctx.restore();
+      }] },
     };
     return new window.uPlot(opts, [mood.x, mood.y], el);
   }
@@ -83,26 +126,44 @@
     var node = document.getElementById("insights-data");
     if (!node || !window.uPlot) return;
     var data = JSON.parse(node.textContent);
+    drawn.forEach(function (chart) { chart.destroy(); });
+    drawn = [];
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var kind = el.dataset.chart;
+      var kind = el.dataset.chart, chart = null;
       if (kind === "numbness" && data.numbness.t.length) {
-        lineChart(el, data.numbness.t, [{ label: "weekly numbness", values: data.numbness.mean }], [0, 10], "numbness");
+        chart = lineChart(el, data.numbness.t, [{ label: "Average numbness", values: data.numbness.mean }], [0, 10], "numbness");
       } else if (kind === "granularity" && data.granularity.length) {
-        lineChart(el, data.granularity.map(function (p) { return p.t; }), [
-          { label: "unpleasant", values: data.granularity.map(function (p) { return p.negative; }) },
-          { label: "pleasant", values: data.granularity.map(function (p) { return p.positive; }) },
+        chart = lineChart(el, data.granularity.map(function (p) { return p.t; }), [
+          { label: "Unpleasant", values: data.granularity.map(function (p) { return p.negative; }) },
+          { label: "Pleasant", values: data.granularity.map(function (p) { return p.positive; }) },
         ], [0, Math.max(1, Math.ceil(Math.max.apply(null, data.granularity.map(function (p) {
           return Math.max(p.negative || 0, p.positive || 0);
-        })) * 2) / 2)], "differentiation");
+        })) * 2) / 2)], "telling apart");
       } else if (kind === "mood" && data.mood.x.length) {
-        moodChart(el, data.mood);
+        chart = moodChart(el, data.mood);
       } else if (kind === "pattern") {
         var p = data.patterns[Number(el.dataset.index)];
-        if (p) barsChart(el, [p.with, p.without]);
+        if (p) chart = barsChart(el, [p.with, p.without]);
       }
+      if (chart) drawn.push(chart);
     });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
-  else draw();
+  var lastWidth = window.innerWidth;
+  function redrawOnResize() {
+    if (window.innerWidth === lastWidth) return;
+    lastWidth = window.innerWidth;
+    draw();
+  }
+
+  function start() {
+    draw();
+    var scheme = window.matchMedia("(prefers-color-scheme: dark)");
+    if (scheme.addEventListener) scheme.addEventListener("change", draw);
+    var timer = null;
+    window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(redrawOnResize, 150); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -1,0 +1,61 @@
+/* The mood meter on the check-in page: a pleasantness × energy field of four places. Tapping a
+   place, or choosing in the two radio groups under it (the keyboard and screen-reader way), opens
+   that place's words just below and closes the other places, except those holding a picked word.
+   Nothing here is sent: the words ticked in the list are the check-in. No inline script, no eval. */
+(function () {
+  "use strict";
+
+  function start() {
+    var meter = document.querySelector("[data-meter]");
+    if (!meter) return;
+    var form = meter.closest("form");
+    var cells = meter.querySelectorAll(".meter-cell");
+    var status = meter.querySelector("#meter-status");
+    var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    meter.hidden = false;
+
+    function radio(name, value) {
+      return meter.querySelector('input[name="' + name + '"][value="' + value + '"]');
+    }
+
+    function chosen(name) {
+      var input = meter.querySelector('input[name="' + name + '"]:checked');
+      return input ? input.value : null;
+    }
+
+    function show(quadrant, scroll) {
+      var opened = null;
+      form.querySelectorAll("details[data-quadrant]").forEach(function (d) {
+        var here = d.dataset.quadrant === quadrant;
+        d.open = here || Boolean(d.querySelector('input[name="word"]:checked'));
+        if (here) opened = d;
+      });
+      cells.forEach(function (c) { c.setAttribute("aria-pressed", String(c.dataset.quadrant === quadrant)); });
+      if (!opened) return;
+      var label = opened.querySelector("summary").firstChild.textContent.trim();
+      var count = opened.querySelectorAll('input[name="word"]').length;
+      status.textContent = "The " + count + " words for “" + label + "” are open just below the meter.";
+      if (scroll) opened.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+    }
+
+    cells.forEach(function (cell) {
+      cell.addEventListener("click", function () {
+        var parts = cell.dataset.quadrant.split(" ");  // "high-energy unpleasant"
+        radio("meter_energy", parts[0]).checked = true;
+        radio("meter_pleasant", parts[1]).checked = true;
+        show(cell.dataset.quadrant, true);
+      });
+    });
+
+    meter.querySelectorAll('input[type="radio"]').forEach(function (input) {
+      input.addEventListener("change", function () {
+        var energy = chosen("meter_energy"), pleasant = chosen("meter_pleasant");
+        if (energy && pleasant) show(energy + " " + pleasant, false);
+        else status.textContent = energy ? "Now choose how pleasant." : "Now choose how much energy.";
+      });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

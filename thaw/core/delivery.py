@@ -1,0 +1,96 @@
+"""How Thaw's bytes reach a slow phone: static files and pages, compressed and cached.
+
+Static files (CSS, JavaScript, icons) are collected into ``STATIC_ROOT`` with a content hash
+in their names and precompressed copies beside them (Brotli and gzip: WhiteNoise's
+``CompressedManifestStaticFilesStorage`` with the ``brotli`` package). A hashed name never
+changes its content, so it is cached for a year as ``immutable``: a phone fetches htmx once.
+
+``collect_static()`` runs ``collectstatic`` only when a source file changed since the last
+collection (a fingerprint of names, sizes and modification times), under a file lock, so
+``thaw serve``, every test server and the test suite can all call it at start-up cheaply.
+
+Pages (HTML) are gzip-compressed by ``PageCompression``, within limits chosen against BREACH
+(docs/PERFORMANCE.md, "Compression and BREACH"):
+
+- only answers to GET and HEAD: one-time secrets (a new API token, an invitation link) are only
+  ever shown in the answer to a POST, which carries Django's CSRF check, and are never compressed;
+- never the account pages under ``/accounts/`` (sign-in, two-factor set-up and recovery codes show
+  secrets in answers to a GET) and never the API (bearer tokens, JSON for scripts);
+- Django's gzip adds "Heal The Breach" random padding to every compressed answer, the CSRF token
+  in a page is masked afresh for every answer, and the session cookie is ``SameSite=Lax``, so a
+  page on another site cannot make a signed-in browser fetch Thaw's pages many times over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+ONE_YEAR = 365 * 24 * 3600
+NOT_COMPRESSED = ("/accounts/", "/api/")
+FINGERPRINT = ".source-fingerprint"
+
+
+class StaticFiles(WhiteNoiseMiddleware):
+    """WhiteNoise, with hashed (immutable) files cached for one year rather than ten."""
+
+    FOREVER = ONE_YEAR
+
+
+class PageCompression(GZipMiddleware):
+    """Django's gzip (with its BREACH padding) for HTML answers to GET and HEAD, outside the
+    account pages and the API. See the module docstring for why each limit is there."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(NOT_COMPRESSED):
+            return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)  # type: ignore[no-any-return]
+
+
+def _source_fingerprint() -> str:
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f".{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def collect_static() -> bool:
+    """Collect, hash and compress the static files into STATIC_ROOT unless they are already up
+    to date. Returns True when it collected."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    root = Path(settings.STATIC_ROOT)
+    with _locked(root):
+        fingerprint = _source_fingerprint()
+        stamp = root / FINGERPRINT
+        if stamp.exists() and stamp.read_text() == fingerprint and (root / "staticfiles.json").exists():
+            return False
+        call_command("collectstatic", interactive=False, clear=True, verbosity=0)
+        stamp.write_text(fingerprint)
+        return True
