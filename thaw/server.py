@@ -43,6 +43,19 @@ class ThawServer(BaseApplication):
         return application
 
 
+def _post_fork(server: Any, worker: Any) -> None:
+    from thaw.learn import counter
+
+    counter.after_fork()
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """A worker stopping (restart, shutdown) writes the article views it still holds."""
+    from thaw.learn import counter
+
+    counter.flush()
+
+
 def run_gunicorn(*, host: str, port: int, workers: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     ThawServer(
@@ -57,5 +70,7 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "errorlog": "-",
             "loglevel": "warning",
             "proc_name": "thaw",
+            "post_fork": _post_fork,
+            "worker_exit": _worker_exit,
         }
     ).run()

@@ -2,7 +2,10 @@
 
 The user model signs in by email (no usernames) and carries a role from day one:
 a *person* keeps their own records, a *clinician* supports people who chose to share,
-an *admin* administers accounts and never gets blanket access to clinical data.
+an *admin* administers accounts and never gets blanket access to clinical data, an *editor*
+writes the Learn articles and moderates their comments, and *intake* staff answer contact
+requests. ``role`` is the account's main role; ``extra_roles`` lets a staff account (an admin,
+say, in a small practice) also hold editor and intake. Editors and intake see no clinical data.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ class Role(models.TextChoices):
     PERSON = "person", "Person"
     CLINICIAN = "clinician", "Clinician"
     ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    INTAKE = "intake", "Intake"
+
+
+# Roles a staff account may hold besides its main one.
+EXTRA_ROLES = (Role.EDITOR, Role.INTAKE)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -70,6 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     screening_sex_answered_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person answered the question (so it is asked only once).")
+    extra_roles = models.JSONField(
+        default=list, blank=True,
+        help_text="Roles held besides the main one: editor and/or intake (staff accounts only).")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)
@@ -82,6 +94,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def holds(self, role: str) -> bool:
+        """Whether this account holds ``role``, as its main role or an extra one."""
+        return self.role == role or role in (self.extra_roles or ())
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Clinicians, admins, editors and intake: signed out sooner, two-factor required."""
+        return self.role != Role.PERSON or bool(self.extra_roles)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
