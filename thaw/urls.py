@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("thaw.circle.urls")),
     path("", include("thaw.clinic.urls")),
     path("", include("thaw.schedule.urls")),
+    path("", include("thaw.learn.urls")),
+    path("", include("thaw.intake.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

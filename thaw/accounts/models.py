@@ -100,6 +100,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == role or role in (self.extra_roles or ())
 
     @property
+    def is_editor(self) -> bool:
+        return self.holds(Role.EDITOR)
+
+    @property
+    def is_intake(self) -> bool:
+        return self.holds(Role.INTAKE)
+
+    @property
     def is_staff_member(self) -> bool:
         """Clinicians, admins, editors and intake: signed out sooner, two-factor required."""
         return self.role != Role.PERSON or bool(self.extra_roles)

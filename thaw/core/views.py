@@ -28,7 +28,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "core/welcome.html")
+        from thaw.learn.views import public_home
+
+        return public_home(request)  # the clinic's front door: latest articles, programs, contact
     recent = list(services.own_checkins(request.user).order_by("-at")[:5])
     week = weekly_summary(request.user)
     return render(request, "core/home.html", {"recent": recent, "week": week, "homework": homework_for(request.user),
