@@ -98,6 +98,7 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.forms: list[Form] = []
         self.resources: list[str] = []
+        self.formactions: list[str] = []  # a submit button's own target (formaction)
         self._form: Form | None = None
         self._textarea: Field | None = None
         self._select: Field | None = None
@@ -115,6 +116,9 @@ class PageParser(HTMLParser):
             self.resources.append(action)
             self._form = Form(urljoin(self.url, action), a.get("method", "get").lower())
             self.forms.append(self._form)
+        if tag in ("button", "input") and a.get("formaction"):
+            self.formactions.append(urljoin(self.url, a["formaction"]))
+            self.resources.append(a["formaction"])
         if self._form is None:
             return
         limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
@@ -227,6 +231,7 @@ def crawl(fetch: Fetch, start: list[str], route_of: Callable[[str], str], max_pa
                 queue.append(target)
         for form in page.forms:
             _send_form(fetch, form, url, report, forms_done)
+        report.actions |= {urlsplit(target).path for target in page.formactions if _local(target)}
     return report
 
 

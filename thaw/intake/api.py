@@ -25,6 +25,7 @@ from thaw.intake.models import (
     MESSAGE_MAX,
     NAME_MAX,
     NOTE_MAX,
+    OPEN_STATUSES,
     REACH_MAX,
     REGION_MAX,
     WHEN_MAX,
@@ -122,7 +123,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> list[
     _intake(request)
     found = access.contact_requests(request.user).select_related("program", "assigned_to")
     if filters.status == "open":
-        found = found.filter(status__in=services.OPEN_STATUSES)
+        found = found.filter(status__in=OPEN_STATUSES)
     elif filters.status in RequestStatus.values:
         found = found.filter(status=filters.status)
     elif filters.status != "all":

@@ -30,6 +30,7 @@ from thaw.intake.models import (
     MESSAGE_MAX,
     NAME_MAX,
     NOTE_MAX,
+    OPEN_STATUSES,
     REACH_MAX,
     REGION_MAX,
     WHEN_MAX,
@@ -67,9 +68,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None, initial={"looking_for": chosen or services.NOT_SURE})
     status, problem = 200, None
     if request.method == "POST":
-        if spam.caught_by_honeypot(request):
-            return redirect("contact_sent")
-        problem = spam.time_trap(request, "contact", "What you wrote")
+        problem = spam.check(request, "contact", "What you wrote")
         if form.is_valid() and problem is None:
             wait = spend("contact", address_key(client_ip(request)), limit=_limit(), window=3600)
             if wait:
@@ -123,7 +122,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     found = access.contact_requests(request.user).select_related("program", "assigned_to")
     if status == "open":
-        found = found.filter(status__in=services.OPEN_STATUSES)
+        found = found.filter(status__in=OPEN_STATUSES)
     elif status in RequestStatus.values:
         found = found.filter(status=status)
     else:

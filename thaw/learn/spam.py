@@ -20,8 +20,13 @@ def started_token(purpose: str) -> str:
     return signing.TimestampSigner(salt=f"thaw.spam.{purpose}").sign(str(int(timezone.now().timestamp())))
 
 
-def caught_by_honeypot(request: HttpRequest) -> bool:
-    return bool(request.POST.get(HONEYPOT))
+def check(request: HttpRequest, purpose: str, what: str) -> str | None:
+    """Why this submission looks like a script's (the honeypot was filled, or the timing is off),
+    or None. Nothing is saved then; the form comes back with what was typed, so a person who was
+    caught by mistake (an over-eager autofill, say) just sends it again."""
+    if request.POST.get(HONEYPOT):
+        return f"This could not be sent. {what} is still here: please send it again."
+    return time_trap(request, purpose, what)
 
 
 def time_trap(request: HttpRequest, purpose: str, what: str) -> str | None:

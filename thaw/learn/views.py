@@ -87,9 +87,7 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommentForm(request.POST or None, initial=initial)
     status, problem = 200, None
     if request.method == "POST":
-        if spam.caught_by_honeypot(request):  # answered as if held, so a script learns nothing
-            return redirect(f"{reverse('learn_article', args=[found.slug])}?comment=held#comments")
-        problem = spam.time_trap(request, "comment", "Your comment")
+        problem = spam.check(request, "comment", "Your comment")
         if form.is_valid() and problem is None:
             try:
                 posted = services.post_comment(found, name=form.cleaned_data["name"], body=form.cleaned_data["body"],
