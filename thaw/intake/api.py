@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
@@ -82,7 +82,7 @@ def post_contact(request: HttpRequest, payload: ContactIn) -> Any:
         return response
     received = services.receive(data)
     resources = [r.as_dict() for r in region_for(None).resources] if received.crisis else []
-    return 201, {"id": str(received.request.pk), "crisis": received.crisis, "resources": resources}
+    return Status(201, {"id": str(received.request.pk), "crisis": received.crisis, "resources": resources})
 
 
 class RequestOut(Schema):
@@ -146,8 +146,8 @@ def patch_request(request: HttpRequest, request_id: str, payload: RequestPatch) 
     _intake(request)
     found = access.contact_request(request.user, request_id)
     if found is None:
-        return 404, {"detail": "No contact request has this id."}
+        return Status(404, {"detail": "No contact request has this id."})
     services.update(found, request.user, payload.dict(exclude_unset=True))
-    return 200, _out(found)
+    return Status(200, _out(found))
 
 

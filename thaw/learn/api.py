@@ -20,7 +20,7 @@ from typing import Any
 from django.core import signing
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
@@ -139,13 +139,13 @@ def get_article(request: HttpRequest, slug: str) -> Any:
     _read_allowed(request)
     article = services.live_article(slug)
     if article is None:
-        return 404, {"detail": "No published article has this address."}
-    return 200, {**_item(article), "body_html": article.body_html,
+        return Status(404, {"detail": "No published article has this address."})
+    return Status(200, {**_item(article), "body_html": article.body_html,
                  "topics": list(article.topics.values_list("slug", flat=True)),
                  "reading_minutes": article.reading_minutes,
                  "related": [a.slug for a in services.related_to(article)], "comments_mode": article.comments_mode,
                  "image": reverse("learn_image", args=[article.image.digest]) if article.image else None,
-                 "image_alt": article.image_alt}
+                 "image_alt": article.image_alt})
 
 
 class CommentIn(Schema):
@@ -185,13 +185,13 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Any:
     require_json(request)
     article = services.live_article(slug)
     if article is None:
-        return 404, {"detail": "No published article has this address."}
+        return Status(404, {"detail": "No published article has this address."})
     author = identified(request)
     try:
         posted = services.post_comment(article, name=payload.name, body=payload.body, author=author,
                                        address=client_ip(request))
     except services.CommentsOff:
-        return 403, {"detail": "This article is not taking comments."}
+        return Status(403, {"detail": "This article is not taking comments."})
     except services.TooMany as exc:
         from thaw.api import api
 
@@ -200,7 +200,7 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Any:
         response["Retry-After"] = str(exc.wait)
         return response
     resources = [r.as_dict() for r in person_region(author).resources] if posted.crisis else []
-    return 202, {"status": posted.status, "crisis": posted.crisis, "resources": resources}
+    return Status(202, {"status": posted.status, "crisis": posted.crisis, "resources": resources})
 
 
 class ProgramOut(Schema):
