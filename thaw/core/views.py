@@ -33,8 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return public_home(request)  # the clinic's front door: latest articles, programs, contact
     recent = list(services.own_checkins(request.user).order_by("-at")[:5])
     week = weekly_summary(request.user)
+    from thaw.learn import links
+
     return render(request, "core/home.html", {"recent": recent, "week": week, "homework": homework_for(request.user),
-                                              **quick_context()})
+                                              "article": links.live(links.for_week(week)), **quick_context()})
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

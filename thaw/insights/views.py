@@ -85,6 +85,10 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         "patterns": [{"factor": p["factor"], "with": p["mean_with"], "without": p["mean_without"]}
                      for p in result["patterns"]],
     }
+    from thaw.learn import links
+
+    numbness = result["numbness"]
+    article = links.live(links.for_insights(numbness.get("longest_numb_streak"), numbness.get("mean")))
     return render(request, "insights/page.html", {
-        "result": result, "charts": charts, "window_key": window_key, "windows": list(WINDOWS),
+        "result": result, "charts": charts, "window_key": window_key, "windows": list(WINDOWS), "article": article,
     })
