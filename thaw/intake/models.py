@@ -41,14 +41,16 @@ class RequestStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.CONTACTED, RequestStatus.SCHEDULED)
-# Where a request can go from each status (an enrolled request can still be closed).
+# Where a request can go from each status by hand. "Enrolled" is never chosen by hand: a request
+# becomes enrolled when the person accepts its invitation, so it is tied to their account (and
+# leaves with it); marking it by hand would keep someone's details past retention with no owner.
+# An enrolled request can still be closed.
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     RequestStatus.NEW: (RequestStatus.CONTACTED, RequestStatus.SCHEDULED, RequestStatus.NOT_A_FIT,
                         RequestStatus.CLOSED),
-    RequestStatus.CONTACTED: (RequestStatus.NEW, RequestStatus.SCHEDULED, RequestStatus.ENROLLED,
-                              RequestStatus.NOT_A_FIT, RequestStatus.CLOSED),
-    RequestStatus.SCHEDULED: (RequestStatus.CONTACTED, RequestStatus.ENROLLED, RequestStatus.NOT_A_FIT,
+    RequestStatus.CONTACTED: (RequestStatus.NEW, RequestStatus.SCHEDULED, RequestStatus.NOT_A_FIT,
                               RequestStatus.CLOSED),
+    RequestStatus.SCHEDULED: (RequestStatus.CONTACTED, RequestStatus.NOT_A_FIT, RequestStatus.CLOSED),
     RequestStatus.ENROLLED: (RequestStatus.CLOSED,),
     RequestStatus.NOT_A_FIT: (RequestStatus.CONTACTED, RequestStatus.CLOSED),
     RequestStatus.CLOSED: (RequestStatus.CONTACTED,),

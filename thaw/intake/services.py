@@ -170,7 +170,9 @@ def update(request: ContactRequest, actor: Any, data: dict[str, Any]) -> Contact
             errors["status"] = f"must be one of: {', '.join(RequestStatus.values)}"
         elif status not in NEXT_STATUSES[request.status]:
             allowed = ", ".join(str(RequestStatus(s).label).lower() for s in NEXT_STATUSES[request.status])
-            errors["status"] = f"a {RequestStatus(request.status).label.lower()} request can become: {allowed}"
+            errors["status"] = f"a request that is {RequestStatus(request.status).label.lower()} can become: {allowed}"
+            if status == RequestStatus.ENROLLED:
+                errors["status"] += " (it becomes enrolled when the person accepts its invitation)"
     assignee: User | None | bool = False  # False: unchanged
     if "assigned_to" in data:
         wanted = data["assigned_to"]

@@ -69,7 +69,13 @@ def contact(request: HttpRequest) -> HttpResponse:
     status, problem = 200, None
     if request.method == "POST":
         problem = spam.check(request, "contact", "What you wrote")
-        if form.is_valid() and problem is None:
+        if not form.is_valid():
+            # The service's messages say what to do ("tick the box", "which state"); they replace
+            # the form's generic ones, and fields only the service checks (consent) are marked too.
+            for key, message in services.clean(request.POST.dict())[1].items():
+                if key in form.fields:
+                    form.errors[key] = form.error_class([message])
+        elif problem is None:
             wait = spend("contact", address_key(client_ip(request)), limit=_limit(), window=3600)
             if wait:
                 problem = (f"Thaw takes a few requests an hour from one place, to keep spam out. Please send this "
