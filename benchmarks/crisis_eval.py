@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/crisis_eval.py              # both parts, with misses and false alarms
     .venv/bin/python benchmarks/crisis_eval.py --part tuning  # only the part the phrase list is tuned on
+    .venv/bin/python benchmarks/crisis_eval.py --part tuning --by-batch --quiet  # each written batch, each layer
 
 The sentences are in tests/data/crisis/: ``tuning.tsv`` (the phrase list is developed against
 it) and ``held_out.tsv`` (written first, never tuned on). Labels:
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,7 @@ class Sentence:
     text: str
     rationale: str
     batch: int = 1  # a "# --- " comment line in the file starts the next batch
+    source: str = ""  # that line's text: who wrote the batch and how ("blind batch ..." for blind ones)
 
 
 @dataclass
@@ -68,13 +71,15 @@ def load(part: str) -> list[Sentence]:
     path = DATA / f"{part}.tsv"
     sentences: list[Sentence] = []
     batch = 1
+    source = ""
     with open(path, encoding="utf-8", newline="") as handle:
         lines = handle.read().splitlines()
-    rows: list[tuple[int, list[str]]] = []
+    rows: list[tuple[int, str, list[str]]] = []
     seen_header = False
     for line in lines:
         if line.startswith("# ---"):
             batch += seen_header
+            source = line[5:].strip()
             continue
         if line.startswith("#") or not line.strip():
             continue
@@ -83,28 +88,28 @@ def load(part: str) -> list[Sentence]:
                 raise ValueError(f"{path.name}: the first row must be label, text, rationale")
             seen_header = True
             continue
-        rows.append((batch, next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))))
-    if True:
-        for number, (batch, row) in enumerate(rows, start=2):
-            label, text = row[0], row[1] if len(row) > 1 else ""
-            rationale = row[2] if len(row) > 2 else ""
-            if label not in LABELS or not text.strip():
-                raise ValueError(f"{path.name} row {number}: unknown label or empty text: {row!r}")
-            if label.startswith("borderline") and not rationale.strip():
-                raise ValueError(f"{path.name} row {number}: a borderline sentence needs a rationale")
-            sentences.append(Sentence(label, text, rationale, batch))
+        rows.append((batch, source, next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))))
+    for number, (batch, source, row) in enumerate(rows, start=2):
+        label, text = row[0], row[1] if len(row) > 1 else ""
+        rationale = row[2] if len(row) > 2 else ""
+        if label not in LABELS or not text.strip():
+            raise ValueError(f"{path.name} row {number}: unknown label or empty text: {row!r}")
+        if label.startswith("borderline") and not rationale.strip():
+            raise ValueError(f"{path.name} row {number}: a borderline sentence needs a rationale")
+        sentences.append(Sentence(label, text, rationale, batch, source))
     return sentences
 
 
-def evaluate(part: str, batch: int | None = None) -> Result:
+def evaluate(part: str, batch: int | None = None, detector: Callable[[str], bool] | None = None) -> Result:
     from thaw.safety.language import has_crisis_language
 
+    detector = detector or has_crisis_language
     result = Result(part if batch is None else f"{part}, batch {batch}")
     for sentence in load(part):
         if batch is not None and sentence.batch != batch:
             continue
         result.counts[sentence.label] = result.counts.get(sentence.label, 0) + 1
-        shown = has_crisis_language(sentence.text)
+        shown = detector(sentence.text)
         if sentence.label == "crisis" and not shown:
             result.misses.append(sentence.text)
         elif sentence.label == "none" and shown:
@@ -135,10 +140,42 @@ def report(result: Result, *, details: bool) -> str:
     return "\n".join(lines)
 
 
+def layers() -> dict[str, Callable[[str], bool]]:
+    """The detector, and each of its two layers on its own (phrases; concept rules)."""
+    import dataclasses
+
+    from thaw.safety.language import find_crisis_language, phrase_lists
+
+    phrases_only = [dataclasses.replace(listed, rules=()) for listed in phrase_lists()]
+    rules_only = [dataclasses.replace(listed, phrases=(), anything=None) for listed in phrase_lists()]
+    return {
+        "detector": lambda text: bool(find_crisis_language(text)),
+        "phrases alone": lambda text: bool(find_crisis_language(text, phrases_only)),
+        "concept rules alone": lambda text: bool(find_crisis_language(text, rules_only)),
+    }
+
+
+def by_batch(part: str) -> str:
+    """One line per written batch: who wrote it, and what each layer finds in it."""
+    sentences = load(part)
+    lines = [f"{part}, batch by batch (recall on clear crisis / false alarms on clear non-crisis):"]
+    for batch in sorted({s.batch for s in sentences}):
+        source = next(s.source for s in sentences if s.batch == batch) or "written first"
+        cells = []
+        for name, detector in layers().items():
+            result = evaluate(part, batch, detector)
+            crisis = result.counts.get("crisis", 0)
+            cells.append(f"{name} {crisis - len(result.misses)}/{crisis}, {len(result.false_alarms)} FA")
+        lines.append(f"  batch {batch} ({source[:70]}): " + "; ".join(cells))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=PARTS, action="append", help="one part only (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="figures only, no sentence lists")
+    parser.add_argument("--by-batch", action="store_true",
+                        help="also each written batch, with the phrases and the concept rules on their own")
     args = parser.parse_args(argv)
     below = False
     for part in args.part or PARTS:
@@ -146,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         print(report(result, details=not args.quiet))
         below |= result.recall < RECALL_FLOOR or result.precision < PRECISION_FLOOR
         batches = sorted({s.batch for s in load(part)})
-        if part == "held_out" and len(batches) > 1:
+        if args.by_batch:
+            print(by_batch(part))
+        elif part == "held_out" and len(batches) > 1:
             for batch in batches:
                 print(report(evaluate(part, batch), details=False))
     print(f"floors: recall >= {RECALL_FLOOR}, precision >= {PRECISION_FLOOR}:",

@@ -6,7 +6,8 @@ Issue 12's floor: under 20 ms. Each family below is built to make some matcher w
 (runs of punctuation between phrase words, which stalled the old backtracking matcher for
 30 s on 45 characters; phrase fragments repeated without an ending; negations nested in
 negations; stretched and spaced-out letters that trigger spelling repairs; every phrase
-matching at once; text in other scripts). Each text is timed several times and the median
+matching at once; every concept word at once, which fills the concept rules' windows;
+text in other scripts). Each text is timed several times and the median
 kept; the figure printed is the worst median over all texts, including random mixtures of
 the same pieces (fixed seed).
 
@@ -42,11 +43,21 @@ def families() -> dict[str, str]:
 
     from thaw.safety.language import DATA_DIR
 
+    concept_words: list[str] = []
     for path in sorted(DATA_DIR.glob("*.toml")):
         with open(path, "rb") as handle:
-            examples += [e for entry in tomllib.load(handle)["phrase"] for e in entry["examples"]]
+            document = tomllib.load(handle)
+        examples += [e for entry in document["phrase"] + document.get("rule", []) for e in entry["examples"]]
+        concept_words += [w for words in document.get("concepts", {}).values() for w in words
+                          if not w.startswith("{")]
     assert crisis_phrases()
     return {
+        # Every concept's words in one sentence: each word starts concept occurrences for
+        # many rules at once, and no sentence end ever resets a rule's window.
+        "every concept word, one sentence": fill(" ".join(concept_words) + " "),
+        "every concept word, short sentences": fill(". ".join(concept_words) + ". "),
+        "concept words that fill many rules": fill("i cut right now my pills the bridge want to gun "
+                                                   "him will kill goodbye forever rope practising "),
         "the reported stall, stretched": "want to" + "." * (LENGTH - 8) + "x",
         "dots between phrase words": fill("want.... to.... die.... "),
         "mixed punctuation runs": fill("i ,;:-- want ..!?.. to *** ' \" die ") ,

@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/wordfinding_eval.py --misses   # also list the held-out misses
 
 A suggestion is a hit when its family is the family of any acceptable word. The held-out
-part (heldout.tsv) was written first and is never used to tune the lexicon or the ranker.
+part (heldout.tsv) was written first and is never used to tune the lexicon or the ranker; the
+blind part (blind.tsv) was written by someone who never saw the lexicon (see its header).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
 
 DATA = Path(__file__).resolve().parent / "data" / "wordfinding"
-PARTS = ("tuning", "heldout")
+PARTS = ("tuning", "heldout", "blind")
 
 
 @dataclass(frozen=True)

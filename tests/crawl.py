@@ -61,6 +61,8 @@ class Form:
     action: str
     method: str
     fields: list[Field] = field(default_factory=list)
+    # Submit buttons with their own ``formaction`` send the same fields somewhere else.
+    other_actions: list[str] = field(default_factory=list)
 
     def rendered(self) -> list[tuple[str, str]]:
         """What a browser sends for the form as it is shown."""
@@ -98,7 +100,6 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.forms: list[Form] = []
         self.resources: list[str] = []
-        self.formactions: list[str] = []  # a submit button's own target (formaction)
         self._form: Form | None = None
         self._textarea: Field | None = None
         self._select: Field | None = None
@@ -116,11 +117,10 @@ class PageParser(HTMLParser):
             self.resources.append(action)
             self._form = Form(urljoin(self.url, action), a.get("method", "get").lower())
             self.forms.append(self._form)
-        if tag in ("button", "input") and a.get("formaction"):
-            self.formactions.append(urljoin(self.url, a["formaction"]))
-            self.resources.append(a["formaction"])
         if self._form is None:
             return
+        if tag in ("button", "input") and a.get("formaction") and a.get("type", "submit").lower() == "submit":
+            self._form.other_actions.append(urljoin(self.url, a["formaction"]))
         limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
         if tag == "input":
             self._form.fields.append(Field(a.get("name", ""), a.get("type", "").lower(), a.get("value", ""),
@@ -231,7 +231,8 @@ def crawl(fetch: Fetch, start: list[str], route_of: Callable[[str], str], max_pa
                 queue.append(target)
         for form in page.forms:
             _send_form(fetch, form, url, report, forms_done)
-        report.actions |= {urlsplit(target).path for target in page.formactions if _local(target)}
+            for other in form.other_actions:
+                _send_form(fetch, Form(other, form.method, form.fields), url, report, forms_done)
     return report
 
 

@@ -105,9 +105,9 @@ def visitor() -> World:
     _public_page(program, lead)
     return World(None, start=["/", "/help/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
                               "/healthz", f"/invite/{circle_secret}/", f"/enrol/{enrol_secret}/",
-                              f"/calendar/{feed_secret}.ics", "/learn/", f"/learn/{article.slug}/", "/programs/",
-                              "/contact/?program=crawl-open-program", "/learn/?topic=crawl-topic", "/learn/?q=crawl",
-                              "/help/?from=contact", f"/help/?from=comment&article={article.slug}"])
+                              f"/calendar/{feed_secret}.ics", "/settings/erased", "/learn/", f"/learn/{article.slug}/",
+                              "/programs/", "/contact/?program=crawl-open-program", "/learn/?topic=crawl-topic",
+                              "/learn/?q=crawl", "/help/?from=contact", f"/help/?from=comment&article={article.slug}"])
 
 
 def person() -> World:
@@ -120,13 +120,15 @@ def person() -> World:
 
     circle.create_rule(me, {"kind": "quiet_days", "days": 3, "grant": str(circle.reachable(me)[0].id),
                             "message": "Could you check on me?"})
-    _, pending = circle.create_grant(me, {"name": "Not yet", "categories": ["summary"]})
+    pending, _ = circle.create_grant(me, {"name": "Not yet", "categories": ["summary"]})
     from thaw.accounts.models import ApiToken
     from thaw.schedule.services import create_feed
 
     create_feed(me)
     ApiToken.issue(me, "phone shortcut")
-    return World(me, start=["/", "/checkin/?start=body", "/assessments/phq9/take", "/report/"])
+    # The page a new invitation's link is shown on once (reached by the redirect after a real invitation).
+    return World(me, start=["/", "/checkin/?start=body", "/assessments/phq9/take", "/report/",
+                            f"/circle/{pending.id}/invited"])
 
 
 def trusted_person() -> World:
@@ -170,8 +172,8 @@ def clinician() -> World:
                                        "ends_at": (began + timedelta(hours=1)).isoformat(),
                                        "video_link": "https://meet.example.org/call"})
     schedule.enrol(under_way, me, client.pk)
-    clinic.invite_person(program, me)
-    return World(me, start=["/", "/clinic/", "/clinic/sessions/"])
+    waiting, _ = clinic.invite_person(program, me)
+    return World(me, start=["/", "/clinic/", "/clinic/sessions/", f"/clinic/invite/{waiting.id}/"])
 
 
 def admin() -> World:

@@ -95,20 +95,38 @@ def test_web_flow_one_question_per_screen(web_alice: Client, alice) -> None:
     for n in range(7):
         response = web_alice.post("/assessments/gad7/take", {"a": answers, "choice": "2"})
         answers.append("2")
+        assert response.status_code == 302, "every answer redirects: Back and reload never send it again"
         if n < 6:
-            assert f"question {n + 2} of 7" in response.content.decode()
-    assert response.status_code == 302
+            assert response["Location"] == "/assessments/gad7/take"
+            assert f"question {n + 2} of 7" in web_alice.get(response["Location"]).content.decode()
+            assert f"question {n + 2} of 7" in web_alice.get(response["Location"]).content.decode(), "a reload too"
     result = Assessment.objects.get(person=alice)
     assert result.score == 14 and result.band == "moderate"
     page = web_alice.get(response["Location"]).content.decode()
     assert "not a diagnosis" in page and "moderate" in page
+    # Back from the result: the questionnaire starts afresh, and nothing is stored twice.
+    assert "question 1 of 7" in web_alice.get("/assessments/gad7/take").content.decode()
+    assert Assessment.objects.filter(person=alice).count() == 1
+
+
+def test_answers_in_progress_are_sealed_in_the_session(web_alice: Client) -> None:
+    from django.contrib.sessions.models import Session
+
+    web_alice.post("/assessments/pcl5/take", {"step": "anchor", "anchor": "the night of the fire"})
+    web_alice.post("/assessments/pcl5/take", {"step": "item", "started": "1", "anchor": "the night of the fire",
+                                              "choice": "3"})
+    stored = Session.objects.get(session_key=web_alice.session.session_key).get_decoded()
+    sealed = stored["thaw.vault:assessment:pcl5"]
+    assert sealed.startswith("enc1:") and "fire" not in sealed
+    page = web_alice.get("/assessments/pcl5/take").content.decode()
+    assert "question 2 of 20" in page and 'value="the night of the fire"' in page
 
 
 def test_web_flow_back_and_missing_answer(web_alice: Client) -> None:
     missing = web_alice.post("/assessments/phq9/take", {"a": ["1", "2"]})
     assert missing.status_code == 422 and "Choose one of the answers" in missing.content.decode()
     assert "question 3 of 9" in missing.content.decode()
-    back = web_alice.post("/assessments/phq9/take", {"a": ["1", "2"], "back": "1"}).content.decode()
+    back = web_alice.post("/assessments/phq9/take", {"a": ["1", "2"], "back": "1"}, follow=True).content.decode()
     assert "question 2 of 9" in back and 'value="2" checked' in back
     tampered = web_alice.post("/assessments/phq9/take", {"a": ["9"], "choice": "1"})
     assert tampered.status_code == 422 and "starts again" in tampered.content.decode()
@@ -320,7 +338,7 @@ def test_older_results_keep_their_rules_version_and_are_not_rescored(api_alice: 
 def test_web_auditc_asks_the_cutoff_once_and_skips_after_never(web_alice: Client, alice) -> None:
     page = web_alice.get("/assessments/auditc/take").content.decode()
     assert "which cut-off applies to you" in page and "Prefer not to say" in page
-    page = web_alice.post("/assessments/auditc/take", {"step": "sex", "choice": "male"}).content.decode()
+    page = web_alice.post("/assessments/auditc/take", {"step": "sex", "choice": "male"}, follow=True).content.decode()
     assert "question 1 of 3" in page
     alice.refresh_from_db()
     assert alice.screening_sex == "male" and alice.screening_sex_answered_at is not None
@@ -349,10 +367,10 @@ def test_web_auditc_prefer_not_to_say_uses_3(web_alice: Client, alice) -> None:
 def test_web_pcl5_offers_the_anchor_and_shows_the_clusters(web_alice: Client, alice) -> None:
     page = web_alice.get("/assessments/pcl5/take").content.decode()
     assert "Before you start" in page and "Optional and private" in page and 'name="anchor"' in page
-    page = web_alice.post("/assessments/pcl5/take", {"step": "anchor", "anchor": "the crash"}).content.decode()
+    page = web_alice.post("/assessments/pcl5/take", {"step": "anchor", "anchor": "the crash"}, follow=True).content.decode()
     assert "question 1 of 20" in page and 'value="the crash"' in page
     back = web_alice.post("/assessments/pcl5/take", {"step": "item", "started": "1", "anchor": "the crash",
-                                                     "back": "1"}).content.decode()
+                                                     "back": "1"}, follow=True).content.decode()
     assert "Before you start" in back and ">the crash</textarea>" in back
     too_long = web_alice.post("/assessments/pcl5/take", {"step": "anchor", "anchor": "y" * 301})
     assert too_long.status_code == 422 and "Before you start" in too_long.content.decode()
@@ -368,7 +386,8 @@ def test_web_pcl5_offers_the_anchor_and_shows_the_clusters(web_alice: Client, al
 
 def test_web_phq9_asks_the_difficulty_question_last(web_alice: Client, alice) -> None:
     answers = ["1"] * 8
-    page = web_alice.post("/assessments/phq9/take", {"step": "item", "a": answers, "choice": "0"}).content.decode()
+    page = web_alice.post("/assessments/phq9/take", {"step": "item", "a": answers, "choice": "0"},
+                          follow=True).content.decode()
     assert "how difficult have these problems made it" in page and "Skip this question" in page
     missing = web_alice.post("/assessments/phq9/take", {"step": "difficulty", "a": answers + ["0"]})
     assert missing.status_code == 422 and "skip this question" in missing.content.decode()

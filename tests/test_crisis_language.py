@@ -27,6 +27,7 @@ from thaw.safety.language import (
     CrisisMatch,
     CrisisPhrasesError,
     crisis_phrases,
+    crisis_rules,
     find_crisis_language,
     fold,
     has_crisis_language,
@@ -509,7 +510,7 @@ def test_a_longer_phrase_hides_a_shorter_one_of_the_same_category() -> None:
 def test_the_phrase_is_a_label_not_the_persons_words() -> None:
     [match] = find_crisis_language("GONNA KIL MYSELF")
     assert match.phrase == "kill myself"
-    labels = {phrase.phrase for phrase in crisis_phrases()}
+    labels = {phrase.phrase for phrase in crisis_phrases()} | {rule.phrase for rule in crisis_rules()}
     assert all(m.phrase in labels for m in find_crisis_language("i want to die, k1ll myself"))
 
 
@@ -795,12 +796,17 @@ def restyle(text: str, style: int) -> str:
     return text
 
 
+# A word glued on with no punctuation can change what a phrase means ("I wish I was dead"
+# + "tired", "die" + "hard"), so the phrase ends its clause here.
+CLAUSE_ENDS = [separator for separator in SEPARATORS if separator]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     before=benign_words,
     phrase=st.sampled_from(shipped_examples() + [text for text, _ in POSITIVE] + ISSUE_MISSES),
     style=st.integers(0, 3),
-    separator=st.sampled_from(SEPARATORS),
+    separator=st.sampled_from(CLAUSE_ENDS),
     after=benign_words,
 )
 def test_a_crisis_phrase_is_found_wherever_it_is_put(
@@ -832,7 +838,7 @@ any_text = st.one_of(st.text(max_size=5000), crisis_like_text)
 @given(text=any_text)
 def test_it_never_raises_and_spans_stay_inside_the_text(text: str) -> None:
     matches = find_crisis_language(text)
-    labels = {phrase.phrase for phrase in crisis_phrases()}
+    labels = {phrase.phrase for phrase in crisis_phrases()} | {rule.phrase for rule in crisis_rules()}
     for match in matches:
         assert 0 <= match.start < match.end <= len(text)
         assert match.category in CATEGORIES

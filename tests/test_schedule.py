@@ -287,8 +287,9 @@ def test_a_person_sees_only_their_sessions_and_leaving_the_program_takes_upcomin
 def feed_for(user) -> tuple[Client, str]:
     page = web(user)
     response = page.post("/calendar/", {"action": "create"})
-    assert response.status_code == 200
-    url = response.context["new_url"]
+    assert response.status_code == 302, "post, redirect, get: a reload makes no second link"
+    url = page.get(response["Location"]).context["new_url"]
+    assert url and page.get("/calendar/").context["new_url"] == "", "the link is shown once"
     return page, urlsplit(url).path
 
 

@@ -122,9 +122,13 @@ def test_thaw_worker_runs_on_its_own_and_stops_cleanly(tmp_path) -> None:
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             mail_dir = tmp_path / "data" / "mail"
-            wait_until(lambda: mail_dir.exists() and any(mail_dir.iterdir()), "the worker writing the email")
-            sent = "".join(p.read_text() for p in mail_dir.iterdir()) if mail_dir.exists() else ""
-            assert "queued-words-88" in sent and "sam@example.org" in sent
+
+            def written() -> str:
+                # Django's file backend creates the file before it writes the message: wait for the words.
+                return "".join(p.read_text() for p in mail_dir.iterdir()) if mail_dir.exists() else ""
+
+            wait_until(lambda: "queued-words-88" in written(), "the worker writing the email")
+            assert "sam@example.org" in written()
         finally:
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=20) == 0

@@ -67,7 +67,8 @@ def test_tokens_are_listed_and_revoked_by_their_owner_only(api_alice: ApiClient,
 
 def test_settings_page_creates_shows_once_and_revokes(web_alice: Client, web_bob: Client, alice) -> None:
     created = web_alice.post("/settings/tokens/new", {"name": "laptop-script"})
-    page = created.content.decode()
+    assert created.status_code == 302 and created["Location"] == "/settings/"
+    page = web_alice.get(created["Location"]).content.decode()
     raw = page.split('id="new-token">')[1].split("<")[0]
     assert raw.startswith("thaw_")
     again = web_alice.get("/settings/").content.decode()
@@ -104,3 +105,91 @@ def test_own_tags_are_private(api_alice: ApiClient, api_bob: ApiClient, alice) -
     create_checkin(alice, {"emotions": [{"word": "calm", "intensity": 3}], "numbness": 1, "tags": ["my secret place"]})
     assert "my secret place" in api_alice.get("/api/v1/tags").json()["own"]
     assert api_bob.get("/api/v1/tags").json()["own"] == []
+
+
+NEW_PASSWORD = "another calm, long passphrase"
+
+
+def test_changing_the_password_ends_every_token_and_every_other_session(alice, api_alice: ApiClient) -> None:
+    from django.contrib.auth import SESSION_KEY
+
+    from thaw.schedule.services import active_feed, create_feed
+
+    here, elsewhere = Client(), Client()
+    here.force_login(alice)
+    elsewhere.force_login(alice)
+    assert api_alice.get("/api/v1/checkins").status_code == 200
+    create_feed(alice)
+    changed = here.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": NEW_PASSWORD,
+                                                        "password2": NEW_PASSWORD})
+    assert changed.status_code == 302
+    assert api_alice.get("/api/v1/checkins").status_code == 401, "the token died with the old password"
+    assert here.get("/checkins/").status_code == 200, "the session that made the change stays signed in"
+    assert elsewhere.get("/checkins/").status_code == 302, "every other session is signed out"
+    assert SESSION_KEY not in elsewhere.session
+    assert active_feed(alice) is None, "the calendar link (a bearer secret too) stops working"
+    from thaw.audit.models import AuditEvent
+
+    assert AuditEvent.objects.get(action="account.password_changed").details == {"tokens_revoked": 1}
+
+
+def test_resetting_the_password_ends_every_token_and_session(alice, api_alice: ApiClient) -> None:
+    import re
+
+    from django.core import mail
+
+    signed_in = Client()
+    signed_in.force_login(alice)
+    anonymous = Client()
+    assert anonymous.post("/accounts/password/reset/", {"email": "alice@example.org"}).status_code == 302
+    link = re.search(r"http://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[-1].body).group(1)
+    form = anonymous.get(link, follow=True)
+    assert form.status_code == 200
+    done = anonymous.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
+                          {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert api_alice.get("/api/v1/checkins").status_code == 401
+    assert signed_in.get("/checkins/").status_code == 302
+
+
+def test_a_new_token_ends_after_the_configured_days_and_says_when(api_alice: ApiClient, alice, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    listed = api_alice.get("/api/v1/tokens").json()[0]
+    expires = datetime.fromisoformat(listed["expires_at"])
+    assert abs(expires - (timezone.now() + timedelta(days=90))) < timedelta(minutes=5)
+    settings.THAW_TOKEN_LIFETIME_DAYS = 7
+    short = ApiClient(alice)
+    assert any(abs(datetime.fromisoformat(t["expires_at"]) - (timezone.now() + timedelta(days=7))) < timedelta(minutes=5)
+               for t in short.get("/api/v1/tokens").json())
+    ApiToken.objects.filter(user=alice).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert api_alice.get("/api/v1/checkins").status_code == 401
+    assert api_alice.client.get("/api/v1/tokens").status_code == 401
+
+
+def test_settings_shows_when_each_token_ends(web_alice: Client, alice) -> None:
+    token, _ = ApiToken.issue(alice, "phone shortcut")
+    page = web_alice.get("/settings/").content.decode()
+    assert f"expires {token.expires_at:%-d %b %Y}" in page and "works for 90 days" in page
+
+
+def test_a_clinicians_token_ends_after_twelve_hours_unused(carol, alice) -> None:
+    from datetime import timedelta
+
+    from allauth.mfa.models import Authenticator
+    from django.utils import timezone
+
+    Authenticator.objects.create(user=carol, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    clinician, person = ApiClient(carol), ApiClient(alice)
+    assert clinician.get("/api/v1/tokens").status_code == 200
+    listed = clinician.get("/api/v1/tokens").json()[0]
+    assert datetime.fromisoformat(listed["expires_at"]) - timezone.now() < timedelta(hours=12, minutes=1)
+    idle = timezone.now() - timedelta(hours=12, minutes=5)
+    ApiToken.objects.update(created_at=idle, last_used_at=idle)
+    assert clinician.get("/api/v1/tokens").status_code == 401
+    assert person.get("/api/v1/tokens").status_code == 200, "a person's token has no idle limit"
+    used = timezone.now() - timedelta(hours=11)
+    ApiToken.objects.filter(user=carol).update(last_used_at=used)
+    assert clinician.get("/api/v1/tokens").status_code == 200, "use within twelve hours keeps it alive"

@@ -52,9 +52,10 @@ def test_the_numpy_encoder_matches_the_reference_implementation(model) -> None:
     assert abs(float(embeddings[0] @ embeddings[1]) - REFERENCE_COSINE) < 1e-4
 
 
-def test_the_model_meets_its_floor_on_the_held_out_sentences(model) -> None:
+@pytest.mark.parametrize("part", ["heldout", "blind"])
+def test_the_model_meets_its_floor_on_sentences_it_was_not_tuned_on(model, part: str) -> None:
     if model is None:
         assert not wordmodel.available() and not REQUIRED
         return
-    top1, top3 = accuracy(load("heldout"), model)
+    top1, top3 = accuracy(load(part), model)
     assert top3 >= 0.80, (top1, top3)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thaw.accounts.middleware.PersonTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thaw.accounts.resume.ResumeAfterSignInMiddleware",
     "thaw.accounts.middleware.SignInThrottleMiddleware",
     "thaw.accounts.middleware.IdleSignOutMiddleware",
     "thaw.accounts.middleware.RequireTwoFactorMiddleware",
@@ -172,9 +173,13 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 # Thaw counts failed password sign-ins itself (thaw.accounts.throttle) and answers 429;
 # allauth's own limit, kept at the same numbers, also covers wrong two-factor codes. Its
-# counters live in the database cache below, so every app server shares them.
+# password "key" is the account *and* the address (thaw.accounts.adapter), so that an
+# attacker's failures never lock the owner out elsewhere. Both sets of counters live in the
+# database cache below, so every app server shares them; it holds enough entries that a
+# spray of guesses cannot push counters out of it.
 ACCOUNT_RATE_LIMITS = {"login_failed": "100/15m/ip,10/15m/key"}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "thaw_cache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "thaw_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 200_000}}}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "thaw.accounts.mfa.MFAAdapter"
 MFA_TOTP_ISSUER = "Thaw"
@@ -184,8 +189,14 @@ SESSION_COOKIE_HTTPONLY = True
 # Idle sign-out: clinicians and admins see other people's data, so they are signed out sooner.
 THAW_IDLE_TIMEOUT_CLINICIAN = envint("THAW_IDLE_TIMEOUT_CLINICIAN", 30 * 60, minimum=60)
 THAW_IDLE_TIMEOUT_PERSON = envint("THAW_IDLE_TIMEOUT_PERSON", 0, minimum=0)  # 0: only the session age applies
-# Brute force: 10 failed sign-ins for one account in 15 minutes lock it for 15 minutes.
+# API tokens end after this many days, and a clinician's or admin's after this many hours unused.
+THAW_TOKEN_LIFETIME_DAYS = envint("THAW_TOKEN_LIFETIME_DAYS", 90, minimum=1)
+THAW_TOKEN_IDLE_HOURS_CLINICIAN = envint("THAW_TOKEN_IDLE_HOURS_CLINICIAN", 12, minimum=1)
+# Brute force (thaw.accounts.throttle): 10 failed sign-ins for one account from one address in
+# 15 minutes refuse that address for the account; from 10 failures over all addresses, each
+# further try waits a doubling delay, at most THAW_SIGNIN_MAX_DELAY_SECONDS.
 THAW_SIGNIN_ACCOUNT_LIMIT = envint("THAW_SIGNIN_ACCOUNT_LIMIT", 10, minimum=1)
+THAW_SIGNIN_MAX_DELAY_SECONDS = envint("THAW_SIGNIN_MAX_DELAY_SECONDS", 120, minimum=1)
 THAW_SIGNIN_IP_LIMIT = envint("THAW_SIGNIN_IP_LIMIT", 100, minimum=1)
 THAW_SIGNIN_WINDOW_SECONDS = envint("THAW_SIGNIN_WINDOW_SECONDS", 15 * 60, minimum=60)
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_browser import assert_clean, sign_up
 from tests.support import LiveThaw
@@ -20,7 +21,7 @@ def test_log_alcohol_in_ml_log_a_craving_and_read_the_review(phone: Any, server:
 
     # Alcohol in ml with its strength: the standard drinks are previewed, then saved.
     form = page.locator("#use-form")
-    assert not form.locator("#use-abv").is_visible()  # only shown once it applies
+    expect(form.locator("#use-abv")).to_be_hidden()  # only shown once it applies (waits for the page's script)
     form.locator("label.chip", has_text="Alcohol").click()
     assert form.locator("#use-unit").input_value() == "ml"
     form.get_by_role("button", name="Glass of wine (150 ml, 12%)").click()

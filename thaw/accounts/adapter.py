@@ -1,12 +1,25 @@
-"""Ties allauth's sign-up to Thaw's settings: open or closed registration."""
+"""Ties allauth to Thaw's settings: open or closed registration, and sign-in limits."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from thaw.core.net import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.ACCOUNT_ALLOW_REGISTRATION)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """allauth's per-"key" limit on failed passwords counts per account *and address*.
+
+        Keyed by the account alone (allauth's default), ten wrong passwords from anyone would
+        lock the owner out everywhere: the very lock-out ``thaw.accounts.throttle`` avoids.
+        The per-address limit and Thaw's progressive per-account delay still apply.
+        """
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}@{client_ip(request)}"

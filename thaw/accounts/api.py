@@ -37,6 +37,7 @@ class TokenIssued(Schema):
     token: str
     name: str
     hint: str
+    expires_at: datetime = Field(description="When the token stops working unless revoked sooner")
 
 
 class TokenInfo(Schema):
@@ -45,6 +46,13 @@ class TokenInfo(Schema):
     hint: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime = Field(description="When the token stops working: its end date, or for a clinician's or "
+                                             "admin's token, 12 hours after its last use if that comes first")
+
+
+def token_info(token: ApiToken) -> dict[str, Any]:
+    return {"id": token.pk, "name": token.name, "hint": token.hint, "created_at": token.created_at,
+            "last_used_at": token.last_used_at, "expires_at": token.expiry()}
 
 
 class Problem(Schema):
@@ -72,12 +80,13 @@ def issue_token(request: HttpRequest, payload: TokenRequest) -> Any:
                                       "authentication: set it up "
                                       "on the web first, then create a token on the Settings page."})
     token, raw = ApiToken.issue(user, payload.name or "API token")
-    return Status(200, {"token": raw, "name": token.name, "hint": token.hint})
+    return Status(200, {"token": raw, "name": token.name, "hint": token.hint, "expires_at": token.expiry()})
 
 
 @router.get("/tokens", response=list[TokenInfo], summary="Your API tokens")
-def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.active().filter(user=request.user))
+def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
+    """Tokens that still work, with ``expires_at``; revoked and expired ones are not listed."""
+    return [token_info(t) for t in ApiToken.objects.filter(user=request.user).usable()]
 
 
 @router.delete("/tokens/{token_id}", response={204: None, 404: Problem}, summary="Revoke an API token")

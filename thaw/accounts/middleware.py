@@ -49,7 +49,8 @@ class SignInThrottleMiddleware:
             email = request.POST.get("login", "") or getattr(request.user, "email", "")
             wait = retry_after(email, client_ip(request))
             if wait:
-                response = render(request, "accounts/too_many.html", {"minutes": (wait + 59) // 60}, status=429)
+                response = render(request, "accounts/too_many.html", {"wait": wait, "minutes": (wait + 59) // 60},
+                                  status=429)
                 response["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)
@@ -69,7 +70,12 @@ class IdleSignOutMiddleware:
             now = time.time()
             last = request.session.get("thaw_last_seen")
             if limit and last is not None and now - float(last) > limit:
+                request.thaw_idle_sign_out = True  # type: ignore[attr-defined]  # not on purpose: keep the browser's mark
                 logout(request)
+                if request.method == "POST":
+                    # Let the form reach its view as a signed-out request: its answer (a redirect to
+                    # sign in) is where thaw.accounts.resume keeps what the person entered.
+                    return self.get_response(request)
                 if not request.path.startswith("/api/"):
                     messages.info(request, "You were signed out after a while without activity. Please sign in again.")
                     return redirect(f"{reverse('account_login')}?next={request.path}")

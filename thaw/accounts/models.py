@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -95,6 +96,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` keeps the new raw password until the next save: that save is the one
+        # place every way of changing a password (settings, reset link, ``thaw``) passes through.
+        password_changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+        if password_changed:
+            from thaw.accounts.signals import password_changed as changed
+
+            changed.send(sender=type(self), user=self)
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Staff see other people's data or speak for the clinic (clinicians and admins; editors and
+        intake too): shorter idle limits apply to them."""
+        return self.is_staff_member
+
     def holds(self, role: str) -> bool:
         """Whether this account holds ``role``, as its main role or an extra one."""
         return self.role == role or role in (self.extra_roles or ())
@@ -120,15 +137,28 @@ class User(AbstractBaseUser, PermissionsMixin):
             return zoneinfo.ZoneInfo("UTC")
 
 
-
-
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Not revoked and not past its expiry date (the idle rule is checked per token: ``usable``)."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True, expires_at__gt=dj_timezone.now())
+
+    def usable(self) -> list[ApiToken]:
+        now = dj_timezone.now()
+        return [token for token in self.active().select_related("user") if token.expiry() > now]
+
+
+def token_lifetime() -> timedelta:
+    return timedelta(days=settings.THAW_TOKEN_LIFETIME_DAYS)
 
 
 class ApiToken(models.Model):
-    """A bearer token for scripts and apps. Only its SHA-256 is stored."""
+    """A bearer token for scripts and apps. Only its SHA-256 is stored.
+
+    A token dies when it is revoked, when its owner changes or resets their password, at
+    ``expires_at`` (``THAW_TOKEN_LIFETIME_DAYS`` after it was made), and, for clinicians and
+    admins, after ``THAW_TOKEN_IDLE_HOURS_CLINICIAN`` hours without use. Use is recorded at
+    most once a minute, so the idle rule has that granularity.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80)
@@ -137,6 +167,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=dj_timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -150,10 +181,24 @@ class ApiToken(models.Model):
     def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
         """Create a token and return it with its secret, which is shown only once."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = dj_timezone.now()
         with transaction.atomic():  # queue on the SQLite writer lock like every other write
-                token = cls.objects.create(user=user, name=name[:80] or "API token", key_hash=secret_digest(raw),
-                                       hint=raw[-6:])
+            token = cls.objects.create(user=user, name=name[:80] or "API token", key_hash=secret_digest(raw),
+                                       hint=raw[-6:], created_at=now, expires_at=now + token_lifetime())
         return token, raw
+
+    def idle_limit(self) -> timedelta | None:
+        if self.user.is_staff_role:
+            return timedelta(hours=settings.THAW_TOKEN_IDLE_HOURS_CLINICIAN)
+        return None
+
+    def expiry(self) -> datetime:
+        """When the token stops working if nothing else happens: its end date, or sooner for
+        a clinician's or admin's token left unused."""
+        limit = self.idle_limit()
+        if limit is None:
+            return self.expires_at
+        return min(self.expires_at, (self.last_used_at or self.created_at) + limit)
 
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
@@ -166,6 +211,8 @@ class ApiToken(models.Model):
         if token is None:
             return None
         now = dj_timezone.now()
+        if token.expiry() <= now:
+            return None
         # Record use at most once a minute, so a busy script does not turn every read into a write.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
             with transaction.atomic():
@@ -176,14 +223,3 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = dj_timezone.now()
             self.save(update_fields=["revoked_at"])
-
-
-class SignInFailure(models.Model):
-    """One failed sign-in, for brute-force protection. Stores a hash of the email, not the email."""
-
-    account = models.CharField(max_length=64, db_index=True)
-    ip = models.CharField(max_length=64, blank=True, db_index=True)
-    at = models.DateTimeField(default=dj_timezone.now, db_index=True)
-
-    def __str__(self) -> str:
-        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ from functools import cache
 
 from allauth.account.decorators import reauthentication_required
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from thaw.accounts import profile
 from thaw.accounts.erasure import erase
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
+from thaw.core import vault
 from thaw.forms import TextField
 
 
@@ -65,9 +67,10 @@ def _profile_initial(user: object) -> dict[str, str]:
 
 def _render(request: HttpRequest, profile_form: ProfileForm, token_form: TokenForm, new_token: str | None = None,
             status: int = 200) -> HttpResponse:
-    tokens = ApiToken.objects.active().filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=request.user).usable()
     return render(request, "accounts/settings.html", {
         "profile_form": profile_form, "token_form": token_form, "tokens": tokens, "new_token": new_token,
+        "lifetime_days": settings.THAW_TOKEN_LIFETIME_DAYS, "idle_hours": settings.THAW_TOKEN_IDLE_HOURS_CLINICIAN,
     }, status=status)
 
 
@@ -90,7 +93,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("settings")
         return _render(request, form, TokenForm(), status=422)
     form = ProfileForm(initial=_profile_initial(user))
-    return _render(request, form, TokenForm())
+    # A token made a moment ago is shown on this one page load, then forgotten.
+    return _render(request, form, TokenForm(), new_token=vault.pop(request, "new_token"))
 
 
 @login_required
@@ -116,7 +120,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, profile, form, status=422)
     _, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
-    return _render(request, profile, TokenForm(), new_token=raw)
+    vault.put(request, "new_token", raw)  # shown once, after the redirect: a reload makes no second token
+    return redirect("settings")
 
 
 @login_required
@@ -139,10 +144,18 @@ def erase_account(request: HttpRequest) -> HttpResponse:
             user = request.user
             logout(request)
             erase(user)
-            return render(request, "accounts/erased.html")
+            request.session["thaw.erased"] = True  # the new, signed-out session: for the page after the redirect
+            return redirect("account_erased")
         error = "That is not your account's email address; nothing was deleted."
     return render(request, "accounts/erase.html", {"error": error, "typed": request.POST.get("confirm", "")},
                   status=422 if error else 200)
+
+
+def account_erased(request: HttpRequest) -> HttpResponse:
+    """Shown once after an erasure; a reload or a later visit goes home (nothing is erased twice)."""
+    if not request.session.pop("thaw.erased", False):
+        return redirect("home")
+    return render(request, "accounts/erased.html")
 
 
 @login_required

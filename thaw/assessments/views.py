@@ -31,6 +31,7 @@ from thaw.assessments.scoring import (
     difficulty_asked,
 )
 from thaw.checkins.models import CheckIn
+from thaw.core import vault
 from thaw.safety.models import RiskFlag
 
 STATUS_WORDS = {
@@ -182,14 +183,35 @@ def _step(request: HttpRequest, instrument: Instrument, progress: Progress) -> H
     return None
 
 
+def _kept_progress(request: HttpRequest, instrument: Instrument) -> Progress:
+    """The progress the last answered screen left, carried over its redirect; a fresh start if none
+    (or if it does not hold up, like tampered hidden fields)."""
+    fresh = Progress(started=instrument.anchor is None)
+    kept = vault.get(request, f"assessment:{instrument.id}")
+    if not isinstance(kept, dict):
+        return fresh
+    answers = _prior_answers(instrument, [str(a) for a in kept.get("answers", [])])
+    selected = kept.get("selected")
+    if answers is None or not isinstance(kept.get("anchor", ""), str) or not isinstance(selected, int | None):
+        return fresh
+    return Progress(answers=answers, anchor=kept.get("anchor", "") if instrument.anchor else "",
+                    started=fresh.started or kept.get("started") is True, selected=selected)
+
+
 @login_required
 def take(request: HttpRequest, key: str) -> HttpResponse:
-    """One question per screen; earlier answers travel in hidden fields, so nothing is stored half-done.
+    """One question per screen; earlier answers travel in hidden fields.
 
     Around the items: the AUDIT-C asks once which cut-off applies, the PCL-5 offers an
     optional "before you start" anchor, and the PHQ-9 asks its unscored difficulty question.
+
+    Every answered screen is followed by a redirect (post, redirect, get), so the browser's
+    Back and reload never offer to send an answer again. The progress crosses the redirect
+    sealed in the session (``thaw.core.vault``: the anchor is free text) and is dropped
+    when the questionnaire ends; a screen with an error is shown at once, nothing changed.
     """
     instrument = _instrument(key)
+    kept_as = f"assessment:{instrument.id}"
     progress = Progress(started=instrument.anchor is None)
     if request.method == "POST":
         prior = _prior_answers(instrument, request.POST.getlist("a"))
@@ -201,7 +223,14 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
             progress.answers = prior
             done = _step(request, instrument, progress)
             if done is not None:
+                vault.pop(request, kept_as)
                 return done
+        if not progress.error:
+            vault.put(request, kept_as, {"answers": progress.answers, "anchor": progress.anchor,
+                                         "started": progress.started, "selected": progress.selected})
+            return redirect("assessment_take", key=key)
+    else:
+        progress = _kept_progress(request, instrument)
     screen = _screen(instrument, request.user, progress)
     position = min(len(progress.answers), len(instrument.items) - 1)
     context = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
 from thaw.checkins import services, suggest
-from thaw.checkins.models import Source
+from thaw.checkins.models import CheckIn, Source
 from thaw.checkins.rules import (
     INTENSITY_MAX,
     INTENSITY_MIN,
@@ -26,6 +26,7 @@ from thaw.checkins.rules import (
 )
 from thaw.checkins.vocabulary import body_map, tag_groups, vocabulary
 from thaw.checkins.wordfinding import MAX_TEXT
+from thaw.core import versions
 from thaw.safety.api import ResourceOut
 from thaw.safety.services import resources_payload
 from thaw.text import SHORT, Text
@@ -245,16 +246,27 @@ def list_checkins(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
     return {"items": [services.as_dict(c) for c in items], "next": following.encode() if following else None}
 
 
+class CheckInConflict(Schema):
+    detail: str
+    current: CheckInOut = Field(description="The check-in as saved now; its ETag is in the ETag header")
+    yours: dict[str, Any] = Field(description="The change you sent, not saved")
+
+
 @router.get("/checkins/{checkin_id}", response={200: CheckInOut, 404: Problem}, summary="One check-in")
-def get_checkin(request: HttpRequest, checkin_id: str) -> Status[Any]:
+def get_checkin(request: HttpRequest, checkin_id: str, response: HttpResponse) -> Status[Any]:
+    """The ``ETag`` header is the check-in's version: send it back as ``If-Match`` with a PATCH."""
     checkin = services.own_checkin(request.user, checkin_id)
     if checkin is None:
         return Status(404, {"detail": "No such check-in."})
+    response["ETag"] = versions.etag(checkin.version)
     return Status(200, services.as_dict(checkin))
 
 
-@router.patch("/checkins/{checkin_id}", response={200: CheckInSaved, 404: Problem}, summary="Change a check-in")
-def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate) -> Status[Any]:
+@router.patch("/checkins/{checkin_id}", response={200: CheckInSaved, 404: Problem, 409: CheckInConflict},
+              summary="Change a check-in")
+def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate, response: HttpResponse) -> Any:
+    """With ``If-Match: <ETag from the GET>``, a check-in changed since then is not overwritten:
+    the answer is 409 with the saved version (``current``) and your change (``yours``)."""
     checkin = services.own_checkin(request.user, checkin_id)
     if checkin is None:
         return Status(404, {"detail": "No such check-in."})
@@ -264,7 +276,16 @@ def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate
     for clearable in ("body", "tags"):
         if clearable in data and data[clearable] is None:
             data[clearable] = []
-    checkin = services.update_checkin(checkin, data)
+    try:
+        checkin = services.update_checkin(checkin, data, expected_version=versions.if_match(request))
+    except versions.EditConflict:
+        current = services.own_checkin(request.user, checkin_id)  # with its words and tags
+        if current is not None:
+            return versions.conflict_response(request, services.as_dict(current), _body(payload), current.version)
+        return Status(404, {"detail": "No such check-in."})
+    except CheckIn.DoesNotExist:
+        return Status(404, {"detail": "No such check-in."})
+    response["ETag"] = versions.etag(checkin.version)
     return Status(200, _saved(checkin))
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from thaw.checkins.rules import NUMBNESS_MAX, NUMBNESS_MIN
+from thaw.core.versions import Versioned
 from thaw.fields import EncryptedTextField
 
 
@@ -18,7 +19,7 @@ class Source(models.TextChoices):
     API = "api", "API"
 
 
-class CheckIn(models.Model):
+class CheckIn(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(default=timezone.now)

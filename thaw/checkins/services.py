@@ -23,6 +23,7 @@ from thaw.accounts.models import User
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import CheckInInvalid, clean_checkin, draft_from
 from thaw.checkins.vocabulary import body_map, builtin_tags, vocabulary
+from thaw.core import versions
 from thaw.db.insert import insert_rows
 from thaw.safety.language import CrisisMatch
 from thaw.safety.services import flag_crisis, scan_text
@@ -116,19 +117,26 @@ def quick_checkin(person: User, choice: str) -> CheckIn:
     )
 
 
-def update_checkin(checkin: CheckIn, data: Mapping[str, object]) -> CheckIn:
-    """Apply a partial change: only the fields given are replaced."""
+def update_checkin(checkin: CheckIn, data: Mapping[str, object], *,
+                   expected_version: versions.Expected = None) -> CheckIn:
+    """Apply a partial change: only the fields given are replaced.
+
+    With ``expected_version`` (the version the edit started from) a check-in changed
+    meanwhile raises ``EditConflict`` and nothing is saved (``thaw.core.versions``).
+    """
     cleaned = validate(checkin.person, data, partial=True)
     note_changed = "note" in cleaned and cleaned["note"] != checkin.note
     # Only new words are scanned (editing a tag must not raise the same flag again), and
     # before the transaction, so a scan never holds the write lock.
     matches = scan_text(str(cleaned["note"] or "")) if note_changed else []
     with transaction.atomic():
-        for name in ("numbness", "body", "note", "at"):
-            if name in cleaned:
-                setattr(checkin, name, cleaned[name])
+        versions.claim(checkin, expected_version)
+        changed = [name for name in ("numbness", "body", "note", "at") if name in cleaned]
+        for name in changed:
+            setattr(checkin, name, cleaned[name])
         checkin.updated_at = timezone.now()
-        checkin.save()
+        # Only what this change touches: fields changed meanwhile by a save without a version stay.
+        checkin.save(update_fields=[*changed, "updated_at"])
         _write_children(
             checkin,
             cleaned.get("emotions"),  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import MAX_WORDS, NOTE_MAX, CheckInInvalid
 from thaw.checkins.vocabulary import QUADRANTS, body_map, tag_groups, vocabulary
 from thaw.checkins.wordfinding import MAX_TEXT
+from thaw.core import versions
 
 QUADRANT_LABELS = {
     "high-energy unpleasant": "Unpleasant and stirred up",
@@ -163,9 +164,23 @@ def _blank_state(start: str) -> dict[str, Any]:
     }
 
 
+def _summary(state: dict[str, Any]) -> dict[str, str]:
+    """A check-in (saved, or as typed in the form) in words, for showing two versions side by side."""
+    tags = [*state["tags"], *(t.strip() for t in state["extra_tags"])]
+    return {
+        "Words": ", ".join(f"{w} {state['intensities'].get(w, state['intensity'])}/10" for w in state["words"]),
+        "Numbness": f"{state['numbness']}/10" if state["numbness"] not in ("", None) else "",
+        "Body": ", ".join(v.replace("/", ": ") for v in state["body"]),
+        "Tags": ", ".join(tags),
+        "Note": state["note"],
+        "When": state["at"].replace("T", " "),
+    }
+
+
 def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[str, str] | None = None,
                  checkin: CheckIn | None = None, start: str = "words", status: int = 200,
-                 found: suggest.Result | None = None) -> HttpResponse:
+                 found: suggest.Result | None = None,
+                 version: int | None = None, conflict: CheckIn | None = None) -> HttpResponse:
     vocab = vocabulary()
     open_quadrants = {e.quadrant for w in state["words"] if (e := vocab.get(w)) is not None and not e.is_numb}
     open_regions = {value.partition("/")[0] for value in state["body"]}
@@ -181,8 +196,13 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
         "slider_rest": SLIDER_REST,
         "found": found,
         "sentence_max": MAX_TEXT,
+        # The version the edit is based on: where it started, or after a conflict the one saved now.
+        "version": version if version is not None else (checkin.version if checkin else None),
         **_picker_context(request.user),
     }
+    if conflict is not None:
+        context.update(conflict_rows=versions.conflict_rows(_summary(_state_from_checkin(conflict)), _summary(state)),
+                       conflict_saved_at=conflict.updated_at, conflict_keep_url=reverse("history"))
     return render(request, "checkins/form.html", context, status=status)
 
 
@@ -277,10 +297,17 @@ def checkin_edit(request: HttpRequest, checkin_id: object) -> HttpResponse:
     data = checkin_data(state)
     if "at" in data and data["at"] == request.POST.get("at_original"):
         data.pop("at")  # unchanged: keep the exact stored time, not the minute shown in the form
+    started_from = versions.form_version(request.POST.get("version"))
     try:
-        checkin = services.update_checkin(checkin, data)
+        checkin = services.update_checkin(checkin, data, expected_version=started_from)
     except CheckInInvalid as exc:
-        return _render_form(request, state, errors=_form_errors(exc.errors), checkin=checkin, status=422)
+        return _render_form(request, state, errors=_form_errors(exc.errors), checkin=checkin, status=422,
+                            version=started_from)
+    except versions.EditConflict:
+        saved = _own_or_404(request, checkin.pk)  # with its words and tags, as saved now
+        return _render_form(request, state, checkin=saved, conflict=saved, status=409)
+    except CheckIn.DoesNotExist:
+        raise Http404("No such check-in.") from None
     messages.success(request, "Check-in updated.")
     if checkin.crisis:
         return redirect(reverse("crisis") + "?from=checkin")

@@ -30,6 +30,7 @@ from thaw.circle.models import (
     RuleKind,
 )
 from thaw.circle.services import FieldErrors
+from thaw.core import vault
 from thaw.forms import TextField
 
 CATEGORY_CHOICES = [(key, label) for key, label in CATEGORY_LABELS.items()]
@@ -122,9 +123,19 @@ def grant_new(request: HttpRequest) -> HttpResponse:
         except FieldErrors as exc:
             _apply_errors(form, exc.errors)
         else:
-            return render(request, "circle/invited.html", {"grant": grant, "link": services.invite_url(raw)})
+            # Post, redirect, get: a reload of "Invitation ready" shows the page, never a second invitation.
+            vault.put(request, f"circle-invite:{grant.pk}", services.invite_url(raw))
+            return redirect("grant_invited", grant_id=grant.pk)
     return render(request, "circle/grant_form.html", {"form": form, "sensitive": SENSITIVE, "new": True},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def grant_invited(request: HttpRequest, grant_id: Any) -> HttpResponse:
+    """The invitation link, shown on the first load after it was made and never again."""
+    grant = _own_grant_or_404(request, grant_id)
+    link = vault.pop(request, f"circle-invite:{grant.pk}")
+    return render(request, "circle/invited.html", {"grant": grant, "link": link})
 
 
 def _own_grant_or_404(request: HttpRequest, grant_id: object) -> Grant:

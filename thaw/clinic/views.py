@@ -22,6 +22,7 @@ from thaw.clinic import services
 from thaw.clinic.models import EnrolmentInvite, Membership, Notification, Program
 from thaw.clinic.render import rows_html
 from thaw.clinic.services import FieldErrors
+from thaw.core import vault
 from thaw.forms import TextField
 
 
@@ -106,15 +107,26 @@ def invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         program = next(p for p in programs if str(p.pk) == form.cleaned_data["program"])
         try:
-            _, raw = services.invite_person(program, request.user, form.cleaned_data["email"])
+            invite_made, raw = services.invite_person(program, request.user, form.cleaned_data["email"])
         except FieldErrors as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
         else:
-            return render(request, "clinic/invited.html", {"link": services.enrol_url(raw), "program": program,
-                                                           "email": form.cleaned_data["email"]})
+            # Post, redirect, get: a reload shows the page again, never makes a second invitation.
+            vault.put(request, f"enrol-invite:{invite_made.pk}", services.enrol_url(raw))
+            return redirect("clinic_invited", invite_id=invite_made.pk)
     return render(request, "clinic/invite.html", {"form": form, "programs": programs},
                   status=400 if form.errors else 200)
+
+
+@clinician_only
+def invited(request: HttpRequest, invite_id: Any) -> HttpResponse:
+    """The enrolment link, shown on the first load after it was made and never again."""
+    found = EnrolmentInvite.objects.filter(pk=invite_id, program__in=services.programs_of(request.user)).first()
+    if found is None:
+        raise Http404("No such invitation.")
+    link = vault.pop(request, f"enrol-invite:{found.pk}")
+    return render(request, "clinic/invited.html", {"link": link, "program": found.program, "email": found.email})
 
 
 @clinician_only

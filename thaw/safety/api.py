@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from thaw.api_auth import optional_user
+from thaw.core import versions
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS, SafetyPlan
 from thaw.safety.resources import crisis_regions, region_for
 from thaw.safety.services import plan_for, save_plan
@@ -80,13 +81,29 @@ def plan_dict(plan: SafetyPlan) -> dict[str, Any]:
     return body
 
 
+class SafetyPlanConflict(Schema):
+    detail: str
+    current: SafetyPlanOut = Field(description="The plan as saved now; its ETag is in the ETag header")
+    yours: SafetyPlanIn = Field(description="The plan you sent, not saved")
+
+
 @router.get("/safety-plan", response=SafetyPlanOut, summary="Your safety plan")
-def get_plan(request: HttpRequest) -> dict[str, Any]:
-    return plan_dict(plan_for(request.user))
+def get_plan(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    """The ``ETag`` header is the plan's version (``"0"`` before there is one): send it back as
+    ``If-Match`` with a PUT."""
+    plan = plan_for(request.user)
+    response["ETag"] = versions.etag(plan.version)
+    return plan_dict(plan)
 
 
-@router.put("/safety-plan", response=SafetyPlanOut, summary="Replace your safety plan")
-def put_plan(request: HttpRequest, payload: SafetyPlanIn) -> dict[str, Any]:
-    plan = save_plan(request.user, payload.model_dump())
+@router.put("/safety-plan", response={200: SafetyPlanOut, 409: SafetyPlanConflict}, summary="Replace your safety plan")
+def put_plan(request: HttpRequest, payload: SafetyPlanIn, response: HttpResponse) -> Any:
+    """With ``If-Match: <ETag from the GET>``, a plan changed since then is not overwritten:
+    the answer is 409 with the saved plan (``current``) and yours (``yours``)."""
+    try:
+        plan = save_plan(request.user, payload.model_dump(), expected_version=versions.if_match(request))
+    except versions.EditConflict as exc:
+        return versions.conflict_response(request, plan_dict(exc.current), payload.model_dump(), exc.current.version)
+    response["ETag"] = versions.etag(plan.version)
     return plan_dict(plan)
 

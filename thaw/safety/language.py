@@ -75,7 +75,7 @@ import bisect
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -99,6 +99,11 @@ MAX_GAP = 4
 DENIAL_WINDOW = 12
 # The longest word we try to repair; longer "words" are left as they are.
 MAX_REPAIR_LENGTH = 24
+# A concept's word sequence is at most this many words long.
+MAX_CONCEPT_WORDS = 8
+# A rule's concepts must all stand within this many words (its ``within``, at most this).
+DEFAULT_RULE_WINDOW = 12
+MAX_RULE_WINDOW = 30
 
 HARD, SOFT, NONE = 2, 1, 0  # the break before a word
 
@@ -108,10 +113,15 @@ _ENTRY_KEYS = frozenset(
 )  # fmt: skip
 _CUE_KEYS = (
     "negation", "not_negating_before", "double_negators", "clause_words", "first_person",
-    "possessive", "third_person", "past", "back_again", "topic", "denial",
+    "possessive", "third_person", "observing", "past", "back_again", "topic", "denial", "professional",
 )  # fmt: skip
-_WORD_CUES = frozenset(_CUE_KEYS[:7])  # single words; the rest are word sequences
-_TOP_KEYS = frozenset({"language", "cues", "words", "phrase"})
+_WORD_CUES = frozenset(_CUE_KEYS[:8])  # single words; the rest are word sequences
+_RULE_KEYS = frozenset(
+    {"rule", "category", "all", "within", "across_sentences", "same_clause", "unless", "head",
+     "negatable", "about_writer", "examples", "not_examples"}
+)  # fmt: skip
+_TOP_KEYS = frozenset({"language", "cues", "words", "phrase", "concepts", "rule"})
+_CONCEPT_WORD = re.compile(r"[a-z0-9]+|<number>|<many>")
 
 # Characters that stand for letters inside a word ("k1ll", "d!e", "$uicide").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
@@ -137,6 +147,7 @@ _PATTERN_WORDS = re.compile(r"[a-z0-9]+")
 _UNANCHORED = re2._Anchor.UNANCHORED
 _YEAR = "<year>"
 _NUMBER = "<number>"
+_MANY = "<many>"  # a number from 10 to 999, in concept sequences
 
 
 class CrisisPhrasesError(ValueError):
@@ -179,6 +190,51 @@ class CrisisPhrase:
 
 
 @dataclass(frozen=True)
+class CrisisRule:
+    """One ``[[rule]]`` of a language's file: concepts that show help when they stand together.
+
+    ``phrase`` is the rule's label (the same field as a phrase's, so a match carries it the
+    same way). ``groups`` are the concepts that must all be present, each group filled by
+    any one of its concepts (ids into the language's ``ConceptIndex``), all within
+    ``within`` words, in one sentence unless ``across_sentences``, in one clause if
+    ``same_clause``. A concept of ``unless`` anywhere in those sentences cancels the match.
+    The person checks start from where group ``head`` stands.
+    """
+
+    phrase: str
+    category: str
+    groups: tuple[tuple[int, ...], ...]
+    within: int = DEFAULT_RULE_WINDOW
+    across_sentences: bool = False
+    same_clause: bool = False
+    unless: tuple[int, ...] = ()
+    head: int = 0
+    negatable: bool = True
+    about_writer: bool = False
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class ConceptIndex:
+    """A language's concepts: word sequences tagged with what they stand for.
+
+    A concept's id is its index in ``names``. ``singles`` maps a one-word sequence to the
+    concepts it stands for; ``pairs`` maps the first two words of a longer sequence to the
+    sequences starting with them, each with its concept. Keying on two words keeps the
+    candidates per word few, even for words such as "my" that start many sequences.
+    """
+
+    names: tuple[str, ...] = ()
+    singles: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    pairs: Mapping[tuple[str, str], tuple[tuple[tuple[str, ...], int], ...]] = field(default_factory=dict)
+
+    def words(self) -> frozenset[str]:
+        """Every word the concepts use (not "<number>" or "<many>")."""
+        found = set(self.singles) | {w for sequences in self.pairs.values() for s, _ in sequences for w in s}
+        return frozenset(found - {_NUMBER, _MANY})
+
+
+@dataclass(frozen=True)
 class Cues:
     """The words a language's checks after a match look for (see the module docstring)."""
 
@@ -189,10 +245,12 @@ class Cues:
     first_person: frozenset[str] = frozenset()
     possessive: frozenset[str] = frozenset()
     third_person: frozenset[str] = frozenset()
+    observing: frozenset[str] = frozenset()
     past: frozenset[tuple[str, ...]] = frozenset()
     back_again: frozenset[tuple[str, ...]] = frozenset()
     topic: frozenset[tuple[str, ...]] = frozenset()
     denial: frozenset[tuple[str, ...]] = frozenset()
+    professional: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -204,6 +262,8 @@ class PhraseList:
     cues: Cues
     vocabulary: frozenset[str]  # every word the patterns use: the targets of spelling repairs
     anything: Any = None  # all patterns as one RE2 alternation: "could any phrase match?"
+    concepts: ConceptIndex = field(default_factory=ConceptIndex)
+    rules: tuple[CrisisRule, ...] = ()
 
 
 # --- reading: folding, cutting into words, repairing spellings --------------------------
@@ -653,6 +713,111 @@ def _check_words(raw: object, problems: list[str]) -> dict[str, str]:
     return words
 
 
+def _check_concepts(raw: object, words: Mapping[str, str], problems: list[str]) -> ConceptIndex:
+    """Validate ``[concepts]``: name = [word sequences as the reader sees them].
+
+    An item "{name}" stands for every alternative of the ``[words]`` class of that name,
+    so a list of medicines is written once; such a class must be plain words.
+    """
+    if raw is None:
+        return ConceptIndex()
+    if not isinstance(raw, Mapping):
+        problems.append("[concepts] must be a table of name = [\"word\", \"word sequence\", ...]")
+        return ConceptIndex()
+    names: list[str] = []
+    singles: dict[str, list[int]] = {}
+    pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], int]]] = {}
+    for name in raw:
+        where = f"[concepts] {name}"
+        if not re.fullmatch(r"[a-z_]+", name):
+            problems.append(f"{where}: not a usable name (lower-case letters and _)")
+            continue
+        items = []
+        for item in _strings(raw, name, "[concepts]", problems):
+            listed = _MACRO.fullmatch(item)
+            if listed is None:
+                items.append(item)
+            elif listed.group(1) in words and not listed.group(2):
+                items += [w.strip() for w in words[listed.group(1)].removeprefix("(?:").removesuffix(")").split("|")]
+            else:
+                problems.append(f"{where}: {item} is not a class under [words]")
+        if not items:
+            problems.append(f"{where}: list at least one word or word sequence")
+            continue
+        concept = len(names)
+        names.append(name)
+        seen: set[tuple[str, ...]] = set()
+        for item in items:
+            sequence = tuple(item.split())
+            bad = [word for word in sequence if not _CONCEPT_WORD.fullmatch(word)]
+            if bad:
+                problems.append(f"{where}: {item!r} has {bad[0]!r}; write words as the reader sees them "
+                                "(letters and digits, apostrophes dropped: dont, im), <number> or <many>")
+            elif len(sequence) > MAX_CONCEPT_WORDS:
+                problems.append(f"{where}: {item!r} is longer than {MAX_CONCEPT_WORDS} words")
+            elif sequence in seen:
+                problems.append(f"{where}: {item!r} is listed twice")
+            elif len(sequence) == 1:
+                seen.add(sequence)
+                singles.setdefault(sequence[0], []).append(concept)
+            else:
+                seen.add(sequence)
+                pairs.setdefault((sequence[0], sequence[1]), []).append((sequence, concept))
+    return ConceptIndex(
+        tuple(names), {word: tuple(found) for word, found in singles.items()},
+        {pair: tuple(found) for pair, found in pairs.items()},
+    )
+
+
+def _concept_ids(values: list[str], ids: Mapping[str, int], where: str, key: str,
+                 problems: list[str]) -> tuple[int, ...]:
+    unknown = [name for name in values if name not in ids]
+    if unknown:
+        problems.append(f"{where}: {key} names unknown concept(s) {', '.join(unknown)}; define them under [concepts]")
+    return tuple(ids[name] for name in values if name in ids)
+
+
+def _check_rule(
+    raw: object, where: str, concepts: ConceptIndex, language: str, problems: list[str]
+) -> CrisisRule | None:
+    """Validate one ``[[rule]]`` table (except its examples); append what is wrong."""
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where}: must be a table with rule, category, all, examples")
+        return None
+    found = len(problems)
+    unknown = sorted(set(raw) - _RULE_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {', '.join(unknown)}")
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        problems.append(f"{where}: unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
+    for flag in ("negatable", "about_writer", "across_sentences", "same_clause"):
+        if not isinstance(raw.get(flag, True), bool):
+            problems.append(f"{where}: {flag} must be true or false")
+    ids = {name: number for number, name in enumerate(concepts.names)}
+    items = _strings(raw, "all", where, problems)
+    if not items:
+        problems.append(f"{where}: all must list at least one concept (write a|b for either of two)")
+    groups = tuple(_concept_ids(item.split("|"), ids, where, "all", problems) for item in items)
+    unless = _concept_ids(_strings(raw, "unless", where, problems), ids, where, "unless", problems)
+    within = raw.get("within", DEFAULT_RULE_WINDOW)
+    if not isinstance(within, int) or isinstance(within, bool) or not len(items) <= within <= MAX_RULE_WINDOW:
+        problems.append(f"{where}: within must be a number of words from {len(items)} to {MAX_RULE_WINDOW}")
+    head = raw.get("head", items[0] if items else "")
+    if head not in items:
+        problems.append(f"{where}: head must be one of the entries of all")
+    if not isinstance(raw.get("examples"), list) or not raw.get("examples"):
+        problems.append(f"{where}: list at least one example sentence it must match")
+    if len(problems) > found:
+        return None
+    return CrisisRule(
+        phrase=str(raw["rule"]), category=str(category), groups=groups, within=int(within),
+        across_sentences=bool(raw.get("across_sentences", False)), same_clause=bool(raw.get("same_clause", False)),
+        unless=unless, head=items.index(str(head)), negatable=bool(raw.get("negatable", True)),
+        about_writer=bool(raw.get("about_writer", False)), language=language,
+    )
+
+
 def parse_phrase_list(document: Mapping[str, object], source: str = "en.toml") -> PhraseList:
     """Validate a parsed phrase file; raise ``CrisisPhrasesError`` naming every problem."""
     problems: list[str] = []
@@ -666,6 +831,7 @@ def parse_phrase_list(document: Mapping[str, object], source: str = "en.toml") -
         language = "??"
     cues = _check_cues(document.get("cues"), problems)
     words = _check_words(document.get("words"), problems)
+    concepts = _check_concepts(document.get("concepts"), words, problems)
     entries = document.get("phrase")
     if not isinstance(entries, list) or not entries:
         raise CrisisPhrasesError(source, problems + ["no [[phrase]] entries found"])
@@ -685,17 +851,36 @@ def parse_phrase_list(document: Mapping[str, object], source: str = "en.toml") -
         if checked is not None:
             phrases.append(checked)
             sources.append(_expand(str(raw["pattern"]), words, where, []))
+    rule_entries = document.get("rule", [])
+    if not isinstance(rule_entries, list):
+        problems.append("rule must be a list of [[rule]] tables")
+        rule_entries = []
+    rules: list[CrisisRule] = []
+    for number, raw in enumerate(rule_entries, start=1):
+        label = raw.get("rule") if isinstance(raw, Mapping) else None
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f"rule #{number}: give it a non-empty 'rule' label")
+            continue
+        where = f"rule #{number} ({label!r})"
+        if label in seen:
+            problems.append(f"{where}: this label is used twice (phrases and rules share labels)")
+        seen.add(label)
+        rule = _check_rule(raw, where, concepts, str(language), problems)
+        if rule is not None:
+            rules.append(rule)
     for category in CATEGORIES:
         if not any(p.category == category for p in phrases) and not problems:
             problems.append(f"category {category!r} has no phrases")
     if problems:
         raise CrisisPhrasesError(source, problems)
     lexicon = frozenset(w for text in sources for w in _PATTERN_WORDS.findall(re.sub(r"\\.", " ", text)))
+    lexicon |= concepts.words()
     # One pass of one automaton tells whether any phrase could match at all; most notes
     # stop there (a few microseconds), and only the rest are searched phrase by phrase.
     anything = _compile("|".join(f"(?:{text})" for text in sources), memory=256 << 20)
-    result = PhraseList(str(language), tuple(phrases), cues, lexicon, anything)
+    result = PhraseList(str(language), tuple(phrases), cues, lexicon, anything, concepts, tuple(rules))
     _check_examples(result, [e for e in entries if isinstance(e, Mapping)], source)
+    _check_rule_examples(result, [e for e in rule_entries if isinstance(e, Mapping)], source)
     return result
 
 
@@ -712,6 +897,27 @@ def _check_examples(phrases: PhraseList, entries: Sequence[Mapping[str, Any]], s
                 problems.append(f"{where}: the pattern matches its not_example {counter!r}")
     if problems:
         raise CrisisPhrasesError(source, problems)
+
+
+def _check_rule_examples(phrases: PhraseList, entries: Sequence[Mapping[str, Any]], source: str) -> None:
+    """Each rule must find its examples and leave its not_examples alone (on its own)."""
+    problems: list[str] = []
+    for number, (rule, raw) in enumerate(zip(phrases.rules, entries, strict=True), start=1):
+        where = f"rule #{number} ({rule.phrase!r})"
+        for example in raw.get("examples", []):
+            if not isinstance(example, str) or not _rule_finds(rule, example, phrases):
+                problems.append(f"{where}: the concepts are not all in its example {example!r}")
+        for counter in raw.get("not_examples", []):
+            if not isinstance(counter, str) or _rule_finds(rule, counter, phrases):
+                problems.append(f"{where}: the rule matches its not_example {counter!r}")
+    if problems:
+        raise CrisisPhrasesError(source, problems)
+
+
+def _rule_finds(rule: CrisisRule, text: str, listed: PhraseList) -> bool:
+    reading = read(text, listed.vocabulary)
+    tags = _Tags(reading, listed.concepts, listed.cues)
+    return any(True for _ in _rule_spans(rule, reading, tags))
 
 
 def _finds(phrase: CrisisPhrase, text: str, listed: PhraseList) -> bool:
@@ -745,6 +951,11 @@ def phrase_lists(directory: Path = DATA_DIR) -> tuple[PhraseList, ...]:
 def crisis_phrases() -> tuple[CrisisPhrase, ...]:
     """Every shipped phrase, all languages."""
     return tuple(phrase for listed in phrase_lists() for phrase in listed.phrases)
+
+
+def crisis_rules() -> tuple[CrisisRule, ...]:
+    """Every shipped concept rule, all languages."""
+    return tuple(rule for listed in phrase_lists() for rule in listed.rules)
 
 
 @cache
@@ -822,12 +1033,26 @@ def _key(word: str) -> str:
 
 
 def _same(words: list[str], start: int, sequence: tuple[str, ...]) -> bool:
-    """Do the words from ``start`` on spell ``sequence``? ("<number>" is any number.)"""
+    """Do the words from ``start`` on spell ``sequence``? ("<number>" is any number, "<many>"
+    one from 10 to 999.)"""
     for offset, wanted in enumerate(sequence):
         word = words[start + offset]
-        if word != wanted and not (wanted == _NUMBER and word.isdigit()):
+        if word != wanted and not (wanted == _NUMBER and word.isdigit()) and not (wanted == _MANY and _is_many(word)):
             return False
     return True
+
+
+def _concept_keys(word: str) -> tuple[str, ...]:
+    """How a word is looked up among concept sequences: itself, and a number also as
+    "<number>" (and "<many>" from 10 to 999)."""
+    if not word.isdigit():
+        return (word,)
+    return (word, _NUMBER, _MANY) if _is_many(word) else (word, _NUMBER)
+
+
+def _is_many(word: str) -> bool:
+    """10 to 999: a count of pills, not a year or a dose in milligrams."""
+    return 2 <= len(word) <= 3 and word.isdigit() and word[0] != "0"
 
 
 @lru_cache(maxsize=1024)
@@ -844,27 +1069,29 @@ class _Context:
     def __init__(self, reading: Reading, cues: Cues) -> None:
         self.reading = reading
         self.cues = cues
-        self._negated: dict[int, bool] = {}
+        self._negated: dict[tuple[int, int, bool], bool] = {}
         self._denials: list[int] | None = None
         self._someone: dict[tuple[int, int], bool | None] = {}
 
-    def negated(self, first: int) -> bool:
-        if first not in self._negated:
-            self._negated[first] = self._is_negated(first)
-        return self._negated[first]
+    def negated(self, first: int, floor: int = -1, consumed: frozenset[int] = frozenset()) -> bool:
+        key = (first, floor, bool(consumed))
+        if key not in self._negated:
+            self._negated[key] = self._is_negated(first, floor, consumed)
+        return self._negated[key]
 
-    def _is_negated(self, first: int) -> bool:
-        """Does a negation cue stand shortly before word ``first``, in the same clause?"""
+    def _is_negated(self, first: int, floor: int = -1, consumed: frozenset[int] = frozenset()) -> bool:
+        """Does a negation cue stand shortly before word ``first``, in the same clause (and
+        after word ``floor``)? Words in ``consumed`` belong to a concept and negate nothing."""
         words, breaks, cues = self.reading.words, self.reading.breaks, self.cues
         before: list[str] = []  # nearest first
         index = first
-        while index > 0 and len(before) < NEGATION_WINDOW + DOUBLE_NEGATION_WINDOW:
+        while index > floor + 1 and index > 0 and len(before) < NEGATION_WINDOW + DOUBLE_NEGATION_WINDOW:
             if breaks[index] != NONE and not (breaks[index] == SOFT and words[index] == "ever"):
                 break
             word = words[index - 1]
             if word in cues.clause_words:
                 break
-            before.append(word)
+            before.append("" if index - 1 in consumed else word)
             index -= 1
         for position, word in enumerate(before[:NEGATION_WINDOW]):
             if word not in cues.negation:
@@ -916,6 +1143,56 @@ class _Context:
             if words[index] in cues.first_person:
                 return False
             if words[index] in cues.third_person:
+                return True
+        return None
+
+    def names_writer(self, first: int, last: int) -> bool:
+        """Do words[first..last] name the writer ("pumped *my* stomach"), outside a quotation?"""
+        words, cues = self.reading.words, self.cues
+        return self.reading.quoted[first] < 0 and any(
+            w in cues.first_person or w in cues.possessive for w in words[first : last + 1])
+
+    def at_work(self, first: int, last: int) -> bool:
+        """Is this a professional's account of someone else's crisis ("as a nurse I see
+        self-harm every week", "on shift: three overdoses")?
+
+        Only in a sentence with a professional cue, only when the match itself does not name
+        the writer, and only when the writer is not its subject, or watches it (an
+        ``observing`` word such as "see" or "treat" stands between the writer and the match).
+        "On shift and I want to die" is still the writer's.
+        """
+        if not self.sentence_has("professional", first):
+            return False
+        words, cues = self.reading.words, self.cues
+        named = cues.first_person | cues.possessive
+        if self.names_writer(first, last):
+            return False
+        if self.about_someone_else(first, last) is not False:
+            return True
+        start, _ = self.sentence_of(first)
+        for index in range(first - 1, max(start, first - SUBJECT_WINDOW) - 1, -1):
+            if words[index] in cues.observing:
+                return True
+            if words[index] in named:
+                return False
+        return False
+
+    def person_before(self, word: int) -> bool | None:
+        """Is the nearest person word before ``word`` (within the sentence) someone else's?
+
+        True for someone else ("my friend", "she", "my cousin's"), False for the writer ("I",
+        "me", "my"), None when no person word is near. Inside a quotation the search starts
+        where the quotation opens.
+        """
+        words, cues = self.reading.words, self.cues
+        opening = self.reading.quoted[word]
+        origin = opening if opening >= 0 else word
+        start, _ = self.sentence_of(word)
+        for index in range(origin - 1, max(start, origin - SUBJECT_WINDOW) - 1, -1):
+            found = words[index]
+            if found in cues.first_person or found in cues.possessive:
+                return False
+            if found in cues.third_person or (found.endswith("s") and found[:-1] in cues.third_person):
                 return True
         return None
 
@@ -975,12 +1252,168 @@ def _keeps(context: _Context, phrase: CrisisPhrase, first: int, last: int) -> bo
         return False
     if context.sentence_has("past", first) and not context.sentence_has("back_again", first):
         return False
+    if context.at_work(first, last):
+        return False
     if phrase.about_writer:
         return True
     someone = context.about_someone_else(first, last)
     if someone:
         return False
     return not (someone is None and context.sentence_has("topic", first))
+
+
+# --- concepts and rules -------------------------------------------------------------------
+
+
+class _Tags:
+    """Where each concept of a language stands in a reading: one pass over the words.
+
+    ``spans[concept]`` lists the [first, last] word spans of its sequences, in order. A
+    sequence never spans a sentence end; it may span a comma or a hyphen ("multi-storey").
+    """
+
+    def __init__(self, reading: Reading, index: ConceptIndex, cues: Cues) -> None:
+        self.reading = reading
+        self.cues = cues
+        self.spans: dict[int, list[tuple[int, int]]] = {}
+        self._sentences: dict[int, set[int]] = {}  # concept -> the sentences it stands in
+        self._clause: list[int] | None = None
+        self.consumed: frozenset[int] = frozenset()  # negation words inside a concept's sequence
+        if not index.singles and not index.pairs:
+            return
+        negation: set[int] = set()
+        singles, pairs = index.singles, index.pairs
+        words, sentence = reading.words, reading.sentence
+        count = len(words)
+        keys = [_concept_keys(word) for word in words]
+        for position in range(count):
+            for key in keys[position]:
+                for concept in singles.get(key, ()):
+                    self._add(concept, position, position)
+            following = position + 1
+            if following == count or sentence[following] != sentence[position]:
+                continue
+            for first in keys[position]:
+                for second in keys[following]:
+                    for sequence, concept in pairs.get((first, second), ()):
+                        end = position + len(sequence)
+                        if end > count or sentence[end - 1] != sentence[position]:
+                            continue
+                        if len(sequence) > 2 and not _same(words, position + 2, sequence[2:]):
+                            continue
+                        self._add(concept, position, end - 1)
+                        negation.update(i for i in range(position, end) if words[i] in cues.negation)
+        self.consumed = frozenset(negation)
+
+    def _add(self, concept: int, first: int, last: int) -> None:
+        self.spans.setdefault(concept, []).append((first, last))
+        self._sentences.setdefault(concept, set()).add(self.reading.sentence[first])
+
+    def in_sentences(self, concepts: tuple[int, ...], first: int, last: int) -> bool:
+        """Does one of ``concepts`` stand in a sentence from the one of word ``first`` to that of ``last``?"""
+        numbers = range(self.reading.sentence[first], self.reading.sentence[last] + 1)
+        return any(n in self._sentences.get(c, ()) for c in concepts for n in numbers)
+
+    @property
+    def clause(self) -> list[int]:
+        """For each word, the number of its clause: a break or a joining word starts a new one."""
+        if self._clause is None:
+            clause, number = [], 0
+            joining = self.cues.clause_words
+            for word, brk in zip(self.reading.words, self.reading.breaks, strict=True):
+                number += brk != NONE or word in joining
+                clause.append(number)
+            self._clause = clause
+        return self._clause
+
+
+def _rule_spans(
+    rule: CrisisRule, reading: Reading, tags: _Tags
+) -> Iterator[tuple[int, int, tuple[tuple[int, int], ...]]]:
+    """Each place where the rule's groups all stand close enough: (first, last, and the
+    [first, last] span of the occurrence filling each group).
+
+    One sweep over the rule's concept occurrences in order of where they end, keeping for
+    each group its occurrence that starts latest: the tightest window ending here. Linear in
+    the number of occurrences (after one sort), so in the length of the text.
+    """
+    events: list[tuple[int, int, int]] = []
+    for number, group in enumerate(rule.groups):
+        before = len(events)
+        for concept in group:
+            events.extend((last, first, number) for first, last in tags.spans.get(concept, ()))
+        if len(events) == before:
+            return
+    events.sort()
+    latest = [(-1, -1)] * len(rule.groups)
+    missing = len(rule.groups)
+    sentence = reading.sentence
+    for last, first, number in events:
+        if latest[number][0] < 0:
+            missing -= 1
+        if first > latest[number][0]:
+            latest[number] = (first, last)
+        if missing:
+            continue
+        start = min(found for found, _ in latest)
+        if last - start >= rule.within:
+            continue
+        if not rule.across_sentences and sentence[start] != sentence[last]:
+            continue
+        if rule.same_clause and tags.clause[start] != tags.clause[last]:
+            continue
+        if rule.unless and tags.in_sentences(rule.unless, start, last):
+            continue
+        yield start, last, tuple(latest)
+
+
+def _keeps_rule(
+    context: _Context, rule: CrisisRule, last: int, spans: tuple[tuple[int, int], ...], consumed: frozenset[int]
+) -> bool:
+    """The checks after a match for a rule: as for a phrase, from where its head stands.
+
+    A negation negates the concept it stands before, but not from inside another concept of
+    the same match ("the bleeding *won't stop*" is not a negated "bleeding"), and a negation
+    word that is part of a concept ("won't be around", ``consumed``) negates nothing.
+    """
+    if rule.negatable:
+        for start, _ in spans:
+            floor = max((end for _, end in spans if end < start), default=-1)
+            if context.negated(start, floor, consumed):
+                return False
+    if context.denied_after(last):
+        return False
+    head = spans[rule.head][0]
+    if context.sentence_has("past", head) and not context.sentence_has("back_again", head):
+        return False
+    first = min(start for start, _ in spans)
+    if context.at_work(first, last):
+        return False
+    if rule.about_writer or context.names_writer(*spans[rule.head]):
+        return True
+    someone = context.person_before(head)
+    if someone:
+        return False
+    return not (someone is None and context.sentence_has("topic", head))
+
+
+def _rule_matches(listed: PhraseList, reading: Reading, context: _Context) -> list[tuple[int, int, CrisisRule, bool]]:
+    """The kept matches of the language's rules, at most one per rule and place.
+
+    Only kept matches are returned: a refused rule (say, negated) must not hide a phrase
+    that stands inside its wider window.
+    """
+    tags = _Tags(reading, listed.concepts, listed.cues)
+    if not tags.spans:
+        return []
+    found: list[tuple[int, int, CrisisRule, bool]] = []
+    for rule in listed.rules:
+        kept_until = -1
+        for first, last, spans in _rule_spans(rule, reading, tags):
+            if first > kept_until and _keeps_rule(context, rule, last, spans, tags.consumed):
+                found.append((first, last, rule, True))
+                kept_until = last
+    return found
 
 
 def find_crisis_language(text: str, lists: Sequence[PhraseList] | None = None) -> list[CrisisMatch]:
@@ -1000,18 +1433,19 @@ def find_crisis_language(text: str, lists: Sequence[PhraseList] | None = None) -
     reading = read(text, words)
     if not reading.words:
         return []
-    found: list[tuple[int, int, CrisisPhrase, bool]] = []
+    found: list[tuple[int, int, CrisisPhrase | CrisisRule, bool]] = []
     for listed in lists:
-        if listed.anything is not None and _search(listed.anything, reading.rendered, 0) is None:
-            continue
         context = _Context(reading, listed.cues)
-        for phrase in listed.phrases:
-            for first, last in _phrase_spans(phrase, reading, listed.cues):
-                found.append((first, last, phrase, _keeps(context, phrase, first, last)))
+        if listed.anything is None or _search(listed.anything, reading.rendered, 0) is not None:
+            for phrase in listed.phrases:
+                for first, last in _phrase_spans(phrase, reading, listed.cues):
+                    found.append((first, last, phrase, _keeps(context, phrase, first, last)))
+        if listed.rules:
+            found.extend(_rule_matches(listed, reading, context))
     return _outermost(found, reading)
 
 
-def _outermost(found: list[tuple[int, int, CrisisPhrase, bool]], reading: Reading) -> list[CrisisMatch]:
+def _outermost(found: list[tuple[int, int, CrisisPhrase | CrisisRule, bool]], reading: Reading) -> list[CrisisMatch]:
     """Drop matches inside a dropped (negated...) one, and inside a kept longer one of their category."""
     found.sort(key=lambda item: (item[0], -item[1], item[2].phrase))
     dropped_until = -1

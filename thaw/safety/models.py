@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from thaw.core.versions import Versioned
 from thaw.fields import EncryptedTextField
 
 PLAN_FIELD_MAX = 5000  # characters per safety-plan section
@@ -26,7 +27,7 @@ PLAN_SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class SafetyPlan(models.Model):
+class SafetyPlan(Versioned):
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_plan")
     warning_signs = EncryptedTextField(blank=True)
     coping_steps = EncryptedTextField(blank=True)

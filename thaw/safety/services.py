@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from thaw.audit.models import record
+from thaw.core import versions
 from thaw.safety.language import CrisisMatch, find_crisis_language
 from thaw.safety.models import PLAN_SECTIONS, FlagKind, RiskFlag, SafetyPlan
 from thaw.safety.resources import Region, region_for
@@ -54,19 +56,32 @@ def flag_crisis(person: Any, matches: list[CrisisMatch], *, source: str, source_
 
 
 def plan_for(person: Any) -> SafetyPlan:
+    """The person's plan; an empty one at version 0 if they have none yet."""
     plan = SafetyPlan.objects.filter(person=person).first()
-    return plan if plan is not None else SafetyPlan(person=person)
+    return plan if plan is not None else SafetyPlan(person=person, version=0)
 
 
-def save_plan(person: Any, fields: dict[str, str]) -> SafetyPlan:
+def save_plan(person: Any, fields: dict[str, str], *, expected_version: versions.Expected = None) -> SafetyPlan:
     """Replace the person's safety plan.
+
+    With ``expected_version`` (the version the edit started from; 0 for "no plan yet") a
+    plan changed meanwhile raises ``EditConflict`` and nothing is saved.
 
     The plan is not scanned for crisis language: it is written in a calmer moment and
     names warning signs on purpose; flagging it would teach clinicians to ignore flags.
     """
-    plan = plan_for(person)
-    for key, _, _ in PLAN_SECTIONS:
-        setattr(plan, key, fields.get(key, "").strip())
-    plan.updated_at = timezone.now()
-    plan.save()
+    with transaction.atomic():
+        plan = SafetyPlan.objects.filter(person=person).first()
+        if plan is None:
+            plan = SafetyPlan(person=person, version=1)
+        else:
+            versions.claim(plan, expected_version)
+        for key, _, _ in PLAN_SECTIONS:
+            setattr(plan, key, fields.get(key, "").strip())
+        plan.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                plan.save()
+        except IntegrityError:  # another tab made the first plan at the same moment
+            raise versions.EditConflict(SafetyPlan.objects.get(person=person)) from None
     return plan

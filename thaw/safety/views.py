@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from thaw.assessments.services import own_assessment
+from thaw.core import versions
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS
 from thaw.safety.resources import accept_language, crisis_regions, guess_region, region_for
 from thaw.safety.services import plan_for, save_plan
@@ -66,16 +68,31 @@ def crisis(request: HttpRequest) -> HttpResponse:
 def safety_plan(request: HttpRequest) -> HttpResponse:
     plan = plan_for(request.user)
     errors: dict[str, str] = {}
+    context: dict[str, Any] = {"version": plan.version}
+    status = 200
     if request.method == "POST":
         fields = {key: request.POST.get(key, "") for key, _, _ in PLAN_SECTIONS}
+        started_from = versions.form_version(request.POST.get("version"))
         cleaned = {key: take_text(errors, key, fields[key], PLAN_FIELD_MAX, subject=f"“{title}”")
                    for key, title, _ in PLAN_SECTIONS}
         errors = {key: f"{message}." for key, message in errors.items()}
+        context["version"], status = started_from, 422
         if not errors:
-            save_plan(request.user, cleaned)
-            messages.success(request, "Your safety plan is saved. It is shown with the crisis lines whenever you need it.")
-            return redirect("safety_plan")
+            try:
+                save_plan(request.user, cleaned, expected_version=started_from)
+            except versions.EditConflict as exc:
+                saved = exc.current
+                context.update(version=saved.version, conflict_saved_at=saved.updated_at,
+                               conflict_keep_url=reverse("safety_plan"),
+                               conflict_rows=versions.conflict_rows(
+                                   {title: getattr(saved, key) for key, title, _ in PLAN_SECTIONS},
+                                   {title: cleaned[key].strip() for key, title, _ in PLAN_SECTIONS}))
+                status = 409
+            else:
+                messages.success(request, "Your safety plan is saved. It is shown with the crisis lines whenever you "
+                                          "need it.")
+                return redirect("safety_plan")
         for key, value in fields.items():
             setattr(plan, key, value)
-    return render(request, "safety/plan.html", {"plan": plan, "errors": errors, "field_max": PLAN_FIELD_MAX},
-                  status=422 if errors else 200)
+    return render(request, "safety/plan.html", {"plan": plan, "errors": errors, "field_max": PLAN_FIELD_MAX,
+                                                **context}, status=status)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from thaw.clinic.services import is_clinician, programs_of
 from thaw.clinic.views import clinician_only
+from thaw.core import vault
 from thaw.forms import TextField
 from thaw.schedule import services
 from thaw.schedule.models import LINK_MAX, NOTE_MAX, TITLE_MAX, Session, SessionKind
@@ -161,20 +162,17 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    new_url = ""
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
             _, raw = services.create_feed(request.user)
-            new_url = services.feed_url(raw)
+            vault.put(request, "calendar-url", services.feed_url(raw))  # shown once, after the redirect
         elif action == "revoke":
             if services.revoke_feed(request.user):
                 messages.success(request, "Your calendar link no longer works. Calendars using it stop updating.")
-            return redirect("calendar")
-        else:
-            return redirect("calendar")
+        return redirect("calendar")
     return render(request, "schedule/calendar.html", {"feed": services.active_feed(request.user),
-                                                      "new_url": new_url})
+                                                      "new_url": vault.pop(request, "calendar-url", "")})
 
 
 @require_safe

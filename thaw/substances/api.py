@@ -10,16 +10,18 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictFloat, StrictInt
 
 from thaw.checkins.api import ListFilters, Problem, parse_list_filters
 from thaw.checkins.rules import NOTE_MAX, CheckInInvalid
+from thaw.core import versions
 from thaw.safety.api import ResourceOut
 from thaw.safety.services import resources_payload
 from thaw.substances import services
+from thaw.substances.models import SubstanceUse
 from thaw.substances.rules import CRAVING_MAX, CUSTOM_NAME_MAX, HELPED_NOTE_MAX
 from thaw.substances.units import HELPED, MOTIVES, SUBSTANCES, UNITS
 from thaw.text import SHORT, Choice, Text
@@ -218,16 +220,26 @@ def create_use(request: HttpRequest, payload: UseCreate) -> Status[Any]:
     return Status(201, _saved_use(services.create_use(request.user, data)))
 
 
+class UseConflict(Schema):
+    detail: str
+    current: UseOut = Field(description="The entry as saved now; its ETag is in the ETag header")
+    yours: dict[str, Any] = Field(description="The change you sent, not saved")
+
+
 @router.get("/substance-use/{use_id}", response={200: UseOut, 404: Problem}, summary="One use")
-def get_use(request: HttpRequest, use_id: str) -> Status[Any]:
+def get_use(request: HttpRequest, use_id: str, response: HttpResponse) -> Status[Any]:
+    """The ``ETag`` header is the entry's version: send it back as ``If-Match`` with a PATCH."""
     use = services.own_use(request.user, use_id)
     if use is None:
         return Status(404, NOT_FOUND)
+    response["ETag"] = versions.etag(use.version)
     return Status(200, services.as_dict(use))
 
 
-@router.patch("/substance-use/{use_id}", response={200: UseSaved, 404: Problem}, summary="Change a use")
-def update_use(request: HttpRequest, use_id: str, payload: UseUpdate) -> Status[Any]:
+@router.patch("/substance-use/{use_id}", response={200: UseSaved, 404: Problem, 409: UseConflict},
+              summary="Change a use")
+def update_use(request: HttpRequest, use_id: str, payload: UseUpdate, response: HttpResponse) -> Any:
+    """With ``If-Match``, an entry changed since the GET is not overwritten: 409 with both."""
     use = services.own_use(request.user, use_id)
     if use is None:
         return Status(404, NOT_FOUND)
@@ -235,7 +247,15 @@ def update_use(request: HttpRequest, use_id: str, payload: UseUpdate) -> Status[
     for required in ("substance", "at"):
         if required in changes and changes[required] is None:
             raise CheckInInvalid({required: "cannot be removed; send a new value or leave the field out"})
-    return Status(200, _saved_use(services.update_use(use, changes)))
+    try:
+        use = services.update_use(use, changes, expected_version=versions.if_match(request))
+    except versions.EditConflict as exc:
+        return versions.conflict_response(request, services.as_dict(exc.current), _body(payload),
+                                          exc.current.version)
+    except SubstanceUse.DoesNotExist:
+        return Status(404, NOT_FOUND)
+    response["ETag"] = versions.etag(use.version)
+    return Status(200, _saved_use(use))
 
 
 @router.delete("/substance-use/{use_id}", response={204: None, 404: Problem}, summary="Delete a use")

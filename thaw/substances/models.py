@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from thaw.core.versions import Versioned
 from thaw.fields import EncryptedTextField
 from thaw.substances.rules import CRAVING_MAX, CRAVING_MIN
 from thaw.substances.units import DRINK_SIZES, SUBSTANCES
@@ -20,7 +21,7 @@ from thaw.substances.units import DRINK_SIZES, SUBSTANCES
 SUBSTANCE_CHOICES = [(s.key, s.label) for s in SUBSTANCES.values()]
 
 
-class SubstanceUse(models.Model):
+class SubstanceUse(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="substance_uses")
     substance = models.CharField(max_length=16, choices=SUBSTANCE_CHOICES)

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from thaw.checkins.services import Cursor, page_by_time
+from thaw.core import versions
 from thaw.insights.data import load_arrays
 from thaw.safety.language import CrisisMatch
 from thaw.safety.models import RiskFlag
@@ -175,9 +176,11 @@ def create_use(person: Any, data: Mapping[str, object]) -> SubstanceUse:
     return use
 
 
-def update_use(use: SubstanceUse, changes: Mapping[str, object]) -> SubstanceUse:
+def update_use(use: SubstanceUse, changes: Mapping[str, object], *,
+               expected_version: versions.Expected = None) -> SubstanceUse:
     """Apply a change: fields given replace the stored ones (null clears an optional field),
-    and the result is checked as a whole entry."""
+    and the result is checked as a whole entry. With ``expected_version`` an entry changed
+    meanwhile raises ``EditConflict`` and nothing is saved (``thaw.core.versions``)."""
     merged = {**_input_of(use), **changes}
     if "unit" in changes and "amount" not in changes and changes["unit"] is None:
         merged["amount"] = None
@@ -191,6 +194,7 @@ def update_use(use: SubstanceUse, changes: Mapping[str, object]) -> SubstanceUse
     matches = (scan_text(str(cleaned["note"] or ""), str(cleaned.get("custom_name", use.custom_name) or ""))
                if note_changed else [])
     with transaction.atomic():
+        versions.claim(use, expected_version)
         for name, value in cleaned.items():
             setattr(use, name, value)
         use.updated_at = timezone.now()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thaw.checkins.rules import NOTE_MAX, CheckInInvalid
+from thaw.core import versions
 from thaw.substances import rules, services
 from thaw.substances.models import Craving, SubstanceUse
 from thaw.substances.units import (
@@ -255,6 +256,7 @@ def _own_craving(request: HttpRequest, craving_id: object) -> Craving:
 def edit_use(request: HttpRequest, use_id: object) -> HttpResponse:
     use = _own_use(request, use_id)
     errors: dict[str, str] = {}
+    conflict: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
         state = use_state_from_post(request.POST)
@@ -264,16 +266,40 @@ def edit_use(request: HttpRequest, use_id: object) -> HttpResponse:
         # The form sends every field: a field left empty clears it.
         for clearable in ("custom_name", "amount", "unit", "abv", "craving"):
             data.setdefault(clearable, None)
+        started_from = versions.form_version(request.POST.get("version"))
+        version = started_from
         try:
-            use = services.update_use(use, data)
+            use = services.update_use(use, data, expected_version=started_from)
         except CheckInInvalid as exc:
             errors, status = _form_errors(exc.errors), 422
+        except versions.EditConflict as exc:
+            saved = exc.current
+            use, version, status = saved, saved.version, 409
+            conflict = {"conflict_rows": versions.conflict_rows(_use_summary(_state_from_use(saved)),
+                                                                _use_summary(state)),
+                        "conflict_saved_at": saved.updated_at, "conflict_keep_url": reverse("substances")}
+        except SubstanceUse.DoesNotExist:
+            raise Http404("No such entry.") from None
         else:
             return _after_save(request, use.crisis, "Entry updated.")
     else:
-        state = _state_from_use(use)
-    context = {"use": use, "use_state": state, "use_errors": errors, **_form_context(request.user)}
+        state, version = _state_from_use(use), use.version
+    context = {"use": use, "use_state": state, "use_errors": errors, "version": version, **conflict,
+               **_form_context(request.user)}
     return render(request, "substances/edit.html", context, status=status)
+
+
+def _use_summary(state: dict[str, Any]) -> dict[str, str]:
+    """An entry (saved, or as typed) in words, for showing two versions side by side."""
+    amount = " ".join(p for p in (state["amount"], state["unit"]) if p)
+    return {
+        "What": f"{state['substance']} ({state['custom_name']})" if state["custom_name"] else state["substance"],
+        "Amount": f"{amount} at {state['abv']}%" if state["abv"] else amount,
+        "When": state["at"].replace("T", " "),
+        "Craving": "" if state["craving_skip"] else f"{state['craving']}/10",
+        "Why": ", ".join(state["motives"]),
+        "Note": state["note"],
+    }
 
 
 @login_required

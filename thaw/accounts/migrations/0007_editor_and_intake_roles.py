@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_user_screening_sex'),
+        ('accounts', '0006_sign_in_counters_in_cache'),
     ]
 
     operations = [
