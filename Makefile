@@ -6,7 +6,7 @@ VENV   ?= .venv
 PORT   ?= 8000
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-wordfinding clean
+.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-learn bench-wordfinding clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ bench: $(VENV)/.dev
 
 bench-insights: $(VENV)/.dev
 	$(BIN)/python benchmarks/insights_bench.py
+
+bench-learn: $(VENV)/.dev
+	$(BIN)/python benchmarks/learn_bench.py
 
 bench-wordfinding: $(VENV)/.dev
 	$(BIN)/python benchmarks/wordfinding_eval.py

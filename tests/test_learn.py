@@ -16,9 +16,17 @@ from PIL import Image as PILImage
 from tests.conftest import ApiClient, make_user
 from tests.learn_support import seeded, signed_in, staff, started
 from thaw.accounts.models import Role
-from thaw.learn import counter, services
+from thaw.learn import counter, pagecache, services
 from thaw.learn.content import load_seed
-from thaw.learn.models import Article, ArticleDay, Comment, CommentStatus, Image, ProgramPage, Revision
+from thaw.learn.models import (
+    Article,
+    ArticleDay,
+    Comment,
+    CommentStatus,
+    Image,
+    ProgramPage,
+    Revision,
+)
 from thaw.safety.models import RiskFlag
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +38,7 @@ SLUG = "what-is-emotional-numbness"
 def seed(db):
     seeded()
     counter.flush()  # views buffered by an earlier test belong to its (rolled back) articles
+    pagecache.forget()  # and so do the pages this process kept for readers
 
 
 @pytest.fixture
@@ -92,6 +101,26 @@ def test_views_are_counted_per_day_in_batches_with_nothing_about_the_reader(seed
     assert ArticleDay.objects.get(article=article).views == day_before + 5
     assert Article.objects.get(pk=article.pk).views == before + 5
     assert f"{before + 5} views" in Client().get(f"/learn/{SLUG}/").content.decode()
+
+
+def test_a_readers_copy_is_served_only_while_the_article_is_unchanged(seed, editor) -> None:
+    article = Article.objects.get(slug=SLUG)
+    reader = Client()  # no cookie, no query: the page every such reader gets
+    first = reader.get(f"/learn/{SLUG}/").content
+    assert reader.get(f"/learn/{SLUG}/").content == first and counter.pending() == 2, "each view counted"
+    counter.flush()
+    assert f"{article.views + 2} views" in reader.get(f"/learn/{SLUG}/").content.decode(), "written views show"
+    shown = services.post_comment(article, name="Ash", body="It named the fog.", address="198.51.100.4")
+    assert "It named the fog." not in reader.get(f"/learn/{SLUG}/").content.decode()
+    services.moderate(shown.comment, editor, "approve")
+    assert "It named the fog." in reader.get(f"/learn/{SLUG}/").content.decode(), "approval shows at once"
+    services.moderate(Comment.objects.get(), editor, "reply", "Glad it helped.")
+    assert "Glad it helped." in reader.get(f"/learn/{SLUG}/").content.decode(), "a reply shows at once"
+    services.set_comments_mode(article, editor, "off")
+    assert "Comments are closed" in reader.get(f"/learn/{SLUG}/").content.decode()
+    services.unpublish(Article.objects.get(pk=article.pk), editor)
+    assert reader.get(f"/learn/{SLUG}/").status_code == 404, "unpublished is gone at once"
+    assert signed_in(editor).get(f"/learn/{SLUG}/").status_code == 404, "for the signed-in too"
 
 
 def test_lists_topics_search_and_see_all(seed) -> None:

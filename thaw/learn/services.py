@@ -176,8 +176,10 @@ def moderate(comment: Comment, editor: Any, action: str, reply: object = "") -> 
             comment.reply, comment.reply_by, comment.replied_at = text, editor, now
         comment.save()
         change = (status == CommentStatus.APPROVED) - (before == CommentStatus.APPROVED)
-        if change:
-            Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + change)
+        # The article's row changes with every decision (a reply shows without a count change):
+        # thaw.learn.pagecache serves a reader's copy only while that row is unchanged.
+        Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + change,
+                                                             updated_at=now)
         record(f"comment.{action}", actor=editor, article=comment.article.slug, comment=comment.pk)
     return comment
 
@@ -327,7 +329,7 @@ def set_comments_mode(article: Article, editor: Any, mode: object) -> None:
     if mode not in CommentMode.values:
         raise FieldErrors({"comments_mode": "choose on, held or off"})
     with transaction.atomic():
-        Article.objects.filter(pk=article.pk).update(comments_mode=mode)
+        Article.objects.filter(pk=article.pk).update(comments_mode=mode, updated_at=timezone.now())
         record("article.comments_mode", actor=editor, article=article.slug, mode=mode)
 
 

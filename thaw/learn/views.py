@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from thaw.core.net import client_ip
-from thaw.learn import counter, services, spam
+from thaw.learn import counter, pagecache, services, spam
 from thaw.learn.forms import CommentForm
 from thaw.learn.models import CommentMode, ProgramPage, Topic
 
@@ -62,19 +62,32 @@ def all_articles(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def article(request: HttpRequest, slug: str) -> HttpResponse:
+    # A reader with no cookie and no query sees exactly what every such reader sees: served from
+    # this process's copy while the article's row is unchanged (thaw.learn.pagecache).
+    plain = not request.COOKIES and not request.GET
+    if plain:
+        cached = pagecache.lookup(slug)
+        if cached is not None:
+            counter.count(cached.article_id)
+            return HttpResponse(cached.html)
     found = services.live_article(slug)
     if found is None:
         return render(request, "learn/missing.html", {"slug": slug}, status=404)
+    stamp = pagecache.stamp(slug) if plain else None
     counter.count(found.pk)
     posted = request.GET.get("comment", "")
     from thaw.circle.services import site_url
 
     image_url = site_url(reverse("learn_image", args=[found.image.digest])) if found.image else ""
-    return render(request, "learn/article.html", {
-        "article": found, "canonical": site_url(reverse("learn_article", args=[found.slug])), "image_url": image_url, "topics": list(found.topics.all()), "related": services.related_to(found),
+    response = render(request, "learn/article.html", {
+        "article": found, "canonical": site_url(reverse("learn_article", args=[found.slug])), "image_url": image_url,
+        "topics": list(found.topics.all()), "related": services.related_to(found),
         "comments": services.shown_comments(found), "posted": posted if posted in ("held", "published") else "",
         "comments_open": found.comments_mode != CommentMode.OFF,
     })
+    if stamp is not None:
+        pagecache.keep(slug, found.pk, stamp, response.content)
+    return response
 
 
 def comment(request: HttpRequest, slug: str) -> HttpResponse:
