@@ -83,7 +83,8 @@ def recorded_views(db: Path, slug: str) -> tuple[int, int]:
 def describe(run: WrkRun) -> str:
     lat = run.latency_ms
     return (f"{run.rps:9.1f} req/s  {run.requests:7d} requests  p50 {lat['p50']:.1f} ms  p99 {lat['p99']:.1f} ms  "
-            f"errors {run.errors}  statuses {run.statuses}  server CPU {run.cpu.get('server', 0):.2f} cores")
+            f"errors {run.errors}  statuses {run.statuses}  server CPU {run.cpu.get('server', 0):.2f} cores"
+            + (f" ({run.cpu_ms_per_request:.2f} ms/request)" if run.cpu_ms_per_request else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

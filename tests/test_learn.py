@@ -328,6 +328,29 @@ def test_an_editor_writes_a_draft_publishes_and_restores_an_older_version(seed, 
     assert Revision.objects.filter(article=article).count() == 4
 
 
+def test_two_editors_never_overwrite_each_other_silently(seed, editor) -> None:
+    import re
+
+    other = staff("other-editor@example.org", Role.EDITOR)
+    mine, theirs = signed_in(editor), signed_in(other)
+    opened = mine.get(f"/learn/manage/{SLUG}/").content.decode()
+    base = re.search(r'name="base" value="(\d+)"', opened).group(1)
+    article = Article.objects.get(slug=SLUG)
+    fields = {"title": article.title, "summary": article.summary, "topics": ["numbness"], "action": "draft"}
+    theirs_base = re.search(r'name="base" value="(\d+)"', theirs.get(f"/learn/manage/{SLUG}/").content.decode())
+    assert theirs.post(f"/learn/manage/{SLUG}/", {**fields, "body": "Their words.", "base": theirs_base.group(1)}
+                       ).status_code == 302
+    late = mine.post(f"/learn/manage/{SLUG}/", {**fields, "body": "My words.", "base": base})
+    page = late.content.decode()
+    assert late.status_code == 409 and "changed somewhere else" in page
+    assert "Their words." in page and "My words." in page, "both versions, side by side"
+    assert services.newest(article).body == "Their words.", "nothing of mine was saved"
+    newer = re.search(r'name="base" value="(\d+)"', page).group(1)
+    assert int(newer) == int(base) + 1
+    assert mine.post(f"/learn/manage/{SLUG}/", {**fields, "body": "My words.", "base": newer}).status_code == 302
+    assert services.newest(article).body == "My words.", "saving again on purpose replaces it"
+
+
 def test_bad_articles_are_refused_with_the_text_kept(seed, editor) -> None:
     client = signed_in(editor)
     base = {"title": "T", "summary": "S", "body": "Body", "action": "publish"}

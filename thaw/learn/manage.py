@@ -16,11 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thaw import access
 from thaw.audit.models import record
+from thaw.core.versions import EditConflict, conflict_rows, form_version
 from thaw.learn import services
 from thaw.learn.forms import ArticleForm, CommentsModeForm, ImageForm, ProgramPageForm, ReplyForm
 from thaw.learn.markdown import render as render_markdown
@@ -88,7 +90,11 @@ def _save(request: HttpRequest, article: Article | None, form: ArticleForm) -> A
     data = {**form.cleaned_data}
     publish_at = data.pop("publish_at", None)
     try:
-        return services.save_article(article, request.user, data, action, publish_at=publish_at)
+        return services.save_article(article, request.user, data, action, publish_at=publish_at,
+                                     base=form_version(request.POST.get("base")))
+    except EditConflict as exc:
+        form.conflict = exc.current  # type: ignore[attr-defined]  # shown beside what was typed
+        return None
     except services.FieldErrors as exc:
         for key, message in exc.errors.items():
             form.add_error(key if key in form.fields else None, message)
@@ -124,11 +130,24 @@ def edit_article(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _SAVED.get(request.POST.get("action", "draft"), "Saved."))
             return redirect("learn_edit", slug=saved.slug)
     body = form.data.get("body", "") if form.is_bound else draft.body
-    return render(request, "learn/manage/edit.html", {
+    conflict = getattr(form, "conflict", None)
+    newest = services.newest(article)
+    context = {
         "form": form, "article": article, "preview": render_markdown(body[:BODY_MAX]),
-        "unpublished": services.has_unpublished_changes(article),
+        "unpublished": services.has_unpublished_changes(article), "base": newest.number if newest else "",
         "image_form": ImageForm(), "mode_form": CommentsModeForm(initial={"comments_mode": article.comments_mode}),
-    }, status=400 if form.errors else 200)
+    }
+    if conflict is not None:
+        # Another editor saved after this one opened the page: both versions side by side; saving
+        # again (now based on the newest revision) is a deliberate choice to replace it.
+        typed = form.data
+        context.update(conflict_rows=conflict_rows(
+            {"Title": conflict.title, "Summary": conflict.summary, "Article (Markdown)": conflict.body},
+            {"Title": typed.get("title", ""), "Summary": typed.get("summary", ""),
+             "Article (Markdown)": typed.get("body", "")}),
+            conflict_saved_at=conflict.created_at, conflict_keep_url=reverse("learn_edit", args=[article.slug]))
+        return render(request, "learn/manage/edit.html", context, status=409)
+    return render(request, "learn/manage/edit.html", context, status=400 if form.errors else 200)
 
 
 @editor_only

@@ -16,13 +16,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from thaw.accounts.throttle import spend
 from thaw.audit.models import record
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
+from thaw.core.versions import EditConflict
 from thaw.learn.markdown import render, word_count
 from thaw.learn.models import (
     ALT_MAX,
@@ -264,9 +265,24 @@ def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft,
 
 
 def save_article(article: Article | None, editor: Any, data: dict[str, Any], action: str,
-                 publish_at: datetime | None = None) -> Article:
+                 publish_at: datetime | None = None, base: int | None = None) -> Article:
     """``draft`` keeps the text as a revision without showing it; ``publish`` shows it now (an
-    article already published keeps its first date); ``schedule`` shows it at ``publish_at``."""
+    article already published keeps its first date); ``schedule`` shows it at ``publish_at``.
+
+    ``base`` is the revision number the editor opened: if another save came after it, nothing is
+    saved and ``EditConflict`` carries the newest revision (two editors never overwrite each other
+    silently). Without ``base`` the save applies to whatever is newest."""
+    try:
+        return _save_article(article, editor, data, action, publish_at, base)
+    except IntegrityError:
+        if article is None or article.pk is None:
+            raise
+        # Two saves of one article at the same moment: the other took this revision number.
+        raise EditConflict(newest(article)) from None
+
+
+def _save_article(article: Article | None, editor: Any, data: dict[str, Any], action: str,
+                  publish_at: datetime | None, base: int | None) -> Article:
     draft, errors = clean_article(data, article)
     now = timezone.now()
     if action not in ("draft", "publish", "schedule"):
@@ -282,6 +298,11 @@ def save_article(article: Article | None, editor: Any, data: dict[str, Any], act
         raise FieldErrors(errors)
     html = render(draft.body)
     with transaction.atomic():
+        if article is not None and article.pk is not None:
+            Article.objects.select_for_update().filter(pk=article.pk).first()  # PostgreSQL: one save at a time
+            current = newest(article)
+            if base is not None and current is not None and current.number != base:
+                raise EditConflict(current)
         if article is None:
             article = Article(slug=draft.slug, created_at=now)
         goes_live = action in ("publish", "schedule")
