@@ -317,3 +317,17 @@ def test_odd_input_gets_a_clear_answer_not_a_500(clinic, carol, alice, admin) ->
     page.force_login(admin)
     assert page.post(f"/clinic/programs/{clinic['program'].pk}/", {"remove": "abc"}).status_code == 302
     assert ApiClient(alice).get("/api/v1/substance-use/review", week="0001-01-01").status_code == 422
+
+
+def test_the_caseload_shows_each_persons_language(clinic, carol, alice, bob) -> None:
+    from thaw.clinic.render import rows_html
+
+    alice.language = "es"
+    alice.save(update_fields=["language"])
+    enrol(alice, clinic["program"], carol)
+    enrol(bob, clinic["program"], carol)
+    rows = {row.name: row for row in services.caseload(carol)}
+    assert rows["alice@example.org"].language == "es" and rows["bob@example.org"].language == ""
+    html = rows_html(rows.values(), [])
+    assert '<span class="language" lang="es">Español</span>' in html
+    assert "language: their browser’s" in html

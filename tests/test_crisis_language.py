@@ -554,6 +554,9 @@ FRAGMENTS = [
     "want to", "i want to", "kill", "my", "self", "not", "never", "don't", "i don't know if i",
     "no one would", "if i", "the pills", "goodbye", "last", "s u i c", "k*", "dieee", "sh",
     "better off", "without", "i'm not sure i want to", "end", "it", "all", "before", "a",
+    # Spanish pieces, for the Spanish list (es.toml): clitics, negations, accents and ñ.
+    "quiero", "me quiero", "morir", "matarme", "no", "nunca", "ya no", "sé", "qué", "daño", "ojalá",
+    "quitarme la vida", "de", "las pastillas", "me corté", "s u i c i d a r", "jajaja",
 ]
 PUNCTUATION = [".", "..", "...", "!", "?", ",", "-", " ", "*", "'", '"', "\n", "—", "…", "!?", ";"]
 adversarial_piece = st.one_of(
@@ -600,13 +603,13 @@ class CountingPattern:
 def test_the_work_per_phrase_is_bounded_by_the_number_of_words(text: str) -> None:
     # Machine-independent: each phrase's pattern (linear on RE2) is searched at most once per
     # word of the text, whatever the text, so the whole scan is linear in its length.
-    listed = phrase_lists()[0]
     reading = read(text, vocabulary())
-    for phrase in listed.phrases:
-        counting = CountingPattern(phrase.pattern)
-        wrapped = dataclasses.replace(phrase, pattern=counting)
-        list(language._phrase_spans(wrapped, reading, listed.cues))
-        assert counting.searches <= len(reading.words) + 1, phrase.phrase
+    for listed in phrase_lists():
+        for phrase in listed.phrases:
+            counting = CountingPattern(phrase.pattern)
+            wrapped = dataclasses.replace(phrase, pattern=counting)
+            list(language._phrase_spans(wrapped, reading, listed.cues))
+            assert counting.searches <= len(reading.words) + 1, phrase.phrase
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -614,10 +617,10 @@ def test_the_work_per_phrase_is_bounded_by_the_number_of_words(text: str) -> Non
 def test_the_one_pass_gate_never_hides_a_phrase(text: str) -> None:
     # Most texts stop after one search with every pattern at once; when that finds nothing,
     # no single pattern may find anything either.
-    listed = phrase_lists()[0]
     rendered = read(text, vocabulary()).rendered
-    if listed.anything.search(rendered) is None:
-        assert all(p.pattern.search(rendered) is None for p in listed.phrases)
+    for listed in phrase_lists():
+        if listed.anything.search(rendered) is None:
+            assert all(p.pattern.search(rendered) is None for p in listed.phrases)
 
 
 def test_the_reported_stall_is_gone() -> None:
@@ -642,16 +645,17 @@ def test_the_shipped_list_covers_every_category() -> None:
     assert all(count >= 3 for count in per_category.values()), per_category
 
 
-def test_the_data_file_says_what_it_is_and_is_not() -> None:
-    header = ENGLISH.read_text(encoding="utf-8").split("[[phrase]]")[0].lower()
+@pytest.mark.parametrize("name", ["en.toml", "es.toml"])
+def test_the_data_file_says_what_it_is_and_is_not(name: str) -> None:
+    header = (DATA_DIR / name).read_text(encoding="utf-8").split("[[phrase]]")[0].lower()
     for words in ("written for thaw", "not a clinical instrument", "side of showing help"):
         assert words in header
     assert "will miss" in header
 
 
 def test_there_is_one_file_per_language() -> None:
-    assert [listed.language for listed in phrase_lists()] == ["en"]
-    assert sorted(p.name for p in DATA_DIR.glob("*.toml")) == ["en.toml"]
+    assert [listed.language for listed in phrase_lists()] == ["en", "es"]
+    assert sorted(p.name for p in DATA_DIR.glob("*.toml")) == ["en.toml", "es.toml"]
 
 
 def minimal_document() -> dict[str, Any]:

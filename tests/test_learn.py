@@ -123,6 +123,22 @@ def test_a_readers_copy_is_served_only_while_the_article_is_unchanged(seed, edit
     assert signed_in(editor).get(f"/learn/{SLUG}/").status_code == 404, "for the signed-in too"
 
 
+def test_each_language_gets_its_own_copy_and_the_switcher_works_without_a_cookie(seed, alice) -> None:
+    reader = Client(enforce_csrf_checks=True)
+    english = reader.get(f"/learn/{SLUG}/", headers={"Accept-Language": "en"})
+    spanish = reader.get(f"/learn/{SLUG}/", headers={"Accept-Language": "es"})
+    assert not english.cookies and not spanish.cookies, "no cookie, in any language"
+    assert '<html lang="en">' in english.content.decode() and '<html lang="es">' in spanish.content.decode()
+    assert '<html lang="es">' in reader.get(f"/learn/{SLUG}/", headers={"Accept-Language": "es"}).content.decode()
+    switched = reader.post("/language", {"language": "es", "next": f"/learn/{SLUG}/"})
+    assert switched.status_code == 302 and switched["Location"] == f"/learn/{SLUG}/"
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(alice)
+    assert forged.post("/language", {"language": "es", "next": "/"}).status_code == 403, "signed in: CSRF checked"
+    alice.refresh_from_db()
+    assert alice.language == ""
+
+
 def test_lists_topics_search_and_see_all(seed) -> None:
     client = Client()
     index = client.get("/learn/").content.decode()

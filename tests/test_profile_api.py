@@ -12,13 +12,14 @@ pytestmark = pytest.mark.django_db
 
 def test_me_shows_the_profile(api_alice: ApiClient) -> None:
     assert api_alice.get("/api/v1/me").json() == {
-        "email": "alice@example.org", "timezone": "UTC", "crisis_region": None, "screening_sex": None}
+        "email": "alice@example.org", "timezone": "UTC", "crisis_region": None, "screening_sex": None,
+        "language": None, "word_forms": None}
 
 
 def test_patch_changes_only_what_is_sent(api_alice: ApiClient, alice) -> None:
     body = api_alice.patch("/api/v1/me", {"timezone": "Europe/Madrid", "crisis_region": "gb"}).json()
     assert body == {"email": "alice@example.org", "timezone": "Europe/Madrid", "crisis_region": "UK",
-                    "screening_sex": None}
+                    "screening_sex": None, "language": None, "word_forms": None}
     alice.refresh_from_db()
     assert alice.screening_sex_answered_at is None, "not asked yet: the AUDIT-C will still ask"
     assert api_alice.patch("/api/v1/me", {}).json() == body

@@ -23,7 +23,21 @@ class BearerToken(HttpBearer):
         if user is None or needs_two_factor(user):
             return None
         request.user = user
+        speak_their_language(request, user)
         return user
+
+
+def speak_their_language(request: HttpRequest, user: Any) -> None:
+    """A token identifies the person only after the middleware chose a language from the request:
+    their profile's language wins over the browser's, as on the web (thaw.core.language)."""
+    from django.utils import translation
+
+    from thaw.core.language import person_language
+
+    language = person_language(user)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
 
 
 def needs_two_factor(user: Any) -> bool:

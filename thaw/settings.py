@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thaw.accounts.middleware.PersonTimezoneMiddleware",
+    "thaw.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "thaw.accounts.resume.ResumeAfterSignInMiddleware",
     "thaw.accounts.middleware.SignInThrottleMiddleware",
@@ -100,6 +101,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -237,7 +239,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- time, language, static files -------------------------------------------------
-LANGUAGE_CODE = "en"
+# The languages Thaw speaks, each named in itself (the switcher shows these names). Adding one:
+# docs/TRANSLATING.md. A person's own choice, then the browser's, then THAW_LANGUAGE decide.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+THAW_LANGUAGE = envstr("THAW_LANGUAGE", "en").strip().lower()
+# An unknown THAW_LANGUAGE is reported by a system check (thaw.E050); until fixed, English.
+LANGUAGE_CODE = THAW_LANGUAGE if THAW_LANGUAGE in dict(LANGUAGES) else "en"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "thaw_language"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import BeforeValidator, Field, StrictStr
 from pydantic_core import PydanticCustomError
 
@@ -48,18 +50,22 @@ def normalise_newlines(value: str) -> str:
 
 def problem(value: str, max_length: int) -> str | None:
     """Why ``value`` (already newline-normalised) cannot be accepted, or None."""
+    from thaw.validation import count
+
     broken = _SURROGATE.search(value)
     if broken:
-        return (f"contains a broken character at character {broken.start() + 1:,} (half of an emoji or "
-                "symbol, lost in copying); please type that part again")
+        return _("contains a broken character at character %(position)s (half of an emoji or symbol, lost in "
+                 "copying); please type that part again") % {"position": count(broken.start() + 1)}
     control = _CONTROL.search(value)
     if control:
-        return (f"contains an invisible control character at character {control.start() + 1:,}; "
-                "please delete it (line breaks and tabs are fine)")
+        return _("contains an invisible control character at character %(position)s; please delete it (line "
+                 "breaks and tabs are fine)") % {"position": count(control.start() + 1)}
     if len(value) > max_length:
         over = len(value) - max_length
-        return (f"is {len(value):,} characters long; the limit is {max_length:,}, "
-                f"so please shorten it by {over:,} character{'s' if over != 1 else ''}")
+        return ngettext(
+            "is %(length)s characters long; the limit is %(limit)s, so please shorten it by %(over)s character",
+            "is %(length)s characters long; the limit is %(limit)s, so please shorten it by %(over)s characters",
+            over) % {"length": count(len(value)), "limit": count(max_length), "over": count(over)}
     return None
 
 
@@ -81,7 +87,7 @@ def take_text(errors: dict[str, str], field: str, value: object, max_length: int
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[field] = f"{subject} must be text".strip()
+        errors[field] = f"{subject} {_('must be text')}".strip()
         return ""
     try:
         return clean_text(value, max_length)

@@ -111,3 +111,43 @@ def test_crisis_words_in_a_checkin_note_show_the_crisis_screen(phone: Any, serve
     page.get_by_role("link", name="Back to Thaw").click()
     assert "empty" in page.locator("li.entry").first.inner_text()
     assert_clean(page, server)
+
+
+def test_a_spanish_speaker_writes_a_crisis_note_and_gets_the_spanish_crisis_screen(browser: Any, server: LiveThaw) -> None:
+    """Issue 17: the crisis path is Spanish end to end. A Spanish browser (es-US) signs up, checks in
+    with a Spanish note, and lands on the crisis screen in Spanish, with the Spanish-language services
+    (988 press 2, text AYUDA) before the region's other lines."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  base_url=server.url, locale="es-US", timezone_id="America/Los_Angeles")
+    page = context.new_page()
+    page.thaw_requests = []  # type: ignore[attr-defined]
+    page.thaw_console_errors = []  # type: ignore[attr-defined]
+    page.on("request", lambda r: page.thaw_requests.append(r.url))
+    page.on("console", lambda m: m.type == "error" and page.thaw_console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.thaw_console_errors.append(str(e)))
+    page.goto("/accounts/signup/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.locator("#id_email").fill("crisis-es@example.org")
+    page.locator("#id_password1").fill("una frase larga y tranquila")
+    page.locator("#id_password2").fill("una frase larga y tranquila")
+    page.locator("form[action$='/signup/'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/signup/" not in url)
+    page.goto("/checkin/")
+    page.locator("label.chip", has=page.locator('input[value="empty"]')).first.click()
+    page.locator("#sec-details > summary").click()
+    page.locator("#note").fill("Todo está gris. Ya no quiero vivir, estoy pensando en quitarme la vida.")
+    page.locator("#checkin-form .form-actions button.primary").click()
+
+    page.get_by_role("heading", name="Pedir ayuda ahora").wait_for()
+    lines = page.locator(".urgent ul.resources > li")
+    first = lines.nth(0)
+    assert first.get_attribute("lang") == "es" and "marca 2" in first.inner_text()
+    assert first.locator('a[href="tel:988"]').is_visible()
+    assert page.locator('.urgent a[href="sms:988?&body=AYUDA"]').count() == 1
+    spanish_first = [lines.nth(i).get_attribute("lang") for i in range(lines.count())]
+    assert spanish_first[: spanish_first.count("es")] == ["es"] * spanish_first.count("es")
+    assert "no es un servicio de emergencias" in page.locator(".urgent").inner_text()
+    assert "Get help now" not in page.content() and "Talk to someone now" not in page.content()
+    page.get_by_role("link", name="Volver a Thaw").click()
+    assert_clean(page, server)
+    context.close()

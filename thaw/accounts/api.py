@@ -110,6 +110,11 @@ class MeOut(Schema):
     screening_sex: Literal["female", "male"] | None = Field(
         description="For alcohol screening (AUDIT-C): which cut-off applies, female (3 or more) or male (4 or more); "
                     "null means not given, which uses 3")
+    language: Literal["en", "es"] | None = Field(
+        description="The language Thaw speaks to you (pages, emails, API error messages); null follows your "
+                    "browser's Accept-Language, then the site default (THAW_LANGUAGE)")
+    word_forms: Literal["feminine", "masculine", "neutral"] | None = Field(
+        description="How gendered words (Spanish emotion words) are shown to you; null means neutral wordings")
 
 
 class MePatch(Schema):
@@ -120,6 +125,8 @@ class MePatch(Schema):
     timezone: Any = Field(None, description="IANA time zone name, e.g. Europe/London")
     crisis_region: Any = Field(None, description="A crisis-resource region code (US, UK, CA, AU, EU), or null")
     screening_sex: Any = Field(None, description='"female", "male" or null (prefer not to say)')
+    language: Any = Field(None, description='"en", "es", or null to follow the browser')
+    word_forms: Any = Field(None, description='"feminine", "masculine", "neutral" or null')
 
 
 @router.get("/me", response=MeOut, summary="Your profile")

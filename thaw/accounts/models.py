@@ -80,6 +80,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     screening_sex_answered_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person answered the question (so it is asked only once).")
+    language = models.CharField(
+        max_length=8, blank=True,
+        help_text="The language Thaw speaks to this person (en, es); blank follows the browser, then the site default.")
+    word_forms = models.CharField(
+        max_length=10, blank=True, choices=[("feminine", "feminine"), ("masculine", "masculine"), ("neutral", "neutral")],
+        help_text="How gendered words (Spanish emotion words) are shown; blank means neutral.")
     extra_roles = models.JSONField(
         default=list, blank=True,
         help_text="Roles held besides the main one: editor and/or intake (staff accounts only).")

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ScreeningSex
@@ -34,7 +36,7 @@ def _read_blank_as_none(user: Any, name: str) -> Any:
 
 def _clean_timezone(value: object) -> str:
     if not isinstance(value, str) or not valid_timezone(value.strip()):
-        raise ValueError("must be a time zone name such as Europe/London or America/New_York")
+        raise ValueError(_("must be a time zone name such as Europe/London or America/New_York"))
     return value.strip()
 
 
@@ -43,9 +45,9 @@ def _clean_region(value: object) -> str:
 
     if value is None or value == "":
         return ""  # the site's default
-    _, regions = crisis_regions()
+    _default, regions = crisis_regions()
     if not isinstance(value, str) or normalise_region(value) not in regions:
-        raise ValueError(f"must be one of {', '.join(regions)}, or null for the site's default")
+        raise ValueError(_("must be one of %(regions)s, or null for the site's default") % {"regions": ", ".join(regions)})
     return normalise_region(value)
 
 
@@ -53,7 +55,27 @@ def _clean_screening_sex(value: object) -> str:
     if value is None or value == "":
         return ""  # prefer not to say: the lower cut-off applies
     if value not in ScreeningSex.values:
-        raise ValueError('must be "female", "male" or null (prefer not to say)')
+        raise ValueError(_('must be "female", "male" or null (prefer not to say)'))
+    return str(value)
+
+
+def _clean_language(value: object) -> str:
+    from thaw.core.language import codes, supported
+
+    if value is None or value == "":
+        return ""  # follow the browser, then the site's default
+    if not isinstance(value, str) or supported(value) != value.strip().lower():
+        raise ValueError(_("must be one of %(codes)s, or null to follow the browser") % {"codes": ", ".join(codes())})
+    return value.strip().lower()
+
+
+def _clean_word_forms(value: object) -> str:
+    from thaw.core.language import WORD_FORMS
+
+    if value is None or value == "":
+        return ""  # neutral wordings, both forms where there is none
+    if value not in WORD_FORMS:
+        raise ValueError(_('must be "feminine", "masculine", "neutral" or null'))
     return str(value)
 
 
@@ -83,10 +105,13 @@ class ProfileField:
 FIELDS: dict[str, ProfileField] = {
     f.name: f for f in (
         ProfileField("email", lambda user, name: getattr(user, name), None, _store("email"),
-                     "cannot be changed through the API; change it on the web, where the new address is verified"),
+                     gettext_noop("cannot be changed through the API; change it on the web, where the new address is "
+                                  "verified")),
         ProfileField("timezone", lambda user, name: getattr(user, name), _clean_timezone, _store("timezone")),
         ProfileField("crisis_region", _read_blank_as_none, _clean_region, _store("crisis_region")),
         ProfileField("screening_sex", _read_blank_as_none, _clean_screening_sex, _store_screening_sex),
+        ProfileField("language", _read_blank_as_none, _clean_language, _store("language")),
+        ProfileField("word_forms", _read_blank_as_none, _clean_word_forms, _store("word_forms")),
     )
 }
 
@@ -102,9 +127,9 @@ def update(user: Any, changes: Mapping[str, object]) -> dict[str, Any]:
     for name, value in changes.items():
         field = FIELDS.get(name)
         if field is None:
-            errors[name] = "is not a profile field"
+            errors[name] = _("is not a profile field")
         elif field.clean is None:
-            errors[name] = field.read_only_reason
+            errors[name] = _(field.read_only_reason)
         else:
             try:
                 cleaned[name] = field.clean(value)

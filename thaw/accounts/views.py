@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thaw.accounts import profile
@@ -40,6 +42,17 @@ def region_choices() -> list[tuple[str, str]]:
 SCREENING_SEX_CHOICES = [("", "Prefer not to say"), ("female", "Female (cut-off 3)"), ("male", "Male (cut-off 4)")]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    from django.conf import settings
+
+    return [("", gettext("Follow my browser"))] + list(settings.LANGUAGES)
+
+
+def word_form_choices() -> list[tuple[str, str]]:
+    return [("neutral", gettext("Neutral where there is a neutral wording (“con miedo”), else both (“cansada / cansado”)")),
+            ("feminine", gettext("Feminine (“cansada”)")), ("masculine", gettext("Masculine (“cansado”)"))]
+
+
 class ProfileForm(forms.Form):
     display_name = TextField(
         label="What should Thaw call you?", max_length=80, required=False,
@@ -55,6 +68,13 @@ class ProfileForm(forms.Form):
         help_text="Optional. Used only to score the AUDIT-C: 3 or more is a positive screen for women, 4 or more "
                   "for men (Bradley et al. 2007). “Prefer not to say” uses 3, which leans towards help.",
     )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=language_choices, required=False,
+                                 help_text=gettext_lazy("Pages, emails and messages from Thaw. “Follow my browser” "
+                                                        "uses your browser’s language when Thaw speaks it."))
+    word_forms = forms.ChoiceField(label=gettext_lazy("How should Spanish emotion words be shown to you?"),
+                                   choices=word_form_choices, required=False,
+                                   help_text=gettext_lazy("Many Spanish feeling words change with gender. Your "
+                                                          "check-ins keep the same entries whichever you pick."))
 
 
 class TokenForm(forms.Form):
@@ -62,7 +82,10 @@ class TokenForm(forms.Form):
 
 
 def _profile_initial(user: object) -> dict[str, str]:
-    return {key: getattr(user, key) for key in ("display_name", "timezone", "crisis_region", "screening_sex")}
+    initial = {key: getattr(user, key) for key in ("display_name", "timezone", "crisis_region", "screening_sex",
+                                                   "language", "word_forms")}
+    initial["word_forms"] = initial["word_forms"] or "neutral"
+    return initial
 
 
 def _render(request: HttpRequest, profile_form: ProfileForm, token_form: TokenForm, new_token: str | None = None,
@@ -81,7 +104,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            changes = {"timezone": data["timezone"], "crisis_region": data["crisis_region"]}
+            changes = {"timezone": data["timezone"], "crisis_region": data["crisis_region"],
+                       "language": data["language"], "word_forms": data["word_forms"]}
             # Choosing an answer (or changing it) counts as answering: the AUDIT-C will not ask again.
             if data["screening_sex"] or data["screening_sex"] != user.screening_sex:
                 changes["screening_sex"] = data["screening_sex"]
@@ -89,7 +113,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 user.save(update_fields=["display_name"])
                 profile.update(user, changes)
-            messages.success(request, "Settings saved.")
+            with translation.override(data["language"] or translation.get_language()):
+                messages.success(request, gettext("Settings saved."))
             return redirect("settings")
         return _render(request, form, TokenForm(), status=422)
     form = ProfileForm(initial=_profile_initial(user))

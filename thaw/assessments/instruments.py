@@ -27,6 +27,20 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "instruments"
 Z_95 = 1.96
 
 
+# Instruments are shown only in wording their owners published. An instrument is offered in a
+# language other than English only when its official translation was confirmed from a copy of the
+# owner's or distributor's own document and written into the instrument file with its source and
+# licence (docs/ASSESSMENTS.md lists what was searched). None is confirmed yet: in Spanish every
+# instrument is shown in English, with a note in Spanish saying why; answers and scores are the same.
+OFFICIAL_TRANSLATIONS: dict[str, frozenset[str]] = {}
+
+
+def official_in_language(instrument_id: str, language: str) -> bool:
+    """Is ``instrument_id``'s official wording available in ``language`` (English always is)?"""
+    base = language.split("-")[0]
+    return base == "en" or base in OFFICIAL_TRANSLATIONS.get(instrument_id, frozenset())
+
+
 class InstrumentError(ValueError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.problems = problems

@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from thaw.accounts import profile
 from thaw.assessments import services
 from thaw.assessments.charts import trend_svg
-from thaw.assessments.instruments import Instrument, instruments
+from thaw.assessments.instruments import Instrument, instruments, official_in_language
 from thaw.assessments.report import Report, ScoreLine, render_pdf, weekly_numbness
 from thaw.assessments.scoring import (
     DETERIORATED,
@@ -239,6 +240,7 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
         "selected": progress.selected, "anchor": progress.anchor, "started": progress.started,
         "sex_choices": [("female", "Female: 3 or more is a positive screen"),
                         ("male", "Male: 4 or more is a positive screen"), ("", "Prefer not to say")],
+        "official_here": official_in_language(instrument.id, get_language() or "en"),
     }
     return render(request, "assessments/take.html", context, status=422 if progress.error else 200)
 

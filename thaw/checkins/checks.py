@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from django.core.checks import Error, Warning, register
 
-from thaw.checkins.vocabulary import VocabularyError, body_map, tag_groups, vocabulary
+from thaw.checkins.vocabulary import (
+    VocabularyError,
+    body_map,
+    languages,
+    tag_groups,
+    translation,
+    vocabulary,
+)
 from thaw.checkins.wordfinding import LexiconError, lexicon
 
 
 @register()
 def content_files_are_valid(app_configs: object = None, **kwargs: object) -> list[Error]:
     errors = []
-    for loader in (vocabulary, body_map, tag_groups, lexicon):
+    translations = [lambda language=language: translation(language) for language in languages()]
+    for loader in (vocabulary, body_map, tag_groups, lexicon, *translations):
         try:
             loader()
         except (VocabularyError, LexiconError) as exc:

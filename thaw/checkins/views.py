@@ -6,6 +6,7 @@ Views only translate between HTML forms and ``services``; the rules live in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,21 +16,57 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thaw.checkins import services, suggest
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
 from thaw.checkins.rules import MAX_WORDS, NOTE_MAX, CheckInInvalid
-from thaw.checkins.vocabulary import QUADRANTS, body_map, tag_groups, vocabulary
+from thaw.checkins.vocabulary import QUADRANTS, TagGroup, body_map, tag_groups, vocabulary
 from thaw.checkins.wordfinding import MAX_TEXT
 from thaw.core import versions
 
 QUADRANT_LABELS = {
-    "high-energy unpleasant": "Unpleasant and stirred up",
-    "low-energy unpleasant": "Unpleasant and low",
-    "high-energy pleasant": "Pleasant and lively",
-    "low-energy pleasant": "Pleasant and calm",
+    "high-energy unpleasant": gettext_lazy("Unpleasant and stirred up"),
+    "low-energy unpleasant": gettext_lazy("Unpleasant and low"),
+    "high-energy pleasant": gettext_lazy("Pleasant and lively"),
+    "low-energy pleasant": gettext_lazy("Pleasant and calm"),
 }
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One vocabulary word as the picker shows it: the identifier is what the form sends and the
+    check-in stores; label, definition and search are in the reader's language and forms."""
+
+    word: str
+    label: str
+    definition: str
+    search: str
+    family: str
+
+
+def chips_for(person: Any) -> Any:
+    """A function turning an Emotion into the Chip this person sees (language being spoken, their forms)."""
+    from thaw.checkins.vocabulary import fold, translation
+    from thaw.core.language import word_forms
+
+    found = translation((get_language() or "en").split("-")[0])
+    forms = word_forms(person)
+
+    def chip(e: Any) -> Chip:
+        if found is None:
+            return Chip(e.word, e.word, e.definition, fold(e.word), e.family)
+        return Chip(e.word, found.label(e.word, forms), found.definition(e.word) or e.definition,
+                    found.search_text(e.word), e.family)
+
+    return chip
+
+
+def wordfinding_speaks_this_language() -> bool:
+    """Word finding (thaw/checkins/wordfinding.py) reads English only, for now: in another
+    language the page says so instead of offering English suggestions."""
+    return (get_language() or "en").split("-")[0] == "en"
 DEFAULT_INTENSITY = 5
 # Where the numbness slider rests before the person rates it; never saved unless they do.
 SLIDER_REST = 5
@@ -40,24 +77,35 @@ def quick_context() -> dict[str, Any]:
 
 
 def _picker_context(person: Any) -> dict[str, Any]:
+    from thaw.checkins.vocabulary import translation
+
     vocab = vocabulary()
     groups = vocab.by_quadrant()
-    body = body_map()
+    found = translation((get_language() or "en").split("-")[0])
+    body = found.body if found is not None else body_map()
+    chip = chips_for(person)
     quadrants = []
     for q in QUADRANTS:
         families: dict[str, list[Any]] = {}
         for e in sorted(groups[q], key=lambda e: (e.family, e.word)):
             families.setdefault(e.family, []).append(e)
-        by_family = [(vocab.families[name].label, words) for name, words in families.items()]
-        examples = [max(words, key=lambda e: -abs(e.pleasantness) - abs(e.energy)).word for _, words in by_family[:3]]
+        family_labels = {name: (found.families[name].label if found is not None else vocab.families[name].label)
+                         for name in families}
+        by_family = [(family_labels[name], [chip(e) for e in words]) for name, words in families.items()]
+        examples = [chip(max(words, key=lambda e: -abs(e.pleasantness) - abs(e.energy))).label
+                    for words in list(families.values())[:3]]
         quadrants.append((q, QUADRANT_LABELS[q], by_family, examples))
+    not_sure = vocab.get("not sure")
     return {
-        "numb_words": vocab.numb_words(),
-        "not_sure": vocab.get("not sure"),
+        "numb_words": [chip(e) for e in vocab.numb_words()],
+        "not_sure": chip(not_sure) if not_sure is not None else None,
         "quadrants": quadrants,
         "regions": list(body.regions.items()),
         "sensations": list(body.sensations.items()),
-        "tag_groups": tag_groups(),
+        "wordfinding_here": wordfinding_speaks_this_language(),
+        "tag_groups": [TagGroup(g.name, found.group_labels.get(g.name, g.label), g.tags) for g in tag_groups()]
+                      if found is not None else tag_groups(),
+        "tag_labels": found.tags if found is not None else {},
         "own_tags": services.own_tags(person),
         "max_words": MAX_WORDS,
         "note_max": NOTE_MAX,
@@ -210,7 +258,8 @@ def _render_form(request: HttpRequest, state: dict[str, Any], *, errors: dict[st
 def checkin_new(request: HttpRequest) -> HttpResponse:
     start = "body" if request.GET.get("start") == "body" else "words"
     if request.method != "POST":
-        found = suggest.Result(word_to_try=suggest.word_from_notes(request.user))
+        found = suggest.Result(word_to_try=suggest.word_from_notes(request.user)
+                               if wordfinding_speaks_this_language() else None)
         return _render_form(request, _blank_state(start), start=start, found=found if found.word_to_try else None)
     state = form_state_from_post(request.POST)
     start = request.POST.get("start", start)
@@ -394,10 +443,14 @@ def history(request: HttpRequest) -> HttpResponse:
 
 
 def emotion_words(request: HttpRequest) -> HttpResponse:
+    from thaw.checkins.vocabulary import fold
+
     vocab = vocabulary()
+    chip = chips_for(request.user)
     families = []
     first = [vocab.families[name] for name in ("numb", "not-sure") if name in vocab.families]
     for family in first + [f for f in vocab.families.values() if f not in first]:
-        words = sorted((e for e in vocab.emotions.values() if e.family == family.name), key=lambda e: e.word)
+        words = sorted((chip(e) for e in vocab.emotions.values() if e.family == family.name),
+                       key=lambda c: fold(c.label))
         families.append((family, words))
     return render(request, "checkins/emotions.html", {"families": families})

@@ -51,6 +51,7 @@ class CaseloadRow(Schema):
     checkin_days_last_7: int | None
     last_activity: str | None
     open_flags: list[FlagOut]
+    language: str | None = Field(None, description="The person's language (en, es); null: it follows their browser")
 
 
 class CaseloadFilters(Schema):
@@ -114,7 +115,7 @@ def caseload(request: HttpRequest, filters: Query[CaseloadFilters]) -> Status[An
         raise services.FieldErrors({"need": "must be crisis, deterioration or disengagement"})
     rows = services.caseload(request.user, program_id=filters.program, need=need)
     return Status(200, [{
-        "person": r.person_id, "name": r.name, "programs": r.programs, "need": r.need,
+        "person": r.person_id, "name": r.name, "programs": r.programs, "need": r.need, "language": r.language or None,
         "categories": sorted(r.categories),
         "scores": {k: {**v, "taken_at": _iso(v["taken_at"])} for k, v in r.scores.items()},
         "numbness_daily": r.days, "numbness_last_7": r.numb_recent, "numbness_previous_7": r.numb_before,

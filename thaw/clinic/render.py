@@ -52,6 +52,17 @@ def _flags(row: Row) -> SafeString:
                               timesince(f.created_at)) for f in row.flags))
 
 
+def _language(row: Row) -> SafeString:
+    """The person's language, so a clinician knows which to write in (their notes are shown as written)."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    names = dict(settings.LANGUAGES)
+    if row.language in names:
+        return format_html(' · <span class="language" lang="{}">{}</span>', row.language, names[row.language])
+    return format_html(' · <span class="language">{}</span>', gettext("language: their browser’s"))
+
+
 def rows_html(rows: Iterable[Row], instruments: Iterable[str]) -> SafeString:
     instruments = list(instruments)
     parts = []
@@ -62,8 +73,8 @@ def rows_html(rows: Iterable[Row], instruments: Iterable[str]) -> SafeString:
         last = f"{timesince(row.last_activity)} ago" if row.last_activity else "–"
         parts.append(format_html(
             '<tr class="need-{}" data-person="{}"><th scope="row"><a href="{}">{}</a><br>'
-            '<span class="hint">{}</span>{}</th>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            '<span class="hint">{}{}</span>{}</th>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             row.need or "none", row.person_id, reverse("clinic_person", args=[row.person_id]), row.name,
-            ", ".join(row.programs), badge, scores, _numbness(row), adherence, last, _flags(row),
+            ", ".join(row.programs), _language(row), badge, scores, _numbness(row), adherence, last, _flags(row),
         ))
     return mark_safe("".join(parts))

@@ -131,6 +131,7 @@ class Row:
     last_activity: datetime | None = None
     flags: list[RiskFlag] = field(default_factory=list)
     need: str = ""
+    language: str = ""  # the person's profile language ("" follows their browser)
 
     @property
     def numbness_change(self) -> float | None:
@@ -157,11 +158,12 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
         grants = grants.filter(program_id=program_id)
     rows: dict[int, Row] = {}
     enrolled_at: dict[int, datetime] = {}
-    for owner_id, display, email, program_name, categories, accepted_at in grants.values_list(
-            "owner_id", "owner__display_name", "owner__email", "program__name", "categories", "accepted_at"):
+    for owner_id, display, email, language, program_name, categories, accepted_at in grants.values_list(
+            "owner_id", "owner__display_name", "owner__email", "owner__language", "program__name", "categories",
+            "accepted_at"):
         row = rows.get(owner_id)
         if row is None:
-            row = rows[owner_id] = Row(owner_id, display or email, [], set())
+            row = rows[owner_id] = Row(owner_id, display or email, [], set(), language=language)
         row.programs.append(program_name)
         row.categories.update(categories)
         enrolled_at[owner_id] = max(enrolled_at.get(owner_id, accepted_at), accepted_at)

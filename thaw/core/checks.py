@@ -183,3 +183,24 @@ def site_url_matches_the_served_address(app_configs: object = None, **kwargs: ob
             id="thaw.W040",
         )
     ]
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+@register()
+def languages_are_usable(app_configs: object = None, **kwargs: object) -> list[Error]:
+    """THAW_LANGUAGE names a language Thaw speaks, and every language's catalogue is compiled."""
+    from thaw.core import catalogue
+
+    problems = []
+    codes = [code for code, _ in settings.LANGUAGES]
+    if settings.THAW_LANGUAGE not in codes:
+        problems.append(Error(
+            f"THAW_LANGUAGE={settings.THAW_LANGUAGE!r} is not a language Thaw speaks, so pages fall back to English.",
+            hint=f"Use one of {', '.join(codes)} (a two-letter code; docs/TRANSLATING.md says how to add one).",
+            id="thaw.E050"))
+    for problem in catalogue.stale_or_missing():
+        problems.append(Error(problem, hint="Run: .venv/bin/python scripts/messages.py compile "
+                                             "(thaw does this by itself at start-up when it can write there).",
+                              id="thaw.E051"))
+    return problems

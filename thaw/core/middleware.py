@@ -29,3 +29,28 @@ class PrivateCacheMiddleware:
                 response["Expires"] = http_date()
                 response["Cache-Control"] = NEVER_CACHE
         return response
+
+
+class LanguageMiddleware:
+    """Answer in the person's language (thaw.core.language.resolve): profile, switcher,
+    browser, site default. Responses say which (Content-Language) and vary on what chose it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        from thaw.core.language import resolve
+
+        language = resolve(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", translation.get_language() or language)
+            return response
+        finally:
+            translation.deactivate()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from thaw.checkins import services
 from thaw.checkins.views import quick_context
@@ -60,3 +62,64 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return HttpResponse("<!DOCTYPE html><title>Not sent · Thaw</title><h1>That could not be sent</h1>"
                             "<p>Nothing was saved. Go back and try again.</p>"
                             '<p><a href="/help/">Get help now</a></p>', status=status)
+
+
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher (a plain form, no script): remember the choice and go back.
+
+    Signed in, the choice is the person's profile language (the same field as ``PATCH /api/v1/me``);
+    signed out, a cookie. "" means "follow my browser". Always a redirect (Post/Redirect/Get).
+
+    CSRF is checked for the signed in (it changes their profile). Signed out, the form carries no
+    token: the pages it is on set no cookie and are the same for every reader (issue 14: an article
+    sets no cookie; thaw/learn/pagecache.py serves one copy), and the worst a forged post can do is
+    switch a visitor's language cookie, which the switcher (labelled in both languages) undoes.
+    """
+    if request.user.is_authenticated:
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        check = CsrfViewMiddleware(lambda r: HttpResponse())
+        check.process_request(request)
+        refused = check.process_view(request, None, (), {})  # type: ignore[arg-type]
+        if refused is not None:
+            return refused
+    from django.conf import settings as django_settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from thaw.accounts import profile
+    from thaw.core.language import COOKIE, COOKIE_AGE, supported
+
+    chosen = supported(request.POST.get("language", "")) or ""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    if request.user.is_authenticated:
+        profile.update(request.user, {"language": chosen})
+    response = redirect(target)
+    if chosen:
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_AGE, samesite="Lax",
+                            secure=django_settings.SESSION_COOKIE_SECURE, httponly=True)
+    else:
+        response.delete_cookie(COOKIE, samesite="Lax")
+    return response
+
+
+def js_catalog(request: HttpRequest, language: str) -> HttpResponse:
+    """The JavaScript strings of one language, as an external script (the strict CSP allows no
+    inline script): ``django.gettext``, ``django.ngettext``, ``django.interpolate``, date and
+    number formats. The language is in the address so the file can be cached."""
+    from django.http import Http404
+    from django.utils import translation
+    from django.views.i18n import JavaScriptCatalog
+
+    from thaw.core.language import codes
+
+    if language not in codes():
+        raise Http404
+    with translation.override(language):
+        response = JavaScriptCatalog.as_view(domain="djangojs")(request)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

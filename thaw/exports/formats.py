@@ -40,6 +40,17 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+def _shown(word: str) -> str:
+    """A vocabulary word in the language being spoken (neutral forms): exports keep the identifier
+    beside it, so the data is the same whatever language it was exported in."""
+    from django.utils.translation import get_language
+
+    from thaw.checkins.vocabulary import translation
+
+    found = translation((get_language() or "en").split("-")[0])
+    return found.label(word, "neutral") if found is not None else word
+
+
 def to_csv_zip(document: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -53,8 +64,10 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
         table("checkins.csv", ["id", "at", "numbness", "body", "tags", "note", "source", "created_at", "updated_at"],
               [[c["id"], c["at"], c["numbness"], ";".join(c["body"]), ";".join(c["tags"]), c["note"], c["source"],
                 c["created_at"], c["updated_at"]] for c in document["checkins"]])
-        table("emotions.csv", ["checkin_id", "position", "word", "intensity"],
-              [[c["id"], n, e["word"], e["intensity"]] for c in document["checkins"]
+        # "word" is the vocabulary identifier (the same in every language); "shown_as" is how the
+        # reader of this export sees it, in the language it was made in.
+        table("emotions.csv", ["checkin_id", "position", "word", "intensity", "shown_as"],
+              [[c["id"], n, e["word"], e["intensity"], _shown(e["word"])] for c in document["checkins"]
                for n, e in enumerate(c["emotions"])])
         table("assessments.csv", ["id", "instrument", "taken_at", "score", "band", "change_status", "previous_score",
                                   "answers", "rules_version", "above_cutoff", "cutoff", "dsm5_clusters_met",
@@ -153,7 +166,7 @@ def to_fhir(document: dict[str, Any]) -> dict[str, Any]:
                 "text": "not rated"}}]
         else:
             components = [{"code": numbness_code, "valueInteger": c["numbness"]}]
-        components += [{"code": {"coding": [{"system": "urn:thaw:emotion", "code": e["word"]}], "text": e["word"]},
+        components += [{"code": {"coding": [{"system": "urn:thaw:emotion", "code": e["word"]}], "text": _shown(e["word"])},
                         "valueInteger": e["intensity"]} for e in c["emotions"]]
         components += [{"code": {"coding": [{"system": "urn:thaw:body", "code": b}], "text": b},
                         "valueBoolean": True} for b in c["body"]]

@@ -10,7 +10,6 @@ class GroundingConfig(AppConfig):
         # Load and validate the exercise scripts now, so a broken file stops start-up
         # with a clear message instead of failing in the middle of someone's exercise.
         from thaw.grounding import checks  # noqa: F401  (registers the system check)
-        from thaw.grounding.exercises import library, starter_affirmations
+        from thaw.grounding.exercises import every_language
 
-        library()
-        starter_affirmations()
+        every_language()

@@ -50,10 +50,11 @@ class ExerciseFileError(ValueError):
 class Phase:
     name: str  # "in", "hold" or "out"
     seconds: float
+    text: str = ""  # the pacer's label in the reader's language; English when empty
 
     @property
     def label(self) -> str:
-        return PHASES[self.name]
+        return self.text or PHASES[self.name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,13 +284,103 @@ def _read(path: Path) -> dict[str, Any]:
         raise ExerciseFileError(str(path), [f"not valid TOML: {exc}"]) from None
 
 
+# --- other languages: exercises.<lang>.toml and affirmations.<lang>.toml beside the English ---------
+
+_TRANSLATED_KEYS = {"title", "summary", "eyes_open", "steps"}
+
+
+def translate_library(english: Library, doc: dict[str, Any], source: str) -> Library:
+    """``english`` with each exercise's title, summary, eyes-open note, steps and pacer labels from a
+    sibling file. Everything else (minutes, kind, pattern, switch_to) stays English's, so a session
+    is the same exercise in every language. Every exercise must be there, each step in its place."""
+    problems = [f"unknown top-level key {key!r}" for key in sorted(set(doc) - {"version", "phase", "exercise"})]
+    phases = doc.get("phase", {})
+    used = {p.name for e in english.exercises.values() if e.pattern for p in e.pattern.phases}
+    for name in sorted(used):
+        if not _text(phases.get(name), 40):
+            problems.append(f"[phase] {name}: the pacer's label is missing")
+    translated = doc.get("exercise", {})
+    for extra in sorted(set(translated) - set(english.exercises)):
+        problems.append(f"[exercise.{extra}] is not an exercise in exercises.toml")
+    exercises: dict[str, Exercise] = {}
+    for exercise_id, exercise in english.exercises.items():
+        where = f"[exercise.{exercise_id}]"
+        raw = translated.get(exercise_id)
+        if not isinstance(raw, dict):
+            problems.append(f"{where} is missing")
+            continue
+        if set(raw) != _TRANSLATED_KEYS:
+            problems.append(f"{where} must have exactly {', '.join(sorted(_TRANSLATED_KEYS))}")
+            continue
+        steps = raw["steps"]
+        if not isinstance(steps, list) or len(steps) != len(exercise.steps) or not all(_text(t, STEP_MAX) for t in steps):
+            problems.append(f"{where}: steps must be {len(exercise.steps)} lines of at most {STEP_MAX} characters, "
+                            "in the same order as the English")
+            continue
+        if not all(_text(raw[k], STEP_MAX) for k in ("title", "summary", "eyes_open")):
+            problems.append(f"{where}: title, summary and eyes_open must be one line each")
+            continue
+        pattern = exercise.pattern
+        if pattern is not None:
+            pattern = Pattern(tuple(Phase(p.name, p.seconds, str(phases.get(p.name, ""))) for p in pattern.phases),
+                              pattern.cycles)
+        exercises[exercise_id] = Exercise(exercise.id, raw["title"].strip(), raw["summary"].strip(), exercise.minutes,
+                                          exercise.kind, exercise.body_focused, raw["eyes_open"].strip(),
+                                          exercise.switch_to, tuple(t.strip() for t in steps), pattern)
+    if problems:
+        raise ExerciseFileError(source, problems)
+    return Library(exercises, english.far_away)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages with a sibling file, e.g. ("es",)."""
+    return tuple(sorted(p.name.split(".")[1] for p in DATA_DIR.glob("exercises.*.toml")))
+
+
+def _active_language() -> str:
+    """The language being spoken (Django's, when Django is running); English otherwise."""
+    try:
+        from django.utils import translation
+
+        return (translation.get_language() or "en").split("-")[0]
+    except Exception:  # no Django settings: a pure use of this module
+        return "en"
+
+
+def library(language: str | None = None) -> Library:
+    """The exercises in ``language`` (default: the language being spoken now; English when the
+    language has no sibling file)."""
+    language = language or _active_language()
+    return _library(language if language in languages() else "en")
+
+
 @cache
-def library() -> Library:
+def _library(language: str) -> Library:
     path = DATA_DIR / "exercises.toml"
-    return parse_library(_read(path), str(path))
+    english = parse_library(_read(path), str(path))
+    if language == "en":
+        return english
+    sibling = DATA_DIR / f"exercises.{language}.toml"
+    return translate_library(english, _read(sibling), str(sibling))
+
+
+def starter_affirmations(language: str | None = None) -> tuple[str, ...]:
+    language = language or _active_language()
+    return _affirmations(language if language in languages() else "en")
 
 
 @cache
-def starter_affirmations() -> tuple[str, ...]:
-    path = DATA_DIR / "affirmations.toml"
-    return parse_affirmations(_read(path), str(path))
+def _affirmations(language: str) -> tuple[str, ...]:
+    path = DATA_DIR / ("affirmations.toml" if language == "en" else f"affirmations.{language}.toml")
+    found = parse_affirmations(_read(path), str(path))
+    if language != "en" and len(found) != len(_affirmations("en")):
+        raise ExerciseFileError(str(path), [f"has {len(found)} affirmations; affirmations.toml has "
+                                            f"{len(_affirmations('en'))}: keep the same number"])
+    return found
+
+
+def every_language() -> None:
+    """Load and check every language's files (start-up, the system check)."""
+    for language in ("en", *languages()):
+        _library(language)
+        _affirmations(language)

@@ -1,8 +1,9 @@
 """A process's copy of the article pages a cookie-less reader gets, so a popular article costs one
 indexed lookup instead of four ORM queries and a template render.
 
-Only the page a reader with no cookie and no query string sees is kept: it holds nothing about
-anyone (no session, no CSRF token, no messages, no nonce), so it is the same for every such reader.
+Only the page a reader with no cookie and no query string sees is kept, one per language: it holds
+nothing about anyone (no session, no CSRF token, no messages, no nonce), so it is the same for every
+such reader of that language.
 Before a copy is served, one raw indexed SELECT reads the article's row: the copy is used only while
 the row's stamp (``updated_at``, ``published_at``, ``views``, ``comment_count``, ``comments_mode``)
 is what it was when the page was rendered. Every change a reader can see goes through that row
@@ -58,8 +59,15 @@ def stamp(slug: str) -> tuple[Any, ...] | None:
     return tuple(row) if row else None
 
 
+def _key(slug: str) -> str:
+    """One copy per article and language (the page speaks the reader's language, issue 17)."""
+    from django.utils import translation
+
+    return f"{translation.get_language() or ''}:{slug}"
+
+
 def lookup(slug: str) -> Page | None:
-    page = _pages.get(slug)
+    page = _pages.get(_key(slug))
     if page is None or time.monotonic() - page.kept_at > MAX_AGE:
         return None
     if stamp(slug) != page.stamp:
@@ -73,7 +81,7 @@ def keep(slug: str, article_id: int, row: tuple[Any, ...], html: bytes) -> None:
     with _lock:
         if len(_pages) >= MAX_PAGES:
             _pages.clear()
-        _pages[slug] = Page(article_id, row, html, time.monotonic())
+        _pages[_key(slug)] = Page(article_id, row, html, time.monotonic())
 
 
 def forget() -> None:

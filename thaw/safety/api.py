@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_noop
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from thaw.api_auth import optional_user
 from thaw.core import versions
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS, SafetyPlan
-from thaw.safety.resources import crisis_regions, region_for
+from thaw.safety.resources import region_for, region_language, regions_in
 from thaw.safety.services import plan_for, save_plan
 from thaw.text import Text
 
@@ -24,6 +25,8 @@ class ResourceOut(Schema):
     description: str
     phone: str
     sms: str
+    sms_body: str
+    language: str
 
 
 class RegionOut(Schema):
@@ -35,7 +38,7 @@ class RegionOut(Schema):
     notice: str
 
 
-NOTICE = ("Thaw is not an emergency service and is not monitored in real time. "
+NOTICE = gettext_noop("Thaw is not an emergency service and is not monitored in real time. "
           "If you are in danger or might harm yourself, call your local emergency number now.")
 
 
@@ -45,11 +48,11 @@ NOTICE = ("Thaw is not an emergency service and is not monitored in real time. "
 def crisis_resources(request: HttpRequest, region: str | None = None) -> dict[str, Any]:
     person = optional_user(request)
     chosen = region_for(region or getattr(person, "crisis_region", "") or None)
-    _, regions = crisis_regions()
+    regions = regions_in(region_language())
     return {
         "region": chosen.code, "name": chosen.name, "emergency": chosen.emergency,
         "resources": [r.as_dict() for r in chosen.resources],
-        "regions": {code: r.name for code, r in regions.items()}, "notice": NOTICE,
+        "regions": {code: r.name for code, r in regions.items()}, "notice": gettext(NOTICE),
     }
 
 

@@ -9,7 +9,9 @@ class SafetyConfig(AppConfig):
     def ready(self) -> None:
         # A broken crisis-resource or phrase file must stop start-up, never a person's crisis screen.
         from thaw.safety.language import find_crisis_language
-        from thaw.safety.resources import crisis_regions
+        from thaw.safety.resources import TRANSLATIONS, crisis_regions, regions_in
 
         crisis_regions()
+        for language in TRANSLATIONS:
+            regions_in(language)
         find_crisis_language("start-up check")

@@ -602,6 +602,9 @@ def _compile(source: str, memory: int = 32 << 20) -> Any:
 
 
 def _pattern_problem(source: str) -> str | None:
+    if not source.isascii():
+        return ("the pattern has accented or other non-ASCII letters; text is folded to ASCII before "
+                "matching (write quitarme, dano, manana for quitármela, daño, mañana)")
     if re.search(r"[A-Z]", re.sub(r"\\.", "", source)):
         return "the pattern has capital letters; text is lower-cased first"
     if "'" in source or any(c in _APOSTROPHES for c in source):
@@ -618,6 +621,9 @@ def _strings(raw: Mapping[str, Any], key: str, where: str, problems: list[str]) 
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         problems.append(f"{where}: {key} must be a list of non-empty strings")
         return []
+    if not all(v.isascii() for v in value):
+        problems.append(f"{where}: {key} has accented or other non-ASCII letters; text is folded to ASCII "
+                        "before it is compared (write se, dano for sé, daño)")
     return [v.strip().lower() for v in value]
 
 

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from thaw.core.versions import Versioned
 from thaw.fields import EncryptedTextField
 
 PLAN_FIELD_MAX = 5000  # characters per safety-plan section
 
-PLAN_SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("warning_signs", "My warning signs",
-     "Thoughts, feelings, places or situations that tell me a hard time may be starting."),
-    ("coping_steps", "Things I can do on my own",
-     "Small things that have helped me get through before: a walk, a shower, music, grounding."),
-    ("distractions", "People and places that take my mind off things",
-     "Someone to be around, or a place to go, without having to talk about how I feel."),
-    ("people_to_ask", "People I can ask for help", "Names and numbers of people I could tell that I am struggling."),
-    ("professionals", "Professionals and crisis lines",
-     "My clinician, my doctor, a crisis line. The crisis lines for my region are always shown with this plan."),
-    ("safer_environment", "Making my surroundings safer",
-     "What I can move away, lock up or give to someone for a while, and who can help me do it."),
-    ("reasons", "What matters to me", "People, plans, pets or anything else worth staying for."),
+PLAN_SECTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("warning_signs", _("My warning signs"),
+     _("Thoughts, feelings, places or situations that tell me a hard time may be starting.")),
+    ("coping_steps", _("Things I can do on my own"),
+     _("Small things that have helped me get through before: a walk, a shower, music, grounding.")),
+    ("distractions", _("People and places that take my mind off things"),
+     _("Someone to be around, or a place to go, without having to talk about how I feel.")),
+    ("people_to_ask", _("People I can ask for help"), _("Names and numbers of people I could tell that I am struggling.")),
+    ("professionals", _("Professionals and crisis lines"),
+     _("My clinician, my doctor, a crisis line. The crisis lines for my region are always shown with this plan.")),
+    ("safer_environment", _("Making my surroundings safer"),
+     _("What I can move away, lock up or give to someone for a while, and who can help me do it.")),
+    ("reasons", _("What matters to me"), _("People, plans, pets or anything else worth staying for.")),
 )
 
 

@@ -1,4 +1,11 @@
-"""Crisis resources by region, from ``data/resources.toml`` (validated at start-up)."""
+"""Crisis resources by region, from ``data/resources.toml`` (validated at start-up).
+
+Each language other than English has a sibling, ``data/resources.<language>.toml``: the regions'
+names and each resource's name, how and description in that language (numbers always come from
+resources.toml), and the services that answer IN that language (``[[regions.X.<language>-named
+list>]]``, e.g. ``spanish``), each with its source. A person whose language is Spanish gets the
+Spanish wording and the Spanish-language services first (988 press 2, text AYUDA).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from functools import cache
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent / "data" / "resources.toml"
+# The sibling files, and the name of the list of services that answer in that language.
+TRANSLATIONS = {"es": ("resources.es.toml", "spanish")}
 
 
 @dataclass(frozen=True)
@@ -19,10 +28,11 @@ class Resource:
     phone: str = ""
     sms: str = ""
     sms_body: str = ""
+    language: str = ""  # set on a service that answers in a language other than English (e.g. "es")
 
     def as_dict(self) -> dict[str, str]:
         return {"name": self.name, "how": self.how, "description": self.description, "phone": self.phone,
-                "sms": self.sms}
+                "sms": self.sms, "sms_body": self.sms_body, "language": self.language or "en"}
 
 
 @dataclass(frozen=True)
@@ -73,12 +83,79 @@ def normalise_region(code: str) -> str:
     return ALIASES.get(code, code)
 
 
-def region_for(code: str | None) -> Region:
+def parse_translation(doc: dict, regions: dict[str, Region], language: str, services_key: str,
+                      source: str) -> dict[str, Region]:
+    """The regions in ``language``: names and wording from the sibling file, numbers from
+    resources.toml, and the services that answer in the language first. A missing or unknown
+    entry is an error naming it (a crisis page must never be half translated)."""
+    problems: list[str] = []
+    translated_regions = doc.get("regions", {})
+    result: dict[str, Region] = {}
+    for code, region in regions.items():
+        raw = translated_regions.get(code)
+        if not isinstance(raw, dict) or not raw.get("name"):
+            problems.append(f"region {code}: missing, or without a name")
+            continue
+        wording = raw.get("resources", {})
+        items = []
+        for resource in region.resources:
+            text = wording.get(resource.name)
+            if not isinstance(text, dict) or not all(text.get(k) for k in ("name", "how", "description")):
+                problems.append(f"region {code}: resource {resource.name!r} needs name, how and description")
+                continue
+            items.append(Resource(text["name"], text["how"], text["description"], resource.phone, resource.sms,
+                                  resource.sms_body))
+        for name in sorted(set(wording) - {r.name for r in region.resources}):
+            problems.append(f"region {code}: {name!r} is not a resource of this region in resources.toml")
+        services = []
+        for number, service in enumerate(raw.get(services_key, []), start=1):
+            where = f"region {code}: {services_key} #{number} ({service.get('name', '?')!r})"
+            if not all(service.get(k) for k in ("name", "how", "description", "source", "checked")):
+                problems.append(f"{where} needs name, how, description, source and checked")
+                continue
+            if not str(service["source"]).startswith("https://"):
+                problems.append(f"{where}: source must be the service's own https:// page")
+            services.append(Resource(service["name"], service["how"], service["description"],
+                                     str(service.get("phone", "")), str(service.get("sms", "")),
+                                     str(service.get("sms_body", "")), language))
+        result[code] = Region(code, raw["name"], region.emergency, tuple(services + items), region.time_zones,
+                              region.countries)
+    if problems:
+        raise ValueError(f"{source} is invalid: " + "; ".join(problems))
+    return result
+
+
+@cache
+def regions_in(language: str) -> dict[str, Region]:
+    """Every region's crisis lines as a person reading ``language`` should see them."""
+    _, regions = crisis_regions()
+    if language not in TRANSLATIONS:
+        return regions
+    name, services_key = TRANSLATIONS[language]
+    with open(PATH.parent / name, "rb") as handle:
+        return parse_translation(tomllib.load(handle), regions, language, services_key, name)
+
+
+def region_language() -> str:
+    """The language crisis lines are shown in now: the active one if it has a translation."""
+    language = _active_language()
+    return language if language in TRANSLATIONS else "en"
+
+
+def _active_language() -> str:
+    from django.utils import translation
+
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def region_for(code: str | None, language: str | None = None) -> Region:
+    """The region's lines in ``language`` (default: the language being spoken right now)."""
     default, regions = crisis_regions()
     from django.conf import settings
 
     wanted = normalise_region(code or getattr(settings, "THAW_CRISIS_REGION", "") or default)
-    return regions.get(wanted) or regions[default]
+    chosen = wanted if wanted in regions else default
+    return regions_in(language or _active_language())[chosen]
 
 
 def _language_countries(languages: Iterable[str]) -> list[str]:

@@ -10,11 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from thaw.assessments.services import own_assessment
 from thaw.core import versions
 from thaw.safety.models import PLAN_FIELD_MAX, PLAN_SECTIONS
-from thaw.safety.resources import accept_language, crisis_regions, guess_region, region_for
+from thaw.safety.resources import (
+    accept_language,
+    guess_region,
+    region_for,
+    region_language,
+    regions_in,
+)
 from thaw.safety.services import plan_for, save_plan
 from thaw.text import take_text
 
@@ -28,7 +35,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
     if not wanted and not user.is_authenticated:  # a visitor: the browser's language is all we know
         wanted = guess_region(None, accept_language(request.headers.get("Accept-Language", ""))) or ""
     region = region_for(wanted or None)
-    _, regions = crisis_regions()
+    regions = regions_in(region_language())
     # Signed out, nobody has told Thaw where they are: every region's lines are on the page.
     elsewhere = [] if user.is_authenticated else [r for code, r in regions.items() if code != region.code]
     plan = None
@@ -85,12 +92,12 @@ def safety_plan(request: HttpRequest) -> HttpResponse:
                 context.update(version=saved.version, conflict_saved_at=saved.updated_at,
                                conflict_keep_url=reverse("safety_plan"),
                                conflict_rows=versions.conflict_rows(
-                                   {title: getattr(saved, key) for key, title, _ in PLAN_SECTIONS},
-                                   {title: cleaned[key].strip() for key, title, _ in PLAN_SECTIONS}))
+                                   {str(title): getattr(saved, key) for key, title, _ in PLAN_SECTIONS},
+                                   {str(title): cleaned[key].strip() for key, title, _ in PLAN_SECTIONS}))
                 status = 409
             else:
-                messages.success(request, "Your safety plan is saved. It is shown with the crisis lines whenever you "
-                                          "need it.")
+                messages.success(request, gettext("Your safety plan is saved. It is shown with the crisis lines "
+                                                  "whenever you need it."))
                 return redirect("safety_plan")
         for key, value in fields.items():
             setattr(plan, key, value)

@@ -19,9 +19,13 @@ def get(mapping: dict[str, Any], key: str) -> Any:
 @register.filter
 def body_label(value: str) -> str:
     """"chest/tight" → "Chest: tight"."""
-    from thaw.checkins.vocabulary import body_map
+    from django.utils import translation
 
-    return body_map().label(value)
+    from thaw.checkins.vocabulary import body_map
+    from thaw.checkins.vocabulary import translation as vocabulary_translation
+
+    found = vocabulary_translation((translation.get_language() or "en").split("-")[0])
+    return (found.body if found is not None else body_map()).label(value)
 
 
 @register.filter
@@ -60,3 +64,52 @@ def wordfinding_mode() -> str:
     from thaw.checkins.wordmodel import mode
 
     return mode()
+
+
+# --- vocabulary in the reader's language ---------------------------------------------------------
+# A check-in stores identifiers ("lonely", "chest/tight", "alone"); these show them in the language
+# being spoken, with the reader's choice of word forms (thaw.core.language.word_forms).
+
+def _reader_translation(context: Any) -> tuple[Any, str]:
+    from django.utils import translation
+
+    from thaw.checkins.vocabulary import translation as vocabulary_translation
+    from thaw.core.language import word_forms
+
+    request = context.get("request") if hasattr(context, "get") else None
+    forms = word_forms(getattr(request, "user", None))
+    return vocabulary_translation((translation.get_language() or "en").split("-")[0]), forms
+
+
+@register.simple_tag(takes_context=True)
+def emotion_label(context: Any, word: str) -> str:
+    """``{% emotion_label e.word %}``: "lonely" as this reader sees it ("sola", "solo", "con sensación de soledad")."""
+    found, forms = _reader_translation(context)
+    return found.label(word, forms) if found is not None else word
+
+
+@register.simple_tag(takes_context=True)
+def emotion_definition(context: Any, word: str, english: str = "") -> str:
+    found, _forms = _reader_translation(context)
+    return (found.definition(word) or english) if found is not None else english
+
+
+@register.simple_tag(takes_context=True)
+def family_label(context: Any, family: Any) -> str:
+    found, _forms = _reader_translation(context)
+    translated = found.families.get(family.name) if found is not None else None
+    return translated.label if translated is not None else family.label
+
+
+@register.simple_tag(takes_context=True)
+def family_description(context: Any, family: Any) -> str:
+    found, _forms = _reader_translation(context)
+    translated = found.families.get(family.name) if found is not None else None
+    return translated.description if translated is not None else family.description
+
+
+@register.simple_tag(takes_context=True)
+def tag_label(context: Any, tag: str) -> str:
+    """A built-in tag in the reader's language; a person's own tags stay as they typed them."""
+    found, _forms = _reader_translation(context)
+    return found.tags.get(tag, tag) if found is not None else tag

@@ -6,6 +6,17 @@
   "use strict";
 
   var MAX_WORDS = 5;
+  // Strings through the JavaScript catalogue (/i18n/<language>.js, an external script; see
+  // thaw/core/views.py js_catalog). Without it, the English text as written here.
+  var i18n = window.django || {};
+  var gettext = i18n.gettext || function (text) { return text; };
+  var interpolate = i18n.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  };
+  // Search ignores case and accents: "vacia" finds "vacía", "anoranza" finds "añoranza".
+  function fold(text) {
+    return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
 
   function liveOutputs(root) {
     root.querySelectorAll(".range-row input[type=range]").forEach(function (input) {
@@ -16,12 +27,12 @@
     });
   }
 
-  function strengthRow(word, value) {
+  function strengthRow(word, value, shown) {
     var label = document.createElement("label");
     label.className = "range-row";
     label.dataset.word = word;
     var name = document.createElement("span");
-    name.textContent = word;
+    name.textContent = shown || word;
     var input = document.createElement("input");
     input.type = "range"; input.min = "0"; input.max = "10"; input.step = "1";
     input.name = "intensity:" + word;
@@ -51,7 +62,8 @@
       // "not sure" has no strength to rate: it keeps a hidden 0.
       var rated = words.filter(function (w) { return w !== "not sure"; });
       rated.forEach(function (word) {
-        if (!rowFor(word)) perWord.appendChild(strengthRow(word, "5"));
+        var box = boxes.filter(function (b) { return b.value === word; })[0];
+        if (!rowFor(word)) perWord.appendChild(strengthRow(word, "5", box && box.dataset.label));
       });
       perWord.querySelectorAll("[data-word]").forEach(function (row) {
         if (rated.indexOf(row.dataset.word) === -1) row.remove();
@@ -71,7 +83,8 @@
       boxes.forEach(function (b) { b.disabled = !b.checked && full; });
       if (status) {
         status.textContent = full
-          ? "You have picked " + MAX_WORDS + " words, the most for one check-in. Untick one to choose another."
+          ? interpolate(gettext("You have picked %(count)s words, the most for one check-in. Untick one to choose another."),
+                        {count: MAX_WORDS}, true)
           : "";
       }
       liveOutputs(form);
@@ -81,7 +94,7 @@
       box.addEventListener("change", sync);
       box.addEventListener("focus", function () {
         if (definition && box.dataset.def) {
-          definition.textContent = box.value + ": " + box.dataset.def;
+          definition.textContent = (box.dataset.label || box.value) + ": " + box.dataset.def;
           definition.hidden = false;
         }
       });
@@ -96,11 +109,12 @@
       none.setAttribute("role", "status");
       finder.appendChild(none);
       search.addEventListener("input", function () {
-        var q = search.value.trim().toLowerCase();
+        var q = fold(search.value.trim());
         var hits = 0;
         boxes.forEach(function (b) {
           var chip = b.closest(".chip");
-          var hit = !q || b.value.indexOf(q) !== -1 || (b.dataset.def || "").toLowerCase().indexOf(q) !== -1;
+          var hit = !q || fold(b.dataset.search || b.value).indexOf(q) !== -1 ||
+            fold(b.dataset.def).indexOf(q) !== -1;
           chip.classList.toggle("hidden-by-filter", !hit);
           if (hit) hits += 1;
           if (q && hit) { var d = chip.closest("details"); if (d) d.open = true; }
@@ -109,7 +123,9 @@
           var visible = group.querySelector(".chip:not(.hidden-by-filter)");
           group.classList.toggle("hidden-by-filter", Boolean(q) && !visible);
         });
-        none.textContent = q && !hits ? "No word matches “" + search.value.trim() + "”. “not sure” is always fine." : "";
+        none.textContent = q && !hits
+          ? interpolate(gettext("No word matches “%(typed)s”. “not sure” is always fine."), {typed: search.value.trim()}, true)
+          : "";
       });
     }
     sync();

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_sign_in_counters_in_cache'),
+        ('accounts', '0007_user_language_and_word_forms'),
     ]
 
     operations = [
