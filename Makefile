@@ -6,7 +6,7 @@ VENV   ?= .venv
 PORT   ?= 8000
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-reminders bench-wordfinding bench-pages clean
+.PHONY: run test setup setup-dev setup-wordfinding test-wordfinding lint bench bench-insights bench-reminders bench-wordfinding bench-pages bench-learn clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,9 @@ bench-reminders: $(VENV)/.dev
 
 bench-pages: $(VENV)/.dev
 	$(BIN)/python benchmarks/page_speed.py
+
+bench-learn: $(VENV)/.dev
+	$(BIN)/python benchmarks/learn_bench.py
 
 bench-wordfinding: $(VENV)/.dev
 	$(BIN)/python benchmarks/wordfinding_eval.py

@@ -7,7 +7,7 @@
 --
 -- THAW_BENCH_MODE=checkin (default) POSTs one JSON check-in per request with the bearer
 -- token from THAW_TOKEN and expects 201; THAW_BENCH_MODE=healthz GETs /healthz and
--- expects 200. wrk itself only counts socket errors and statuses outside 2xx/3xx, so
+-- expects 200; THAW_BENCH_MODE=get GETs the URL given to wrk and expects 200. wrk itself only counts socket errors and statuses outside 2xx/3xx, so
 -- every response's status is checked here: each wrk thread has its own Lua state, so the
 -- per-thread tallies are globals that done() (which runs in the main state) collects
 -- through the thread objects kept by setup(). done() prints one line that starts with
@@ -19,6 +19,10 @@ local expected
 if mode == "healthz" then
    wrk.method = "GET"
    wrk.path = "/healthz"
+   expected = 200
+elseif mode == "get" then
+   -- any page, as given on wrk's command line (benchmarks/learn_bench.py: an article)
+   wrk.method = "GET"
    expected = 200
 elseif mode == "checkin" then
    local token = os.getenv("THAW_TOKEN")
@@ -34,7 +38,7 @@ elseif mode == "checkin" then
    wrk.headers["Authorization"] = "Bearer " .. token
    expected = 201
 else
-   error("THAW_BENCH_MODE must be checkin or healthz, not " .. mode)
+   error("THAW_BENCH_MODE must be checkin, healthz or get, not " .. mode)
 end
 
 -- main Lua state: remember every thread so done() can read its tallies

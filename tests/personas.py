@@ -36,12 +36,12 @@ class Persona:
         return f"crawl-{self.name.replace(' ', '-')}@example.org"
 
 
-def _user(email: str, role: str = "person", *, two_factor: bool = False) -> Any:
+def _user(email: str, role: str = "person", *, two_factor: bool = False, extra: tuple[str, ...] = ()) -> Any:
     from thaw.accounts.models import User
 
     admin = role == "admin"
     user = User.objects.create_user(email, PASSWORD, role=role, is_staff=admin, is_superuser=admin,
-                                    display_name=email.split("@")[0])
+                                    display_name=email.split("@")[0], extra_roles=list(extra))
     if two_factor:
         from allauth.mfa.totp.internal.auth import TOTP
 
@@ -101,10 +101,14 @@ def visitor() -> World:
     Membership.objects.create(program=program, clinician=lead)
     _, enrol_secret = clinic.invite_person(program, lead)
     _, feed_secret = create_feed(owner)
+    article = _learn_world("visitor", lead)
+    _public_page(program, lead)
     return World(None, start=["/", "/help/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
                               "/healthz", "/readyz", "/metrics", f"/invite/{circle_secret}/", f"/enrol/{enrol_secret}/",
                               f"/calendar/{feed_secret}.ics", "/settings/erased", "/manifest.webmanifest",
-                              "/sw.js", "/offline/"])
+                              "/sw.js", "/offline/", "/learn/", f"/learn/{article.slug}/",
+                              "/programs/", "/contact/?program=crawl-open-program", "/learn/?topic=crawl-topic",
+                              "/learn/?q=crawl", "/help/?from=contact", f"/help/?from=comment&article={article.slug}"])
 
 
 def person() -> World:
@@ -206,12 +210,93 @@ def admin() -> World:
     return World(me, start=["/", "/clinic/programs/"])
 
 
+def _learn_world(name: str, editor: Any) -> Any:
+    """A topic, a live article with a picture, an approved comment with a reply and a held urgent one,
+    a draft and a scheduled article, each with its revisions."""
+    from django.utils import timezone
+
+    from thaw.learn import services as learn
+    from thaw.learn.models import Topic
+
+    Topic.objects.get_or_create(slug="crawl-topic", defaults={"label": "Crawl topic", "description": "For the crawl."})
+    body = "## What it is\n\nA *crawl* article with [a link](/help/) and a list:\n\n- one\n- two\n"
+    article = learn.save_article(None, editor, {"slug": f"crawl-{name}-article", "title": f"Crawl {name} article",
+                                                "summary": "An article for the crawl to read.", "body": body,
+                                                "topics": ["crawl-topic"]}, "publish")
+    learn.save_article(article, editor, {"title": f"Crawl {name} article", "summary": "Changed, not yet published.",
+                                         "body": body + "\nMore.\n", "topics": ["crawl-topic"]}, "draft")
+    learn.save_article(None, editor, {"slug": f"crawl-{name}-draft", "title": "A draft", "summary": "Not yet out.",
+                                      "body": "Draft text."}, "draft")
+    learn.save_article(None, editor, {"slug": f"crawl-{name}-later", "title": "Scheduled", "summary": "Out soon.",
+                                      "body": "Later text."}, "schedule", publish_at=timezone.now() + timedelta(days=3))
+    shown = learn.post_comment(article, name="Robin", body="This helped me name it.", address=f"10.9.0.{len(name)}")
+    learn.moderate(shown.comment, editor, "reply", "Thank you for saying so.")
+    learn.post_comment(article, name="Kit", body="Some nights I want to die.", address=f"10.9.1.{len(name)}")
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 90)).save(picture, "PNG")
+    learn.set_image(article, editor, picture.getvalue(), "A warm orange square.")
+    return article
+
+
+def _public_page(program: Any, by: Any) -> Any:
+    from django.utils import timezone
+
+    from thaw.learn.markdown import render
+    from thaw.learn.models import ProgramPage
+    from thaw.schedule import services as schedule
+
+    page = ProgramPage.objects.create(program=program, slug=program.name.lower().replace(" ", "-"),
+                                      summary="A program for the crawl.", body="## Who it is for\n\nAnyone.",
+                                      body_html=render("## Who it is for\n\nAnyone."), regions=["Oregon"],
+                                      schedule="Mondays", length="8 weeks")
+    start = timezone.localtime() + timedelta(days=4)
+    schedule.schedule(by, {"program": program.pk, "kind": "group", "title": "Group", "starts_at": start.isoformat(),
+                           "ends_at": (start + timedelta(hours=2)).isoformat(),
+                           "video_link": "https://meet.example.org/group"})
+    return page
+
+
+def editor() -> World:
+    """An editor with articles in every state, comments to moderate and programs' public pages."""
+    me = _user(PERSONAS_BY_NAME["editor"].email, "editor", two_factor=True)
+    article = _learn_world("editor", me)
+    return World(me, start=["/", "/learn/manage/", "/learn/manage/comments/", f"/learn/manage/{article.slug}/",
+                            f"/learn/manage/{article.slug}/revisions/", "/learn/manage/programs/"])
+
+
+def intake() -> World:
+    """An intake team member with requests in several states: urgent, noted, assigned, invited."""
+    from thaw.clinic.models import Membership, Program
+    from thaw.intake import services as intake_services
+
+    me = _user(PERSONAS_BY_NAME["intake"].email, "intake", two_factor=True)
+    lead = _user("crawl-intake-lead@example.org", "clinician", two_factor=True)
+    program = Program.objects.create(name="Crawl intake program", lead=lead)
+    Membership.objects.create(program=program, clinician=lead)
+    _public_page(program, lead)
+    base = {"reach_by": "email", "looking_for": "crawl-intake-program", "region": "Oregon", "consent": True}
+    calm = intake_services.receive({**base, "name": "Ana", "reach_at": "ana@example.org", "message": "Evenings."})
+    intake_services.receive({**base, "name": "Ben", "reach_at": "ben@example.org",
+                             "message": "I want to end my life", "looking_for": "not_sure"})
+    noted = intake_services.receive({**base, "name": "Cy", "reach_by": "phone", "reach_at": "+1 503 555 0100"})
+    intake_services.update(noted.request, me, {"status": "contacted", "assigned_to": me.email, "note": "Left a message."})
+    intake_services.invite(calm.request, me, program, "ana@example.org")
+    return World(me, start=["/", "/intake/", "/intake/?status=all", f"/intake/{calm.request.pk}/",
+                            f"/intake/{calm.request.pk}/invited/"])
+
+
 PERSONAS = [
     Persona("visitor", visitor),
     Persona("person", person),
     Persona("trusted person", trusted_person),
     Persona("clinician", clinician, two_factor=True),
     Persona("admin", admin, two_factor=True),
+    Persona("editor", editor, two_factor=True),
+    Persona("intake", intake, two_factor=True),
 ]
 PERSONAS_BY_NAME = {p.name: p for p in PERSONAS}
 

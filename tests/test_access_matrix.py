@@ -1,8 +1,9 @@
-"""Every API endpoint × {anonymous, owner, other person, admin}.
+"""Every API endpoint × {anonymous, owner, other person, admin, editor, intake}.
 
 Built from the OpenAPI document, so a new endpoint fails here until it is classified.
 Another person and an admin must never see the owner's data: objects answer 404 (the
-same as a missing one) and collections show nothing of the owner's.
+same as a missing one) and collections show nothing of the owner's. Editors and intake staff
+see no clinical data either; only intake sees contact requests, and nobody else does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.django_db
 CANARY = "owner-canary-3f9b"
 PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/emotions"), ("get", "/api/v1/body-sensations"),
           ("get", "/api/v1/instruments"), ("get", "/api/v1/crisis-resources"),
-          ("get", "/api/v1/grounding/exercises"), ("get", "/api/v1/substance-use/units")}
+          ("get", "/api/v1/grounding/exercises"), ("get", "/api/v1/substance-use/units"),
+          ("get", "/api/v1/articles"), ("get", "/api/v1/articles/{slug}"), ("post", "/api/v1/articles/{slug}/comments"),
+          ("get", "/api/v1/programs"), ("post", "/api/v1/contact")}
 SHARED = ("summary", "checkins", "assessments", "grounding", "substance-use")
 OBJECTS = {  # endpoints naming one of the owner's objects (or the owner, for shared views)
     "/api/v1/checkins/{checkin_id}": "checkin", "/api/v1/assessments/{assessment_id}": "assessment",
@@ -52,6 +55,17 @@ CLINICIAN = _ClinicianOnly()
 # A browser's subscription keys (a valid P-256 point and a 16-byte secret).
 DEVICE_KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
                "auth": "tBHItJI5svbpez7KI4CCXg"}
+
+
+class _IntakeOnly:
+    """Everything under /api/v1/intake/: everyone but intake staff is refused (403)."""
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path.startswith("/api/v1/intake/")
+
+
+INTAKE = _IntakeOnly()
+REQUESTER_CANARY = "requester-canary-77c1"
 PATCH_BODIES = {"checkin": {"numbness": 0}, "use": {"craving": 1}, "grant": {"categories": ["summary"]}}
 
 
@@ -79,9 +93,17 @@ def world(alice, bob):
     device = owner.post("/api/v1/push/subscriptions", {"endpoint": f"https://93.184.216.34/push/{CANARY}",
                                                        "keys": DEVICE_KEYS}).json()
     admin = make_user("root@example.org", Role.ADMIN)
-    # The admin has two-factor, so they pass every gate and only the access rules stand in the way.
-    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "unused"})
+    editor = make_user("editor@example.org", Role.EDITOR)
+    intake = make_user("intake@example.org", Role.INTAKE)
+    # Staff have two-factor, so they pass every gate and only the access rules stand in the way.
+    for staff in (admin, editor, intake):
+        Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "unused"})
+    from thaw.intake.services import receive
+
+    contact = receive({"name": "Dee", "reach_by": "email", "reach_at": "dee@example.org", "looking_for": "not_sure",
+                       "region": "Oregon", "message": REQUESTER_CANARY, "consent": True}).request
     return {"owner": owner, "other": ApiClient(bob), "admin": ApiClient(admin), "anon": ApiClient(None),
+            "editor": ApiClient(editor), "intake": ApiClient(intake), "contact": str(contact.pk),
             "ids": {"checkin": checkin["id"], "assessment": assessment["id"], "token": token_id, "use": use["id"],
                     "craving": craving["id"], "grant": grant["id"], "person": alice.pk, "subscription": device["id"]}}
 
@@ -112,7 +134,8 @@ def concrete_path(world, path: str) -> str:
 
 def test_every_endpoint_is_classified(world) -> None:
     for method, path in operations(world["anon"]):
-        assert (method, path) in PUBLIC or path in OBJECTS or path in COLLECTIONS or path in CLINICIAN, (method, path)
+        assert (method, path) in PUBLIC or path in OBJECTS or path in COLLECTIONS or path in CLINICIAN \
+            or path in INTAKE, (method, path)
 
 
 def test_anonymous_gets_401_everywhere_but_public_endpoints(world) -> None:
@@ -125,7 +148,7 @@ def test_anonymous_gets_401_everywhere_but_public_endpoints(world) -> None:
             assert response.status_code == 401, (method, path, response.status_code)
 
 
-@pytest.mark.parametrize("who", ["other", "admin"])
+@pytest.mark.parametrize("who", ["other", "admin", "editor", "intake"])
 def test_others_cannot_reach_the_owners_objects(world, who: str) -> None:
     client = world[who]
     for method, path in operations(client):
@@ -140,7 +163,7 @@ def test_others_cannot_reach_the_owners_objects(world, who: str) -> None:
     assert owner.get("/api/v1/checkins").status_code == 200, "the owner's token was not revoked by anyone else"
 
 
-@pytest.mark.parametrize("who", ["other", "admin"])
+@pytest.mark.parametrize("who", ["other", "admin", "editor", "intake"])
 def test_only_clinicians_reach_the_clinic_endpoints(world, who: str) -> None:
     for method, path in operations(world[who]):
         if path in CLINICIAN:
@@ -149,7 +172,7 @@ def test_only_clinicians_reach_the_clinic_endpoints(world, who: str) -> None:
             assert CANARY not in response.content.decode(errors="replace")
 
 
-@pytest.mark.parametrize("who", ["other", "admin"])
+@pytest.mark.parametrize("who", ["other", "admin", "editor", "intake"])
 def test_others_see_nothing_of_the_owners_in_collections(world, who: str) -> None:
     client = world[who]
     for method, path in operations(client):
@@ -160,6 +183,58 @@ def test_others_see_nothing_of_the_owners_in_collections(world, who: str) -> Non
         assert CANARY not in response.content.decode(errors="replace"), (who, path)
         assert "alice@example.org" not in response.content.decode(errors="replace"), (who, path)
         assert str(world["ids"]["checkin"]) not in response.content.decode(errors="replace"), (who, path)
+
+
+@pytest.mark.parametrize("who", ["owner", "other", "admin", "editor"])
+def test_only_intake_reaches_contact_requests(world, who: str) -> None:
+    """A person, an admin and an editor get 403 from every intake endpoint, with nothing of the
+    requester in the answer; anonymous callers get 401 (test above)."""
+    client = world[who]
+    for method, path in operations(client):
+        if path not in INTAKE:
+            continue
+        concrete = path.replace("{request_id}", world["contact"])
+        response = call(client, method, concrete, {"status": "contacted", "note": "x"})
+        assert response.status_code == 403, (who, method, path, response.status_code)
+        assert REQUESTER_CANARY not in response.content.decode(errors="replace")
+        assert "dee@example.org" not in response.content.decode(errors="replace")
+
+
+def test_intake_reaches_contact_requests_and_every_look_is_audited(world) -> None:
+    from thaw.audit.models import AuditEvent
+    from thaw.intake.models import ContactRequest
+
+    client = world["intake"]
+    listed = client.get("/api/v1/intake/requests")
+    assert listed.status_code == 200 and REQUESTER_CANARY in listed.content.decode()
+    changed = client.patch(f"/api/v1/intake/requests/{world['contact']}", {"status": "contacted", "note": "Called."})
+    assert changed.status_code == 200 and changed.json()["status"] == "contacted"
+    assert client.patch("/api/v1/intake/requests/not-a-uuid", {"note": "x"}).status_code == 404
+    actions = list(AuditEvent.objects.filter(action__startswith="contact_request.").values_list("action", flat=True))
+    assert "contact_request.listed" in actions and "contact_request.viewed" in actions
+    assert ContactRequest.objects.get(pk=world["contact"]).notes.get().body == "Called."
+
+
+def test_the_access_module_keeps_editors_and_intake_apart(world) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from thaw import access
+    from thaw.accounts.models import User
+
+    editor, intake = User.objects.get(email="editor@example.org"), User.objects.get(email="intake@example.org")
+    assert access.is_editor(editor) and not access.is_intake(editor)
+    assert access.is_intake(intake) and not access.is_editor(intake)
+    for nobody in (editor, AnonymousUser(), None, User.objects.get(email="alice@example.org")):
+        assert access.contact_request(nobody, world["contact"]) is None
+        assert not access.contact_requests(nobody).exists()
+    assert access.contact_request(intake, world["contact"]) is not None
+    intake.is_active = False
+    assert access.contact_request(intake, world["contact"]) is None
+    # An admin may also hold the roles (a small practice), and then reaches what they allow.
+    admin = User.objects.get(email="root@example.org")
+    assert not access.is_intake(admin) and access.may_edit_program_pages(admin)
+    admin.extra_roles = ["intake", "editor"]
+    assert access.is_intake(admin) and access.is_editor(admin) and admin.role == "admin"
 
 
 def test_the_owner_sees_their_data(world) -> None:

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 # Routes no role reaches by a link, with the reason; everything else must be reached.
 UNREACHED: dict[str, str] = {
+    "learn/images/<str:digest>.jpg": "an article's picture, loaded by <img> (tests/test_learn.py fetches it)",
+    "learn/manage/preview": "the editor's live preview, posted by htmx as they type (tests/test_learn.py)",
     "i18n/<str:language>.js": "the JavaScript message catalogue: a <script src> on every page, not a page to link to "
                               "(tests/test_i18n.py fetches it and checks every page loads it)",
 }

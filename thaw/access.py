@@ -7,6 +7,10 @@ whether an id is real. The owner sees everything of theirs; anyone else sees a c
 only through a live grant (``thaw.circle.models.Grant``: accepted, not revoked, not past
 its end, and the owner has not paused sharing). Grants are read fresh on every request, so
 a revocation takes effect at once. Every look at someone else's data is audited here.
+
+Staff roles without clinical access decide here too: an editor (Learn articles, comment
+moderation) and intake (contact requests) see no one's clinical data; only intake sees contact
+requests, and every look at one is audited.
 """
 
 from __future__ import annotations
@@ -123,4 +127,64 @@ def assessment(viewer: Any, assessment_id: object, queryset: Any = None) -> Asse
     if not may_see(viewer, found.person_id, Category.ASSESSMENTS):
         return None
     audit_view(viewer, found.person, Category.ASSESSMENTS, found.pk)
+    return found
+
+
+# --- editors and intake: no clinical data, and contact requests for intake only --------------
+
+def is_editor(viewer: Any) -> bool:
+    """May write Learn articles, moderate comments and edit the programs' public pages."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if not viewer.is_active:
+        return False
+    return bool(viewer.holds("editor"))
+
+
+def may_edit_program_pages(viewer: Any) -> bool:
+    """Editors, and admins (who create the programs themselves)."""
+    if is_editor(viewer):
+        return True
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return False
+    return bool(viewer.role == "admin")
+
+
+def is_intake(viewer: Any) -> bool:
+    """May read and work on contact requests (and nothing clinical)."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if not viewer.is_active:
+        return False
+    return bool(viewer.holds("intake"))
+
+
+def contact_requests(viewer: Any) -> Any:
+    """The contact requests this viewer may list: all of them for intake, none for anyone else.
+    The caller audits what it shows (``audit_contact_list``)."""
+    from thaw.intake.models import ContactRequest
+
+    if not is_intake(viewer):
+        return ContactRequest.objects.none()
+    return ContactRequest.objects.all()
+
+
+def audit_contact_list(viewer: Any, shown: list[Any]) -> None:
+    if shown:
+        record("contact_request.listed", actor=viewer, requests=[str(r.pk) for r in shown])
+
+
+def contact_request(viewer: Any, request_id: object) -> Any:
+    """One contact request for intake (audited), or None for anyone else and for a wrong id."""
+    from thaw.intake.models import ContactRequest
+
+    key = _uuid(request_id)
+    if key is None:
+        return None
+    if not is_intake(viewer):
+        return None
+    found = ContactRequest.objects.filter(pk=key).select_related("program", "assigned_to", "invite").first()
+    if found is None:
+        return None
+    record("contact_request.viewed", actor=viewer, request=str(found.pk))
     return found

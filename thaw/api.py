@@ -166,6 +166,8 @@ def _register_routers() -> None:
     from thaw.exports.api import router as exports_router
     from thaw.grounding.api import router as grounding_router
     from thaw.insights.api import router as insights_router
+    from thaw.intake.api import router as intake_router
+    from thaw.learn.api import router as learn_router
     from thaw.reminders.api import router as reminders_router
     from thaw.safety.api import router as safety_router
     from thaw.schedule.api import router as schedule_router
@@ -184,6 +186,8 @@ def _register_routers() -> None:
     api.add_router("", exports_router)
     api.add_router("", schedule_router)
     api.add_router("", reminders_router)
+    api.add_router("", learn_router)
+    api.add_router("", intake_router)
 
 
 _register_routers()

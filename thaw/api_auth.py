@@ -41,12 +41,11 @@ def speak_their_language(request: HttpRequest, user: Any) -> None:
 
 
 def needs_two_factor(user: Any) -> bool:
-    """Clinicians and admins must have two-factor authentication before using the API at all."""
+    """Staff (clinicians, admins, editors, intake) must have two-factor authentication before using
+    the API at all."""
     from allauth.mfa.utils import is_mfa_enabled
 
-    from thaw.accounts.models import Role
-
-    return user.role in (Role.CLINICIAN, Role.ADMIN) and not is_mfa_enabled(user)
+    return bool(user.is_staff_member) and not is_mfa_enabled(user)
 
 
 class SignedInSession(SessionAuth):

@@ -10,7 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-ROLES = ("person", "clinician", "admin")
+ROLES = ("person", "clinician", "admin", "editor", "intake")
+MAIN_ROLES = ("person", "clinician", "admin")  # an account has one; editor and intake may be added to staff
 
 
 def _setup_django() -> None:
@@ -201,6 +202,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
         print(f"{shown(args.email)} is not an email address.", file=sys.stderr)
         return 2
+    main, extra = _roles(args.role)
+    if main is None:
+        print(extra[0], file=sys.stderr)
+        return 2
     user_model = get_user_model()
     if user_model.objects.filter(email=email).exists():
         print(f"An account for {email} already exists; nothing was changed.", file=sys.stderr)
@@ -211,9 +216,55 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print("That password is not accepted: " + " ".join(exc.messages), file=sys.stderr)
         return 2
-    admin = args.role == Role.ADMIN
-    user_model.objects.create_user(email, password, role=args.role, is_staff=admin, is_superuser=admin)
-    print(f"Created {args.role} account {email}.")
+    admin = main == Role.ADMIN
+    user_model.objects.create_user(email, password, role=main, extra_roles=extra, is_staff=admin, is_superuser=admin)
+    print(f"Created {' + '.join([main, *extra])} account {email}." + _second_factor_note(main, extra))
+    return 0
+
+
+def _roles(asked: list[str] | None) -> tuple[str | None, list[str]]:
+    """``--role`` given once or more → (main role, extra roles), or (None, [why not])."""
+    asked = list(dict.fromkeys(asked or ["person"]))
+    mains = [r for r in asked if r in MAIN_ROLES]
+    extra = [r for r in asked if r not in MAIN_ROLES]
+    if len(mains) > 1:
+        return None, [f"An account has one main role; choose one of {', '.join(mains)}."]
+    main = mains[0] if mains else extra.pop(0)
+    if main == "person" and extra:
+        return None, ["A person's account cannot also be staff: give the staff role its own account."]
+    return main, extra
+
+
+def _second_factor_note(main: str, extra: list[str]) -> str:
+    return "" if main == "person" and not extra else " They set up two-factor authentication at first sign-in."
+
+
+def cmd_user_roles(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbose=False)
+    from django.contrib.auth import get_user_model
+
+    from thaw.accounts.models import EXTRA_ROLES, Role
+    from thaw.audit.models import record
+
+    user = get_user_model().objects.filter(email=args.email.strip().lower()).first()
+    if user is None:
+        print(f"No account has the address {args.email.strip().lower()}; nothing was changed.", file=sys.stderr)
+        return 1
+    extra = list(user.extra_roles or [])
+    for role in args.add or []:
+        if role == user.role or role in extra:
+            continue
+        if user.role == Role.PERSON:
+            print("A person's account cannot also be staff: give the staff role its own account.", file=sys.stderr)
+            return 2
+        extra.append(role)
+    extra = [r for r in extra if r not in (args.remove or [])]
+    if extra != list(user.extra_roles or []):
+        user.extra_roles = [r for r in EXTRA_ROLES if r in extra]
+        user.save(update_fields=["extra_roles"])
+        record("account.roles_changed", person=user, role=user.role, extra_roles=user.extra_roles)
+    print(f"{user.email}: {' + '.join([user.role, *user.extra_roles])}.")
     return 0
 
 
@@ -416,14 +467,22 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
 
-    user = sub.add_parser("user", help="manage accounts (user add EMAIL --role person|clinician|admin)",
+    user = sub.add_parser("user", help="manage accounts (user add EMAIL --role person|clinician|admin|editor|intake)",
                           description="Manage accounts.")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_sub.add_parser("add", help="create an account; password from THAW_PASSWORD or a prompt",
                               description="Create an account. The password comes from THAW_PASSWORD or a prompt.")
     add.add_argument("email")
-    add.add_argument("--role", choices=ROLES, default="person", help="person (default), clinician or admin")
+    add.add_argument("--role", choices=ROLES, action="append",
+                     help="person (default), clinician, admin, editor or intake; give it twice for a staff "
+                          "account with two roles, e.g. --role admin --role editor")
     add.set_defaults(func=cmd_user_add)
+    roles = user_sub.add_parser("roles", help="show, add or remove an account's editor and intake roles",
+                                description="Show an account's roles; add or remove editor and intake.")
+    roles.add_argument("email")
+    roles.add_argument("--add", choices=("editor", "intake"), action="append", help="add a role")
+    roles.add_argument("--remove", choices=("editor", "intake"), action="append", help="remove a role")
+    roles.set_defaults(func=cmd_user_roles)
 
     demo = sub.add_parser("demo", help="create (once) a demo person with a year of synthetic check-ins",
                           description="Create a demo person with a year of synthetic check-ins and planted patterns; "

@@ -69,6 +69,19 @@ def _gunicorn_logging() -> dict[str, Any]:
     }
 
 
+def _post_fork(server: Any, worker: Any) -> None:
+    from thaw.learn import counter
+
+    counter.after_fork()
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """A worker stopping (restart, shutdown) writes the article views it still holds."""
+    from thaw.learn import counter
+
+    counter.flush()
+
+
 def run_gunicorn(*, host: str, port: int, workers: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     ThawServer(
@@ -85,5 +98,7 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "proc_name": "thaw",
             "child_exit": _worker_exited,
             "logconfig_dict": _gunicorn_logging(),
+            "post_fork": _post_fork,
+            "worker_exit": _worker_exit,
         }
     ).run()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "thaw.schedule",
     "thaw.reminders",
     "thaw.monitoring",
+    "thaw.learn",
+    "thaw.intake",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +344,13 @@ if THAW_AUDIT_C_CUTOFF is not None and THAW_AUDIT_C_CUTOFF > 12:
 # Word finding (POST /api/v1/emotions/suggest): suggestions per person per window.
 THAW_SUGGEST_LIMIT = envint("THAW_SUGGEST_LIMIT", 60, minimum=1)
 THAW_SUGGEST_WINDOW_SECONDS = envint("THAW_SUGGEST_WINDOW_SECONDS", 60, minimum=1)
+# Learn comments and contact requests from one address (web form and API together), per hour.
+THAW_COMMENT_LIMIT = envint("THAW_COMMENT_LIMIT", 5, minimum=1)
+THAW_CONTACT_LIMIT = envint("THAW_CONTACT_LIMIT", 5, minimum=1)
+# Contact requests that did not end in an enrolment are deleted this long after their last change.
+THAW_CONTACT_RETENTION_DAYS = envint("THAW_CONTACT_RETENTION_DAYS", 180, minimum=1)
+# Besides every intake account, who is emailed (without details) when a contact request arrives.
+THAW_INTAKE_NOTIFY_EMAIL = envstr("THAW_INTAKE_NOTIFY_EMAIL", "")
 
 
 def _cadence(raw: str) -> dict[str, int]:

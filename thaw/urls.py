@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("thaw.schedule.urls")),
     path("", include("thaw.reminders.urls")),
     path("", include("thaw.monitoring.urls")),
+    path("", include("thaw.learn.urls")),
+    path("", include("thaw.intake.urls")),
     # Before allauth's own: the same sign-out, which also clears what Thaw kept on the device.
     path("accounts/logout/", sign_out),
     path("accounts/", include("allauth.urls")),

@@ -76,7 +76,8 @@ def issue_token(request: HttpRequest, payload: TokenRequest) -> Any:
         return Status(403, {"detail": "Two-factor authentication is on for this account: sign in on the web "
                                       "with your code and create a token on the Settings page."})
     if needs_two_factor(user):
-        return Status(403, {"detail": "Clinician and admin accounts need two-factor authentication: set it up "
+        return Status(403, {"detail": "Staff accounts (clinicians, admins, editors, intake) need two-factor "
+                                      "authentication: set it up "
                                       "on the web first, then create a token on the Settings page."})
     token, raw = ApiToken.issue(user, payload.name or "API token")
     return Status(200, {"token": raw, "name": token.name, "hint": token.hint, "expires_at": token.expiry()})

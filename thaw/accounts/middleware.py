@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from thaw.accounts.models import Role
 from thaw.core.net import client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -66,7 +65,7 @@ class IdleSignOutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
-            limit = (settings.THAW_IDLE_TIMEOUT_CLINICIAN if user.role in (Role.CLINICIAN, Role.ADMIN)
+            limit = (settings.THAW_IDLE_TIMEOUT_CLINICIAN if user.is_staff_member
                      else settings.THAW_IDLE_TIMEOUT_PERSON)
             now = time.time()
             last = request.session.get("thaw_last_seen")
@@ -86,7 +85,8 @@ class IdleSignOutMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Clinicians and admins must turn on two-factor authentication before anything else."""
+    """Staff (clinicians, admins, editors, intake) must turn on two-factor authentication before
+    anything else. Public pages (the Learn articles, programs, the contact form) stay open."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/help/", "/static/", "/healthz")
 
@@ -98,16 +98,17 @@ class RequireTwoFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and user.role in (Role.CLINICIAN, Role.ADMIN)
+            and user.is_staff_member
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
             from allauth.mfa.utils import is_mfa_enabled
 
             if not is_mfa_enabled(user):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Two-factor authentication is required for clinician and admin "
-                                                   "accounts: set it up at /accounts/2fa/."}, status=403)
-                messages.info(request, "Clinician and admin accounts need two-factor authentication. "
+                    return JsonResponse({"detail": "Two-factor authentication is required for staff accounts "
+                                                   "(clinicians, admins, editors, intake): set it up at "
+                                                   "/accounts/2fa/."}, status=403)
+                messages.info(request, "Staff accounts (clinicians, admins, editors, intake) need two-factor authentication. "
                                        "Please set it up to continue.")
                 return redirect("mfa_index")
         return self.get_response(request)

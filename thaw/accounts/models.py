@@ -2,7 +2,10 @@
 
 The user model signs in by email (no usernames) and carries a role from day one:
 a *person* keeps their own records, a *clinician* supports people who chose to share,
-an *admin* administers accounts and never gets blanket access to clinical data.
+an *admin* administers accounts and never gets blanket access to clinical data, an *editor*
+writes the Learn articles and moderates their comments, and *intake* staff answer contact
+requests. ``role`` is the account's main role; ``extra_roles`` lets a staff account (an admin,
+say, in a small practice) also hold editor and intake. Editors and intake see no clinical data.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ class Role(models.TextChoices):
     PERSON = "person", "Person"
     CLINICIAN = "clinician", "Clinician"
     ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    INTAKE = "intake", "Intake"
+
+
+# Roles a staff account may hold besides its main one.
+EXTRA_ROLES = (Role.EDITOR, Role.INTAKE)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -77,6 +86,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     word_forms = models.CharField(
         max_length=10, blank=True, choices=[("feminine", "feminine"), ("masculine", "masculine"), ("neutral", "neutral")],
         help_text="How gendered words (Spanish emotion words) are shown; blank means neutral.")
+    extra_roles = models.JSONField(
+        default=list, blank=True,
+        help_text="Roles held besides the main one: editor and/or intake (staff accounts only).")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)
@@ -102,8 +114,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_staff_role(self) -> bool:
-        """Clinicians and admins see other people's data: shorter idle limits apply to them."""
-        return self.role in (Role.CLINICIAN, Role.ADMIN)
+        """Staff see other people's data or speak for the clinic (clinicians and admins; editors and
+        intake too): shorter idle limits apply to them."""
+        return self.is_staff_member
+
+    def holds(self, role: str) -> bool:
+        """Whether this account holds ``role``, as its main role or an extra one."""
+        return self.role == role or role in (self.extra_roles or ())
+
+    @property
+    def is_editor(self) -> bool:
+        return self.holds(Role.EDITOR)
+
+    @property
+    def is_intake(self) -> bool:
+        return self.holds(Role.INTAKE)
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Clinicians, admins, editors and intake: signed out sooner, two-factor required."""
+        return self.role != Role.PERSON or bool(self.extra_roles)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -111,8 +141,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             return zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo("UTC")
-
-
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

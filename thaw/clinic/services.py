@@ -95,6 +95,9 @@ def enrol(invite: EnrolmentInvite, person: Any, categories: object) -> Grant:
         grant = Grant.objects.create(owner=person, program=invite.program, name=invite.program.name,
                                      categories=chosen, accepted_at=now, created_at=now, updated_at=now)
         record("enrolment.accepted", actor=person, person=person, program=invite.program_id, categories=chosen)
+        from thaw.intake.services import accepted
+
+        accepted(invite, person)  # a contact request this invitation came from is now enrolled
     return grant
 
 

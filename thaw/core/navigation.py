@@ -44,9 +44,8 @@ STAFF = (
     Entry("caseload", _("Caseload"), "caseload", roles=frozenset({"clinician"}), paths=("/clinic/",)),
     Entry("sessions", _("Sessions"), "clinic_sessions", roles=frozenset({"clinician"}), paths=("/clinic/sessions/",)),
     Entry("programs", _("Programs"), "programs", roles=frozenset({"admin"}), paths=("/clinic/programs/",)),
-    # Issue 14's areas slot in here when their pages exist, e.g.:
-    Entry("learn", _("Learn"), "learn_edit", roles=frozenset({"editor"}), paths=("/learn/edit/",)),
-    Entry("intake", _("Intake"), "intake", roles=frozenset({"intake"}), paths=("/intake/",)),
+    Entry("learn", _("Articles"), "learn_manage", roles=frozenset({"editor"}), paths=("/learn/manage/",)),
+    Entry("intake", _("Intake"), "intake_inbox", roles=frozenset({"intake"}), paths=("/intake/",)),
 )
 
 

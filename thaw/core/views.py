@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from thaw.checkins import services
@@ -32,11 +33,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @offline_page
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "core/welcome.html")
+        from thaw.learn.views import public_home
+
+        return public_home(request)  # the clinic's front door: latest articles, programs, contact
     recent = list(services.own_checkins(request.user).order_by("-at")[:5])
     week = weekly_summary(request.user)
+    from thaw.learn import links
+
     return render(request, "core/home.html", {"recent": recent, "week": week, "homework": homework_for(request.user),
-                                              **quick_context()})
+                                              "article": links.live(links.for_week(week)), **quick_context()})
 
 
 @login_required
@@ -74,13 +79,27 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
                             '<p><a href="/help/">Get help now</a></p>', status=status)
 
 
+@csrf_exempt
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The language switcher (a plain form, no script): remember the choice and go back.
 
     Signed in, the choice is the person's profile language (the same field as ``PATCH /api/v1/me``);
     signed out, a cookie. "" means "follow my browser". Always a redirect (Post/Redirect/Get).
+
+    CSRF is checked for the signed in (it changes their profile). Signed out, the form carries no
+    token: the pages it is on set no cookie and are the same for every reader (issue 14: an article
+    sets no cookie; thaw/learn/pagecache.py serves one copy), and the worst a forged post can do is
+    switch a visitor's language cookie, which the switcher (labelled in both languages) undoes.
     """
+    if request.user.is_authenticated:
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        check = CsrfViewMiddleware(lambda r: HttpResponse())
+        check.process_request(request)
+        refused = check.process_view(request, None, (), {})  # type: ignore[arg-type]
+        if refused is not None:
+            return refused
     from django.conf import settings as django_settings
     from django.utils.http import url_has_allowed_host_and_scheme
 

@@ -16,6 +16,7 @@ from thaw.insights.cache import cached_figures
 from thaw.insights import plain
 from thaw.insights.data import load_arrays
 from thaw.insights.engine import CheckInArrays, compute_insights
+from thaw.learn import links
 from thaw.reminders.insights import answer_rate
 
 QUADRANT_NAMES = {
@@ -82,8 +83,11 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     reminders = answer_rate(request.user, since, None)
     # The lead sentences are words in the reader's language: made per request from the cached figures.
     lead = plain.leads(figures["result"], figures["charts"]["mood"])
-    return render(request, "insights/page.html", {**figures, "lead": lead, "reminders": reminders, "window_key": window_key,
-                                                  "windows": list(WINDOWS)})
+    # The Learn article that fits (numb weeks, numb streaks), only while it is live.
+    numbness = figures["result"]["numbness"]
+    article = links.live(links.for_insights(numbness.get("longest_numb_streak"), numbness.get("mean")))
+    return render(request, "insights/page.html", {**figures, "lead": lead, "reminders": reminders, "article": article,
+                                                  "window_key": window_key, "windows": list(WINDOWS)})
 
 
 def _figures(person: Any, days: int | None) -> dict[str, Any]:

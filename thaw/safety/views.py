@@ -58,6 +58,13 @@ def crisis(request: HttpRequest) -> HttpResponse:
         continue_url = reverse("substances")
     elif came_from == "grounding":
         continue_url = reverse("grounding")
+    elif came_from == "comment":
+        from thaw.learn.services import live_article
+
+        article = live_article(request.GET.get("article", ""))
+        continue_url = reverse("learn_article", args=[article.slug]) if article else reverse("learn")
+    elif came_from == "contact":
+        continue_url = reverse("contact_sent")
     return render(request, "safety/crisis.html", {
         "region": region, "regions": regions, "plan": plan, "came_from": came_from, "continue_url": continue_url,
         "elsewhere": elsewhere,
