@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from thaw.checkins.vocabulary import vocabulary
-from thaw.insights.cache import cached_figures
 from thaw.insights import plain
+from thaw.insights.cache import cached_figures
 from thaw.insights.data import load_arrays
 from thaw.insights.engine import CheckInArrays, compute_insights
 from thaw.learn import links
