@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 from django.utils import timezone
 
@@ -66,7 +67,7 @@ def test_insights_are_private(api_bob: ApiClient, api_anon: ApiClient, demo_year
 def test_insights_page_has_charts_data_and_tables(web_alice: Client, demo_year) -> None:
     page = web_alice.get("/insights/?window=all").content.decode()
     assert 'id="insights-data" type="application/json"' in page
-    assert "vendor/uPlot.iife.min.js" in page and "<script>" not in page
+    assert static("vendor/uPlot.iife.min.js") in page and "<script>" not in page
     assert "tagged work" in page or "tagged “work”" in page or "work" in page
     assert "Table: weekly average numbness" in page and "Check-ins by quadrant" in page
     assert "not a validated measure" in page

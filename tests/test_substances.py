@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from django.db import connection
+from django.templatetags.static import static
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -509,7 +510,7 @@ def test_log_page_saves_and_shows_standard_drinks(web_alice: Client, alice) -> N
     page = web_alice.get("/substances/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "substances/substances.js" in html and "<script>" not in html and "style=" not in html
+    assert static("substances/substances.js") in html and "<script>" not in html and "style=" not in html
     response = web_alice.post("/substances/log", {"substance": "alcohol", "amount": "500", "unit": "ml", "abv": "4,8",
                                                   "craving": "7", "motive": ["numb", "stress"], "note": "long day",
                                                   "custom_name": "leftover", "at": ""}, follow=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.templatetags.static import static
 from django.test import Client
 
 from tests.conftest import ApiClient, checkin_body
@@ -199,7 +200,7 @@ def test_a_paste_over_the_size_limit_gets_a_styled_page_not_a_bare_400(web_alice
     response = web_alice.post("/safety-plan/", {"warning_signs": huge})
     assert response.status_code == 413
     page = response.content.decode()
-    assert "Get help now" in page and "nothing was saved" in page and "thaw.css" in page
+    assert "Get help now" in page and "nothing was saved" in page and static("thaw/thaw.css") in page
     assert not SafetyPlan.objects.exists()
 
 

@@ -7,10 +7,12 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.templatetags.static import static
 from django.test import override_settings
 
 from benchmarks.wordfinding_eval import accuracy, load
 from tests.conftest import ApiClient
+from thaw.checkins import suggest
 from thaw.checkins.models import CheckIn
 from thaw.checkins.vocabulary import vocabulary
 from thaw.checkins.wordfinding import (
@@ -217,7 +219,10 @@ def test_suggest_needs_a_signed_in_person() -> None:
 
 
 @pytest.mark.django_db
-def test_a_word_to_try_skips_words_the_person_already_uses(alice) -> None:
+def test_a_word_to_try_skips_words_the_person_already_uses(alice, monkeypatch) -> None:
+    # The lexicon's answer, as without the optional model (a model loaded by an earlier test
+    # would rank this sentence differently).
+    monkeypatch.setattr(suggest.wordmodel, "model_if_ready", lambda _cache: None)
     client = ApiClient(alice)
     text = "everything feels weighed down, like moving through deep water"
     first = client.post(SUGGEST, {"text": text}).json()["word_to_try"]
@@ -235,7 +240,7 @@ def test_the_checkin_page_offers_tell_it_in_a_sentence(web_alice) -> None:
     page = web_alice.get("/checkin/").content.decode()
     assert '<label for="sentence">Tell it in a sentence' in page
     assert 'id="suggest-status" class="hint" role="status"' in page
-    assert "checkins/wordfinding.js" in page
+    assert static("checkins/wordfinding.js") in page
 
 
 @pytest.mark.django_db
