@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -91,7 +92,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_url": json.dumps(reverse("offline")),
         "outbox_url": json.dumps(static("thaw/outbox.js")),
         "icon_url": json.dumps(static("thaw/icon-192.png")),
-        "static_prefix": json.dumps(static("")),
+        # The prefix of every static URL. (static("") is no file: the hashed-name manifest refuses it.)
+        "static_prefix": json.dumps(settings.STATIC_URL),
     }
     response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
