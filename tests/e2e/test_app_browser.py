@@ -87,7 +87,7 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     page.get_by_role("heading", level=1).wait_for()
     assert page.locator("#outbox-status").is_hidden(), "nothing is waiting yet"
     page.goto("/checkin/")
-    page.get_by_text("Unpleasant and low").click()
+    page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
     page.get_by_role("button", name="Save check-in").click()
     page.wait_for_url(re.compile(r"/\?queued=1$"))
@@ -105,8 +105,8 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     page.goto("/checkins/")
     assert page.locator("li.entry").count() == 1, "a reload sends nothing again"
 
-    # Signing out leaves nothing of the person on the device.
-    page.goto("/")
+    # Signing out (under More on a phone) leaves nothing of the person on the device.
+    page.goto("/more/")
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url(re.compile(r"/$|/accounts/"))
     wait_until(lambda: page.evaluate(KEPT_PAGES) == [], "the kept pages to be cleared on sign-out")

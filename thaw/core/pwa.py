@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET
 # Everything a page that works offline needs, by its name in the static files.
 OFFLINE_STATIC = (
     "thaw/thaw.css", "thaw/thaw.js", "thaw/offline.js", "thaw/outbox.js", "thaw/icon.svg", "thaw/icon-192.png",
-    "vendor/htmx.min.js", "checkins/wordfinding.js", "grounding/grounding.js", "grounding/grounding.css",
+    "vendor/htmx.min.js", "checkins/wordfinding.js", "checkins/meter.js", "grounding/grounding.js",
+    "grounding/grounding.css",
 )
 QUEUED_PATHS = ("checkin_new", "checkin_quick")
 OFFLINE_HEADER = "X-Thaw-Offline"
