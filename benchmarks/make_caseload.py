@@ -2,8 +2,9 @@
 """Make a synthetic caseload: N people with a year of data each, enrolled in one program.
 
 Per person: about 3 check-ins a day (1–2 emotion words each; numbness drifts day to day),
-a PHQ-9 every 14 days scored as published (with reliable-change status), and for about 5 %
-an open risk flag. Used by ``triage_bench.py``; run on its own against the configured
+a PHQ-9 every 14 days scored as published (with reliable-change status) and set as homework
+at that cadence (GAD-7 every 30 days too for a third, never taken), and for about 5 % an open
+risk flag. Used by ``triage_bench.py``; run on its own against the configured
 database (``THAW_DATA_DIR`` / ``DATABASE_URL``):
 
     .venv/bin/python benchmarks/make_caseload.py --people 500 --days 365
@@ -37,7 +38,7 @@ def build(people: int = 500, days: int = 365, seed: int = 7) -> dict[str, int]:
     from thaw.assessments.scoring import change_status, score
     from thaw.checkins.models import CheckIn, CheckInEmotion
     from thaw.circle.models import Grant
-    from thaw.clinic.models import Membership, Program
+    from thaw.clinic.models import Homework, Membership, Program
     from thaw.safety.models import FlagKind, RiskFlag
 
     rng = random.Random(seed)
@@ -85,6 +86,9 @@ def build(people: int = 500, days: int = 365, seed: int = 7) -> dict[str, int]:
                                           taken_at=taken, created_at=taken))
             previous = result.score
         Assessment.objects.bulk_create(assessments)
+        cadence = {"phq9": 14, **({"gad7": 30} if n % 3 == 0 else {})}
+        Homework.objects.create(person=person, program=program, assigned_by=clinician, assessments=cadence,
+                                created_at=now - timedelta(days=days))
         if rng.random() < 0.05:
             RiskFlag.objects.create(person=person, kind=FlagKind.CRISIS_LANGUAGE, source="checkin",
                                     reason="Crisis language in a check-in note", created_at=now - timedelta(hours=3))

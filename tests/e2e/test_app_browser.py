@@ -2,7 +2,9 @@
 (manifest and root-scoped service worker), a check-in made with no connection waits on the phone,
 is said to be waiting, and arrives exactly once when the connection returns; a push message
 delivered to the service worker (DevTools' ServiceWorker.deliverPushMessage) shows a notification
-with nothing revealing in it; signing out clears what Thaw kept on the device."""
+with nothing revealing in it, and a tap on it (the service worker's own openFromNotification,
+run with that notification) opens the check-in that answers its prompt; signing out clears what
+Thaw kept on the device."""
 
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import assert_clean, sign_up
-from tests.support import LiveThaw, wait_until
+from tests.e2e.test_browser import PASSWORD, assert_clean, sign_up
+from tests.support import LiveThaw, thaw, wait_until
 
 pytestmark = pytest.mark.e2e
 REVEALING = re.compile(r"mood|numb|mental", re.IGNORECASE)
@@ -85,7 +87,7 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     page.get_by_role("heading", level=1).wait_for()
     assert page.locator("#outbox-status").is_hidden(), "nothing is waiting yet"
     page.goto("/checkin/")
-    page.get_by_text("Unpleasant and low").click()
+    page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
     page.get_by_role("button", name="Save check-in").click()
     page.wait_for_url(re.compile(r"/\?queued=1$"))
@@ -103,8 +105,8 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     page.goto("/checkins/")
     assert page.locator("li.entry").count() == 1, "a reload sends nothing again"
 
-    # Signing out leaves nothing of the person on the device.
-    page.goto("/")
+    # Signing out (under More on a phone) leaves nothing of the person on the device.
+    page.goto("/more/")
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url(re.compile(r"/$|/accounts/"))
     wait_until(lambda: page.evaluate(KEPT_PAGES) == [], "the kept pages to be cleared on sign-out")
@@ -114,11 +116,43 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     assert_clean(page, server)
 
 
-def test_a_push_message_shows_a_notification_with_nothing_revealing(phone: Any, server: LiveThaw) -> None:
+PROMPT_FOR = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from thaw.accounts.models import User
+from thaw.reminders.models import Prompt
+from thaw.reminders.services import notification
+now = timezone.now()
+prompt = Prompt.objects.create(person=User.objects.get(email={email!r}), due_at=now, sent_at=now, channel="push",
+                               expires_at=now + timedelta(minutes=60))
+print(json.dumps(notification(prompt, "")))
+"""
+SHOWN = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+             .map((n) => ({title: n.title, body: n.body, data: n.data, tag: n.tag}))"""
+# What the service worker does when the notification is tapped, run inside it with the real
+# notification: headless Chromium shows notifications but offers no way to tap one.
+TAP = """async () => {
+  const shown = await self.registration.getNotifications();
+  await openFromNotification(shown[0]);
+  return (await self.registration.getNotifications()).length;
+}"""
+FORGED_TAP = """async () => {
+  await openFromNotification({close() {}, data: {url: "/\\\\elsewhere.example/checkin/"}});
+}"""
+
+
+def test_a_push_message_shows_a_notification_and_a_tap_opens_the_check_in_for_that_prompt(
+        phone: Any, server: LiveThaw) -> None:
     page = phone
     page.context.grant_permissions(["notifications"], origin=server.url)
     sign_up(page, "app-push@example.org")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
+    made = thaw("manage", "shell", "--no-imports", "-c", PROMPT_FOR.format(email="app-push@example.org"), env=server.env)
+    assert made.returncode == 0, made.stderr
+    payload = json.loads(made.stdout.strip().splitlines()[-1])  # what the worker would push
+    prompt = payload["prompt"]
+
     cdp = page.context.new_cdp_session(page)
     registrations: list[dict[str, Any]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
@@ -130,21 +164,39 @@ def test_a_push_message_shows_a_notification_with_nothing_revealing(phone: Any, 
 
     wait_until(registered, "the service worker's registration")
     registration = next(r for r in registrations if r["scopeURL"].rstrip("/") == server.url.rstrip("/"))
-    prompt = "5b0f2c4e-8a51-4c1e-9a53-0d3c1f0a9b7e"
-    payload = {"title": "Thaw: a moment for you?", "body": "", "url": f"/checkin/?prompt={prompt}",
-               "prompt": prompt, "tag": "thaw-moment"}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url.rstrip("/"),
                                                   "registrationId": registration["registrationId"],
                                                   "data": json.dumps(payload)})
-    shown_js = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
-                    .map((n) => ({title: n.title, body: n.body, data: n.data, tag: n.tag}))"""
-    wait_until(lambda: len(page.evaluate(shown_js)) == 1, "the notification to be shown")
-    shown = page.evaluate(shown_js)[0]
+    wait_until(lambda: len(page.evaluate(SHOWN)) == 1, "the notification to be shown")
+    shown = page.evaluate(SHOWN)[0]
     assert shown["title"] == "Thaw: a moment for you?" and shown["body"] == "" and shown["tag"] == "thaw-moment"
     assert not REVEALING.search(json.dumps(shown))
     assert shown["data"] == {"url": f"/checkin/?prompt={prompt}", "prompt": prompt}
 
-    # Where a tap goes: the check-in form carries the prompt's id.
-    page.goto(shown["data"]["url"])
+    # The tap, through the service worker's own notificationclick path: the open Thaw window goes
+    # to the check-in carrying the prompt's id, and the notification is gone.
+    wait_until(lambda: any(w.url == server.url.rstrip("/") + "/sw.js" for w in page.context.service_workers),
+               "Playwright to see the service worker")
+    worker = next(w for w in page.context.service_workers if w.url == server.url.rstrip("/") + "/sw.js")
+    page.goto("/grounding/")
+    assert worker.evaluate(TAP) == 0, "the tap closes the notification"
+    page.wait_for_url(f"{server.url.rstrip('/')}/checkin/?prompt={prompt}")
     assert page.locator('input[name="prompt"]').first.input_value() == prompt
+
+    # A check-in made there is saved as the answer to that reminder.
+    page.locator("summary", has_text="Unpleasant and low").click()
+    page.locator("label.chip", has_text="lonely").first.click()
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_text("Saved. Thank you for checking in.").wait_for()
+    token = server.request("POST", "/api/v1/auth/token",
+                           {"email": "app-push@example.org", "password": PASSWORD}).json()["token"]
+    checkins = server.request("GET", "/api/v1/checkins", token=token).json()["items"]
+    assert [c["prompt_id"] for c in checkins] == [prompt]
+    answered = next(p for p in server.request("GET", "/api/v1/prompts", token=token).json() if p["id"] == prompt)
+    assert answered["status"] == "answered" and answered["checkin_id"] == checkins[0]["id"]
+
+    # A link that names another host is never opened: the tap goes home instead.
+    page.goto("/grounding/")
+    worker.evaluate(FORGED_TAP)
+    page.wait_for_url(f"{server.url.rstrip('/')}/")
     assert_clean(page, server)

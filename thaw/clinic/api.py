@@ -38,6 +38,14 @@ class FlagOut(Schema):
     created_at: str
 
 
+class QuestionnaireOut(Schema):
+    instrument: str
+    every_days: int = Field(description="The care team's cadence")
+    due_at: str = Field(description="When it is due (or first was), UTC")
+    due: bool
+    overdue: bool = Field(description="Due for more than 2 days")
+
+
 class CaseloadRow(Schema):
     person: int
     name: str
@@ -52,6 +60,16 @@ class CaseloadRow(Schema):
     last_activity: str | None
     open_flags: list[FlagOut]
     language: str | None = Field(None, description="The person's language (en, es); null: it follows their browser")
+    questionnaires: list[QuestionnaireOut] = Field(
+        [], description="Questionnaires the care team set on a cadence (homework); empty if none or not shared")
+    questionnaires_due: int | None = Field(None, description="How many are due now, overdue included; null if not shared")
+    questionnaires_overdue: int | None = Field(None, description="How many have been due for more than 2 days")
+    questionnaires_came_due_30d: int | None = Field(
+        None, description="Times a questionnaire came due in the last 30 days (one due under 2 days ago and not "
+                          "yet taken is not counted)")
+    questionnaires_completed_30d: int | None = Field(None, description="Of those, the times it was then taken")
+    questionnaire_completion_30d: int | None = Field(
+        None, description="completed / came due, in percent; null when none came due or not shared")
 
 
 class CaseloadFilters(Schema):
@@ -122,7 +140,20 @@ def caseload(request: HttpRequest, filters: Query[CaseloadFilters]) -> Status[An
         "checkin_days_last_7": r.adherence, "last_activity": _iso(r.last_activity),
         "open_flags": [{"id": f.pk, "kind": f.kind, "reason": f.reason, "created_at": _iso(f.created_at)}
                        for f in r.flags],
+        **_questionnaires(r.questionnaires),
     } for r in rows])
+
+
+def _questionnaires(summary: Any) -> dict[str, Any]:
+    if summary is None:
+        return {"questionnaires": [], "questionnaires_due": None, "questionnaires_overdue": None,
+                "questionnaires_came_due_30d": None, "questionnaires_completed_30d": None,
+                "questionnaire_completion_30d": None}
+    return {"questionnaires": [{"instrument": s.instrument, "every_days": s.every_days, "due_at": _iso(s.due_at),
+                                "due": s.due, "overdue": s.overdue} for s in summary.states],
+            "questionnaires_due": summary.due, "questionnaires_overdue": summary.overdue,
+            "questionnaires_came_due_30d": summary.came_due, "questionnaires_completed_30d": summary.completed,
+            "questionnaire_completion_30d": summary.completion}
 
 
 @router.post("/clinic/flags/{flag_id}/acknowledge", response={200: FlagOut, 403: Problem, 404: Problem},

@@ -22,6 +22,7 @@ from thaw.assessments.instruments import instruments
 from thaw.assessments.models import Assessment
 from thaw.audit.models import record
 from thaw.checkins.models import CheckIn
+from thaw.clinic.cadence import CADENCE_INSTRUMENTS
 from thaw.clinic.models import Homework, Membership, Program
 from thaw.clinic.services import FieldErrors
 from thaw.forms import TextField
@@ -31,7 +32,6 @@ from thaw.text import take_text
 CHECKINS_MAX = 12
 CADENCE_MAX_DAYS = 365
 NOTE_MAX = 500
-CADENCE_INSTRUMENTS = ("phq9", "gad7", "pcl5", "who5", "auditc")
 
 
 def cadence_field(instrument: str) -> str:

@@ -3,7 +3,8 @@
 The caseload is built with a fixed number of queries whatever its size (asserted in
 tests/test_clinic.py; measured in benchmarks/triage_bench.py): one for the enrolments,
 one for the latest scores, one for fourteen days of check-ins, at most one for older last
-check-ins, one for open flags, and the audit of who was shown.
+check-ins, one for open flags, two for questionnaires on the care team's cadence (the homework,
+then the times they were taken), and the audit of who was shown.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Avg, CharField, F, Func, Max, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Avg, CharField, F, Func, Max, Q, Window
+from django.db.models.functions import Lag, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +30,21 @@ from thaw.checkins.models import CheckIn
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
 from thaw.circle.models import Grant
 from thaw.circle.services import clean_categories, site_url
-from thaw.clinic.models import EnrolmentInvite, FlagAlert, Membership, Notification, Program
+from thaw.clinic.cadence import (
+    CADENCE_INSTRUMENTS,
+    COMPLETION_WINDOW,
+    Cadence,
+    QuestionnaireSummary,
+    summarise,
+)
+from thaw.clinic.models import (
+    EnrolmentInvite,
+    FlagAlert,
+    Homework,
+    Membership,
+    Notification,
+    Program,
+)
 from thaw.clinic.rules import risk_rules
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.tasks.queue import send_email
@@ -132,6 +147,8 @@ class Row:
     flags: list[RiskFlag] = field(default_factory=list)
     need: str = ""
     language: str = ""  # the person's profile language ("" follows their browser)
+    # Questionnaires the care team set on a cadence (None: assessments not shared).
+    questionnaires: QuestionnaireSummary | None = None
 
     @property
     def numbness_change(self) -> float | None:
@@ -158,14 +175,17 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
         grants = grants.filter(program_id=program_id)
     rows: dict[int, Row] = {}
     enrolled_at: dict[int, datetime] = {}
-    for owner_id, display, email, language, program_name, categories, accepted_at in grants.values_list(
-            "owner_id", "owner__display_name", "owner__email", "owner__language", "program__name", "categories",
-            "accepted_at"):
+    sharing_scores: set[tuple[int, int]] = set()  # (person, program): the homework whose questionnaires count
+    for owner_id, display, email, language, program, program_name, categories, accepted_at in grants.values_list(
+            "owner_id", "owner__display_name", "owner__email", "owner__language", "program_id", "program__name",
+            "categories", "accepted_at"):
         row = rows.get(owner_id)
         if row is None:
             row = rows[owner_id] = Row(owner_id, display or email, [], set(), language=language)
         row.programs.append(program_name)
         row.categories.update(categories)
+        if Category.ASSESSMENTS in categories:
+            sharing_scores.add((owner_id, program))
         enrolled_at[owner_id] = max(enrolled_at.get(owner_id, accepted_at), accepted_at)
     if not rows:
         return []
@@ -180,6 +200,7 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
         rows[pid].scores[instrument] = {"score": score, "band": band, "status": status or "",
                                         "arrow": ARROWS.get(status or "", ""), "taken_at": taken_at}
         rows[pid].last_activity = max(filter(None, (rows[pid].last_activity, taken_at)))
+    _questionnaires(rows, with_scores, sharing_scores, now)
 
     with_checkins = [pid for pid in ids if rows[pid].sees_checkins]
     today = now.astimezone(UTC).date()
@@ -247,6 +268,79 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
         record_many("data.viewed", actor=clinician, people=[User(pk=r.person_id) for r in ordered],
                     category="caseload")
     return ordered
+
+
+def _asked(assessments: object) -> dict[str, int]:
+    """The questionnaires a homework asks for, instrument → every N days."""
+    return {k: d for k, d in (assessments.items() if isinstance(assessments, dict) else ())
+            if k in CADENCE_INSTRUMENTS and isinstance(d, int) and not isinstance(d, bool) and d > 0}
+
+
+def _cadences(history: list[tuple[int, int, Any, datetime]], sharing_scores: set[tuple[int, int]]
+              ) -> dict[int, dict[str, Cadence]]:
+    """person → instrument → the care team's cadence, from homework ordered by person, program,
+    newest first. The newest homework says how often; the clock starts when the team first asked
+    for it in the unbroken run of homework asking for it (saving the homework again, say to change
+    the note, does not restart it). Two programs asking for the same questionnaire: the shorter
+    cadence."""
+    by_program: dict[tuple[int, int], tuple[dict[str, int], dict[str, datetime], set[str]]] = {}
+    for person_id, program_id, assessments, created_at in history:
+        key = (person_id, program_id)
+        if key not in sharing_scores:
+            continue
+        if key not in by_program:  # the newest homework of this program
+            every = _asked(assessments)
+            by_program[key] = (every, dict.fromkeys(every, created_at), set(every))
+            continue
+        every, since, running = by_program[key]
+        asked = _asked(assessments)
+        for instrument in list(running):
+            if instrument in asked:
+                since[instrument] = created_at
+            else:
+                running.discard(instrument)
+    out: dict[int, dict[str, Cadence]] = defaultdict(dict)
+    for (person_id, _), (every, since, _) in by_program.items():
+        mine = out[person_id]
+        for instrument, days in every.items():
+            held = mine.get(instrument)
+            if held is None or (days, since[instrument]) < (held.every_days, held.since):
+                mine[instrument] = Cadence(instrument, days, since[instrument])
+    return out
+
+
+def _questionnaires(rows: dict[int, Row], with_scores: list[int], sharing_scores: set[tuple[int, int]],
+                    now: datetime) -> None:
+    """Each row sharing assessments gets its questionnaires on the care team's cadence: two queries
+    for the whole caseload, whatever its size."""
+    if not with_scores:
+        return
+    history = list(Homework.objects.filter(person_id__in=with_scores, program_id__in={p for _, p in sharing_scores})
+                   .order_by("person_id", "program_id", "-created_at", "-id")
+                   .values_list("person_id", "program_id", "assessments", "created_at"))
+    cadences = _cadences(history, sharing_scores)
+    taken: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    wanted = [pid for pid in with_scores if cadences.get(pid)]
+    if wanted:
+        start = now - COMPLETION_WINDOW
+        partition = [F("person_id"), F("instrument")]
+        # The times inside the window, and the last one before it (the newest overall, or the
+        # one before the window's first): what happened earlier changes nothing in the window.
+        times = (Assessment.objects
+                 .filter(person_id__in=wanted, instrument__in={k for pid in wanted for k in cadences[pid]},
+                         taken_at__lte=now)
+                 .annotate(n=Window(RowNumber(), partition_by=partition, order_by=[F("taken_at").desc(), F("id").desc()]),
+                           before=Window(Lag("taken_at"), partition_by=partition, order_by=[F("taken_at"), F("id")]))
+                 .filter(Q(taken_at__gte=start) | Q(n=1))
+                 .values_list("person_id", "instrument", "taken_at", "before"))
+        for pid, instrument, taken_at, before in times:
+            found = taken[pid][instrument]
+            found.append(taken_at)
+            if before is not None and before < start:
+                found.append(before)
+    for pid in with_scores:
+        mine = cadences.get(pid, {})
+        rows[pid].questionnaires = summarise([mine[k] for k in CADENCE_INSTRUMENTS if k in mine], taken[pid], now)
 
 
 # --- flags, alerts and escalation ---------------------------------------------------------

@@ -19,8 +19,9 @@ from thaw.access import db_id
 from thaw.accounts.models import Role, User
 from thaw.circle.models import PROGRAM_CATEGORY_LABELS, PROGRAM_MINIMUM
 from thaw.clinic import services
+from thaw.clinic.cadence import OVERDUE_AFTER
 from thaw.clinic.models import EnrolmentInvite, Membership, Notification, Program
-from thaw.clinic.render import rows_html
+from thaw.clinic.render import column_names, rows_html
 from thaw.clinic.services import FieldErrors
 from thaw.core import vault
 from thaw.forms import TextField
@@ -66,6 +67,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/caseload.html", {
         "rows": rows, "programs": programs, "chosen": chosen, "need": need, "unread": unread, "duty": duty,
         "instruments": services.TRIAGE_INSTRUMENTS, "table_rows": rows_html(rows, services.TRIAGE_INSTRUMENTS),
+        "columns": column_names(), "overdue_days": OVERDUE_AFTER.days,
     })
 
 

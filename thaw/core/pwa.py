@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET
 # Everything a page that works offline needs, by its name in the static files.
 OFFLINE_STATIC = (
     "thaw/thaw.css", "thaw/thaw.js", "thaw/offline.js", "thaw/outbox.js", "thaw/icon.svg", "thaw/icon-192.png",
-    "vendor/htmx.min.js", "checkins/wordfinding.js", "grounding/grounding.js", "grounding/grounding.css",
+    "vendor/htmx.min.js", "checkins/wordfinding.js", "checkins/meter.js", "grounding/grounding.js",
+    "grounding/grounding.css",
 )
 QUEUED_PATHS = ("checkin_new", "checkin_quick")
 OFFLINE_HEADER = "X-Thaw-Offline"
@@ -92,7 +93,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_url": json.dumps(reverse("offline")),
         "outbox_url": json.dumps(static("thaw/outbox.js")),
         "icon_url": json.dumps(static("thaw/icon-192.png")),
-        "static_prefix": json.dumps(settings.STATIC_URL),  # no file: not a manifest name
+        # The prefix of every static URL. (static("") is no file: the hashed-name manifest refuses it.)
+        "static_prefix": json.dumps(settings.STATIC_URL),
     }
     response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

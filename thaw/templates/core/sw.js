@@ -6,7 +6,8 @@
    - A check-in sent with no connection is kept in IndexedDB (outbox.js) with an id made here
      and the time it was made, and the page sends it when the connection returns; the server
      saves an id once, so it arrives exactly once.
-   - Shows Thaw's push messages (only the person's neutral words) and opens the link on a tap.
+   - Shows Thaw's push messages (only the person's neutral words) and opens the link on a tap
+     (openFromNotification).
    - Signing out (a message from the page, and Clear-Site-Data from the server) drops it all. */
 "use strict";
 
@@ -181,10 +182,15 @@ self.addEventListener("push", function (event) {
   }));
 });
 
-self.addEventListener("notificationclick", function (event) {
-  event.notification.close();
-  var target = new URL(safePath(event.notification.data && event.notification.data.url), self.location.origin).href;
-  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (clients) {
+// A tap on a notification: open its link (only ever a path on this site) in Thaw's open window,
+// or in a new one. A named function, called by the listener below, so a browser test can run it
+// with a real notification from getNotifications(): headless Chromium has no way to tap one.
+function openFromNotification(notification) {
+  notification.close();
+  var url = new URL(safePath(notification.data && notification.data.url), self.location.origin);
+  // A path like "/\evil.example" passes safePath but names another host: only this site's pages open.
+  var target = sameOrigin(url) ? url.href : new URL("/", self.location.origin).href;
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (clients) {
     var open = clients.filter(function (c) { return sameOrigin(new URL(c.url)); })[0];
     if (open && open.navigate) {
       return open.navigate(target).then(function (client) {
@@ -193,5 +199,9 @@ self.addEventListener("notificationclick", function (event) {
       }).catch(function () { return self.clients.openWindow(target); });
     }
     return self.clients.openWindow(target);
-  }));
+  });
+}
+
+self.addEventListener("notificationclick", function (event) {
+  event.waitUntil(openFromNotification(event.notification));
 });
