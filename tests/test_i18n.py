@@ -156,6 +156,11 @@ def test_the_javascript_catalogue_is_an_external_script_per_language() -> None:
     assert Client().get("/i18n/xx.js").status_code == 404
     html = Client().get("/help/", headers={"Accept-Language": "es"}).content.decode()
     assert '<script src="/i18n/es.js" defer></script>' in html
+    # English is the source language: an English page fetches no catalogue at all.
+    assert "/i18n/" not in Client().get("/help/", headers={"Accept-Language": "en"}).content.decode()
+    # The catalogue travels compressed, like the pages.
+    packed = Client().get("/i18n/es.js", headers={"Accept-Encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip" and len(packed.content) < len(response.content)
 
 
 # --- configuration -------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def axe(page: Any) -> tuple[list[str], list[dict[str, Any]]]:
     result = page.evaluate("""(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
         resultTypes: ['violations', 'incomplete']}).then(r => ({
           violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))})),
-          incomplete: r.incomplete.filter(v => v.id === 'color-contrast').flatMap(v => v.nodes.map(n => ({target: n.target.join(' '), chart: Boolean(document.querySelector(n.target.join(' ')) && document.querySelector(n.target.join(' ')).closest('.chart-box, svg'))})))
+          incomplete: r.incomplete.filter(v => v.id === 'color-contrast').flatMap(v => v.nodes.map(n => ({target: n.target.join(' ') + ' (' + ((n.any[0] && n.any[0].message) || '').slice(0, 120) + ')', chart: Boolean(document.querySelector(n.target.join(' ')) && document.querySelector(n.target.join(' ')).closest('.chart-box, svg'))})))
         }))""", AXE_TAGS)
     lines = [f"{v['id']} ({v['help']}): {'; '.join(v['nodes'])}" for v in result["violations"]]
     return lines, result["incomplete"]

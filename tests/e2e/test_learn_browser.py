@@ -38,7 +38,8 @@ def _sign_in(page: Any, email: str, *, two_factor: bool) -> None:
     if two_factor:
         page.get_by_label("Code").fill(_totp_code())
         page.locator("form button[type=submit]").first.click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("navigation", name="Main").wait_for()
+    assert "/accounts/login/" not in page.url
 
 
 @pytest.fixture(scope="module")

@@ -91,6 +91,7 @@ def test_another_person_signing_in_on_the_same_browser_does_not_see_it(phone: An
     sign_up(page, "resume-first@example.org")
     page.context.clear_cookies()  # leave no trace of the first sign-up's session
     sign_up(page, "resume-second@example.org")
+    page.goto("/more/")  # Sign out lives under More
     page.get_by_role("button", name="Sign out").click()
     page.goto("/accounts/login/")
     sign_in(page, "resume-first@example.org")

@@ -173,6 +173,8 @@ def test_every_page_of_every_role_in_a_browser(persona: Persona, worlds: dict[st
             response = page.goto(url)
             assert response is not None and response.status < 500, f"GET {url}: {response and response.status}"
             opened.append(url)
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                continue  # a feed, the manifest, the service worker, a status answer: not a page to look at
             assert "script-src 'self'" in response.all_headers().get("content-security-policy", ""), url
             queue += page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
             unkind += _look_at(page, url, persona.name, axe_source)

@@ -19,6 +19,10 @@ Pages (HTML) are gzip-compressed by ``PageCompression``, within limits chosen ag
 - Django's gzip adds "Heal The Breach" random padding to every compressed answer, the CSRF token
   in a page is masked afresh for every answer, and the session cookie is ``SameSite=Lax``, so a
   page on another site cannot make a signed-in browser fetch Thaw's pages many times over.
+
+The JavaScript message catalogue (``/i18n/<lang>.js``: public strings, the same for everyone) is
+compressed too. English pages load no catalogue: English is the source language, and
+``thaw.js`` falls back to the English text when ``window.django`` is absent.
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ class PageCompression(GZipMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or request.path.startswith(NOT_COMPRESSED):
             return response
-        if not response.get("Content-Type", "").startswith("text/html"):
-            return response
+        kind = response.get("Content-Type", "")
+        if not (kind.startswith("text/html") or kind.startswith("text/javascript") and request.path.startswith("/i18n/")):
+            return response  # pages, and the JavaScript catalogue (public strings, nothing secret in it)
         return super().process_response(request, response)  # type: ignore[no-any-return]
 
 
