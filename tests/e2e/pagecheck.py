@@ -70,12 +70,21 @@ def load_axe(page: Any, source: str) -> None:
 
 
 def axe(page: Any) -> tuple[list[str], list[dict[str, Any]]]:
-    """(violations as lines, colour-contrast items axe could not decide)."""
-    result = page.evaluate("""(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
-        resultTypes: ['violations', 'incomplete']}).then(r => ({
+    """(violations as lines, colour-contrast items axe could not decide).
+
+    The phone's tab bar and other pinned bars are put back in the page's flow while axe looks:
+    pinned, they cover whatever text scrolls under them, and axe cannot decide that text's
+    contrast (the bars' own contrast is checked either way)."""
+    result = page.evaluate("""(tags) => {
+      const pinned = Array.from(document.querySelectorAll('body *'))
+        .filter(e => ['fixed', 'sticky'].includes(getComputedStyle(e).position));
+      pinned.forEach(e => e.style.setProperty('position', 'static', 'important'));
+      return axe.run(document, {runOnly: {type: 'tag', values: tags},
+        resultTypes: ['violations', 'incomplete']}).finally(() => pinned.forEach(e => e.style.removeProperty('position'))).then(r => ({
           violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))})),
           incomplete: r.incomplete.filter(v => v.id === 'color-contrast').flatMap(v => v.nodes.map(n => ({target: n.target.join(' ') + ' (' + ((n.any[0] && n.any[0].message) || '').slice(0, 120) + ')', chart: Boolean(document.querySelector(n.target.join(' ')) && document.querySelector(n.target.join(' ')).closest('.chart-box, svg'))})))
-        }))""", AXE_TAGS)
+        }));
+    }""", AXE_TAGS)
     lines = [f"{v['id']} ({v['help']}): {'; '.join(v['nodes'])}" for v in result["violations"]]
     return lines, result["incomplete"]
 

@@ -4,13 +4,12 @@ the wide table, acknowledge the flag with a note, open the person's details."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
 from tests.e2e.test_browser import PASSWORD, assert_clean
-from tests.support import LiveThaw, thaw
+from tests.support import LiveThaw, thaw, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +38,6 @@ Homework.objects.create(person=calm, program=program, assigned_by=clinician, ass
 """
 
 
-def totp_code() -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(SECRET, int(time.time()) // 30))
-
-
 def test_triage_acknowledge_and_person_detail(phone: Any, server: LiveThaw) -> None:
     env = {**server.env, "THAW_PASSWORD": PASSWORD}
     assert thaw("user", "add", "triage-clinician@example.org", "--role", "clinician", env=env).returncode == 0
@@ -58,7 +51,7 @@ def test_triage_acknowledge_and_person_detail(phone: Any, server: LiveThaw) -> N
     page.get_by_label("Email").fill("triage-clinician@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("form button[type=submit]").first.click()
-    page.get_by_label("Code").fill(totp_code())
+    page.get_by_label("Code").fill(totp_code(SECRET))
     page.locator("form button[type=submit]").first.click()
 
     page.goto("/clinic/")

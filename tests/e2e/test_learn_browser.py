@@ -6,13 +6,12 @@ words in a comment and in a contact message: the crisis lines at once, urgent fo
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 
 from tests.e2e.test_browser import PASSWORD, assert_clean
-from tests.support import LiveThaw, thaw
+from tests.support import LiveThaw, thaw, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -24,19 +23,13 @@ ARTICLE = "/learn/what-is-emotional-numbness/"
 TIME_TRAP_MS = 3_500
 
 
-def _totp_code() -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(SECRET, int(time.time()) // 30))
-
-
 def _sign_in(page: Any, email: str, *, two_factor: bool) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("form button[type=submit]").first.click()
     if two_factor:
-        page.get_by_label("Code").fill(_totp_code())
+        page.get_by_label("Code").fill(totp_code(SECRET))
         page.locator("form button[type=submit]").first.click()
     page.get_by_role("navigation", name="Main").wait_for()
     assert "/accounts/login/" not in page.url

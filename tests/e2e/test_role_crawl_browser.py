@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -27,7 +26,7 @@ import pytest
 from scripts.fetch_axe import fetch as fetch_axe
 from tests.e2e import pagecheck
 from tests.personas import PASSWORD, PERSONAS, TOTP_SECRET, Persona
-from tests.support import LiveThaw, thaw
+from tests.support import LiveThaw, thaw, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -54,13 +53,25 @@ def axe_source() -> str:
     return fetch_axe().read_text()
 
 
+def _resize(page: Any, width: int) -> None:
+    """A phone or desktop width; charts redraw for a new width a moment after the resize, so
+    what follows looks at them once they have."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.wait_for_function("w => !document.querySelector('[data-chart]') || !window.uPlot"
+                           " || document.documentElement.getAttribute('data-charts-width') === String(w)", arg=width)
+
+
 def _look_at(page: Any, url: str, persona: str, axe_source: str) -> list[str]:
-    """The page as a phone and a desktop show it, light and dark: touch targets at phone width,
-    axe everywhere, chart text contrast from pixels; and screenshots of the main pages."""
+    """The page as a phone and a desktop show it, light and dark: touch targets and no sideways
+    scrolling at phone width, axe everywhere, chart text contrast from pixels; and screenshots of
+    the main pages."""
     problems = [f"{url}: touch target {p}" for p in pagecheck.touch_targets(page)]
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    if wide > 1:
+        problems.append(f"{url}: the page is {wide} px wider than a 390 px phone (sideways scrolling)")
     pagecheck.load_axe(page, axe_source)
     for width in pagecheck.WIDTHS:
-        page.set_viewport_size({"width": width, "height": 844})
+        _resize(page, width)
         for mode in pagecheck.MODES:
             page.emulate_media(color_scheme=mode)
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
@@ -70,7 +81,7 @@ def _look_at(page: Any, url: str, persona: str, axe_source: str) -> list[str]:
                          for u in undecided if not u["chart"]]
             problems += [f"{url} ({width} px, {mode}): {chart} text contrast {ratio:.2f}:1 < {CONTRAST}:1"
                          for chart, ratio in pagecheck.chart_text_contrast(page) if ratio < CONTRAST]
-    page.set_viewport_size({"width": 390, "height": 844})
+    _resize(page, 390)
     page.emulate_media(color_scheme="light")
     if _shape(url).split("?")[0] in MAIN_PAGES:
         name = f"{persona}{_shape(url).split('?')[0]}".replace("/", "_").replace(" ", "-").replace("<>", "id").strip("_")
@@ -90,19 +101,13 @@ def worlds(server: LiveThaw) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _totp() -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-
-
 def _sign_in(page: Any, persona: Persona, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("form button[type=submit]").first.click()
     if persona.two_factor:
-        page.get_by_label("Code").fill(_totp())
+        page.get_by_label("Code").fill(totp_code(TOTP_SECRET))
         page.locator("form button[type=submit]").first.click()
     page.get_by_role("navigation", name="Main").wait_for()
 

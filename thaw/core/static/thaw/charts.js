@@ -147,6 +147,8 @@
       }
       if (chart) drawn.push(chart);
     });
+    // The width the charts were last drawn for: lets a test wait for a redraw after a resize.
+    document.documentElement.setAttribute("data-charts-width", String(window.innerWidth));
   }
 
   var lastWidth = window.innerWidth;
