@@ -30,7 +30,8 @@ How it works, and why it is linear in the length of the text by construction:
 2. **Spelling repairs**, each bounded per word: apostrophes inside words are dropped ("don't"
    is "dont"), digits and symbols standing for letters are read as letters ("k1ll", "d!e",
    "$uicide"; a "v" for a "u": "cvtting"), masked letters are filled in ("k*ll", "s**cide"),
-   stretched letters are shortened ("dieeee", "kiiiill") and spaced-out letters are joined
+   stretched letters are shortened ("dieeee", "kiiiill", a doubled last letter: "diee") and
+   spaced-out letters are joined
    ("s u i c i d e", "k-i-l-l"; the dot after a dotted "s.h." ends no sentence). A repair is
    only made when it produces a word that some phrase uses, so "10pm" or "a b c" stay as
    they are.
@@ -413,6 +414,8 @@ class _Lexicon:
             candidates += [_collapse(candidates[0], 1), _collapse(candidates[0], 2)]
         if "v" in candidates[0]:  # a "v" standing for a "u" ("cvtting", "mvrder")
             candidates.append(candidates[0].replace("v", "u"))
+        if len(candidates[0]) > 2 and candidates[0][-1] == candidates[0][-2]:  # a last letter doubled ("diee", "byee")
+            candidates.append(candidates[0][:-1])
         for candidate in candidates:
             if candidate in self.words:
                 return candidate
