@@ -3,6 +3,13 @@
     .venv/bin/python benchmarks/crisis_eval.py              # both parts, with misses and false alarms
     .venv/bin/python benchmarks/crisis_eval.py --part tuning  # only the part the phrase list is tuned on
     .venv/bin/python benchmarks/crisis_eval.py --part tuning --by-batch --quiet  # each written batch, each layer
+    .venv/bin/python benchmarks/crisis_eval.py --blind benchmarks/data/crisis/blind_B5.tsv  # a blind batch
+
+A blind batch is a file in the blind writers' own format (columns label, category, sentence,
+rationale; labels crisis / not_crisis / borderline, a borderline rationale saying "lean show" (or "lean soft") or
+"lean quiet"): recall over crisis, precision over crisis and not_crisis, borderline agreement with
+the rationale's lean, and misses by category. ``--blind-quiet`` prints no sentences, for a batch that
+must stay unread (kept outside the repository, so nobody tunes on it by accident).
 
 The sentences are in tests/data/crisis/: ``tuning.tsv`` (the phrase list is developed against
 it) and ``held_out.tsv`` (written first, never tuned on). Labels:
@@ -30,6 +37,7 @@ PARTS = ("tuning", "held_out")
 LABELS = ("crisis", "none", "borderline-crisis", "borderline-none")
 RECALL_FLOOR = 0.95
 PRECISION_FLOOR = 0.90
+LEANS_SHOW = ("lean show", "lean soft")  # a blind batch's borderline rationale that leans to showing help
 
 
 @dataclass(frozen=True)
@@ -170,13 +178,56 @@ def by_batch(part: str) -> str:
     return "\n".join(lines)
 
 
+def score_blind(path: Path, *, details: bool) -> str:
+    """Recall, precision, borderline agreement and misses by category on one blind batch."""
+    from thaw.safety.language import has_crisis_language
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    crisis = [r for r in rows if r["label"] == "crisis"]
+    calm = [r for r in rows if r["label"] == "not_crisis"]
+    borderline = [r for r in rows if r["label"] == "borderline"]
+    missed = [r for r in crisis if not has_crisis_language(r["sentence"])]
+    alarms = [r for r in calm if has_crisis_language(r["sentence"])]
+    against = [r for r in borderline
+               if has_crisis_language(r["sentence"]) != any(w in r["rationale"].lower() for w in LEANS_SHOW)]
+    shown = len(crisis) - len(missed) + len(alarms)
+    by_category: dict[str, list[int]] = {}
+    for row in crisis:
+        counts = by_category.setdefault(row["category"], [0, 0])
+        counts[0] += row in missed
+        counts[1] += 1
+    lines = [
+        f"{path.name}: {len(rows)} sentences ({len(crisis)} crisis, {len(calm)} not_crisis, {len(borderline)} borderline)",
+        f"  recall (clear crisis)  {(len(crisis) - len(missed)) / max(len(crisis), 1):.3f}"
+        f"  ({len(crisis) - len(missed)}/{len(crisis)})",
+        f"  precision              {(shown - len(alarms)) / max(shown, 1):.3f}"
+        f"  ({len(alarms)} false alarms in {len(calm)} not_crisis sentences)",
+        f"  borderline agreement   {len(borderline) - len(against)}/{len(borderline)}",
+        "  misses by category: " + ", ".join(f"{name} {m}/{n}" for name, (m, n) in by_category.items()),
+    ]
+    if details:
+        lines += [f"  MISS         {r['category']}: {r['sentence']}" for r in missed]
+        lines += [f"  FALSE ALARM  {r['category']}: {r['sentence']}" for r in alarms]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=PARTS, action="append", help="one part only (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="figures only, no sentence lists")
     parser.add_argument("--by-batch", action="store_true",
                         help="also each written batch, with the phrases and the concept rules on their own")
+    parser.add_argument("--blind", type=Path, action="append", help="score a blind batch file (repeatable)")
+    parser.add_argument("--blind-quiet", type=Path, action="append",
+                        help="score a blind batch file that must stay unread: figures only (repeatable)")
     args = parser.parse_args(argv)
+    if args.blind or args.blind_quiet:
+        for path in args.blind or []:
+            print(score_blind(path, details=not args.quiet))
+        for path in args.blind_quiet or []:
+            print(score_blind(path, details=False))
+        return 0
     below = False
     for part in args.part or PARTS:
         result = evaluate(part)

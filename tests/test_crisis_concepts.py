@@ -493,3 +493,42 @@ def test_the_concept_work_is_bounded_by_the_number_of_words(text: str) -> None:
         proposed = sum(1 for _ in language._rule_spans(rule, reading, tags))
         mine = sum(len(tags.spans.get(c, ())) for group in rule.groups for c in group)
         assert proposed <= mine, rule.phrase
+
+
+# --- sixth round (after blind batch B3): families, pinned with sentences in other words -----
+
+SIXTH_ROUND_HELP = [
+    "if i was brave enough i'd do it on sunday",
+    "got a belt from the shop and it's not for my trousers",
+    "stood at the top floor of the multi storey staring down for ages",
+    "took everything in the cabinet on purpose, my vision is going blurry",
+    "can't picture myself alive past christmas",
+    "it'll be so easy to just not wake up",
+    "whoever reads this, please look after my cat",
+    "please tell my dad none of this is his fault",
+    "my head keeps telling me to end it",
+    "idk y im still alive",
+    "i wanna diee",
+    "tomorrow i won't be here",
+]
+SIXTH_ROUND_QUIET = [
+    "if i had the guts i'd quit my job",
+    "doing it tonight: the ironing, finally",
+    "took all my tablets with breakfast like always",
+    "my nose is bleeding more than usual this week",
+    "none of this will matter in 10 years",
+    "I could sleep forever this weekend lol",
+    "last journal entry of the year, feeling grateful",
+    "why am i still at work at 9pm",
+    "easiest way out of the car park is past the barrier",
+]
+
+
+@pytest.mark.parametrize("text", SIXTH_ROUND_HELP)
+def test_the_sixth_round_families_show_help(text: str) -> None:
+    assert find_crisis_language(text), text
+
+
+@pytest.mark.parametrize("text", SIXTH_ROUND_QUIET)
+def test_the_sixth_round_look_alikes_stay_quiet(text: str) -> None:
+    assert find_crisis_language(text) == [], text
