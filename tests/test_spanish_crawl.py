@@ -125,10 +125,10 @@ def _spanish_life(person: Any) -> None:
 
 
 def _spanish_person() -> tuple[Any, list[str]]:
+    from tests.personas import _with_reminders
     from thaw.accounts.models import ApiToken, User
     from thaw.circle import services as circle
     from thaw.schedule.services import create_feed
-    from tests.personas import _with_reminders
 
     me = User.objects.create_user("lucia@example.org", PASSWORD, display_name="Lucía", language="es")
     _spanish_life(me)
