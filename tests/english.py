@@ -11,7 +11,7 @@ usually 0.3 or more. What a Spanish page rightly contains is left out before cou
 - scripts, styles and text areas (a text area shows back what the person typed);
 - quoted text (“numb” shown as an example of a word), email addresses, web addresses, and
   words the two languages share ("a", "no", "me", "he", "has" and the like are not counted);
-- names (Thaw, a person's display name) count as words but never as English.
+- names (Thaw, a person's display name, an acronym such as WHO-5) count as words but never as English.
 
 ``english_blocks(html)`` returns the blocks (a paragraph, a heading, a list item, a button, a
 label, and the ``alt``/``aria-label``/``placeholder``/``title`` texts a screen reader reads) that
@@ -72,8 +72,11 @@ class Block:
 def measure(text: str) -> Block:
     """The block's English stop words and word count, after what a Spanish page rightly contains."""
     cleaned = ADDRESS.sub(" ", EMAIL.sub(" ", QUOTED.sub(" ", text)))
-    words = [w.lower().replace("’", "'") for w in WORD.findall(cleaned)]
-    stops = tuple(w for w in words if w in STOP_WORDS and w not in SHARED)
+    found = WORD.findall(cleaned)
+    words = [w.lower().replace("’", "'") for w in found]
+    # An acronym ("WHO-5", "AUDIT-C") is a name, not the English word it spells.
+    stops = tuple(w for w, raw in zip(words, found, strict=True)
+                  if w in STOP_WORDS and w not in SHARED and not (len(raw) > 1 and raw.isupper()))
     return Block(" ".join(text.split()), stops, len(words))
 
 
