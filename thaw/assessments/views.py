@@ -249,7 +249,7 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
 
 def _chart(instrument: Instrument, history: list[Any], person: Any) -> str:
     points = [(a.taken_at, a.score) for a in reversed(history)]
-    cut, _ = services.cutoff_for(instrument, person)
+    cut, _sex = services.cutoff_for(instrument, person)
     return trend_svg(points, chart_bands(instrument, cut), instrument.min_score, instrument.max_score,
                      title=f"{instrument.name} scores over time",
                      description=f"{len(points)} scores from {instrument.min_score} to {instrument.max_score}; "
