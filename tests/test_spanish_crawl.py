@@ -30,7 +30,7 @@ from django.urls import Resolver404, resolve
 
 import tests.crawl as crawl_module
 from tests.crawl import Answer, crawl
-from tests.english import Block, english_blocks
+from tests.english import english_blocks
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -86,14 +86,26 @@ def _data_texts() -> tuple[str, ...]:
     return tuple(sorted({t for t in texts if t and len(t) > 2}, key=len, reverse=True))
 
 
-def _read(pages: list[tuple[str, str]]) -> list[str]:
+def _read(pages: list[tuple[str, str]]) -> dict[str, dict[str, list[str]]]:
+    """The English found, by route, then by text, with the requests it was seen on."""
     ignore = _data_texts()
-    found: dict[str, list[Block]] = {}
+    found: dict[str, dict[str, list[str]]] = {}
     for where, html in pages:
+        route = _route_of(where.split(" ", 1)[1].split("?")[0])
         for block in english_blocks(html, ignore=ignore, data_classes=DATA_CLASSES):
-            found.setdefault(str(block), []).append(where)  # type: ignore[arg-type]
-    # One line per English text, with the first few pages it was seen on.
-    return [f"{text}\n      on {', '.join(dict.fromkeys(wheres))[:300]}" for text, wheres in sorted(found.items())]
+            found.setdefault(route, {}).setdefault(str(block), []).append(where)
+    return found
+
+
+def _english_outside(found: dict[str, dict[str, list[str]]], not_yet: dict[str, str]) -> list[str]:
+    """One line per English text on a route that should be Spanish, with the pages it was seen on."""
+    lines = []
+    for route, texts in sorted(found.items()):
+        if route in not_yet:
+            continue
+        for text, wheres in sorted(texts.items()):
+            lines.append(f"{text}\n      on {', '.join(dict.fromkeys(wheres))[:300]}")
+    return lines
 
 
 def _spanish_life(person: Any) -> None:
@@ -145,7 +157,8 @@ def _spanish_person() -> tuple[Any, list[str]]:
                 "/help/?from=checkin", "/help/?from=assessment"]
 
 
-def _crawl_and_read(client: Client, start: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+def _crawl_and_read(client: Client, start: list[str], monkeypatch: pytest.MonkeyPatch,
+                    ) -> tuple[list[str], dict[str, dict[str, list[str]]]]:
     monkeypatch.setattr(crawl_module, "HELP", HELP_ES)  # the crisis path, one tap away, in Spanish
     pages: list[tuple[str, str]] = []
     report = crawl(_reading_fetcher(client, pages), start, _route_of)
@@ -153,14 +166,38 @@ def _crawl_and_read(client: Client, start: list[str], monkeypatch: pytest.Monkey
     return report.problems, _read(pages)
 
 
+def _assert_spanish(found: dict[str, dict[str, list[str]]], not_yet: dict[str, str]) -> None:
+    english = _english_outside(found, not_yet)
+    assert english == [], f"{len(english)} English texts on Spanish pages:\n" + "\n".join(english)
+    # The list only shrinks: a page translated since is taken off it, so it stays translated.
+    done = sorted(route for route in not_yet if route not in found)
+    assert done == [], f"these pages have no English left; take them off the list: {done}"
+
+
+# Pages whose templates are not marked for translation yet (issue 17 continues): the crawl still
+# reads them, and fails on any page not listed here. Shrink these lists as pages are translated.
+NOT_YET_SIGNED_IN = {route: "not marked for translation yet (issue 17)" for route in (
+    "calendar/", "circle/", "circle/<uuid:grant_id>/", "circle/<uuid:grant_id>/invited", "circle/check-on-me/",
+    "circle/new/", "circle/reach-out/", "insights/", "learn/", "learn/all/", "learn/<slug:slug>/",
+    "learn/<slug:slug>/comment/", "contact/", "reminders/", "sessions/", "settings/", "settings/tokens/new",
+    "shared/", "substances/", "substances/craving", "substances/cravings/<uuid:craving_id>/delete",
+    "substances/insights/", "substances/log", "substances/review/", "substances/settings/",
+    "substances/uses/<uuid:use_id>/", "substances/uses/<uuid:use_id>/delete",
+)}
+NOT_YET_SIGNED_OUT = {route: "not marked for translation yet (issue 17)" for route in (
+    "", "accounts/signup/", "learn/", "learn/all/", "learn/<slug:slug>/", "learn/<slug:slug>/comment/", "contact/",
+    "programs/", "programs/<slug:slug>/",
+)}
+
+
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_a_spanish_speaker_meets_no_english_sentence_on_their_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     me, start = _spanish_person()
     client = Client(raise_request_exception=False, headers={"Accept-Language": "en-US"})  # the profile wins
     client.force_login(me)
-    problems, english = _crawl_and_read(client, start, monkeypatch)
+    problems, found = _crawl_and_read(client, start, monkeypatch)
     assert problems == [], "\n".join(problems)
-    assert english == [], f"{len(english)} English texts on Spanish pages:\n" + "\n".join(english)
+    _assert_spanish(found, NOT_YET_SIGNED_IN)
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
@@ -169,10 +206,10 @@ def test_a_spanish_speaking_visitor_meets_no_english_sentence(monkeypatch: pytes
 
     _learn_world("visitor", _user("editora@example.org", "editor", two_factor=True))
     client = Client(raise_request_exception=False, headers={"Accept-Language": "es-MX,es;q=0.9"})
-    problems, english = _crawl_and_read(client, ["/", "/learn/", "/accounts/login/", "/accounts/signup/", "/help/"],
-                                        monkeypatch)
+    problems, found = _crawl_and_read(client, ["/", "/learn/", "/accounts/login/", "/accounts/signup/", "/help/"],
+                                      monkeypatch)
     assert problems == [], "\n".join(problems)
-    assert english == [], f"{len(english)} English texts on Spanish pages:\n" + "\n".join(english)
+    _assert_spanish(found, NOT_YET_SIGNED_OUT)
 
 
 def _spanish_client() -> tuple[Any, Client]:
@@ -201,3 +238,23 @@ def test_the_crisis_screen_after_a_check_in_is_in_spanish() -> None:
     page = client.get(response["Location"]).content.decode()
     assert "Pedir ayuda ahora" in page and "Volver a Thaw" in page
     assert [str(b) for b in english_blocks(page)] == []
+
+
+def test_the_detector_passes_thaws_spanish_and_catches_its_english_sentences() -> None:
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from tests.english import looks_english, measure
+    from thaw.core.catalogue import po_path
+
+    def text(message: str) -> str:  # as a page shows it: placeholders are filled in with values
+        return re.sub(r"%\(\w+\)[sd]|<[^>]+>", " ", message)
+
+    with open(po_path("es", "django"), "rb") as handle:
+        catalogue = [m for m in read_po(handle) if m.id and m.string]
+    spanish = [text(s) for m in catalogue for s in (m.string if isinstance(m.string, tuple) else [m.string])]
+    assert [s for s in spanish if looks_english(measure(s))] == []
+    sentences = [text(m.id) for m in catalogue if isinstance(m.id, str) and len(m.id.split()) >= 6]
+    caught = [s for s in sentences if looks_english(measure(s))]
+    assert len(sentences) > 100 and len(caught) / len(sentences) >= 0.9, [s for s in sentences if s not in caught]
