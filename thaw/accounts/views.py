@@ -132,7 +132,7 @@ def use_device_timezone(request: HttpRequest) -> HttpResponse:
         request.user.save(update_fields=["timezone"])
         messages.success(request, f"Times are now shown in {name.replace('_', ' ')}.")
     else:
-        messages.error(request, "That time zone was not recognised; choose yours in Settings.")
+        messages.error(request, gettext("That time zone was not recognised; choose yours in Settings."))
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "home")
 

@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from thaw.accounts import profile
 from thaw.assessments import services
@@ -36,10 +37,11 @@ from thaw.core import vault
 from thaw.safety.models import RiskFlag
 
 STATUS_WORDS = {
-    RECOVERED: "Recovered: a reliable improvement that has also crossed the cut-off to the other side.",
-    IMPROVED: "Improved: a change bigger than the measure's usual ups and downs.",
-    NO_RELIABLE_CHANGE: "No reliable change: within the measure's usual ups and downs.",
-    DETERIORATED: "Worse: a change bigger than the measure's usual ups and downs. Worth talking about with someone you trust or a professional.",
+    RECOVERED: gettext_lazy("Recovered: a reliable improvement that has also crossed the cut-off to the other side."),
+    IMPROVED: gettext_lazy("Improved: a change bigger than the measure's usual ups and downs."),
+    NO_RELIABLE_CHANGE: gettext_lazy("No reliable change: within the measure's usual ups and downs."),
+    DETERIORATED: gettext_lazy("Worse: a change bigger than the measure's usual ups and downs. Worth talking about with "
+                               "someone you trust or a professional."),
 }
 
 
@@ -56,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}")
-RESTART = "Something went wrong with the earlier answers, so this questionnaire starts again."
+RESTART = gettext_lazy("Something went wrong with the earlier answers, so this questionnaire starts again.")
 
 
 def _answer(item: Any, value: str) -> int | None:
@@ -128,7 +130,7 @@ def _finish(request: HttpRequest, instrument: Instrument, progress: Progress,
         assessment = services.take(request.user, instrument.id, progress.answers, difficulty=difficulty,
                                    worst_event=progress.anchor)
     except AnswersInvalid:
-        progress.error, progress.answers = "Those answers could not be scored; please start again.", []
+        progress.error, progress.answers = _("Those answers could not be scored; please start again."), []
         return None
     if assessment.crisis:
         return redirect(reverse("crisis") + f"?from=assessment&id={assessment.id}")
@@ -142,7 +144,7 @@ def _step(request: HttpRequest, instrument: Instrument, progress: Progress) -> H
     if step == "sex" and instrument.cutoff.by_sex:
         choice = post.get("choice", "")
         if choice not in ("", "female", "male"):
-            progress.error, progress.screen = "Choose one of the answers, or “Prefer not to say”.", "sex"
+            progress.error, progress.screen = _("Choose one of the answers, or “Prefer not to say”."), "sex"
         else:
             profile.update(request.user, {"screening_sex": choice})
         return None
@@ -150,7 +152,7 @@ def _step(request: HttpRequest, instrument: Instrument, progress: Progress) -> H
         try:
             services.clean_worst_event(instrument, progress.anchor)
         except AnswersInvalid as exc:
-            progress.error, progress.screen = f"The note {exc.errors['worst_event']}.", "anchor"
+            progress.error, progress.screen = _("The note %(problem)s.") % {"problem": exc.errors["worst_event"]}, "anchor"
         else:
             progress.started = True
         return None
@@ -162,21 +164,21 @@ def _step(request: HttpRequest, instrument: Instrument, progress: Progress) -> H
         return None
     if step == "difficulty":
         if not _asks_difficulty(instrument, progress.answers):
-            progress.error, progress.answers = RESTART, []
+            progress.error, progress.answers = str(RESTART), []
             return None
         chosen = None
         if "skip" not in post:
             chosen = _answer(instrument.difficulty, post.get("choice", ""))
             if chosen is None:
-                progress.error = "Choose one of the answers, or skip this question."
+                progress.error = _("Choose one of the answers, or skip this question.")
                 return None
         return _finish(request, instrument, progress, chosen)
     if _complete(instrument, progress.answers):
-        progress.error, progress.answers = RESTART, []
+        progress.error, progress.answers = str(RESTART), []
         return None
     choice = _answer(instrument.items[len(progress.answers)], post.get("choice", ""))
     if choice is None:
-        progress.error = "Choose one of the answers to go on."
+        progress.error = _("Choose one of the answers to go on.")
         return None
     progress.answers.append(choice)
     if _complete(instrument, progress.answers) and not _asks_difficulty(instrument, progress.answers):
@@ -219,7 +221,7 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
         progress.anchor = request.POST.get("anchor", "") if instrument.anchor else ""
         progress.started = progress.started or request.POST.get("started") == "1"
         if prior is None:
-            progress.error = RESTART
+            progress.error = str(RESTART)
         else:
             progress.answers = prior
             done = _step(request, instrument, progress)
@@ -238,8 +240,8 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
         "instrument": instrument, "screen": screen, "item": instrument.items[position], "position": position + 1,
         "total": len(instrument.items), "answers": progress.answers, "error": progress.error,
         "selected": progress.selected, "anchor": progress.anchor, "started": progress.started,
-        "sex_choices": [("female", "Female: 3 or more is a positive screen"),
-                        ("male", "Male: 4 or more is a positive screen"), ("", "Prefer not to say")],
+        "sex_choices": [("female", _("Female: 3 or more is a positive screen")),
+                        ("male", _("Male: 4 or more is a positive screen")), ("", _("Prefer not to say"))],
         "official_here": official_in_language(instrument.id, get_language() or "en"),
     }
     return render(request, "assessments/take.html", context, status=422 if progress.error else 200)
@@ -247,7 +249,7 @@ def take(request: HttpRequest, key: str) -> HttpResponse:
 
 def _chart(instrument: Instrument, history: list[Any], person: Any) -> str:
     points = [(a.taken_at, a.score) for a in reversed(history)]
-    cut, _ = services.cutoff_for(instrument, person)
+    cut, _sex = services.cutoff_for(instrument, person)
     return trend_svg(points, chart_bands(instrument, cut), instrument.min_score, instrument.max_score,
                      title=f"{instrument.name} scores over time",
                      description=f"{len(points)} scores from {instrument.min_score} to {instrument.max_score}; "

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TypeGuard
 
+from django.utils.translation import gettext as _
+
 from thaw.checkins.vocabulary import BodyMap, Vocabulary
 from thaw.text import TextInvalid, clean_text, shown, take_text
 
@@ -54,13 +56,14 @@ class TagRule:
     def problem(cls, tag: str) -> str | None:
         """What is wrong with a normalised tag, as a sentence about it, or None."""
         if not tag:
-            return "a tag cannot be empty"
+            return _("a tag cannot be empty")
         try:
             clean_text(tag, cls.MAX_LENGTH)
         except TextInvalid as exc:
-            return f"the tag {shown(tag)} {exc.message}"
+            return _("the tag %(tag)s %(problem)s") % {"tag": shown(tag), "problem": exc.message}
         if not cls._allowed.match(tag):
-            return f"the tag {shown(tag)} has other characters: tags may use letters, numbers, spaces and - ' & / +"
+            return _("the tag %(tag)s has other characters: tags may use letters, numbers, spaces and - ' & / +") % {
+                "tag": shown(tag)}
         return None
 
 
@@ -73,10 +76,8 @@ def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) ->
         errors["emotions"] = 'emotions must be a list like [{"word": "lonely", "intensity": 6}]'
         return []
     if not MIN_WORDS <= len(value) <= MAX_WORDS:
-        errors["emotions"] = (
-            f"pick between {MIN_WORDS} and {MAX_WORDS} words (you gave {len(value)}); "
-            '"not sure" counts as a word'
-        )
+        errors["emotions"] = _('pick between %(least)s and %(most)s words (you gave %(given)s); "not sure" counts as a '
+                               'word') % {"least": MIN_WORDS, "most": MAX_WORDS, "given": len(value)}
         return []
     cleaned: list[tuple[str, int]] = []
     seen: set[str] = set()
@@ -89,16 +90,18 @@ def _clean_emotions(value: object, vocab: Vocabulary, errors: dict[str, str]) ->
         intensity = item.get("intensity")
         word: str | None = None
         if not isinstance(raw_word, str) or not raw_word.strip():
-            errors[f"{where}.word"] = "a word is required"
+            errors[f"{where}.word"] = _("a word is required")
         elif vocab.get(raw_word.strip().lower()) is None:
-            errors[f"{where}.word"] = f"{shown(raw_word)} is not in Thaw's emotion list; see /api/v1/emotions for the words"
+            errors[f"{where}.word"] = _("%(word)s is not in Thaw's emotion list; see /api/v1/emotions for the words") % {
+                "word": shown(raw_word)}
         elif raw_word.strip().lower() in seen:
-            errors[f"{where}.word"] = f"{shown(raw_word)} is listed twice"
+            errors[f"{where}.word"] = _("%(word)s is listed twice") % {"word": shown(raw_word)}
         else:
             word = raw_word.strip().lower()
             seen.add(word)
         if not _is_int(intensity) or not INTENSITY_MIN <= intensity <= INTENSITY_MAX:
-            errors[f"{where}.intensity"] = f"intensity must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}"
+            errors[f"{where}.intensity"] = _("intensity must be a whole number from %(least)s to %(most)s") % {
+                "least": INTENSITY_MIN, "most": INTENSITY_MAX}
         elif word is not None:
             cleaned.append((word, intensity))
     return cleaned
@@ -109,8 +112,9 @@ def _clean_numbness(value: object, errors: dict[str, str]) -> int | None:
     if value is None:
         return None
     if not _is_int(value) or not NUMBNESS_MIN <= value <= NUMBNESS_MAX:
-        errors["numbness"] = (f"numbness must be a whole number from {NUMBNESS_MIN} (not numb) to {NUMBNESS_MAX} "
-                              "(completely numb), or left out if you would rather not rate it")
+        errors["numbness"] = _("numbness must be a whole number from %(least)s (not numb) to %(most)s (completely numb), "
+                               "or left out if you would rather not rate it") % {"least": NUMBNESS_MIN,
+                                                                                 "most": NUMBNESS_MAX}
         return None
     return value
 
@@ -122,11 +126,12 @@ def _clean_body(value: object, body: BodyMap, errors: dict[str, str]) -> list[st
         errors["body"] = 'body sensations must be a list of "region/sensation" strings, e.g. ["chest/tight"]'
         return []
     if len(value) > MAX_BODY:
-        errors["body"] = f"at most {MAX_BODY} body sensations"
+        errors["body"] = _("at most %(most)s body sensations") % {"most": MAX_BODY}
         return []
     unknown = [v for v in value if not body.is_valid(v)]
     if unknown:
-        errors["body"] = f"unknown body sensation {shown(unknown[0])}; use region/sensation, e.g. chest/tight"
+        errors["body"] = _("unknown body sensation %(value)s; use region/sensation, e.g. chest/tight") % {
+            "value": shown(unknown[0])}
         return []
     return list(dict.fromkeys(value))
 
@@ -139,7 +144,7 @@ def _clean_tags(value: object, errors: dict[str, str]) -> list[str]:
         return []
     tags = list(dict.fromkeys(TagRule.normalise(v) for v in value))
     if len(tags) > MAX_TAGS:
-        errors["tags"] = f"at most {MAX_TAGS} tags"
+        errors["tags"] = _("at most %(most)s tags") % {"most": MAX_TAGS}
         return []
     for tag in tags:
         problem = TagRule.problem(tag)
@@ -150,7 +155,7 @@ def _clean_tags(value: object, errors: dict[str, str]) -> list[str]:
 
 
 def _clean_note(value: object, errors: dict[str, str]) -> str:
-    return take_text(errors, "note", value, NOTE_MAX, subject="the note").strip()
+    return take_text(errors, "note", value, NOTE_MAX, subject=_("the note")).strip()
 
 
 def parse_time(value: object, tz: tzinfo) -> datetime:
@@ -187,12 +192,12 @@ def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) 
     try:
         at = parse_time(value, tz)
     except (ValueError, TypeError, OverflowError):
-        errors["at"] = "the time must be an ISO-8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
+        errors["at"] = _("the time must be an ISO-8601 date and time, e.g. 2026-03-01T14:30:00+01:00")
         return now
     if at > now + FUTURE_TOLERANCE:
-        errors["at"] = "the time is in the future; a check-in can be at most 5 minutes ahead of now"
+        errors["at"] = _("the time is in the future; a check-in can be at most 5 minutes ahead of now")
     elif at.year < 1970:
-        errors["at"] = "the time is before 1970"
+        errors["at"] = _("the time is before 1970")
     return at
 
 
@@ -214,7 +219,7 @@ def clean_checkin(
     for name in unknown:
         errors[name] = f"unknown field; the fields are {', '.join(FIELDS)}"
     if not partial and "emotions" not in data:
-        errors["emotions"] = "this field is required"
+        errors["emotions"] = _("this field is required")
     cleaned: dict[str, object] = {}
     if "emotions" in data:
         cleaned["emotions"] = _clean_emotions(data["emotions"], vocab, errors)
@@ -227,7 +232,7 @@ def clean_checkin(
     if "note" in data:
         cleaned["note"] = _clean_note(data["note"], errors)
     if partial and "at" in data and data["at"] is None:
-        errors["at"] = "the time cannot be removed; send a new time or leave the field out"
+        errors["at"] = _("the time cannot be removed; send a new time or leave the field out")
     elif "at" in data or not partial:
         cleaned["at"] = _clean_at(data.get("at"), now, tz, errors)
     if errors:

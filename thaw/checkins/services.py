@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from thaw.accounts.models import User
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag, Source
@@ -31,12 +32,12 @@ from thaw.safety.services import flag_crisis, scan_text
 # One-tap check-ins: a word, and numbness only where the tap itself says it ("Numb").
 # "Heavy", "Okay" and "Too much" say nothing about numbness, so it stays "not rated"
 # (None) until the person rates it; a made-up number would skew every average.
-QUICK_CHOICES: dict[str, tuple[str, str, int, int | None]] = {
+QUICK_CHOICES: dict[str, tuple[Any, str, int, int | None]] = {
     # key: (label, word, intensity, numbness)
-    "numb": ("Numb", "numb", 7, 8),
-    "heavy": ("Heavy", "heavy", 6, None),
-    "okay": ("Okay", "okay", 5, None),
-    "too-much": ("Too much", "overwhelmed", 7, None),
+    "numb": (gettext_lazy("Numb"), "numb", 7, 8),
+    "heavy": (gettext_lazy("Heavy"), "heavy", 6, None),
+    "okay": (gettext_lazy("Okay"), "okay", 5, None),
+    "too-much": (gettext_lazy("Too much"), "overwhelmed", 7, None),
 }
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thaw.checkins import services, suggest
@@ -174,8 +175,8 @@ def _form_errors(errors: dict[str, str]) -> dict[str, str]:
     grouped: dict[str, str] = {}
     for field, message in errors.items():
         section = field.split(".")[0]
-        if section == "emotions" and message.startswith("pick between"):
-            message = f"Pick at least one word (up to {MAX_WORDS}). If nothing fits, choose “not sure”."
+        if field == "emotions":  # too few or too many words: said as the form offers them
+            message = _("Pick at least one word (up to %(most)s). If nothing fits, choose “not sure”.") % {"most": MAX_WORDS}
         grouped.setdefault(section, message[:1].upper() + message[1:])
     return grouped
 
@@ -235,12 +236,12 @@ def _summary(state: dict[str, Any]) -> dict[str, str]:
     """A check-in (saved, or as typed in the form) in words, for showing two versions side by side."""
     tags = [*state["tags"], *(t.strip() for t in state["extra_tags"])]
     return {
-        "Words": ", ".join(f"{w} {state['intensities'].get(w, state['intensity'])}/10" for w in state["words"]),
-        "Numbness": f"{state['numbness']}/10" if state["numbness"] not in ("", None) else "",
-        "Body": ", ".join(v.replace("/", ": ") for v in state["body"]),
-        "Tags": ", ".join(tags),
-        "Note": state["note"],
-        "When": state["at"].replace("T", " "),
+        _("Words"): ", ".join(f"{w} {state['intensities'].get(w, state['intensity'])}/10" for w in state["words"]),
+        _("Numbness"): f"{state['numbness']}/10" if state["numbness"] not in ("", None) else "",
+        _("Body"): ", ".join(v.replace("/", ": ") for v in state["body"]),
+        _("Tags"): ", ".join(tags),
+        _("Note"): state["note"],
+        _("When"): state["at"].replace("T", " "),
     }
 
 
@@ -283,7 +284,7 @@ def _for_someone_else(request: HttpRequest) -> bool:
 
 
 def _refused_for_someone_else() -> HttpResponse:
-    return HttpResponse("This check-in was made while someone else was signed in on this device; it was not saved.",
+    return HttpResponse(_("This check-in was made while someone else was signed in on this device; it was not saved."),
                         status=409, content_type="text/plain; charset=utf-8")
 
 
@@ -302,7 +303,7 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
     try:
         sentence = suggest.clean(state["sentence"])
     except suggest.TooLong as exc:
-        return _render_form(request, state, errors={"sentence": f"The sentence {exc}"}, start=start, status=422)
+        return _render_form(request, state, errors={"sentence": _("The sentence %(problem)s") % {"problem": exc}}, start=start, status=422)
     data = checkin_data(state)
     # Made on this phone (an id from the page or the offline queue) and the reminder it answers.
     data.update(id=request.POST.get("client_id") or None, prompt_id=_prompt_param(request) or None)
@@ -317,7 +318,7 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
                 return _render_form(request, state, errors=_form_errors(again.errors), start=start, status=422)
         else:
             return _render_form(request, state, errors=_form_errors(exc.errors), start=start, status=422)
-    messages.success(request, "Saved. Thank you for checking in.")
+    messages.success(request, _("Saved. Thank you for checking in."))
     # A sentence not kept as the note is still screened, like every note: help comes first.
     unkept_crisis = bool(sentence) and not state["keep_sentence"] and suggest.screen(request.user, sentence)
     if checkin.crisis or unkept_crisis:
@@ -337,15 +338,15 @@ def checkin_suggest(request: HttpRequest) -> HttpResponse:
     try:
         sentence = suggest.clean(state["sentence"])
     except suggest.TooLong as exc:
-        return _render_form(request, state, errors={"sentence": f"The sentence {exc}"}, start=start, status=422)
+        return _render_form(request, state, errors={"sentence": _("The sentence %(problem)s") % {"problem": exc}}, start=start, status=422)
     if not sentence:
         return _render_form(request, state, start=start, status=422,
-                            errors={"sentence": "Write a sentence first: what happened, or how it is."})
+                            errors={"sentence": _("Write a sentence first: what happened, or how it is.")})
     wait = suggest.retry_after(request.user)
     if wait:
         response = _render_form(request, state, start=start, status=429, errors={
-            "sentence": f"That was a lot of suggestions in a short time. Try again in {wait} seconds, "
-                        "or pick from the words below."})
+            "sentence": _("That was a lot of suggestions in a short time. Try again in %(wait)s seconds, or pick from "
+                          "the words below.") % {"wait": wait}})
         response["Retry-After"] = str(wait)
         return response
     found = suggest.suggest(request.user, sentence)
@@ -361,7 +362,7 @@ def checkin_quick(request: HttpRequest) -> HttpResponse:
         return _refused_for_someone_else()
     choice = request.POST.get("choice", "")
     if choice not in services.QUICK_CHOICES:
-        messages.error(request, "That quick check-in was not recognised; please pick one of the buttons.")
+        messages.error(request, _("That quick check-in was not recognised; please pick one of the buttons."))
         return redirect("home")
     extra = {"client_id": request.POST.get("client_id") or None, "at": request.POST.get("at") or None,
              "prompt_id": _prompt_param(request) or None}
@@ -369,7 +370,7 @@ def checkin_quick(request: HttpRequest) -> HttpResponse:
         checkin = services.quick_checkin(request.user, choice, **extra)
     except CheckInInvalid as exc:
         if "at" in exc.errors:
-            messages.error(request, f"That tap was not saved: {exc.errors['at']}.")
+            messages.error(request, _("That tap was not saved: %(problem)s.") % {"problem": exc.errors["at"]})
             return redirect("home")
         # A reminder or id that is not the person's to use: the tap is saved without it.
         checkin = services.quick_checkin(request.user, choice)
@@ -383,7 +384,7 @@ def checkin_quick(request: HttpRequest) -> HttpResponse:
         return render(request, "checkins/_quick_saved.html", {
             "checkin": checkin, "label": label, "recent": recent, "body": body_map(),
             "week": weekly_summary(request.user), "homework": homework_for(request.user), "oob": True})
-    messages.success(request, f"Saved: {label}. You can add details if you like.")
+    messages.success(request, _("Saved: %(label)s. You can add details if you like.") % {"label": label})
     return redirect(reverse("checkin_edit", args=[checkin.id]) + "?saved=1")
 
 
@@ -414,7 +415,7 @@ def checkin_edit(request: HttpRequest, checkin_id: object) -> HttpResponse:
         return _render_form(request, state, checkin=saved, conflict=saved, status=409)
     except CheckIn.DoesNotExist:
         raise Http404("No such check-in.") from None
-    messages.success(request, "Check-in updated.")
+    messages.success(request, _("Check-in updated."))
     if checkin.crisis:
         return redirect(reverse("crisis") + "?from=checkin")
     return redirect("history")
@@ -425,7 +426,7 @@ def checkin_delete(request: HttpRequest, checkin_id: object) -> HttpResponse:
     checkin = _own_or_404(request, checkin_id)
     if request.method == "POST":
         services.delete_checkin(checkin)
-        messages.success(request, "Check-in deleted.")
+        messages.success(request, _("Check-in deleted."))
         return redirect("history")
     return render(request, "checkins/confirm_delete.html", {"checkin": checkin})
 
@@ -441,9 +442,9 @@ def _parse_day(text: str | None) -> date | None:
 def _filter_problem(request: HttpRequest, day_from: date | None, day_to: date | None) -> str:
     for name, parsed in (("from", day_from), ("to", day_to)):
         if request.GET.get(name) and parsed is None:
-            return f"“{request.GET[name][:20]}” is not a date; use the date picker or YYYY-MM-DD."
+            return _("“%(typed)s” is not a date; use the date picker or YYYY-MM-DD.") % {"typed": request.GET[name][:20]}
     if day_from and day_to and day_from > day_to:
-        return "The “From” date is after the “To” date, so nothing can match."
+        return _("The “From” date is after the “To” date, so nothing can match.")
     return ""
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from thaw.access import Category, audit_view, granted_categories
@@ -180,8 +181,8 @@ def grant_revoke(request: HttpRequest, grant_id: Any) -> HttpResponse:
 def sharing_pause(request: HttpRequest) -> HttpResponse:
     paused = request.POST.get("paused") == "1"
     services.set_paused(request.user, paused)
-    messages.success(request, "All sharing is paused. Nobody sees anything until you resume."
-                     if paused else "Sharing is back on, as each grant says.")
+    messages.success(request, gettext("All sharing is paused. Nobody sees anything until you resume.")
+                     if paused else gettext("Sharing is back on, as each grant says."))
     return redirect("circle")
 
 

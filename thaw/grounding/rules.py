@@ -12,6 +12,8 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from thaw.checkins.rules import CheckInInvalid, parse_time
 from thaw.text import shown, take_text
 
@@ -37,13 +39,13 @@ def _clean_time(name: str, value: object, now: datetime, tz: tzinfo, errors: dic
     try:
         moment = parse_time(value, tz)
     except (ValueError, TypeError, OverflowError):
-        errors[name] = f"must be {TIME_EXAMPLE}"
+        errors[name] = _("must be %(example)s") % {"example": TIME_EXAMPLE}
         return None
     if moment > now + FUTURE_TOLERANCE:
-        errors[name] = "is in the future; it can be at most 5 minutes ahead of now"
+        errors[name] = _("is in the future; it can be at most 5 minutes ahead of now")
         return None
     if moment.year < 1970:
-        errors[name] = "is before 1970"
+        errors[name] = _("is before 1970")
         return None
     return moment
 
@@ -56,7 +58,7 @@ def _clean_id(value: object, errors: dict[str, str]) -> uuid.UUID | None:
             return uuid.UUID(value)
         except ValueError:
             pass
-    errors["id"] = "must be a UUID such as 0b6f6a52-8f1e-4c3a-9d4e-3f1c2b7a9e10, or left out"
+    errors["id"] = _("must be a UUID such as 0b6f6a52-8f1e-4c3a-9d4e-3f1c2b7a9e10, or left out")
     return None
 
 
@@ -74,14 +76,15 @@ def clean_session(data: Mapping[str, object], *, exercises: Collection[str], now
 
     exercise = data.get("exercise")
     if exercise is None:
-        errors["exercise"] = "this field is required"
+        errors["exercise"] = _("this field is required")
     elif not isinstance(exercise, str) or exercise not in exercises:
-        errors["exercise"] = f"{shown(exercise)} is not one of Thaw's exercises; see /api/v1/grounding/exercises"
+        errors["exercise"] = _("%(name)s is not one of Thaw's exercises; see /api/v1/grounding/exercises") % {
+            "name": shown(exercise)}
     cleaned["exercise"] = exercise
 
     started = None
     if data.get("started_at") is None:
-        errors["started_at"] = "this field is required"
+        errors["started_at"] = _("this field is required")
     else:
         started = _clean_time("started_at", data["started_at"], now, tz, errors)
     ended = None
@@ -91,9 +94,9 @@ def clean_session(data: Mapping[str, object], *, exercises: Collection[str], now
         ended = max(now, started)
     if started is not None and ended is not None:
         if ended < started:
-            errors["ended_at"] = "is before started_at; a session cannot end before it starts"
+            errors["ended_at"] = _("is before started_at; a session cannot end before it starts")
         elif ended - started > LONGEST_SESSION:
-            errors["ended_at"] = "is more than 6 hours after started_at; check the two times"
+            errors["ended_at"] = _("is more than 6 hours after started_at; check the two times")
     cleaned["started_at"], cleaned["ended_at"] = started, ended
 
     for name, default in (("completed", True), ("made_worse", False)):
@@ -101,7 +104,7 @@ def clean_session(data: Mapping[str, object], *, exercises: Collection[str], now
         if value is None:
             cleaned[name] = default
         elif not isinstance(value, bool):
-            errors[name] = "must be true or false"
+            errors[name] = _("must be true or false")
         else:
             cleaned[name] = value
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from thaw.accounts.models import User
 from thaw.checkins.rules import CheckInInvalid
@@ -187,17 +188,18 @@ def an_affirmation(person: User | None, *, not_this: str = "") -> str:
 def clean_affirmation(text: object) -> str:
     """Raise CheckInInvalid({"text": …}) if the text cannot be saved."""
     if not isinstance(text, str) or not text.strip():
-        raise CheckInInvalid({"text": "Write a few words first."})
+        raise CheckInInvalid({"text": _("Write a few words first.")})
     try:
         return clean_text(" ".join(text.split()), AFFIRMATION_MAX)
     except TextInvalid as exc:
-        raise CheckInInvalid({"text": f"This {exc.message}."}) from None
+        raise CheckInInvalid({"text": _("This %(problem)s.") % {"problem": exc.message}}) from None
 
 
 def add_affirmation(person: User, text: object) -> Affirmation:
     cleaned = clean_affirmation(text)
     if Affirmation.objects.filter(person=person).count() >= MAX_OWN_AFFIRMATIONS:
-        raise CheckInInvalid({"text": f"You have {MAX_OWN_AFFIRMATIONS} of your own already; delete one to add another."})
+        raise CheckInInvalid({"text": _("You have %(most)s of your own already; delete one to add another.") % {
+            "most": MAX_OWN_AFFIRMATIONS}})
     return Affirmation.objects.create(person=person, text=cleaned)
 
 
@@ -207,5 +209,5 @@ def delete_affirmation(person: User, affirmation_id: object) -> bool:
         key = uuid.UUID(str(affirmation_id))
     except ValueError:
         return False
-    deleted, _ = Affirmation.objects.filter(pk=key, person=person).delete()
+    deleted, _count = Affirmation.objects.filter(pk=key, person=person).delete()
     return deleted > 0

@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thaw.checkins.rules import CheckInInvalid
@@ -29,21 +31,21 @@ from thaw.grounding.models import Source
 from thaw.grounding.rules import LONGEST_SESSION, NOTE_MAX, RATING_MAX, RATING_MIN
 
 SCALES = {
-    "before_presence": ("How present do you feel right now?", "far away", "fully here"),
-    "before_numbness": ("How numb do you feel right now?", "not numb", "completely numb"),
-    "after_presence": ("How present do you feel now?", "far away", "fully here"),
-    "after_numbness": ("How numb do you feel now?", "not numb", "completely numb"),
+    "before_presence": (gettext_lazy("How present do you feel right now?"), gettext_lazy("far away"), gettext_lazy("fully here")),
+    "before_numbness": (gettext_lazy("How numb do you feel right now?"), gettext_lazy("not numb"), gettext_lazy("completely numb")),
+    "after_presence": (gettext_lazy("How present do you feel now?"), gettext_lazy("far away"), gettext_lazy("fully here")),
+    "after_numbness": (gettext_lazy("How numb do you feel now?"), gettext_lazy("not numb"), gettext_lazy("completely numb")),
 }
 FIELD_LABELS = {
-    "before_presence": "How present before",
-    "before_numbness": "Numbness before",
-    "after_presence": "How present after",
-    "after_numbness": "Numbness after",
-    "note": "Note",
-    "started_at": "Start time",
-    "ended_at": "End time",
-    "id": "Session",
-    "exercise": "Exercise",
+    "before_presence": gettext_lazy("How present before"),
+    "before_numbness": gettext_lazy("Numbness before"),
+    "after_presence": gettext_lazy("How present after"),
+    "after_numbness": gettext_lazy("Numbness after"),
+    "note": gettext_lazy("Note"),
+    "started_at": gettext_lazy("Start time"),
+    "ended_at": gettext_lazy("End time"),
+    "id": gettext_lazy("Session"),
+    "exercise": gettext_lazy("Exercise"),
 }
 
 
@@ -168,13 +170,13 @@ def exercise_page(request: HttpRequest, slug: str) -> HttpResponse:
     # The plain-form path (no JavaScript): everything arrives in one POST.
     state = form_state_from_post(request.POST)
     try:
-        session, _ = services.create_session(request.user, session_data(exercise, state), source=Source.FORM)
+        session, _created = services.create_session(request.user, session_data(exercise, state), source=Source.FORM)
     except CheckInInvalid as exc:
         errors = {f: f"{FIELD_LABELS.get(f, f)}: {m}" for f, m in exc.errors.items()}
         return _render_exercise(request, exercise, state=state, errors=errors, status=422)
     if session.crisis:
         return redirect(reverse("crisis") + "?from=grounding")
-    messages.success(request, "Saved.")
+    messages.success(request, _("Saved."))
     return redirect("grounding_session", session_id=session.id)
 
 
@@ -217,7 +219,7 @@ def affirmations(request: HttpRequest) -> HttpResponse:
             error = exc.errors["text"]
             status = 422
         else:
-            messages.success(request, "Added to your affirmations.")
+            messages.success(request, _("Added to your affirmations."))
             return redirect("grounding_affirmations")
     # "Another" passes the index shown, never the text: a person's own words stay out of URLs and logs.
     texts = services.all_affirmations(request.user)
@@ -239,5 +241,5 @@ def affirmations(request: HttpRequest) -> HttpResponse:
 def affirmation_delete(request: HttpRequest, affirmation_id: uuid.UUID) -> HttpResponse:
     if not services.delete_affirmation(request.user, affirmation_id):
         raise Http404("No such affirmation.")
-    messages.success(request, "Deleted.")
+    messages.success(request, _("Deleted."))
     return redirect("grounding_affirmations")

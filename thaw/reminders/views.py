@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from thaw.clinic.homework import cadence_instruments
@@ -112,8 +113,8 @@ def reminders_page(request: HttpRequest) -> HttpResponse:
 def fewer(request: HttpRequest) -> HttpResponse:
     accept = request.POST.get("answer") == "fewer"
     if services.send_fewer(request.user, accept) is not None:
-        messages.success(request, "Thaw will send fewer reminders. You can change them any time on the "
-                                  "Reminders page." if accept else "Your reminders stay as they are.")
+        messages.success(request, gettext("Thaw will send fewer reminders. You can change them any time on the "
+                                          "Reminders page.") if accept else gettext("Your reminders stay as they are."))
     return redirect("reminders" if accept else "home")
 
 

@@ -113,3 +113,13 @@ def tag_label(context: Any, tag: str) -> str:
     """A built-in tag in the reader's language; a person's own tags stay as they typed them."""
     found, _forms = _reader_translation(context)
     return found.tags.get(tag, tag) if found is not None else tag
+
+
+@register.filter
+def change_word(status: str) -> str:
+    """A reliable-change status ("recovered") in the reader's language; the stored value stays the code."""
+    from django.utils.translation import gettext
+
+    words = {"recovered": gettext("recovered"), "improved": gettext("improved"),
+             "no reliable change": gettext("no reliable change"), "deteriorated": gettext("deteriorated")}
+    return words.get(status, status)
