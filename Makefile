@@ -34,9 +34,10 @@ $(VENV)/.wordfinding: requirements-wordfinding.lock | $(VENV)/.runtime
 
 setup-wordfinding: $(VENV)/.wordfinding
 
-# The model's own checks: its floor on the held-out sentences and a cross-check of the encoder.
+# The model's own checks: its floor on the held-out sentences, a cross-check of the encoder, and the
+# crisis backstop it powers (its figures on blind batch B5).
 test-wordfinding: $(VENV)/.dev $(VENV)/.wordfinding
-	THAW_REQUIRE_WORDFINDING_MODEL=1 $(BIN)/python -m pytest tests/test_wordfinding_model.py -q -p no:cacheprovider
+	THAW_REQUIRE_WORDFINDING_MODEL=1 $(BIN)/python -m pytest tests/test_wordfinding_model.py tests/test_crisis_backstop.py -q -p no:cacheprovider
 
 run: $(VENV)/.runtime
 	$(BIN)/thaw serve --port $(PORT)

@@ -21,6 +21,8 @@ ORM, no request, no logging of text.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -30,6 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from thaw.checkins import wordmodel
+from thaw.safety.language import CrisisMatch, find_crisis_language
+
+logger = logging.getLogger(__name__)
 
 BACKSTOP_FILE = Path(__file__).resolve().parent / "data" / "crisis" / "backstop.npz"
 CATEGORY = "similar_meaning"  # the flag reason names this instead of a listed category
@@ -80,9 +85,17 @@ def write_backstop(backstop: Backstop, path: Path = BACKSTOP_FILE) -> None:
                             k=np.int64(backstop.k), margin=np.float64(backstop.margin))
 
 
+def switched_on() -> bool:
+    """``THAW_CRISIS_BACKSTOP`` (default 1): 0 keeps the rules alone even with the extra installed."""
+    value = os.environ.get("THAW_CRISIS_BACKSTOP", "1").strip()
+    if value not in ("0", "1"):
+        raise ValueError(f"THAW_CRISIS_BACKSTOP must be 0 or 1, not {value!r}")
+    return value == "1"
+
+
 def available() -> bool:
-    """True when the word-finding model is installed and the backstop file is present."""
-    return wordmodel.available() and BACKSTOP_FILE.is_file()
+    """True when switched on, the word-finding model is installed and the backstop file is present."""
+    return switched_on() and wordmodel.available() and BACKSTOP_FILE.is_file()
 
 
 _loading = threading.Lock()
@@ -124,6 +137,28 @@ def shows_help(text: str) -> bool:
     return note_score(text, loaded) >= loaded[1].margin
 
 
+def crisis_language(text: str) -> list[CrisisMatch]:
+    """The crisis screen every free text gets: the phrases and rules, then, if they found
+    nothing and the extra is installed, the backstop (one match of ``CATEGORY`` over the text).
+
+    A failing backstop is logged without the text and leaves the rules' answer: the screen
+    never fails a save. Call it before opening the write transaction (it takes up to a few
+    hundred milliseconds of CPU for a long note)."""
+    matches = find_crisis_language(text)
+    if matches:
+        return matches
+    try:
+        if shows_help(text):
+            return [CrisisMatch(phrase="close in meaning to crisis sentences", category=CATEGORY, start=0, end=len(text))]
+    except Exception:  # noqa: BLE001 - the optional layer must never take the rules down with it
+        logger.exception("crisis backstop failed; the phrases and rules answered alone")
+    return []
+
+
 def mode() -> str:
     """Whether the backstop is active: for Settings and ``thaw check``."""
-    return "phrases and rules + semantic backstop (local model)" if available() else "phrases and rules"
+    if available():
+        return "phrases and rules + semantic backstop (local model)"
+    if wordmodel.available() and not switched_on():
+        return "phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)"
+    return "phrases and rules"
