@@ -34,9 +34,10 @@ $(VENV)/.wordfinding: requirements-wordfinding.lock | $(VENV)/.runtime
 
 setup-wordfinding: $(VENV)/.wordfinding
 
-# The model's own checks: its floor on the held-out sentences and a cross-check of the encoder.
+# The model's own checks: its floor on the held-out sentences, a cross-check of the encoder, and the
+# crisis backstop it powers (its figures on blind batch B5).
 test-wordfinding: $(VENV)/.dev $(VENV)/.wordfinding
-	THAW_REQUIRE_WORDFINDING_MODEL=1 $(BIN)/python -m pytest tests/test_wordfinding_model.py -q -p no:cacheprovider
+	THAW_REQUIRE_WORDFINDING_MODEL=1 $(BIN)/python -m pytest tests/test_wordfinding_model.py tests/test_crisis_backstop.py -q -p no:cacheprovider
 
 run: $(VENV)/.runtime
 	$(BIN)/thaw serve --port $(PORT)
@@ -52,7 +53,7 @@ test: $(VENV)/.dev
 
 PURE_CORES = thaw/checkins/rules.py thaw/checkins/vocabulary.py thaw/assessments/scoring.py \
 	thaw/assessments/instruments.py thaw/assessments/charts.py thaw/insights/engine.py \
-	thaw/insights/stats_core.py thaw/safety/language.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py \
+	thaw/insights/stats_core.py thaw/safety/language.py thaw/safety/backstop.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py \
 	thaw/reminders/moments.py thaw/clinic/cadence.py
 
 lint: $(VENV)/.dev

@@ -13,6 +13,9 @@ import os
 import tempfile
 
 # Keep the suite's own files (secret key, e2e data) out of the working tree.
+# The semantic crisis backstop (optional extra) stays off in the ordinary suite, so its answers
+# do not depend on what is installed; tests/test_crisis_backstop.py turns it on where it is.
+os.environ.setdefault("THAW_CRISIS_BACKSTOP", "0")
 os.environ.setdefault("THAW_DATA_DIR", tempfile.mkdtemp(prefix="thaw-tests-"))
 # Static files (hashed, compressed) are collected once into a gitignored folder that every test
 # server shares; later runs reuse it unless a source file changed (thaw/core/delivery.py).

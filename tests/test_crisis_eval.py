@@ -52,13 +52,13 @@ def test_the_evaluation_set_is_large_enough_with_a_quarter_held_out() -> None:
 def scans(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records, for every crisis scan, whether a transaction was open at the time."""
     seen: list[bool] = []
-    real = safety.find_crisis_language
+    real = safety.crisis_language  # the rules and, where installed, the semantic backstop
 
     def spy(text: str) -> Any:
         seen.append(connection.in_atomic_block)
         return real(text)
 
-    monkeypatch.setattr(safety, "find_crisis_language", spy)
+    monkeypatch.setattr(safety, "crisis_language", spy)
     return seen
 
 

@@ -437,6 +437,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from thaw.checkins.wordmodel import mode
 
     print(f"Word finding: {mode()}.")
+    from thaw.safety.backstop import mode as crisis_mode
+
+    print(f"Crisis screening: {crisis_mode()}.")
     return code
 
 

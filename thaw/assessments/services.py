@@ -22,7 +22,7 @@ from thaw.assessments.scoring import (
     change_status,
     score,
 )
-from thaw.safety.language import find_crisis_language
+from thaw.safety.backstop import crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.safety.services import raise_flag, resources_payload
 from thaw.text import take_text
@@ -92,7 +92,7 @@ def take(person: Any, instrument_key: object, answers: object, *, difficulty: ob
     chosen = _clean_difficulty(instrument, difficulty)
     event = clean_worst_event(instrument, worst_event)
     # Scanned before the write transaction opens, so the scan never holds the writer lock.
-    event_matches = find_crisis_language(event) if event else []
+    event_matches = crisis_language(event) if event else []
     findings = result.findings()
     with transaction.atomic():
         previous = Assessment.objects.filter(person=person, instrument=instrument.id).order_by("-taken_at").first()

@@ -20,7 +20,7 @@ from thaw.accounts.throttle import spend
 from thaw.checkins import wordmodel
 from thaw.checkins.models import CheckIn, CheckInEmotion
 from thaw.checkins.wordfinding import MAX_TEXT, Suggestion, rank, word_to_try
-from thaw.safety.language import find_crisis_language
+from thaw.safety.backstop import crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.safety.services import raise_flag, resources_payload
 
@@ -82,7 +82,7 @@ def _flag_once(person: Any, categories: list[str]) -> None:
 
 def screen(person: Any, text: str) -> bool:
     """The crisis screening every note gets: True (and a flag, once a day) on crisis language."""
-    matches = find_crisis_language(text)
+    matches = crisis_language(text)
     if matches:
         _flag_once(person, sorted({m.category for m in matches}))
     return bool(matches)

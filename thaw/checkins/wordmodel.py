@@ -275,6 +275,16 @@ def _cached_encoding(encoder: MiniLM, texts: list[str], cache_dir: Path | None, 
 
 
 @cache
+def shared_encoder() -> MiniLM:
+    """One encoder per process, shared by word finding and the crisis backstop
+    (``thaw.safety.backstop``): the weights take about 90 MB. Call only when ``available()``."""
+    folder = model_dir()
+    if folder is None:
+        raise RuntimeError("the word-finding model is not installed (make setup-wordfinding)")
+    return MiniLM(folder)
+
+
+@cache
 def load_model(cache_dir: Path | None = None) -> EmbeddingModel | None:
     """The model when the extra is installed, else None (Thaw then uses the lexicon alone)."""
     folder = model_dir()
@@ -288,7 +298,7 @@ def load_model(cache_dir: Path | None = None) -> EmbeddingModel | None:
         doc = tomllib.load(handle)
     weights = (folder / "model.safetensors").stat()
     identity = f"{MODEL_PACKAGE} {weights.st_size} {weights.st_mtime_ns} {TEMPERATURE}"
-    return EmbeddingModel(MiniLM(folder), vocabulary(), doc, cache_dir, identity)
+    return EmbeddingModel(shared_encoder(), vocabulary(), doc, cache_dir, identity)
 
 
 _warming = threading.Lock()

@@ -15,3 +15,6 @@ class SafetyConfig(AppConfig):
         for language in TRANSLATIONS:
             regions_in(language)
         find_crisis_language("start-up check")
+        from thaw.safety.backstop import warm
+
+        warm()  # the optional semantic backstop loads in the background

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from thaw.audit.models import record
 from thaw.core import versions
-from thaw.safety.language import CrisisMatch, find_crisis_language
+from thaw.safety.backstop import crisis_language
+from thaw.safety.language import CrisisMatch
 from thaw.safety.models import PLAN_SECTIONS, FlagKind, RiskFlag, SafetyPlan
 from thaw.safety.resources import Region, region_for
 
@@ -37,10 +38,11 @@ def raise_flag(person: Any, *, kind: str, source: str, source_id: str, reason: s
 def scan_text(*texts: str | None) -> list[CrisisMatch]:
     """Crisis language in what a person wrote (several fields read as one text).
 
-    Pure and cheap: call it BEFORE opening the write transaction, so a scan never holds the
+    The phrases and rules, and the semantic backstop where the word-finding model is
+    installed (``thaw.safety.backstop``). Pure; call it BEFORE opening the write transaction, so a scan never holds the
     database's write lock, then pass the result to ``flag_crisis`` inside the transaction.
     """
-    return find_crisis_language("\n".join(t for t in texts if t))
+    return crisis_language("\n".join(t for t in texts if t))
 
 
 def flag_crisis(person: Any, matches: list[CrisisMatch], *, source: str, source_id: str) -> bool:

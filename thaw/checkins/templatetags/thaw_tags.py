@@ -66,6 +66,14 @@ def wordfinding_mode() -> str:
     return mode()
 
 
+@register.simple_tag
+def crisis_screening_mode() -> str:
+    """Whether the semantic backstop of the crisis screen is active (Settings shows it)."""
+    from thaw.safety.backstop import mode
+
+    return mode()
+
+
 # --- vocabulary in the reader's language ---------------------------------------------------------
 # A check-in stores identifiers ("lonely", "chest/tight", "alone"); these show them in the language
 # being spoken, with the reader's choice of word forms (thaw.core.language.word_forms).

@@ -1,0 +1,164 @@
+"""The semantic backstop of the crisis detector: optional, on only with the word-finding model.
+
+The phrases and concept rules (``thaw.safety.language``) catch the ways of saying crisis that
+they list; sentences written by others say it in ways nobody listed (blind batches B4 and B5:
+recall 0.78 and 0.76 for the rules alone). The backstop reads a text by meaning instead: each
+sentence of it is embedded with the local all-MiniLM-L6-v2 encoder (``thaw.checkins.wordmodel``,
+installed with ``make setup-wordfinding``), and compared with the embeddings of Thaw's own
+labelled tuning sentences (tests/data/crisis/tuning.tsv). A sentence whose five closest crisis
+sentences are, on average, closer than its five closest non-crisis sentences by at least
+``margin`` shows help. The note shows help if any sentence does (a long note is not diluted).
+
+The embeddings and the margin live in ``data/crisis/backstop.npz``, written by
+``scripts/train_crisis_backstop.py`` (k and margin chosen by leave-one-batch-out
+cross-validation on the tuning sentences; figures and commands in docs/SAFETY.md). The file
+holds vectors only, of Thaw's own sentences, never a person's.
+
+Without the extra, ``available()`` is False and the rules work alone. The backstop only ever
+adds a crisis screen; it never removes one the rules raised. Pure computation over arrays: no
+ORM, no request, no logging of text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from thaw.checkins import wordmodel
+from thaw.safety.language import CrisisMatch, find_crisis_language
+
+logger = logging.getLogger(__name__)
+
+BACKSTOP_FILE = Path(__file__).resolve().parent / "data" / "crisis" / "backstop.npz"
+CATEGORY = "similar_meaning"  # the flag reason names this instead of a listed category
+MAX_SENTENCES = 48  # a 5,000-character note; past this, sentences are joined in groups
+_SENTENCE_END = re.compile(r"(?:[.!?;\n]+|\s-\s)")
+_HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Backstop:
+    crisis: np.ndarray  # (n, 384) unit vectors of crisis sentences (and borderline ones leaning to help)
+    calm: np.ndarray  # (m, 384) the same for non-crisis sentences
+    k: int
+    margin: float
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Mean similarity to the k closest crisis sentences minus that to the k closest calm ones."""
+        near_crisis = np.sort(vectors @ self.crisis.T, axis=1)[:, -self.k:].mean(axis=1)
+        near_calm = np.sort(vectors @ self.calm.T, axis=1)[:, -self.k:].mean(axis=1)
+        return near_crisis - near_calm
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a note, each scored on its own; a very long note's sentences are
+    joined in groups so that at most ``MAX_SENTENCES`` pieces are encoded."""
+    pieces = [p.strip() for p in _SENTENCE_END.split(text) if _HAS_WORD.search(p)]
+    if len(pieces) <= MAX_SENTENCES:
+        return pieces
+    size = -(-len(pieces) // MAX_SENTENCES)
+    return [" ".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
+
+
+def read_backstop(path: Path = BACKSTOP_FILE) -> Backstop:
+    with np.load(path) as data:
+        return Backstop(
+            crisis=np.asarray(data["crisis"], dtype=np.float32),
+            calm=np.asarray(data["calm"], dtype=np.float32),
+            k=int(data["k"]),
+            margin=float(data["margin"]),
+        )
+
+
+def write_backstop(backstop: Backstop, path: Path = BACKSTOP_FILE) -> None:
+    """float16 halves the file; the decisions on every evaluation sentence are unchanged
+    (checked by the training script before it writes)."""
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, crisis=backstop.crisis.astype(np.float16), calm=backstop.calm.astype(np.float16),
+                            k=np.int64(backstop.k), margin=np.float64(backstop.margin))
+
+
+def switched_on() -> bool:
+    """``THAW_CRISIS_BACKSTOP`` (default 1): 0 keeps the rules alone even with the extra installed."""
+    value = os.environ.get("THAW_CRISIS_BACKSTOP", "1").strip()
+    if value not in ("0", "1"):
+        raise ValueError(f"THAW_CRISIS_BACKSTOP must be 0 or 1, not {value!r}")
+    return value == "1"
+
+
+def available() -> bool:
+    """True when switched on, the word-finding model is installed and the backstop file is present."""
+    return switched_on() and wordmodel.available() and BACKSTOP_FILE.is_file()
+
+
+_loading = threading.Lock()
+
+
+@cache
+def _loaded() -> tuple[wordmodel.MiniLM, Backstop]:
+    return wordmodel.shared_encoder(), read_backstop()
+
+
+def load() -> tuple[wordmodel.MiniLM, Backstop] | None:
+    """The encoder and the backstop, loaded once per process (about a second); None without the extra."""
+    if not available():
+        return None
+    with _loading:
+        return _loaded()
+
+
+def warm() -> None:
+    """Load in the background at start-up, so the first note does not wait for it."""
+    if available():
+        threading.Thread(target=load, name="thaw-crisis-backstop", daemon=True).start()
+
+
+def note_score(text: str, loaded: tuple[wordmodel.MiniLM, Backstop]) -> float:
+    """The highest sentence score of a note (``-inf`` for a note without words)."""
+    encoder, backstop = loaded
+    pieces = sentences(text)
+    if not pieces:
+        return float("-inf")
+    return float(backstop.scores(encoder.encode(pieces)).max())
+
+
+def shows_help(text: str) -> bool:
+    """True when the backstop is active and some sentence of ``text`` reads as crisis."""
+    loaded = load()
+    if loaded is None or not text or not text.strip():
+        return False
+    return note_score(text, loaded) >= loaded[1].margin
+
+
+def crisis_language(text: str) -> list[CrisisMatch]:
+    """The crisis screen every free text gets: the phrases and rules, then, if they found
+    nothing and the extra is installed, the backstop (one match of ``CATEGORY`` over the text).
+
+    A failing backstop is logged without the text and leaves the rules' answer: the screen
+    never fails a save. Call it before opening the write transaction (it takes up to a few
+    hundred milliseconds of CPU for a long note)."""
+    matches = find_crisis_language(text)
+    if matches:
+        return matches
+    try:
+        if shows_help(text):
+            return [CrisisMatch(phrase="close in meaning to crisis sentences", category=CATEGORY, start=0, end=len(text))]
+    except Exception:  # noqa: BLE001 - the optional layer must never take the rules down with it
+        logger.exception("crisis backstop failed; the phrases and rules answered alone")
+    return []
+
+
+def mode() -> str:
+    """Whether the backstop is active: for Settings and ``thaw check``."""
+    if available():
+        return "phrases and rules + semantic backstop (local model)"
+    if wordmodel.available() and not switched_on():
+        return "phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)"
+    return "phrases and rules"
