@@ -13,12 +13,13 @@ throwaway cluster `.ci/run` starts), Debian's nginx and wrk:
    with COPY; the time is printed with an extrapolation to 50,000 people.
 2. Signs everyone in without passwords: an API token per person, a session per person and
    per clinician, written through Django's own session store.
-3. For 1, 2 and 3 app servers (``thaw serve --no-worker``, 2 worker processes each) behind
-   nginx configured from deploy/nginx (rendered: ports, paths, no TLS), drives
+3. For 1, 2 and 3 app servers for pages (``thaw serve --no-worker``, 2 worker processes each)
+   and ``--write-servers`` (1) more of their own for ``POST /api/v1/checkins``, as deploy/nginx
+   routes them, behind nginx configured from deploy/nginx (rendered: ports, paths, no TLS), drives
    ``benchmarks/network_mix.lua`` with wrk at ``--connections`` (32) for ``--duration`` s:
    check-in writes 60 %, home 20 %, insights 10 %, caseload 5 %, person detail 5 %.
    Per-endpoint throughput, p50/p99 and statuses come from nginx's access log.
-4. With one app server, runs each endpoint alone to measure the servers' CPU per request
+4. With one app server for pages (and the write servers), runs each endpoint alone to measure the servers' CPU per request
    (from /proc), and runs check-ins alone on SQLite (a single node, same nginx) for the
    write path's comparison.
 
@@ -212,14 +213,14 @@ def _machine_cpu() -> float:
 
 
 @contextlib.contextmanager
-def app_servers(env: dict[str, str], count: int, workers: int,
-                workdir: Path) -> Iterator[tuple[list[subprocess.Popen[bytes]], list[int]]]:
+def app_servers(env: dict[str, str], count: int, workers: int, workdir: Path,
+                name: str = "pages") -> Iterator[tuple[list[subprocess.Popen[bytes]], list[int]]]:
     started: list[subprocess.Popen[bytes]] = []
     ports = []
     try:
         for n in range(count):
             port = free_port()
-            log_file = open(workdir / f"app-{count}-{n}.log", "ab")  # noqa: SIM115
+            log_file = open(workdir / f"app-{name}-{count}-{n}.log", "ab")  # noqa: SIM115
             process = subprocess.Popen([sys.executable, "-m", "thaw.cli", "serve", "--no-worker", "--host", "127.0.0.1",
                                         "--port", str(port), "--workers", str(workers)], env=env, stdout=log_file,
                                        stderr=subprocess.STDOUT, start_new_session=True)
@@ -248,13 +249,13 @@ def _get(port: int, path: str) -> int:
 
 
 @contextlib.contextmanager
-def nginx(ports: list[int], workdir: Path) -> Iterator[tuple[int, Path]]:
+def nginx(ports: list[int], workdir: Path, writes: list[int] | None = None) -> Iterator[tuple[int, Path]]:
     conf_dir = Path(tempfile.mkdtemp(prefix="thaw-bench-nginx-"))
     conf_dir.chmod(0o755)
     static = conf_dir / "static"
     static.mkdir()
     port = free_port()
-    conf = render_nginx(conf_dir, port, ports, static)
+    conf = render_nginx(conf_dir, port, ports, static, writes=writes)
     if os.geteuid() == 0:
         for path in [conf_dir, *conf_dir.rglob("*")]:
             os.chown(path, 65534, -1)
@@ -360,6 +361,8 @@ def main() -> int:
     parser.add_argument("--per-day", type=float, default=3.0)
     parser.add_argument("--servers", default="1,2,3")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
+    parser.add_argument("--write-servers", type=int, default=1,
+                        help="app servers of their own for POST /api/v1/checkins (0: the page servers take them)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--solo-duration", type=int, default=10, help="seconds per endpoint alone (CPU/request)")
@@ -423,17 +426,20 @@ def main() -> int:
     failures: list[str] = []
     runs: dict[str, object] = {}
     for count in [int(n) for n in args.servers.split(",")]:
-        with app_servers(env, count, args.workers, workdir) as (servers, ports):
-            with nginx(ports, workdir) as (port, access_log):
+        with (app_servers(env, count, args.workers, workdir) as (pages, ports),
+              app_servers(env, args.write_servers, args.workers, workdir, "writes") as (writers, write_ports)):
+            servers = pages + writers
+            with nginx(ports, workdir, writes=write_ports or None) as (port, access_log):
                 run = drive(port, access_log, ident, "mixed", args.connections, args.duration, servers)
-                table(f"{count} app server(s), mixed load at {args.connections} connections", run)
+                table(f"{count} app server(s) for pages + {args.write_servers} for check-ins, mixed load at "
+                      f"{args.connections} connections", run)
                 runs[f"mixed_{count}"] = run
                 failures += [f"{count} server(s): {m}" for m in floors_met(run)]
                 if count == 1:
                     for kind in ENDPOINTS:
                         solo = drive(port, access_log, ident, kind, 8 if kind != "checkin" else args.connections,
                                      args.solo_duration, servers)
-                        table(f"1 app server, {kind} alone", solo)
+                        table(f"1 app server (+ {args.write_servers} for check-ins), {kind} alone", solo)
                         runs[f"solo_{kind}"] = solo
     # SQLite single node: the write path alone, same nginx, same connections.
     sqlite_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}

@@ -27,6 +27,32 @@ def tune_gc() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
 
 
+# The busiest pages' templates (compiled once, kept by Django's cached loader).
+WARM_TEMPLATES = ("base.html", "core/home.html", "insights/page.html", "clinic/caseload.html", "clinic/person.html")
+
+
+def warm_up() -> None:
+    """Before forking: build what every worker would otherwise build on its first requests.
+
+    Django imports the URLconf (every view, the API, numpy and the insights engine with them),
+    reads the translation catalogues and compiles templates lazily, on first use. Done after
+    the fork, each worker paid it (seconds of CPU) inside its first requests, which then
+    waited behind it; done here, once, the workers share the result copy-on-write.
+    """
+    from django.conf import settings
+    from django.template.loader import get_template
+    from django.urls import get_resolver, reverse
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)
+    reverse("home")  # fills the resolver's reverse lookup tables
+    for code, _ in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Settings")
+    for name in WARM_TEMPLATES:
+        get_template(name)
+
+
 class ThawServer(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -39,6 +65,7 @@ class ThawServer(BaseApplication):
     def load(self) -> Any:
         from thaw.wsgi import application
 
+        warm_up()
         tune_gc()
         return application
 

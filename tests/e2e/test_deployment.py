@@ -75,13 +75,20 @@ def _replace(text: str, old: str, new: str, *, regex: bool = False) -> str:
     return result
 
 
-def render_nginx(workdir: Path, port: int, upstreams: list[int], static_dir: Path) -> Path:
+def render_nginx(workdir: Path, port: int, upstreams: list[int], static_dir: Path,
+                 writes: list[int] | None = None) -> Path:
+    """deploy/nginx rendered for loopback: ``upstreams`` serve pages; ``writes`` (default: the
+    same servers) take check-ins, with the other page servers as their backup."""
     locations = (DEPLOY / "thaw-locations.conf").read_text()
     locations = _replace(locations, "alias /srv/thaw/static/;", f"alias {static_dir}/;")
     (workdir / "thaw-locations.conf").write_text(locations)
     site = (DEPLOY / "thaw.conf").read_text()
     servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;\n" for p in upstreams)
     site = _replace(site, r"(upstream thaw_app \{\n).*?(\})", rf"\g<1>{servers}\g<2>", regex=True)
+    writes = writes or upstreams
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;\n" for p in writes)
+    servers += "".join(f"    server 127.0.0.1:{p} backup;\n" for p in upstreams if p not in writes)
+    site = _replace(site, r"(upstream thaw_writes \{\n).*?(\})", rf"\g<1>{servers}\g<2>", regex=True)
     site = _replace(site, r"server \{\n    listen 80;.*?\n\}\n", "", regex=True)  # the HTTPS redirect
     site = _replace(site, "    listen 443 ssl;\n", f"    listen 127.0.0.1:{port};\n")
     site = _replace(site, "    listen [::]:443 ssl;\n", "")
@@ -253,7 +260,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     (static_dir / "thaw").mkdir(parents=True)
     shutil.copy(ROOT / "thaw" / "core" / "static" / "thaw" / "thaw.css", static_dir / "thaw" / "thaw.css")
     nginx_port, ports = free_port(), [free_port(), free_port()]
-    conf = render_nginx(workdir, nginx_port, ports, static_dir)
+    # Check-ins go to the second server (the first is its backup), pages to both.
+    conf = render_nginx(workdir, nginx_port, ports, static_dir, writes=[ports[1]])
     if os.geteuid() == 0:
         for path in [workdir, *workdir.rglob("*")]:
             os.chown(path, 65534, -1)  # nobody
@@ -347,7 +355,8 @@ def test_a_session_signed_in_on_one_server_works_on_the_other(network: Network) 
     network.secrets.update(browser.cookies.values())
     for _ in range(4):  # nginx alternates between the two servers
         page = browser.request("GET", "/settings/")
-        assert page.status == 200 and "Sign out" in page.text() and "name=\"login\"" not in page.text()
+        # The settings page itself (signed out, it redirects to the sign-in form).
+        assert page.status == 200 and "<h1>Settings</h1>" in page.text() and "name=\"login\"" not in page.text()
     after = [_requests_on(network, s, "/settings/") for s in network.servers]
     assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
     network.tokens["person"] = _token(network, PERSON)
@@ -450,6 +459,30 @@ def test_the_client_address_comes_from_the_proxy_when_trusted(network: Network) 
     assert latest["details"]["ip"] == CLIENT_ADDRESS
 
 
+def test_check_ins_go_to_their_own_server_and_pages_to_both(network: Network) -> None:
+    """deploy/nginx: POST /api/v1/checkins on the write server, so a check-in never waits behind
+    a page; reads (here the list of check-ins) on the page servers, in turn."""
+    token = network.tokens.get("person") or _token(network, PERSON)
+    page_server, write_server = network.servers
+
+    def counts() -> dict[int, tuple[float, float]]:
+        return {s.port: (_requests_on(network, s, "/api/v1/checkins", "201"),
+                         _requests_on(network, s, "/api/v1/checkins", "200")) for s in network.servers}
+
+    before = counts()
+    browser = network.client()
+    for i in range(6):
+        answer = browser.api("POST", "/api/v1/checkins", {"emotions": [{"word": "calm", "intensity": 3}],
+                                                          "numbness": i}, token=token)
+        assert answer.status == 201, answer.text()
+        assert browser.api("GET", "/api/v1/checkins", token=token).status == 200
+    after = counts()
+    written = {port: after[port][0] - before[port][0] for port in after}
+    read = {port: after[port][1] - before[port][1] for port in after}
+    assert written == {page_server.port: 0, write_server.port: 6}
+    assert sum(read.values()) == 6 and all(n >= 1 for n in read.values()), read
+
+
 def test_killing_an_app_server_mid_load_loses_no_acknowledged_checkin(network: Network) -> None:
     token = network.tokens["person"]
     acknowledged: list[str] = []
@@ -473,7 +506,9 @@ def test_killing_an_app_server_mid_load_loses_no_acknowledged_checkin(network: N
     for thread in threads:
         thread.start()
     wait_until(lambda: len(acknowledged) >= 40 or not any(t.is_alive() for t in threads), "40 check-ins acknowledged")
-    network.servers[1].stop(signal.SIGKILL)  # no goodbye: master, worker processes, all at once
+    # The write server (check-ins go there first): no goodbye, master and workers at once.
+    # The page server, its backup in nginx, takes the check-ins from then on.
+    network.servers[1].stop(signal.SIGKILL)
     killed.set()
     for thread in threads:
         thread.join(timeout=600)

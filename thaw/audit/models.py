@@ -103,7 +103,7 @@ def record(action: str, *, actor: Any = None, person: Any = None, **details: Any
 
 
 def record_many(action: str, *, actor: Any, people: list[Any], **details: Any) -> int:
-    """Append one event per person in one transaction (a caseload view).
+    """Append one event per person (a user, or a user's id) in one transaction (a caseload view).
 
     Written without model instances: on PostgreSQL by one COPY, elsewhere with
     ``executemany``. On PostgreSQL, ``executemany`` sent 500 single-row INSERTs and took about
@@ -129,12 +129,13 @@ def record_many(action: str, *, actor: Any, people: list[Any], **details: Any) -
         details_json = json.dumps(details)
         rows = []
         for person in people:
+            person_id = person if isinstance(person, int) else person.pk
             salt = secrets.token_hex(16)
-            content = {"at": now.isoformat(), "actor": actor_ref, "person": person.pk, "action": action,
+            content = {"at": now.isoformat(), "actor": actor_ref, "person": person_id, "action": action,
                        "details": details, "salt": salt}
             content_hash = content_digest(content)
             chain_hash = chain_digest(previous, content_hash)
-            rows.append((at, actor_ref, person.pk, actor_ref, person.pk, action, details_json, content_hash,
+            rows.append((at, actor_ref, person_id, actor_ref, person_id, action, details_json, content_hash,
                          previous, chain_hash, False, salt))
             previous = chain_hash
         with connection.cursor() as cursor:

@@ -46,8 +46,9 @@ def _render(request: HttpRequest, person: User, categories: set[str], programs: 
             form: homework_service.HomeworkForm | None = None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     anchor = summary.anchor_for(person, now, [p.pk for p in programs])
-    since = summary.since_last_session(person, categories, anchor, now)
-    detail = summary.person_detail(person, categories, now)
+    span = summary.span_for(person, anchor.at, now)  # the check-ins, read once for every section
+    since = summary.since_last_session(person, categories, anchor, now, span)
+    detail = summary.person_detail(person, categories, now, span)
     for category in sorted(detail["shown"] | since["shown"]):
         audit_view(request.user, person, Category(category))
     current = homework_service.latest(person, programs)

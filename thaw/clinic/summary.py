@@ -13,13 +13,11 @@ cannot support a figure the result says so instead of guessing.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,8 +31,8 @@ from thaw.checkins.models import CheckIn
 from thaw.clinic.services import ARROWS
 from thaw.grounding.exercises import library
 from thaw.grounding.models import GroundingSession
-from thaw.insights.data import load_arrays
-from thaw.insights.engine import NUMB_DAY_THRESHOLD, compute_insights
+from thaw.insights.data import PersonSpan, granularity_span
+from thaw.insights.engine import NUMB_DAY_THRESHOLD
 from thaw.safety.models import RiskFlag
 
 FALLBACK_DAYS = 7
@@ -110,18 +108,22 @@ def _local_day_means(person: Any, since: datetime, until: datetime) -> tuple[int
     return len(rows), {day: sum(v) / len(v) for day, v in sorted(by_day.items())}
 
 
-def _granularity_between(person: Any, since: datetime | None, until: datetime) -> dict[str, Any]:
-    result = compute_insights(load_arrays(person, since, until), now_epoch=until.timestamp())
-    return result["granularity"]
+def span_for(person: Any, anchor: datetime, now: datetime) -> PersonSpan:
+    """The person's check-ins to read once for the whole page: every window below lies inside."""
+    earliest = min(anchor - timedelta(days=GRANULARITY_BEFORE_DAYS), now - timedelta(days=NUMBNESS_DAYS),
+                   granularity_span(now, GRANULARITY_MONTHS))
+    return PersonSpan(person, earliest, now)
 
 
-def granularity_trend(person: Any, anchor: datetime, now: datetime) -> list[dict[str, Any]]:
+def granularity_trend(person: Any, anchor: datetime, now: datetime, span: PersonSpan | None = None
+                      ) -> list[dict[str, Any]]:
     """Differentiation (1 − ICC) since the anchor against the 90 days before it, per valence.
 
     Descriptive only: no test says whether a difference is more than noise, and the page says so.
     """
-    window = _granularity_between(person, anchor, now)
-    before = _granularity_between(person, anchor - timedelta(days=GRANULARITY_BEFORE_DAYS), anchor)
+    span = span or span_for(person, anchor, now)
+    window = span.insights(anchor, now, now)["granularity"]
+    before = span.insights(anchor - timedelta(days=GRANULARITY_BEFORE_DAYS), anchor, anchor)["granularity"]
     out = []
     for valence, label in (("negative", "unpleasant feelings"), ("positive", "pleasant feelings")):
         now_value, then_value = window[valence], before[valence]
@@ -140,7 +142,8 @@ def granularity_trend(person: Any, anchor: datetime, now: datetime) -> list[dict
     return out
 
 
-def since_last_session(person: Any, categories: set[str], anchor: Anchor, now: datetime) -> dict[str, Any]:
+def since_last_session(person: Any, categories: set[str], anchor: Anchor, now: datetime,
+                       span: PersonSpan | None = None) -> dict[str, Any]:
     """One screen for the time since ``anchor``; each item is ``None`` when its category is not shared."""
     result: dict[str, Any] = {"anchor": anchor, "numbness": None, "granularity": None, "grounding": None,
                               "substances": None, "flags": None, "scores": None, "shown": set()}
@@ -152,7 +155,7 @@ def since_last_session(person: Any, categories: set[str], anchor: Anchor, now: d
                               "mean": round(sum(days.values()) / len(days), 1) if days else None}
         result["shown"].add(numbness_category(categories))
     if Category.CHECKINS in categories:
-        result["granularity"] = granularity_trend(person, anchor.at, now)
+        result["granularity"] = granularity_trend(person, anchor.at, now, span)
         result["shown"].add(Category.CHECKINS)
     if Category.GROUNDING in categories:
         used = Counter(GroundingSession.objects.filter(person=person, started_at__gte=anchor.at, started_at__lte=now)
@@ -233,10 +236,15 @@ def scores(person: Any) -> list[dict[str, Any]]:
     return out
 
 
-def numbness(person: Any, now: datetime) -> dict[str, Any]:
-    """Weekly mean numbness over the last 90 days, the trend with its 95 % interval, numb days."""
-    result = compute_insights(load_arrays(person, now - timedelta(days=NUMBNESS_DAYS), now),
-                              now_epoch=now.timestamp())["numbness"]
+def numbness(person: Any, now: datetime, span: PersonSpan | None = None, *,
+             with_substances: bool = True) -> dict[str, Any]:
+    """Weekly mean numbness over the last 90 days, the trend with its 95 % interval, numb days.
+
+    ``with_substances`` only picks which cached run of the engine to reuse: the numbness figures
+    do not read substance use (``patterns`` does).
+    """
+    span = span or PersonSpan(person, now - timedelta(days=NUMBNESS_DAYS), now)
+    result = span.insights(now - timedelta(days=NUMBNESS_DAYS), now, now, with_substances=with_substances)["numbness"]
     weekly = result["weekly"]
     chart = None
     if weekly:
@@ -247,11 +255,12 @@ def numbness(person: Any, now: datetime) -> dict[str, Any]:
     return {**result, "chart": chart, "days": NUMBNESS_DAYS}
 
 
-def granularity(person: Any, now: datetime, months: int = GRANULARITY_MONTHS) -> dict[str, Any]:
+def granularity(person: Any, now: datetime, months: int = GRANULARITY_MONTHS, span: PersonSpan | None = None, *,
+                with_substances: bool = True) -> dict[str, Any]:
     """Differentiation over a trailing 90 days, month by month (as on the person's insights page)."""
     from thaw.insights.views import granularity_over_time
 
-    points = granularity_over_time(person, now, months=months)
+    points = granularity_over_time(person, now, months=months, span=span, with_substances=with_substances)
     chart = None
     computable = [p for p in points if p["negative"] is not None]
     if computable:
@@ -263,16 +272,15 @@ def granularity(person: Any, now: datetime, months: int = GRANULARITY_MONTHS) ->
     return {"points": points, "chart": chart}
 
 
-def patterns(person: Any, now: datetime, *, with_substances: bool, days: int = NUMBNESS_DAYS) -> dict[str, Any]:
+def patterns(person: Any, now: datetime, *, with_substances: bool, days: int = NUMBNESS_DAYS,
+             span: PersonSpan | None = None) -> dict[str, Any]:
     """The patterns that survive the false-discovery control, stated as on the insights page.
 
     Without the ``substances`` category the substance-use times are taken out before testing,
     so neither a pattern nor the number of factors tested can reveal them.
     """
-    arrays = load_arrays(person, now - timedelta(days=days), now)
-    if not with_substances:
-        arrays = dataclasses.replace(arrays, substance_epoch=np.empty(0, dtype=np.float64))
-    result = compute_insights(arrays, now_epoch=now.timestamp())
+    span = span or PersonSpan(person, now - timedelta(days=days), now)
+    result = span.insights(now - timedelta(days=days), now, now, with_substances=with_substances)
     # The engine words its sentences for the person; the same statement, about them.
     found = [{**p, "sentence": p["sentence"].replace("your numbness", "their numbness")} for p in result["patterns"]]
     return {"patterns": found, "tested": result["patterns_tested"], "n": result["n_checkins"], "days": days}
@@ -319,9 +327,16 @@ def open_flags(person: Any) -> list[RiskFlag]:
     return list(RiskFlag.objects.filter(person=person, acknowledged_at__isnull=True).order_by("created_at"))
 
 
-def person_detail(person: Any, categories: set[str], now: datetime | None = None) -> dict[str, Any]:
-    """Every section the categories allow; ``shown`` lists the categories read (to audit)."""
+def person_detail(person: Any, categories: set[str], now: datetime | None = None,
+                  span: PersonSpan | None = None) -> dict[str, Any]:
+    """Every section the categories allow; ``shown`` lists the categories read (to audit).
+
+    ``span``: the person's check-ins read once for the page (``span_for``), else read here.
+    """
     now = now or timezone.now()
+    span = span or PersonSpan(person, min(now - timedelta(days=NUMBNESS_DAYS),
+                                          granularity_span(now, GRANULARITY_MONTHS)), now)
+    with_substances = Category.SUBSTANCES in categories  # one engine run serves numbness and patterns
     shown: set[Category] = set()
     detail: dict[str, Any] = {"scores": None, "numbness": None, "granularity": None, "patterns": None,
                               "grounding": None, "substances": None, "flags": None}
@@ -333,11 +348,11 @@ def person_detail(person: Any, categories: set[str], now: datetime | None = None
         shown.add(Category.ASSESSMENTS)
     numb_category = numbness_category(categories)
     if numb_category is not None:
-        detail["numbness"] = numbness(person, now)
+        detail["numbness"] = numbness(person, now, span, with_substances=with_substances)
         shown.add(numb_category)
     if Category.CHECKINS in categories:
-        detail["granularity"] = granularity(person, now)
-        detail["patterns"] = patterns(person, now, with_substances=Category.SUBSTANCES in categories)
+        detail["granularity"] = granularity(person, now, span=span, with_substances=with_substances)
+        detail["patterns"] = patterns(person, now, with_substances=with_substances, span=span)
         shown.add(Category.CHECKINS)
     if Category.GROUNDING in categories:
         detail["grounding"] = grounding(person)

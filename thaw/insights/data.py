@@ -6,8 +6,9 @@ turned into numpy arrays with codes for words, families, tags and body sensation
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from django.db import connection
 
 from thaw.checkins.models import CheckIn, CheckInEmotion, CheckInTag
 from thaw.checkins.vocabulary import NOT_SURE_FAMILY, NUMB_FAMILY, vocabulary
-from thaw.insights.engine import CheckInArrays
+from thaw.insights.engine import CheckInArrays, compute_insights
 from thaw.substances.models import SubstanceUse
 
 EPOCH_DAY = 86400
@@ -86,7 +87,10 @@ def load_arrays(person: Any, since: datetime | None = None, until: datetime | No
 
     vocab = vocabulary()
     chosen = qs.values("id")
-    emotions = _raw(CheckInEmotion.objects.filter(checkin__in=chosen).order_by().values_list("checkin_id", "word", "intensity"))
+    # Each statement reads its own snapshot: a check-in written between the first query and
+    # these is left out here too (its words and tags have no row to belong to).
+    emotions = [e for e in _raw(CheckInEmotion.objects.filter(checkin__in=chosen).order_by()
+                                .values_list("checkin_id", "word", "intensity")) if e[0] in position]
     emo_row = np.fromiter((position[c] for c, _, _ in emotions), dtype=np.int64, count=len(emotions))
     emo_word, words = _codes([w for _, w, _ in emotions])
     # Look each distinct word up once, then spread by code.
@@ -100,7 +104,8 @@ def load_arrays(person: Any, since: datetime | None = None, until: datetime | No
     emo_excluded = excluded[emo_word] if len(words) else np.empty(0, dtype=bool)
     emo_intensity = np.fromiter((i for _, _, i in emotions), dtype=np.int64, count=len(emotions))
 
-    tag_pairs = _raw(CheckInTag.objects.filter(checkin__in=chosen).order_by().values_list("checkin_id", "name"))
+    tag_pairs = [t for t in _raw(CheckInTag.objects.filter(checkin__in=chosen).order_by()
+                                 .values_list("checkin_id", "name")) if t[0] in position]
     tag_row = np.fromiter((position[c] for c, _ in tag_pairs), dtype=np.int64, count=len(tag_pairs))
     tag_code, tags = _codes([t for _, t in tag_pairs])
     body_pairs = [(i, b) for i, row in enumerate(rows) if row[3] not in (None, "[]", [])
@@ -129,3 +134,46 @@ def _substance_epochs(person: Any, since: datetime | None, until: datetime | Non
         qs = qs.filter(at__lte=until)
     times = [row[0] for row in _raw(qs.order_by("at").values_list("at"))]
     return _epochs(times) if times else np.empty(0, dtype=np.float64)
+
+GRANULARITY_WINDOW_DAYS = 90  # granularity over time: each point is over the 90 days before it
+
+
+def granularity_span(end: datetime, months: int = 12) -> datetime:
+    """The earliest moment month-by-month granularity up to ``end`` reads."""
+    return end - timedelta(days=30 * (months - 1) + GRANULARITY_WINDOW_DAYS)
+
+
+class PersonSpan:
+    """One person's check-ins read once (on first use) for ``since``..``until``, then cut into
+    the windows a page needs, each computed at most once.
+
+    The clinician's person page and the insights page look at up to eighteen overlapping
+    windows (month-by-month granularity, the 90 days, since the last session); reading each from
+    the database cost most of their time. Every window must lie inside the span.
+    """
+
+    def __init__(self, person: Any, since: datetime | None, until: datetime | None = None) -> None:
+        self.person, self.since, self.until = person, since, until
+        self._arrays: CheckInArrays | None = None
+        self._results: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def window(self, since: datetime | None, until: datetime | None) -> CheckInArrays:
+        if self.since is not None and (since is None or since < self.since):
+            raise ValueError(f"{since} is before the span read ({self.since})")
+        if self.until is not None and (until is None or until > self.until):
+            raise ValueError(f"{until} is after the span read ({self.until})")
+        if self._arrays is None:
+            self._arrays = load_arrays(self.person, self.since, self.until)
+        return self._arrays.between(since.timestamp() if since is not None else None,
+                                    until.timestamp() if until is not None else None)
+
+    def insights(self, since: datetime | None, until: datetime | None, now: datetime,
+                 *, with_substances: bool = True) -> dict[str, Any]:
+        """``compute_insights`` over a window, once per window (callers must not change the result)."""
+        key = (since, until, now, with_substances)
+        if key not in self._results:
+            arrays = self.window(since, until)
+            if not with_substances:
+                arrays = dataclasses.replace(arrays, substance_epoch=np.empty(0, dtype=np.float64))
+            self._results[key] = compute_insights(arrays, now_epoch=now.timestamp())
+        return self._results[key]

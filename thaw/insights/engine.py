@@ -22,6 +22,7 @@ live in ``stats_core``; ``icc3k`` and friends are re-exported here.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -194,6 +195,43 @@ class CheckInArrays:
             body=self.body, substance_epoch=self.substance_epoch,
         )  # fmt: skip
 
+    def between(self, start: float | None, end: float | None) -> CheckInArrays:
+        """The check-ins (and substance uses) with ``start <= epoch <= end`` (``None``: no bound),
+        with the name tables cut down to the names used there: the same arrays a fresh load of
+        that window gives, so a page can read a person's check-ins once and cut every window it
+        needs from them."""
+        lo = 0 if start is None else int(np.searchsorted(self.epoch, start, side="left"))
+        hi = self.n if end is None else int(np.searchsorted(self.epoch, end, side="right"))
+        if lo == 0 and hi == self.n:
+            keep_uses = _within(self.substance_epoch, start, end)
+            if bool(keep_uses.all()):
+                return self
+            return dataclasses.replace(self, substance_epoch=self.substance_epoch[keep_uses])
+        if lo >= hi:  # as a load finding no check-ins: substance uses alone tell nothing
+            return CheckInArrays.empty()
+
+        def sparse(rows: IntArray, *columns: Any) -> list[Any]:
+            kept = (rows >= lo) & (rows < hi)
+            return [rows[kept] - lo, *(c[kept] for c in columns)]
+
+        emo_row, emo_word, emo_family, emo_p, emo_i, emo_x = sparse(
+            self.emo_row, self.emo_word, self.emo_family, self.emo_pleasantness, self.emo_intensity, self.emo_excluded)
+        emo_word, words = _used(emo_word, self.words)
+        emo_family, families = _used(emo_family, self.families)
+        tag_row, tag_code = sparse(self.tag_row, self.tag_code)
+        tag_code, tags = _used(tag_code, self.tags)
+        body_row, body_code = sparse(self.body_row, self.body_code)
+        body_code, body = _used(body_code, self.body)
+        window = slice(lo, hi)
+        return CheckInArrays(
+            epoch=self.epoch[window], local_day=self.local_day[window], local_hour=self.local_hour[window],
+            weekday=self.weekday[window], numbness=self.numbness[window],
+            emo_row=emo_row, emo_word=emo_word, emo_family=emo_family, emo_pleasantness=emo_p,
+            emo_intensity=emo_i, emo_excluded=emo_x, words=words, families=families,
+            tag_row=tag_row, tag_code=tag_code, tags=tags, body_row=body_row, body_code=body_code,
+            body=body, substance_epoch=self.substance_epoch[_within(self.substance_epoch, start, end)],
+        )  # fmt: skip
+
     @classmethod
     def empty(cls) -> CheckInArrays:
         """No check-ins at all (a new person)."""
@@ -207,6 +245,23 @@ class CheckInArrays:
             tag_row=i, tag_code=i, tags=(), body_row=i, body_code=i, body=(),
             substance_epoch=f,
         )  # fmt: skip
+
+
+def _within(epoch: FloatArray, start: float | None, end: float | None) -> BoolArray:
+    keep = np.ones(len(epoch), dtype=np.bool_)
+    if start is not None:
+        keep &= epoch >= start
+    if end is not None:
+        keep &= epoch <= end
+    return keep
+
+
+def _used(codes: IntArray, names: tuple[str, ...]) -> tuple[IntArray, tuple[str, ...]]:
+    """Codes renumbered over only the names they use, in the table's order (sorted stays sorted)."""
+    used = np.unique(codes)
+    if len(used) == len(names):
+        return codes, names
+    return np.searchsorted(used, codes).astype(np.int64), tuple(names[i] for i in used.tolist())
 
 
 def _sparse_problems(

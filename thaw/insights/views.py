@@ -14,8 +14,8 @@ from django.utils import timezone
 from thaw.checkins.vocabulary import vocabulary
 from thaw.insights import plain
 from thaw.insights.cache import cached_figures
-from thaw.insights.data import load_arrays
-from thaw.insights.engine import CheckInArrays, compute_insights
+from thaw.insights.data import GRANULARITY_WINDOW_DAYS, PersonSpan, granularity_span
+from thaw.insights.engine import CheckInArrays
 from thaw.learn import links
 from thaw.reminders.insights import answer_rate
 
@@ -57,12 +57,19 @@ def mood_points(arrays: CheckInArrays) -> dict[str, Any]:
     }
 
 
-def granularity_over_time(person: Any, end: datetime, months: int = 12) -> list[dict[str, Any]]:
-    """Differentiation over a trailing 90 days, month by month (the engine, run per window)."""
+def granularity_over_time(person: Any, end: datetime, months: int = 12, *, span: PersonSpan | None = None,
+                          with_substances: bool = True) -> list[dict[str, Any]]:
+    """Differentiation over a trailing 90 days, month by month (the engine, run per window).
+
+    ``span``: the person's check-ins already read for the page (covering ``granularity_span``);
+    ``with_substances`` only says which of its cached results to reuse (granularity ignores them).
+    """
+    span = span or PersonSpan(person, granularity_span(end, months), end)
     points = []
     for back in range(months - 1, -1, -1):
         until = end - timedelta(days=30 * back)
-        result = compute_insights(load_arrays(person, until - timedelta(days=90), until), now_epoch=until.timestamp())
+        result = span.insights(until - timedelta(days=GRANULARITY_WINDOW_DAYS), until, until,
+                               with_substances=with_substances)
         neg = result["granularity"]["negative"]
         pos = result["granularity"]["positive"]
         points.append({"t": int(until.timestamp()), "date": until.date().isoformat(),
@@ -93,15 +100,17 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 def _figures(person: Any, days: int | None) -> dict[str, Any]:
     now = timezone.now()
     since = now - timedelta(days=days) if days else None
-    arrays = load_arrays(person, since, None)
-    result = compute_insights(arrays, now_epoch=now.timestamp())
+    # One read of the check-ins for the window and the twelve granularity windows.
+    span = PersonSpan(person, min(since, granularity_span(now)) if since else None, None)
+    arrays = span.window(since, None)
+    result = span.insights(since, None, now)
     weekly = result["numbness"]["weekly"]
     charts = {
         "numbness": {"t": [int(datetime.fromisoformat(w["week_start"]).replace(tzinfo=timezone.get_current_timezone())
                                 .timestamp()) for w in weekly],
                      "mean": [w["mean"] for w in weekly], "n": [w["n"] for w in weekly]},
         "mood": mood_points(arrays),
-        "granularity": granularity_over_time(person, now),
+        "granularity": granularity_over_time(person, now, span=span),
         "patterns": [{"factor": p["factor"], "with": p["mean_with"], "without": p["mean_without"]}
                      for p in result["patterns"]],
     }
