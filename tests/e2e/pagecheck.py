@@ -47,10 +47,12 @@ _TARGETS_JS = """(min) => {
   }
   // WCAG 2.5.8 spacing for the inline links: a 24 px circle around each touches no other target.
   const all = Array.from(document.querySelectorAll(sel)).map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.width > 1 && r.height > 1);
+  // A pinned bar (the phone's tab bar) meets a link of the page only at one scroll position: not a neighbour.
+  const pinned = e => { for (let n = e; n && n !== document.body; n = n.parentElement) { if (['fixed', 'sticky'].includes(getComputedStyle(n).position)) return true; } return false; };
   for (const {el, r} of small) {
     const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
     for (const [other, o] of all) {
-      if (other === el || other.contains(el) || el.contains(other)) continue;
+      if (other === el || other.contains(el) || el.contains(other) || pinned(other) !== pinned(el)) continue;
       const dx = Math.max(o.left - cx, 0, cx - o.right), dy = Math.max(o.top - cy, 0, cy - o.bottom);
       if (Math.hypot(dx, dy) < 12) { problems.push(`${where(el)} "${name(el)}" (in a sentence) is within 12 px of ${where(other)} "${name(other)}"`); break; }
     }
