@@ -82,7 +82,7 @@ def test_form_with_a_future_time_is_refused(web_alice: Client) -> None:
 
 def test_body_first_path_preselects_not_sure(web_alice: Client) -> None:
     page = web_alice.get("/checkin/?start=body").content.decode()
-    assert re.search(r'value="not sure" data-def="[^"]+" checked', page)
+    assert re.search(r'value="not sure"[^>]* checked', page)
     assert page.index("Where do you feel it in your body?") < page.index("What are you feeling?")
     response = post_form(web_alice, word=["not sure"], body=["stomach/heavy", "everywhere/absent"], start="body")
     assert response.status_code == 302
@@ -261,3 +261,22 @@ def test_one_tap_fragment_refreshes_this_week(web_alice: Client, alice) -> None:
     week = re.search(r'<section[^>]*id="week"[^>]*hx-swap-oob="true".*?</section>', html, re.S)
     assert week is not None, html
     assert "1 check-in," in week.group(0) and "average numbness 8.0" in week.group(0)
+
+
+def test_the_check_in_form_asks_for_its_files_early_and_carries_only_what_it_uses(web_alice: Client) -> None:
+    """A slow phone starts fetching the stylesheet and the scripts from the answer's headers; the
+    form carries no htmx (it does not use it; home does) and each word's meaning only once."""
+    from thaw.checkins.vocabulary import vocabulary
+
+    response = web_alice.get("/checkin/")
+    page = response.content.decode()
+    links = response["Link"].split(", ")
+    head = page[:page.index("</head>")]
+    named = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', head)
+    assert links == [f"<{url}>; rel=preload; as={'style' if url.endswith('.css') else 'script'}" for url in named]
+    assert any("/checkins/meter." in link and "as=script" in link for link in links)
+    assert any("/thaw/thaw." in link and "as=style" in link for link in links)
+    assert "htmx" not in page and "htmx" not in response["Link"]
+    assert "/vendor/htmx.min." in web_alice.get("/").content.decode()  # the one-tap check-in uses it
+    betrayed = vocabulary().emotions["betrayed"].definition
+    assert page.count(betrayed) == 1 and 'value="betrayed"' in page

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "thaw.core.delivery.StaticFiles",
     "thaw.core.delivery.PageCompression",
+    "thaw.core.delivery.PreloadHeaders",  # after compression in this list: it reads the page before it is compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -40,9 +40,9 @@ def test_security_headers_and_no_third_party_assets(server: LiveThaw) -> None:
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert b"<script>" not in response.body and b"http://" not in response.body.replace(b"http://127.0.0.1", b"")
-    htmx = re.search(rb'src="(/static/vendor/htmx\.min\.[0-9a-f]{12}\.js)"', response.body)
-    assert htmx, "the page names htmx by its hashed name"
-    static = server.request("GET", htmx.group(1).decode())
+    script = re.search(rb'src="(/static/thaw/thaw\.[0-9a-f]{12}\.js)"', response.body)
+    assert script, "the page names its script by its hashed name"
+    static = server.request("GET", script.group(1).decode())
     assert static.status == 200 and len(static.body) > 10_000
 
 

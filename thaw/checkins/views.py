@@ -39,7 +39,8 @@ QUADRANT_LABELS = {
 @dataclass(frozen=True)
 class Chip:
     """One vocabulary word as the picker shows it: the identifier is what the form sends and the
-    check-in stores; label, definition and search are in the reader's language and forms."""
+    check-in stores; label, definition and search are in the reader's language and forms. An empty
+    ``search`` means the word itself is all there is to search (English): the form leaves it out."""
 
     word: str
     label: str
@@ -58,9 +59,10 @@ def chips_for(person: Any) -> Any:
 
     def chip(e: Any) -> Chip:
         if found is None:
-            return Chip(e.word, e.word, e.definition, fold(e.word), e.family)
+            return Chip(e.word, e.word, e.definition, "", e.family)
+        search = found.search_text(e.word)
         return Chip(e.word, found.label(e.word, forms), found.definition(e.word) or e.definition,
-                    found.search_text(e.word), e.family)
+                    "" if search == fold(e.word) else search, e.family)
 
     return chip
 

@@ -5,13 +5,11 @@
 (function () {
   "use strict";
 
+  // On load the meter is only shown: its two listeners sit on the meter itself and everything
+  // else (the places' words, the radios) is looked up on the first tap, not before the page answers.
   function start() {
     var meter = document.querySelector("[data-meter]");
     if (!meter) return;
-    var form = meter.closest("form");
-    var cells = meter.querySelectorAll(".meter-cell");
-    var status = meter.querySelector("#meter-status");
-    var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     meter.hidden = false;
 
     function radio(name, value) {
@@ -24,35 +22,41 @@
     }
 
     function show(quadrant, scroll) {
+      var form = meter.closest("form");
+      var status = meter.querySelector("#meter-status");
       var opened = null;
       form.querySelectorAll("details[data-quadrant]").forEach(function (d) {
         var here = d.dataset.quadrant === quadrant;
         d.open = here || Boolean(d.querySelector('input[name="word"]:checked'));
         if (here) opened = d;
       });
-      cells.forEach(function (c) { c.setAttribute("aria-pressed", String(c.dataset.quadrant === quadrant)); });
+      meter.querySelectorAll(".meter-cell").forEach(function (c) {
+        c.setAttribute("aria-pressed", String(c.dataset.quadrant === quadrant));
+      });
       if (!opened) return;
       var label = opened.querySelector("summary").firstChild.textContent.trim();
       var count = opened.querySelectorAll('input[name="word"]').length;
       status.textContent = "The " + count + " words for “" + label + "” are open just below the meter.";
-      if (scroll) opened.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+      if (scroll) {
+        var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        opened.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+      }
     }
 
-    cells.forEach(function (cell) {
-      cell.addEventListener("click", function () {
-        var parts = cell.dataset.quadrant.split(" ");  // "high-energy unpleasant"
-        radio("meter_energy", parts[0]).checked = true;
-        radio("meter_pleasant", parts[1]).checked = true;
-        show(cell.dataset.quadrant, true);
-      });
+    meter.addEventListener("click", function (event) {
+      var cell = event.target.closest ? event.target.closest(".meter-cell") : null;
+      if (!cell || !meter.contains(cell)) return;
+      var parts = cell.dataset.quadrant.split(" ");  // "high-energy unpleasant"
+      radio("meter_energy", parts[0]).checked = true;
+      radio("meter_pleasant", parts[1]).checked = true;
+      show(cell.dataset.quadrant, true);
     });
 
-    meter.querySelectorAll('input[type="radio"]').forEach(function (input) {
-      input.addEventListener("change", function () {
-        var energy = chosen("meter_energy"), pleasant = chosen("meter_pleasant");
-        if (energy && pleasant) show(energy + " " + pleasant, false);
-        else status.textContent = energy ? "Now choose how pleasant." : "Now choose how much energy.";
-      });
+    meter.addEventListener("change", function (event) {
+      if (event.target.type !== "radio") return;
+      var energy = chosen("meter_energy"), pleasant = chosen("meter_pleasant");
+      if (energy && pleasant) show(energy + " " + pleasant, false);
+      else meter.querySelector("#meter-status").textContent = energy ? "Now choose how pleasant." : "Now choose how much energy.";
     });
   }
 

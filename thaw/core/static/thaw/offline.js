@@ -199,7 +199,10 @@
 
   function init() {
     giveIds();
-    registerWorker();
+    // The worker's install fetches the offline pages and files: after the page has loaded, so that
+    // it never competes with this page's own requests on a slow connection.
+    if (document.readyState === "complete") registerWorker();
+    else window.addEventListener("load", registerWorker, { once: true });
     pushSetup();
     cleanUpOnSignOut();
     if (!person || !outbox) return;
