@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from benchmarks.crisis_eval import evaluate, load
 from benchmarks.crisis_semantic import B5, LEAN, blind_rows
@@ -33,6 +34,8 @@ def switched_on(monkeypatch: pytest.MonkeyPatch) -> bool:
     monkeypatch.setenv("THAW_CRISIS_BACKSTOP", "1")
     if REQUIRED:
         assert wordmodel.available(), "make setup-wordfinding did not install the model"
+    if backstop.available():
+        backstop.load()  # as a worker has it a moment after start (a request never waits for it)
     return backstop.available()
 
 
@@ -113,9 +116,42 @@ def test_a_note_only_the_backstop_catches_is_saved_and_shows_the_crisis_screen(s
 
 
 def test_a_failing_backstop_never_stops_a_save(switched_on: bool, api_alice, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(text: str) -> bool:
+    def broken(text: str, language: str | None = None) -> bool:
         raise MemoryError("out of memory")
 
     monkeypatch.setattr(backstop, "shows_help", broken)
     response = api_alice.post("/api/v1/checkins", checkin_body(note=RULES_MISS))
     assert response.status_code == 201 and response.json()["crisis"] is False
+
+
+def test_text_in_another_language_is_left_to_the_rules(switched_on: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model reads English only: an ordinary Spanish note must not look like crisis to it
+    (it did: "Me siento muy sola últimamente." raised a flag), and Spanish crisis words are the
+    Spanish phrase list's to catch."""
+    if not switched_on:
+        assert not REQUIRED
+        return
+    consulted = []
+    monkeypatch.setattr(backstop, "note_score", lambda text, loaded: consulted.append(text) or 1.0)
+    with translation.override("es"):
+        assert scan_text("Me siento muy sola últimamente.") == []
+        assert scan_text("Puedo ir despacio.") == []
+        assert scan_text("quiero morirme") != []  # the Spanish rules still answer
+    assert consulted == []
+    with translation.override("en"):
+        assert scan_text(RULES_MISS) != [] and consulted == [RULES_MISS]
+
+
+def test_a_save_never_waits_for_the_model_to_load(switched_on: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Until this process has loaded the backstop, the rules answer alone at once; the load
+    starts in the background (one thread, once)."""
+    if not switched_on:
+        assert not REQUIRED
+        return
+    started = []
+    monkeypatch.setattr(backstop, "_ready", None)
+    monkeypatch.setattr(backstop, "_started", False)
+    monkeypatch.setattr(backstop.threading, "Thread", lambda **kw: started.append(kw) or type(
+        "T", (), {"start": lambda self: None})())
+    assert scan_text(RULES_MISS) == [] and scan_text(RULES_MISS) == []
+    assert [kw["name"] for kw in started] == ["thaw-crisis-backstop"]

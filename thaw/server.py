@@ -98,8 +98,10 @@ def _gunicorn_logging() -> dict[str, Any]:
 
 def _post_fork(server: Any, worker: Any) -> None:
     from thaw.learn import counter
+    from thaw.safety import backstop
 
     counter.after_fork()
+    backstop.warm()  # the crisis backstop (with the word-finding extra) loads in the background
 
 
 def _worker_exit(server: Any, worker: Any) -> None:

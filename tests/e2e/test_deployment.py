@@ -460,8 +460,9 @@ def test_the_client_address_comes_from_the_proxy_when_trusted(network: Network) 
 
 
 def test_check_ins_go_to_their_own_server_and_pages_to_both(network: Network) -> None:
-    """deploy/nginx: POST /api/v1/checkins on the write server, so a check-in never waits behind
-    a page; reads (here the list of check-ins) on the page servers, in turn."""
+    """deploy/nginx: check-ins (POST /api/v1/checkins, /checkin/, /checkin/quick) on the write
+    server, so one never waits behind a page; reads (here the list of check-ins) on the page
+    servers, in turn."""
     token = network.tokens.get("person") or _token(network, PERSON)
     page_server, write_server = network.servers
 
@@ -481,6 +482,19 @@ def test_check_ins_go_to_their_own_server_and_pages_to_both(network: Network) ->
     read = {port: after[port][1] - before[port][1] for port in after}
     assert written == {page_server.port: 0, write_server.port: 6}
     assert sum(read.values()) == 6 and all(n >= 1 for n in read.values()), read
+
+    # The web app's own check-ins go the same way: the one tap (and the form, and the phone's
+    # offline outbox, which posts to these two addresses).
+    assert browser.sign_in(PERSON).status == 302
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.request("GET", "/").text())
+    assert csrf
+    before = {s.port: _requests_on(network, s, "/checkin/quick", "302") for s in network.servers}
+    for _ in range(3):
+        answer = browser.request("POST", "/checkin/quick", urlencode({"csrfmiddlewaretoken": csrf.group(1), "choice": "okay"}).encode(),
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        assert answer.status == 302 and "saved=1" in answer.headers.get("location", ""), (answer.status, answer.text()[:300])
+    after = {s.port: _requests_on(network, s, "/checkin/quick", "302") for s in network.servers}
+    assert {port: after[port] - before[port] for port in after} == {page_server.port: 0, write_server.port: 3}
 
 
 def test_killing_an_app_server_mid_load_loses_no_acknowledged_checkin(network: Network) -> None:

@@ -15,6 +15,5 @@ class SafetyConfig(AppConfig):
         for language in TRANSLATIONS:
             regions_in(language)
         find_crisis_language("start-up check")
-        from thaw.safety.backstop import warm
-
-        warm()  # the optional semantic backstop loads in the background
+        # The optional semantic backstop loads in each worker after it forks (thaw/server.py), or
+        # on a process's first scan: never here, where gunicorn's master would fork a loading thread.

@@ -10,11 +10,14 @@ sentences are, on average, closer than its five closest non-crisis sentences by 
 ``margin`` shows help. The note shows help if any sentence does (a long note is not diluted).
 
 The embeddings and the margin live in ``data/crisis/backstop.npz``, written by
-``scripts/train_crisis_backstop.py`` (k and margin chosen by leave-one-batch-out
+``benchmarks/crisis_semantic.py --write`` (k and margin chosen by leave-one-batch-out
 cross-validation on the tuning sentences; figures and commands in docs/SAFETY.md). The file
 holds vectors only, of Thaw's own sentences, never a person's.
 
-Without the extra, ``available()`` is False and the rules work alone. The backstop only ever
+The model reads English: for text in another language (the request's or the person's) the
+phrases and rules answer alone. A process loads the backstop in the background and the rules answer
+alone until it is ready, so a save never waits for it. Without the extra, ``available()`` is False
+and the rules work alone. The backstop only ever
 adds a crisis screen; it never removes one the rules raised. Pure computation over arrays: no
 ORM, no request, no logging of text.
 """
@@ -30,6 +33,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from django.utils import translation
 
 from thaw.checkins import wordmodel
 from thaw.safety.language import CrisisMatch, find_crisis_language
@@ -99,6 +103,8 @@ def available() -> bool:
 
 
 _loading = threading.Lock()
+_ready: tuple[wordmodel.MiniLM, Backstop] | None = None
+_started = False
 
 
 @cache
@@ -107,17 +113,63 @@ def _loaded() -> tuple[wordmodel.MiniLM, Backstop]:
 
 
 def load() -> tuple[wordmodel.MiniLM, Backstop] | None:
-    """The encoder and the backstop, loaded once per process (about a second); None without the extra."""
+    """The encoder and the backstop, loaded once per process (about a second; blocks until
+    then); None without the extra. For scripts and tests: a request uses ``if_ready``."""
+    global _ready
     if not available():
         return None
     with _loading:
-        return _loaded()
+        _ready = _loaded()
+    return _ready
+
+
+def if_ready() -> tuple[wordmodel.MiniLM, Backstop] | None:
+    """The backstop if this process has loaded it; otherwise start loading it in the background
+    and answer None at once, so a save never waits for the model (the rules answer alone until
+    it is ready, as word finding answers with its lexicon)."""
+    global _started
+    if not available():
+        return None
+    if _ready is not None:
+        return _ready
+    with _loading_started:
+        if not _started:
+            _started = True
+            threading.Thread(target=_load_quietly, name="thaw-crisis-backstop", daemon=True).start()
+    return None
+
+
+_loading_started = threading.Lock()
+
+
+def _load_quietly() -> None:
+    try:
+        load()
+    except Exception:  # noqa: BLE001 - the rules go on alone; say why once
+        logger.exception("crisis backstop could not load; the phrases and rules answer alone")
 
 
 def warm() -> None:
-    """Load in the background at start-up, so the first note does not wait for it."""
-    if available():
-        threading.Thread(target=load, name="thaw-crisis-backstop", daemon=True).start()
+    """Start loading in a worker process (gunicorn's post_fork), never in the process that forks:
+    a thread running while a process forks leaves its locks held in the child for ever."""
+    if_ready()
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while a load was under way starts its own: the locks are new, and a
+    backstop loaded before the fork is kept (shared copy-on-write)."""
+    global _loading, _loading_started, _started
+    _loading, _loading_started = threading.Lock(), threading.Lock()
+    _started = _ready is not None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _reads(language: str | None) -> bool:
+    """The model was trained on English sentences and reads English only: for other languages
+    the phrases and rules (which have a Spanish list of their own) answer alone."""
+    return (language or translation.get_language() or "en").lower().startswith("en")
 
 
 def note_score(text: str, loaded: tuple[wordmodel.MiniLM, Backstop]) -> float:
@@ -129,15 +181,18 @@ def note_score(text: str, loaded: tuple[wordmodel.MiniLM, Backstop]) -> float:
     return float(backstop.scores(encoder.encode(pieces)).max())
 
 
-def shows_help(text: str) -> bool:
-    """True when the backstop is active and some sentence of ``text`` reads as crisis."""
-    loaded = load()
-    if loaded is None or not text or not text.strip():
+def shows_help(text: str, language: str | None = None) -> bool:
+    """True when the backstop is loaded and some sentence of ``text`` (written in English) reads
+    as crisis."""
+    if not text or not text.strip() or not _reads(language):
+        return False
+    loaded = if_ready()
+    if loaded is None:
         return False
     return note_score(text, loaded) >= loaded[1].margin
 
 
-def crisis_language(text: str) -> list[CrisisMatch]:
+def crisis_language(text: str, language: str | None = None) -> list[CrisisMatch]:
     """The crisis screen every free text gets: the phrases and rules, then, if they found
     nothing and the extra is installed, the backstop (one match of ``CATEGORY`` over the text).
 
@@ -148,7 +203,7 @@ def crisis_language(text: str) -> list[CrisisMatch]:
     if matches:
         return matches
     try:
-        if shows_help(text):
+        if shows_help(text, language):
             return [CrisisMatch(phrase="close in meaning to crisis sentences", category=CATEGORY, start=0, end=len(text))]
     except Exception:  # noqa: BLE001 - the optional layer must never take the rules down with it
         logger.exception("crisis backstop failed; the phrases and rules answered alone")

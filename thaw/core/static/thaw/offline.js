@@ -135,6 +135,10 @@
     }).then(function (registration) {
       if (person && registration.active) registration.active.postMessage({ type: "warm", person: person });
     }).catch(function () { /* no offline use in this browser; everything else works */ });
+  }
+
+  function listenToWorker() {  // at once, not after load: a worker already in charge may speak first
+    if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox-changed") showWaiting();
     });
@@ -199,6 +203,7 @@
 
   function init() {
     giveIds();
+    listenToWorker();
     // The worker's install fetches the offline pages and files: after the page has loaded, so that
     // it never competes with this page's own requests on a slow connection.
     if (document.readyState === "complete") registerWorker();
