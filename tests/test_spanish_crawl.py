@@ -180,9 +180,7 @@ NOT_YET_SIGNED_IN = {route: "not marked for translation yet (issue 17)" for rout
     "calendar/", "circle/", "circle/<uuid:grant_id>/", "circle/<uuid:grant_id>/invited", "circle/check-on-me/",
     "circle/new/", "circle/reach-out/", "learn/", "learn/all/", "learn/<slug:slug>/",
     "learn/<slug:slug>/comment/", "contact/", "reminders/", "sessions/", "settings/", "settings/tokens/new",
-    "shared/", "substances/", "substances/craving", "substances/cravings/<uuid:craving_id>/delete",
-    "substances/insights/", "substances/log", "substances/review/", "substances/settings/",
-    "substances/uses/<uuid:use_id>/", "substances/uses/<uuid:use_id>/delete",
+    "shared/",
 )}
 NOT_YET_SIGNED_OUT = {route: "not marked for translation yet (issue 17)" for route in (
     "", "accounts/signup/", "learn/", "learn/all/", "learn/<slug:slug>/", "learn/<slug:slug>/comment/", "contact/",
