@@ -61,9 +61,14 @@ def local_time(value: Any) -> datetime | None:
 @register.simple_tag
 def wordfinding_mode() -> str:
     """Which word-finding mode this installation runs (Settings shows it)."""
+    from django.utils.translation import gettext
+
     from thaw.checkins.wordmodel import mode
 
-    return mode()
+    shown = {"lexicon only": gettext("lexicon only"),
+             "lexicon + local model (all-MiniLM-L6-v2)": gettext("lexicon + local model (all-MiniLM-L6-v2)")}
+    current = mode()
+    return shown.get(current, current)
 
 
 # --- vocabulary in the reader's language ---------------------------------------------------------
