@@ -182,7 +182,6 @@ NOT_YET_SIGNED_IN = {route: "not marked for translation yet (issue 17)" for rout
 )}
 NOT_YET_SIGNED_OUT = {route: "not marked for translation yet (issue 17)" for route in (
     "learn/", "learn/all/", "learn/<slug:slug>/", "learn/<slug:slug>/comment/",
-    "programs/", "programs/<slug:slug>/",
 )}
 
 
