@@ -264,3 +264,19 @@ def test_a_spanish_visitors_contact_request_ends_on_a_spanish_page() -> None:
     page = client.get("/contact/sent/").content.decode()
     assert "Gracias: recibimos tu solicitud" in page and "Qué pasa ahora" in page
     assert [str(b) for b in english_blocks(page)] == []
+
+
+def test_the_insights_pattern_sentences_and_reasons_are_in_spanish() -> None:
+    """The crawl's person has too few check-ins for patterns; a year of them shows every card's sentences."""
+    from thaw.accounts.models import User
+    from thaw.insights.demo import generate
+
+    me = User.objects.create_user("ines@example.org", PASSWORD, language="es")
+    generate(me, days=200, seed=3)
+    client = Client()
+    client.force_login(me)
+    for window in ("30", "all"):
+        page = client.get(f"/insights/?window={window}").content.decode()
+        assert [str(b) for b in english_blocks(page, ignore=_data_texts())] == [], window  # article titles are data
+    page = client.get("/insights/?window=all").content.decode()
+    assert "con la etiqueta" in page and "tu entumecimiento promedió" in page  # a pattern, in Spanish
