@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 
 def valid_timezone(name: str) -> bool:
@@ -37,15 +38,16 @@ class RegionSelect(forms.Select):
 def signup_region_choices() -> list[tuple[str, str]]:
     from thaw.safety.resources import crisis_regions
 
-    return [("", "Not sure (decide later in Settings)")] + [(c, r.name) for c, r in crisis_regions()[1].items()]
+    return [("", gettext("Not sure (decide later in Settings)"))] + [(c, r.name) for c, r in crisis_regions()[1].items()]
 
 
 class SignupExtra(forms.Form):
     timezone = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-detect-timezone": ""}))
     crisis_region = forms.ChoiceField(
-        label="Where are you?", choices=signup_region_choices, required=False,
+        label=gettext_lazy("Where are you?"), choices=signup_region_choices, required=False,
         widget=RegionSelect(attrs={"data-detect-region": ""}),
-        help_text="So “Get help now” shows crisis lines that answer where you are. You can change it any time.",
+        help_text=gettext_lazy("So “Get help now” shows crisis lines that answer where you are. You can change it "
+                               "any time."),
     )
 
     def signup(self, request: HttpRequest, user: Any) -> None:

@@ -36,10 +36,11 @@ def region_choices() -> list[tuple[str, str]]:
     from thaw.safety.resources import crisis_regions
 
     default, regions = crisis_regions()
-    return [("", "The site's default")] + [(code, r.name) for code, r in regions.items()]
+    return [("", gettext("The site's default"))] + [(code, r.name) for code, r in regions.items()]
 
 
-SCREENING_SEX_CHOICES = [("", "Prefer not to say"), ("female", "Female (cut-off 3)"), ("male", "Male (cut-off 4)")]
+SCREENING_SEX_CHOICES = [("", gettext_lazy("Prefer not to say")), ("female", gettext_lazy("Female (cut-off 3)")),
+                         ("male", gettext_lazy("Male (cut-off 4)"))]
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -55,18 +56,22 @@ def word_form_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(forms.Form):
     display_name = TextField(
-        label="What should Thaw call you?", max_length=80, required=False,
-        help_text="Optional. Shown only to you (and later to people you choose to share with).",
+        label=gettext_lazy("What should Thaw call you?"), max_length=80, required=False,
+        help_text=gettext_lazy("Optional. Shown only to you (and later to people you choose to share with)."),
     )
-    timezone = forms.ChoiceField(label="Your time zone", choices=timezone_choices,
-                                 help_text="Check-in times and daily patterns use it.")
-    crisis_region = forms.ChoiceField(label="Crisis lines to show", choices=region_choices, required=False,
-                                      help_text="Which helplines the “Get help now” page shows first.")
+    # The time zones' names are the tz database's own (English) identifiers, so they are marked lang="en".
+    timezone = forms.ChoiceField(label=gettext_lazy("Your time zone"), choices=timezone_choices,
+                                 widget=forms.Select(attrs={"lang": "en"}),
+                                 help_text=gettext_lazy("Check-in times and daily patterns use it."))
+    crisis_region = forms.ChoiceField(label=gettext_lazy("Crisis lines to show"), choices=region_choices,
+                                      required=False,
+                                      help_text=gettext_lazy("Which helplines the “Get help now” page shows first."))
     screening_sex = forms.ChoiceField(
-        label="For alcohol screening, which cut-off applies to you?", required=False,
+        label=gettext_lazy("For alcohol screening, which cut-off applies to you?"), required=False,
         choices=SCREENING_SEX_CHOICES,
-        help_text="Optional. Used only to score the AUDIT-C: 3 or more is a positive screen for women, 4 or more "
-                  "for men (Bradley et al. 2007). “Prefer not to say” uses 3, which leans towards help.",
+        help_text=gettext_lazy("Optional. Used only to score the AUDIT-C: 3 or more is a positive screen for women, "
+                               "4 or more for men (Bradley et al. 2007). “Prefer not to say” uses 3, which leans "
+                               "towards help."),
     )
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=language_choices, required=False,
                                  help_text=gettext_lazy("Pages, emails and messages from Thaw. “Follow my browser” "
@@ -78,7 +83,8 @@ class ProfileForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = TextField(label="Token name", max_length=80, help_text="So you can tell tokens apart, e.g. “phone shortcut”.")
+    name = TextField(label=gettext_lazy("Token name"), max_length=80,
+                     help_text=gettext_lazy("So you can tell tokens apart, e.g. “phone shortcut”."))
 
 
 def _profile_initial(user: object) -> dict[str, str]:
@@ -130,7 +136,7 @@ def use_device_timezone(request: HttpRequest) -> HttpResponse:
     if valid_timezone(name):
         request.user.timezone = name
         request.user.save(update_fields=["timezone"])
-        messages.success(request, f"Times are now shown in {name.replace('_', ' ')}.")
+        messages.success(request, gettext("Times are now shown in %(zone)s.") % {"zone": name.replace("_", " ")})
     else:
         messages.error(request, gettext("That time zone was not recognised; choose yours in Settings."))
     target = request.POST.get("next", "")
@@ -155,7 +161,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = ApiToken.objects.active().filter(user=request.user, pk=token_id).first()
     if token is not None:
         token.revoke()
-        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        messages.success(request, gettext("Token “%(name)s” revoked; it no longer works.") % {"name": token.name})
     return redirect("settings")
 
 
@@ -189,7 +195,7 @@ def erase_account(request: HttpRequest) -> HttpResponse:
             response = redirect("account_erased")
             response["Clear-Site-Data"] = CLEAR_SITE_DATA  # on the answer to the erasure itself
             return response
-        error = "That is not your account's email address; nothing was deleted."
+        error = gettext("That is not your account's email address; nothing was deleted.")
     return render(request, "accounts/erase.html", {"error": error, "typed": request.POST.get("confirm", "")},
                   status=422 if error else 200)
 

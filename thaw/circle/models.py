@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from thaw.access import Category
 from thaw.crypto import secret_digest
@@ -27,16 +28,16 @@ MESSAGE_MAX = 500
 
 # Shown in this order everywhere; notes and substance use are never ticked by default.
 CATEGORY_LABELS: dict[str, str] = {
-    Category.SUMMARY: "Weekly summary (numbness trend and how many check-ins; no words)",
-    Category.CHECKINS: "Check-ins: emotion words and intensities",
-    Category.NOTES: "Notes you wrote in check-ins",
-    Category.ASSESSMENTS: "Questionnaire scores",
-    Category.GROUNDING: "Grounding exercises",
-    Category.SUBSTANCES: "Substance use log",
+    Category.SUMMARY: gettext_noop("Weekly summary (numbness trend and how many check-ins; no words)"),
+    Category.CHECKINS: gettext_noop("Check-ins: emotion words and intensities"),
+    Category.NOTES: gettext_noop("Notes you wrote in check-ins"),
+    Category.ASSESSMENTS: gettext_noop("Questionnaire scores"),
+    Category.GROUNDING: gettext_noop("Grounding exercises"),
+    Category.SUBSTANCES: gettext_noop("Substance use log"),
 }
 # A care team (clinic program) can also see risk flags; assessments and flags are its minimum.
 PROGRAM_CATEGORY_LABELS: dict[str, str] = {
-    **CATEGORY_LABELS, Category.FLAGS: "Risk flags (signs of risk Thaw noticed, such as crisis words in a note)",
+    **CATEGORY_LABELS, Category.FLAGS: gettext_noop("Risk flags (signs of risk Thaw noticed, such as crisis words in a note)"),
 }
 PROGRAM_MINIMUM = [Category.ASSESSMENTS, Category.FLAGS]
 SENSITIVE = frozenset({Category.NOTES, Category.SUBSTANCES})
@@ -120,8 +121,8 @@ class SharingState(models.Model):
 
 
 class RuleKind(models.TextChoices):
-    NUMB_DAYS = "numb_days", "I log numb (7 or more) for several days in a row"
-    QUIET_DAYS = "quiet_days", "I skip check-ins for several days"
+    NUMB_DAYS = "numb_days", gettext_lazy("I log numb (7 or more) for several days in a row")
+    QUIET_DAYS = "quiet_days", gettext_lazy("I skip check-ins for several days")
 
 
 class CheckOnMe(models.Model):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from thaw.access import Category, audit_view, db_id, granted_categories, live_grants
 from thaw.audit.models import AuditEvent, record
@@ -38,11 +39,12 @@ from thaw.tasks.queue import send_email
 from thaw.text import shown, take_text
 
 NUMB_AT = 7
+# In English here; the page offers and sends them in the sender's language (gettext at use).
 REACH_OUT_CHOICES = [
-    "I'm having a numb day. Could you call me when you have a moment?",
-    "I'm finding today hard. Could you check in on me?",
-    "Could we meet up or talk soon? No need to fix anything.",
-    "Just letting you know I'm thinking of you. No need to reply.",
+    gettext_noop("I'm having a numb day. Could you call me when you have a moment?"),
+    gettext_noop("I'm finding today hard. Could you check in on me?"),
+    gettext_noop("Could we meet up or talk soon? No need to fix anything."),
+    gettext_noop("Just letting you know I'm thinking of you. No need to reply."),
 ]
 
 __all__ = ["FieldErrors"]
@@ -61,23 +63,24 @@ def person_label(person: Any) -> str:
 def clean_categories(value: object, errors: dict[str, str], *, program: bool = False) -> list[str]:
     labels = PROGRAM_CATEGORY_LABELS if program else CATEGORY_LABELS
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors["categories"] = "must be a list of category names"
+        errors["categories"] = gettext("must be a list of category names")
         return []
     unknown = [v for v in value if v not in labels]
     if unknown:
-        errors["categories"] = f"{shown(unknown[0])} is not something Thaw shares; choose from {', '.join(labels)}"
+        errors["categories"] = gettext("%(value)s is not something Thaw shares; choose from %(choices)s") % {
+            "value": shown(unknown[0]), "choices": ", ".join(labels)}
         return []
     chosen = [c for c in labels if c in value]  # canonical order, no duplicates
     if not chosen:  # an invitation to see nothing is almost always a missed tick
-        errors["categories"] = ("tick at least one thing they can see (the weekly summary shares only how many "
-                                "check-ins and how numb, no words); to stop sharing, use Stop sharing")
+        errors["categories"] = gettext("tick at least one thing they can see (the weekly summary shares only how "
+                                       "many check-ins and how numb, no words); to stop sharing, use Stop sharing")
         return chosen
     if Category.NOTES in chosen and Category.CHECKINS not in chosen:
-        errors["categories"] = "notes are shown inside check-ins: tick check-ins too, or untick notes"
+        errors["categories"] = gettext("notes are shown inside check-ins: tick check-ins too, or untick notes")
     missing = [c for c in PROGRAM_MINIMUM if c not in chosen] if program else []
     if missing:
-        errors["categories"] = ("a care team needs at least your questionnaire scores and risk flags, so it can "
-                                "keep you safe; to share less, end the enrolment instead")
+        errors["categories"] = gettext("a care team needs at least your questionnaire scores and risk flags, so it "
+                                       "can keep you safe; to share less, end the enrolment instead")
     return chosen
 
 
@@ -90,17 +93,17 @@ def clean_until(value: object, tz: Any, now: datetime, errors: dict[str, str]) -
             text += "T23:59:59"
         until = parse_time(text, tz)
     except (ValueError, TypeError, OverflowError):
-        errors["until"] = "must be an ISO-8601 date or date and time, or empty for no end"
+        errors["until"] = gettext("must be an ISO-8601 date or date and time, or empty for no end")
         return None
     if until <= now:
-        errors["until"] = "must be in the future"
+        errors["until"] = gettext("must be in the future")
     return until
 
 
 def clean_name(value: object, errors: dict[str, str]) -> str:
     name = take_text(errors, "name", value, NAME_MAX).strip()
     if not name and "name" not in errors:
-        errors["name"] = "give a name you'll recognise, e.g. Sam"
+        errors["name"] = gettext("give a name you'll recognise, e.g. Sam")
     return name
 
 
@@ -110,7 +113,7 @@ def clean_email(value: object, errors: dict[str, str]) -> str:
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = "is not an email address"
+            errors["email"] = gettext("is not an email address")
     return email
 
 
@@ -127,7 +130,7 @@ def create_grant(owner: Any, data: Mapping[str, Any]) -> tuple[Grant, str]:
     name = clean_name(data.get("name"), errors)
     email = clean_email(data.get("email"), errors)
     if email and email == owner.email:
-        errors["email"] = "that is your own address"
+        errors["email"] = gettext("that is your own address")
     categories = clean_categories(data.get("categories", []), errors)
     until = clean_until(data.get("until"), owner.tzinfo, now, errors)
     if errors:
@@ -248,10 +251,11 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 VIEW_LABELS = {
-    Category.FLAGS: "your risk flags",
-    Category.SUMMARY: "your weekly summary", Category.CHECKINS: "your check-ins", Category.NOTES: "your notes",
-    Category.ASSESSMENTS: "your questionnaire scores", Category.GROUNDING: "your grounding exercises",
-    Category.SUBSTANCES: "your substance use log",
+    Category.FLAGS: gettext_noop("your risk flags"),
+    Category.SUMMARY: gettext_noop("your weekly summary"), Category.CHECKINS: gettext_noop("your check-ins"),
+    Category.NOTES: gettext_noop("your notes"), Category.ASSESSMENTS: gettext_noop("your questionnaire scores"),
+    Category.GROUNDING: gettext_noop("your grounding exercises"),
+    Category.SUBSTANCES: gettext_noop("your substance use log"),
 }
 
 
@@ -266,9 +270,11 @@ def views_of(owner: Any, limit: int = 50) -> list[dict[str, Any]]:
         category = event.details.get("category", "")
         who = names.get(event.actor_ref or -1)
         if who is None and event.actor is not None:
-            who = f"{person_label(event.actor)} (your care team)" if event.actor.role == "clinician" else None
-        out.append({"at": event.at, "who": who or "Someone you shared with",
-                    "what": VIEW_LABELS.get(category, category), "category": category})
+            who = (gettext("%(name)s (your care team)") % {"name": person_label(event.actor)}
+                   if event.actor.role == "clinician" else None)
+        what = VIEW_LABELS.get(category)
+        out.append({"at": event.at, "who": who or gettext("Someone you shared with"),
+                    "what": gettext(what) if what else category, "category": category})
     return out
 
 
@@ -347,7 +353,7 @@ def reachable(owner: Any) -> list[Grant]:
 def clean_message(value: object, errors: dict[str, str], field: str = "message") -> str:
     text = take_text(errors, field, value, MESSAGE_MAX).strip()
     if not text and field not in errors:
-        errors[field] = "write a message or pick one"
+        errors[field] = gettext("write a message or pick one")
     return text
 
 
@@ -358,9 +364,9 @@ def reach_out(owner: Any, grant_ids: list[str], message: object) -> int:
     people = {str(g.id): g for g in reachable(owner)}
     chosen = [people[i] for i in dict.fromkeys(str(i) for i in grant_ids) if str(i) in people]
     if not grant_ids:
-        errors["to"] = "choose at least one person"
+        errors["to"] = gettext("choose at least one person")
     elif len(chosen) != len(set(map(str, grant_ids))):
-        errors["to"] = "one of the people chosen is not in your circle (or their sharing ended)"
+        errors["to"] = gettext("one of the people chosen is not in your circle (or their sharing ended)")
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
@@ -382,16 +388,16 @@ def create_rule(person: Any, data: Mapping[str, Any]) -> CheckOnMe:
     errors: dict[str, str] = {}
     kind = data.get("kind")
     if kind not in RuleKind.values:
-        errors["kind"] = f"choose one of {', '.join(RuleKind.values)}"
+        errors["kind"] = gettext("choose one of %(choices)s") % {"choices": ", ".join(RuleKind.values)}
     try:
         days = int(data.get("days"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= 30:
-        errors["days"] = "a whole number of days from 1 to 30"
+        errors["days"] = gettext("a whole number of days from 1 to 30")
     grant = {str(g.id): g for g in reachable(person)}.get(str(data.get("grant")))
     if grant is None:
-        errors["grant"] = "choose someone from your circle who has accepted"
+        errors["grant"] = gettext("choose someone from your circle who has accepted")
     message = clean_message(data.get("message"), errors)
     if errors:
         raise FieldErrors(errors)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from thaw.access import Category, audit_view, granted_categories
@@ -34,22 +34,28 @@ from thaw.circle.services import FieldErrors
 from thaw.core import vault
 from thaw.forms import TextField
 
-CATEGORY_CHOICES = [(key, label) for key, label in CATEGORY_LABELS.items()]
+# A grant's state (Grant.state), shown with {% translate g.state %} on the circle page.
+GRANT_STATES = (gettext_noop("active"), gettext_noop("invited"), gettext_noop("invitation expired"),
+                gettext_noop("expired"), gettext_noop("revoked"))
+
+CATEGORY_CHOICES = [(key, gettext_lazy(label)) for key, label in CATEGORY_LABELS.items()]
 
 
 class GrantForm(forms.Form):
-    name = TextField(label="Their name", max_length=NAME_MAX, help_text="What you call them, e.g. Sam.")
+    name = TextField(label=gettext_lazy("Their name"), max_length=NAME_MAX,
+                     help_text=gettext_lazy("What you call them, e.g. Sam."))
     email = forms.EmailField(
-        label="Their email (optional)", required=False,
-        help_text="Thaw emails them the invitation. Leave empty to get a link you pass on yourself.",
+        label=gettext_lazy("Their email (optional)"), required=False,
+        help_text=gettext_lazy("Thaw emails them the invitation. Leave empty to get a link you pass on yourself."),
     )
     categories = forms.MultipleChoiceField(
-        label="What they can see", choices=CATEGORY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Notes and substance use are never shared unless you tick them.",
+        label=gettext_lazy("What they can see"), choices=CATEGORY_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Notes and substance use are never shared unless you tick them."),
     )
-    until = forms.DateField(label="Share until (optional)", required=False,
+    until = forms.DateField(label=gettext_lazy("Share until (optional)"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="Leave empty to share until you stop it. You can stop it any time.")
+                            help_text=gettext_lazy("Leave empty to share until you stop it. You can stop it any time."))
 
 
 class EditGrantForm(GrantForm):
@@ -57,11 +63,11 @@ class EditGrantForm(GrantForm):
 
 
 class ReachOutForm(forms.Form):
-    to = forms.MultipleChoiceField(label="Who", widget=forms.CheckboxSelectMultiple, choices=())
-    choice = forms.ChoiceField(label="Message", widget=forms.RadioSelect, required=False,
-                               choices=[(str(n), text) for n, text in enumerate(services.REACH_OUT_CHOICES)]
-                               + [("own", "My own words")])
-    own = TextField(label="Your own words", required=False, max_length=MESSAGE_MAX, multiline=True)
+    to = forms.MultipleChoiceField(label=gettext_lazy("Who"), widget=forms.CheckboxSelectMultiple, choices=())
+    choice = forms.ChoiceField(label=gettext_lazy("Message"), widget=forms.RadioSelect, required=False,
+                               choices=[(str(n), gettext_lazy(text)) for n, text in enumerate(services.REACH_OUT_CHOICES)]
+                               + [("own", gettext_lazy("My own words"))])
+    own = TextField(label=gettext_lazy("Your own words"), required=False, max_length=MESSAGE_MAX, multiline=True)
 
     def __init__(self, *args: Any, people: list[Grant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,16 +76,16 @@ class ReachOutForm(forms.Form):
     def message(self) -> str:
         choice = self.cleaned_data.get("choice") or ""
         if choice.isdigit() and int(choice) < len(services.REACH_OUT_CHOICES):
-            return services.REACH_OUT_CHOICES[int(choice)]
+            return gettext(services.REACH_OUT_CHOICES[int(choice)])  # as the sender saw it
         return self.cleaned_data.get("own") or ""
 
 
 class RuleForm(forms.Form):
-    kind = forms.ChoiceField(label="When", choices=RuleKind.choices, widget=forms.RadioSelect)
-    days = forms.IntegerField(label="For how many days", min_value=1, max_value=30, initial=3)
-    grant = forms.ChoiceField(label="Message", choices=())
-    message = TextField(label="What the message says", max_length=MESSAGE_MAX, multiline=True,
-                        help_text="Your words go to them as written. Thaw adds no health details.")
+    kind = forms.ChoiceField(label=gettext_lazy("When"), choices=RuleKind.choices, widget=forms.RadioSelect)
+    days = forms.IntegerField(label=gettext_lazy("For how many days"), min_value=1, max_value=30, initial=3)
+    grant = forms.ChoiceField(label=gettext_lazy("Message"), choices=())
+    message = TextField(label=gettext_lazy("What the message says"), max_length=MESSAGE_MAX, multiline=True,
+                        help_text=gettext_lazy("Your words go to them as written. Thaw adds no health details."))
 
     def __init__(self, *args: Any, people: list[Grant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,10 +93,11 @@ class RuleForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    display_name = TextField(label="Your name", max_length=80, help_text="So they know it's you.")
-    email = forms.EmailField(label="Your email")
-    password = forms.CharField(label="Choose a password", widget=forms.PasswordInput, strip=False,
-                               help_text="At least 10 characters.")
+    display_name = TextField(label=gettext_lazy("Your name"), max_length=80,
+                             help_text=gettext_lazy("So they know it's you."))
+    email = forms.EmailField(label=gettext_lazy("Your email"))
+    password = forms.CharField(label=gettext_lazy("Choose a password"), widget=forms.PasswordInput, strip=False,
+                               help_text=gettext_lazy("At least 10 characters."))
 
 
 def _apply_errors(form: forms.Form, errors: dict[str, str]) -> None:
@@ -109,7 +116,7 @@ def circle(request: HttpRequest) -> HttpResponse:
     grants = services.grants_of(request.user)
     return render(request, "circle/circle.html", {
         "grants": grants, "paused": services.is_paused(request.user), "views": services.views_of(request.user, 20),
-        "labels": PROGRAM_CATEGORY_LABELS, "rules": request.user.check_on_me.select_related("grant"),
+        "labels": {key: gettext(label) for key, label in PROGRAM_CATEGORY_LABELS.items()}, "rules": request.user.check_on_me.select_related("grant"),
         "sharers": services.sharers_for(request.user),
     })
 
@@ -161,7 +168,7 @@ def grant_edit(request: HttpRequest, grant_id: Any) -> HttpResponse:
         except FieldErrors as exc:
             _apply_errors(form, exc.errors)
         else:
-            messages.success(request, f"Saved. {grant.name} now sees only what is ticked.")
+            messages.success(request, gettext("Saved. %(name)s now sees only what is ticked.") % {"name": grant.name})
             return redirect("circle")
     return render(request, "circle/grant_form.html", {"form": form, "grant": grant, "sensitive": SENSITIVE},
                   status=400 if form.errors else 200)
@@ -172,7 +179,7 @@ def grant_edit(request: HttpRequest, grant_id: Any) -> HttpResponse:
 def grant_revoke(request: HttpRequest, grant_id: Any) -> HttpResponse:
     grant = _own_grant_or_404(request, grant_id)
     services.revoke(grant)
-    messages.success(request, f"Sharing with {grant.name} has stopped. They are not told.")
+    messages.success(request, gettext("Sharing with %(name)s has stopped. They are not told.") % {"name": grant.name})
     return redirect("circle")
 
 
@@ -198,14 +205,15 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             except FieldErrors as exc:
                 messages.error(request, next(iter(exc.errors.values())))
                 return redirect("circle")
-            messages.success(request, f"You're now in {owner_name}'s trusted circle.")
+            messages.success(request, gettext("You're now in %(name)s's trusted circle.") % {"name": owner_name})
             return redirect("shared_person", person_id=grant.owner_id)
         return render(request, "circle/accept.html", {"grant": grant, "owner_name": owner_name, "token": token})
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         if User.objects.filter(email=email).exists():
-            form.add_error("email", "There is already an account for this address: sign in first, then open the link again.")
+            form.add_error("email", gettext("There is already an account for this address: sign in first, then open the "
+                                            "link again."))
         else:
             try:
                 validate_password(form.cleaned_data["password"])
@@ -221,7 +229,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error(None, next(iter(exc.errors.values())))
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, f"Welcome. You're now in {owner_name}'s trusted circle.")
+                messages.success(request, gettext("Welcome. You're now in %(name)s's trusted circle.") % {"name": owner_name})
                 return redirect("shared_person", person_id=grant.owner_id)
     return render(request, "circle/accept.html", {"grant": grant, "owner_name": owner_name, "token": token,
                                                   "form": form}, status=400 if form.errors else 200)
@@ -237,7 +245,7 @@ def reach_out(request: HttpRequest) -> HttpResponse:
         except FieldErrors as exc:
             _apply_errors(form, {("own" if k == "message" else k): v for k, v in exc.errors.items()})
         else:
-            messages.success(request, f"Sent to {sent} {'person' if sent == 1 else 'people'}.")
+            messages.success(request, ngettext("Sent to %(n)s person.", "Sent to %(n)s people.", sent) % {"n": sent})
             return redirect("circle")
     return render(request, "circle/reach_out.html", {"form": form, "people": people},
                   status=400 if form.errors else 200)
@@ -253,7 +261,7 @@ def check_on_me(request: HttpRequest) -> HttpResponse:
         except FieldErrors as exc:
             _apply_errors(form, exc.errors)
         else:
-            messages.success(request, "Saved. You can turn it off here at any time.")
+            messages.success(request, gettext("Saved. You can turn it off here at any time."))
             return redirect("check_on_me")
     return render(request, "circle/check_on_me.html", {
         "form": form, "people": people, "rules": request.user.check_on_me.select_related("grant"),
@@ -269,11 +277,11 @@ def check_on_me_change(request: HttpRequest, rule_id: int) -> HttpResponse:
     action = request.POST.get("action")
     if action == "delete":
         rule.delete()
-        messages.success(request, "Removed.")
+        messages.success(request, gettext("Removed."))
     else:
         rule.enabled = action == "on"
         rule.save(update_fields=["enabled"])
-        messages.success(request, "Turned on." if rule.enabled else "Turned off.")
+        messages.success(request, gettext("Turned on.") if rule.enabled else gettext("Turned off."))
     return redirect("check_on_me")
 
 

@@ -1,7 +1,8 @@
 """One plain sentence to lead each insights card: what a tired person would want to know first.
 
 The figures behind each sentence (n, interval, test, q-value) stay on the page under "How we know";
-no statistics word appears here. Pure functions of the engine's result, so they are tested alone.
+no statistics word appears here. Pure functions of the engine's result, so they are tested alone;
+the words are in the active language (gettext), made per request from the cached figures.
 """
 
 from __future__ import annotations
@@ -9,52 +10,61 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 
 def numbness(result: dict[str, Any]) -> str:
     n = result["numbness"]
     if not result["n_checkins"]:
-        return "You have not checked in during this time yet."
+        return gettext("You have not checked in during this time yet.")
     if n["mean"] is None:
-        return "You have not rated how numb you feel in this time yet, so there is nothing to compare."
+        return gettext("You have not rated how numb you feel in this time yet, so there is nothing to compare.")
     level = round(n["mean"])
     if n["trend_ci95"] is None:
-        return (f"Your numbness has been about {level} out of 10. A few more weeks of check-ins will "
-                "show whether it is lifting.")
+        return gettext("Your numbness has been about %(level)s out of 10. A few more weeks of check-ins will "
+                       "show whether it is lifting.") % {"level": level}
     low, high = n["trend_ci95"]
     weeks = n["trend_n_weeks"]
     if high < 0:
-        return f"You have been feeling less numb over these {weeks} weeks."
+        return gettext("You have been feeling less numb over these %(weeks)s weeks.") % {"weeks": weeks}
     if low > 0:
-        return f"You have been feeling more numb over these {weeks} weeks."
-    return f"Your numbness has stayed about the same over these {weeks} weeks, around {level} out of 10."
+        return gettext("You have been feeling more numb over these %(weeks)s weeks.") % {"weeks": weeks}
+    return gettext("Your numbness has stayed about the same over these %(weeks)s weeks, around %(level)s "
+                   "out of 10.") % {"weeks": weeks, "level": level}
 
 
 def patterns(result: dict[str, Any]) -> str:
     found = result["patterns"]
     if not found:
-        return "Nothing stands out yet as going with more or less numbness."
+        return gettext("Nothing stands out yet as going with more or less numbness.")
     higher = sum(1 for p in found if p["direction"] == "higher")
     lower = len(found) - higher
-    parts = []
-    if higher:
-        parts.append(f"{_count(higher, 'thing')} went with feeling more numb")
-    if lower:
-        parts.append(f"{_count(lower, 'thing')} with feeling less numb")
-    return " and ".join(parts).capitalize() + ". Each is below, in your own check-ins' numbers."
+    if higher and lower:
+        text = gettext("%(higher)s went with feeling more numb and %(lower)s with feeling less numb.")
+    elif higher:
+        text = gettext("%(higher)s went with feeling more numb.")
+    else:
+        text = gettext("%(lower)s with feeling less numb.")  # the English has always read so
+    things = {"higher": _things(higher), "lower": _things(lower)}
+    return (text % things) + " " + gettext("Each is below, in your own check-ins' numbers.")
+
+
+def _things(n: int) -> str:
+    return ngettext("%(n)s thing", "%(n)s things", n) % {"n": n}
 
 
 def mood(chart: dict[str, Any]) -> str:
     counts = dict(chart["quadrants"])
     unsure = chart["numb_or_unsure"]
     if not any(counts.values()) and not unsure:
-        return "Name a feeling when you check in and this shows where your feelings sit."
+        return gettext("Name a feeling when you check in and this shows where your feelings sit.")
     ranked = sorted([*counts.items(), ("", unsure)], key=lambda kv: kv[1], reverse=True)
     (place, most), (_, second) = ranked[0], ranked[1]
     if most == second:
-        return "Your feelings were spread over more than one place; no single one stood out."
+        return gettext("Your feelings were spread over more than one place; no single one stood out.")
     if not place:
-        return "Most of your check-ins were numb or not sure, and that is worth knowing too."
-    return f"Most of your feelings sat in “{place}”."
+        return gettext("Most of your check-ins were numb or not sure, and that is worth knowing too.")
+    return gettext("Most of your feelings sat in “%(place)s”.") % {"place": gettext(place)}
 
 
 def granularity(result: dict[str, Any]) -> str:
@@ -62,27 +72,27 @@ def granularity(result: dict[str, Any]) -> str:
     neg, pos = g["negative"]["differentiation"], g["positive"]["differentiation"]
     words = g["vocabulary"]["distinct_words"]
     if neg is not None and pos is not None and abs(neg - pos) >= 0.25:
-        finer, other = ("unpleasant", "pleasant") if neg > pos else ("pleasant", "unpleasant")
-        return f"You tell {finer} feelings apart more finely than {other} ones."
+        if neg > pos:
+            return gettext("You tell unpleasant feelings apart more finely than pleasant ones.")
+        return gettext("You tell pleasant feelings apart more finely than unpleasant ones.")
     if words:
-        return f"You have named your feelings with {_count(words, 'different word')}."
-    return "Name a feeling when you check in and this shows how finely you tell them apart."
+        return ngettext("You have named your feelings with %(n)s different word.",
+                        "You have named your feelings with %(n)s different words.", words) % {"n": words}
+    return gettext("Name a feeling when you check in and this shows how finely you tell them apart.")
 
 
 def ups_and_downs(result: dict[str, Any]) -> str:
     if result["flattening"]["flattening"]:
-        return "Your feelings have been flatter lately than before."
+        return gettext("Your feelings have been flatter lately than before.")
     mssd = result["variability"]["numbness_mssd"]
     if mssd is None:
-        return "Check in more than once on some days to see how your numbness moves within a day."
+        return gettext("Check in more than once on some days to see how your numbness moves within a day.")
     typical = round(math.sqrt(mssd))
     if typical < 1:
-        return "Within a day, your numbness stays about the same."
-    return f"Within a day, your numbness typically moves about {_count(typical, 'point')} between check-ins."
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+        return gettext("Within a day, your numbness stays about the same.")
+    return ngettext("Within a day, your numbness typically moves about %(n)s point between check-ins.",
+                    "Within a day, your numbness typically moves about %(n)s points between check-ins.",
+                    typical) % {"n": typical}
 
 
 def leads(result: dict[str, Any], mood_chart: dict[str, Any]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from thaw.checkins.vocabulary import vocabulary
-from thaw.insights import plain
+from thaw.insights import plain, words
 from thaw.insights.cache import cached_figures
 from thaw.insights.data import GRANULARITY_WINDOW_DAYS, PersonSpan, granularity_span
 from thaw.insights.engine import CheckInArrays
@@ -93,7 +93,8 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     # The Learn article that fits (numb weeks, numb streaks), only while it is live.
     numbness = figures["result"]["numbness"]
     article = links.live(links.for_insights(numbness.get("longest_numb_streak"), numbness.get("mean")))
-    return render(request, "insights/page.html", {**figures, "lead": lead, "reminders": reminders, "article": article,
+    page = {**figures, "result": words.localised(figures["result"])}
+    return render(request, "insights/page.html", {**page, "lead": lead, "reminders": reminders, "article": article,
                                                   "window_key": window_key, "windows": list(WINDOWS)})
 
 

@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from thaw.fields import EncryptedTextField
 
@@ -26,9 +27,9 @@ NOTE_MAX = 3_000
 
 
 class ReachBy(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
+    EMAIL = "email", gettext_lazy("Email")
+    PHONE = "phone", gettext_lazy("Phone call")
+    TEXT = "text", gettext_lazy("Text message")
 
 
 class RequestStatus(models.TextChoices):

@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from thaw.accounts.models import Role, User
 from thaw.audit.models import record
@@ -64,7 +65,7 @@ def program_choices() -> list[tuple[str, str]]:
     from thaw.learn.models import ProgramPage
 
     pages = ProgramPage.objects.filter(public=True).select_related("program").order_by("position", "slug")
-    return [(page.slug, page.program.name) for page in pages] + [(NOT_SURE, "I'm not sure yet")]
+    return [(page.slug, page.program.name) for page in pages] + [(NOT_SURE, gettext("I'm not sure yet"))]
 
 
 def _program_for(slug: str) -> Program | None:
@@ -82,39 +83,40 @@ def _fingerprint(*parts: str) -> str:
 def clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Every field checked, with one message per field a person can act on."""
     errors: dict[str, str] = {}
-    name = take_text(errors, "name", data.get("name"), NAME_MAX, subject="Your name").strip()
+    name = take_text(errors, "name", data.get("name"), NAME_MAX, subject=gettext("Your name")).strip()
     if not name and "name" not in errors:
-        errors["name"] = "Please tell us what to call you (a first name is fine)"
+        errors["name"] = gettext("Please tell us what to call you (a first name is fine)")
     reach_by = data.get("reach_by") or ""
     if reach_by not in ReachBy.values:
-        errors["reach_by"] = "Choose how we should reach you: email, a phone call or a text message"
-    reach_at = take_text(errors, "reach_at", data.get("reach_at"), REACH_MAX, subject="How to reach you").strip()
+        errors["reach_by"] = gettext("Choose how we should reach you: email, a phone call or a text message")
+    reach_at = take_text(errors, "reach_at", data.get("reach_at"), REACH_MAX, subject=gettext("How to reach you")).strip()
     if "reach_at" not in errors:
         if not reach_at:
-            errors["reach_at"] = "Please give an email address or phone number we can use"
+            errors["reach_at"] = gettext("Please give an email address or phone number we can use")
         elif reach_by == ReachBy.EMAIL:
             try:
                 validate_email(reach_at)
             except ValidationError:
-                errors["reach_at"] = "This is not an email address; check it, or choose a phone call or text"
+                errors["reach_at"] = gettext("This is not an email address; check it, or choose a phone call or text")
         elif reach_by in (ReachBy.PHONE, ReachBy.TEXT) and sum(c.isdigit() for c in reach_at) < 6:
-            errors["reach_at"] = "A phone number needs at least 6 digits"
-    best_time = take_text(errors, "best_time", data.get("best_time"), WHEN_MAX, subject="When to reach you").strip()
+            errors["reach_at"] = gettext("A phone number needs at least 6 digits")
+    best_time = take_text(errors, "best_time", data.get("best_time"), WHEN_MAX, subject=gettext("When to reach you")).strip()
     looking_for = data.get("looking_for") or ""
     program = None
     if not isinstance(looking_for, str) or not looking_for:
-        errors["looking_for"] = "Choose a program, or “I'm not sure yet”"
+        errors["looking_for"] = gettext("Choose a program, or “I'm not sure yet”")
     elif looking_for != NOT_SURE:
         program = _program_for(looking_for)
         if program is None:
-            errors["looking_for"] = "That program is not offered any more; choose another, or “I'm not sure yet”"
-    region = take_text(errors, "region", data.get("region"), REGION_MAX, subject="Where you live").strip()
+            errors["looking_for"] = gettext("That program is not offered any more; choose another, or “I'm not sure yet”")
+    region = take_text(errors, "region", data.get("region"), REGION_MAX, subject=gettext("Where you live")).strip()
     if not region and "region" not in errors:
-        errors["region"] = "Please say which state or region you live in (programs can only serve some places)"
-    message = take_text(errors, "message", data.get("message"), MESSAGE_MAX, subject="Your message").strip()
+        errors["region"] = gettext("Please say which state or region you live in (programs can only serve some "
+                                   "places)")
+    message = take_text(errors, "message", data.get("message"), MESSAGE_MAX, subject=gettext("Your message")).strip()
     consent = data.get("consent")
     if consent not in (True, "on", "1", "true", "yes"):
-        errors["consent"] = "We can only contact you if you agree to it: tick the box"
+        errors["consent"] = gettext("We can only contact you if you agree to it: tick the box")
     came_from = data.get("came_from") if isinstance(data.get("came_from"), str) else ""
     cleaned = {"name": name, "reach_by": reach_by, "reach_at": reach_at, "best_time": best_time, "program": program,
                "region": region, "message": message, "came_from": (came_from or "")[:100]}

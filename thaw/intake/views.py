@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from thaw import access
@@ -43,18 +44,20 @@ from thaw.safety.services import person_region
 
 
 class ContactForm(forms.Form):
-    name = TextField(label="Your name", max_length=NAME_MAX, help_text="What should we call you? A first name is fine.")
-    reach_by = forms.ChoiceField(label="How should we reach you?", choices=ReachBy.choices, widget=forms.RadioSelect)
-    reach_at = TextField(label="Your email address or phone number", max_length=REACH_MAX)
-    best_time = TextField(label="When is a good time? (optional)", max_length=WHEN_MAX, required=False,
-                          help_text="For example: weekday evenings after 6, or any time by email.")
-    looking_for = forms.ChoiceField(label="What are you looking for?", choices=())
-    region = TextField(label="Which state or region do you live in?", max_length=REGION_MAX,
-                       help_text="Programs can only serve people in some places.")
-    message = TextField(label="Anything you would like us to know (optional)", max_length=MESSAGE_MAX,
+    name = TextField(label=gettext_lazy("Your name"), max_length=NAME_MAX,
+                     help_text=gettext_lazy("What should we call you? A first name is fine."))
+    reach_by = forms.ChoiceField(label=gettext_lazy("How should we reach you?"), choices=ReachBy.choices,
+                                 widget=forms.RadioSelect)
+    reach_at = TextField(label=gettext_lazy("Your email address or phone number"), max_length=REACH_MAX)
+    best_time = TextField(label=gettext_lazy("When is a good time? (optional)"), max_length=WHEN_MAX, required=False,
+                          help_text=gettext_lazy("For example: weekday evenings after 6, or any time by email."))
+    looking_for = forms.ChoiceField(label=gettext_lazy("What are you looking for?"), choices=())
+    region = TextField(label=gettext_lazy("Which state or region do you live in?"), max_length=REGION_MAX,
+                       help_text=gettext_lazy("Programs can only serve people in some places."))
+    message = TextField(label=gettext_lazy("Anything you would like us to know (optional)"), max_length=MESSAGE_MAX,
                         required=False, multiline=True, widget=forms.Textarea(attrs={"rows": 5}),
-                        help_text="Only the clinic's intake team reads this. It is stored encrypted.")
-    consent = forms.BooleanField(label="I agree that the clinic may contact me in the way I chose above",
+                        help_text=gettext_lazy("Only the clinic's intake team reads this. It is stored encrypted."))
+    consent = forms.BooleanField(label=gettext_lazy("I agree that the clinic may contact me in the way I chose above"),
                                  required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -68,7 +71,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None, initial={"looking_for": chosen or services.NOT_SURE})
     status, problem = 200, None
     if request.method == "POST":
-        problem = spam.check(request, "contact", "What you wrote")
+        problem = spam.check(request, "contact", gettext("What you wrote"))
         if not form.is_valid():
             # The service's messages say what to do ("tick the box", "which state"); they replace
             # the form's generic ones, and fields only the service checks (consent) are marked too.
@@ -78,8 +81,9 @@ def contact(request: HttpRequest) -> HttpResponse:
         elif problem is None:
             wait = spend("contact", address_key(client_ip(request)), limit=_limit(), window=3600)
             if wait:
-                problem = (f"Thaw takes a few requests an hour from one place, to keep spam out. Please send this "
-                           f"in {max(1, wait // 60)} minutes, or call the clinic. What you wrote is still here.")
+                problem = gettext("Thaw takes a few requests an hour from one place, to keep spam out. Please send "
+                                  "this in %(minutes)s minutes, or call the clinic. What you wrote is still here.") % {
+                    "minutes": max(1, wait // 60)}
                 status = 429
             else:
                 try:

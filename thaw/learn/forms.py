@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from thaw.forms import TextField
 from thaw.learn.models import (
@@ -23,9 +24,9 @@ from thaw.learn.models import (
 
 
 class CommentForm(forms.Form):
-    name = TextField(label="Your name, as it will be shown", max_length=COMMENT_NAME_MAX,
-                     help_text="A first name or a nickname is fine. Nothing else about you is shown.")
-    body = TextField(label="Your comment", max_length=COMMENT_MAX, multiline=True,
+    name = TextField(label=gettext_lazy("Your name, as it will be shown"), max_length=COMMENT_NAME_MAX,
+                     help_text=gettext_lazy("A first name or a nickname is fine. Nothing else about you is shown."))
+    body = TextField(label=gettext_lazy("Your comment"), max_length=COMMENT_MAX, multiline=True,
                      widget=forms.Textarea(attrs={"rows": 6}))
 
 

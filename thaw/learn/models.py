@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from thaw.fields import EncryptedTextField
 
@@ -198,9 +199,9 @@ class Comment(models.Model):
 
 
 class ProgramFormat(models.TextChoices):
-    VIRTUAL = "virtual", "Virtual"
-    IN_PERSON = "in_person", "In person"
-    HYBRID = "hybrid", "Virtual and in person"
+    VIRTUAL = "virtual", gettext_lazy("Virtual")
+    IN_PERSON = "in_person", gettext_lazy("In person")
+    HYBRID = "hybrid", gettext_lazy("Virtual and in person")
 
 
 class ProgramPage(models.Model):

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from thaw.accounts.throttle import spend
 from thaw.audit.models import record
@@ -110,12 +111,12 @@ def address_key(address: str) -> str:
 
 def clean_comment(name: object, body: object) -> tuple[str, str, dict[str, str]]:
     errors: dict[str, str] = {}
-    name = take_text(errors, "name", name, COMMENT_NAME_MAX, subject="Your name").strip()
+    name = take_text(errors, "name", name, COMMENT_NAME_MAX, subject=gettext("Your name")).strip()
     if not name and "name" not in errors:
-        errors["name"] = "Please give a name to show with your comment (it can be a first name or a nickname)"
-    body = take_text(errors, "body", body, COMMENT_MAX, subject="Your comment").strip()
+        errors["name"] = gettext("Please give a name to show with your comment (it can be a first name or a nickname)")
+    body = take_text(errors, "body", body, COMMENT_MAX, subject=gettext("Your comment")).strip()
     if not body and "body" not in errors:
-        errors["body"] = "Please write your comment"
+        errors["body"] = gettext("Please write your comment")
     return name, body, errors
 
 

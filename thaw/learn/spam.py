@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.core import signing
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 MIN_SECONDS = 3
 MAX_AGE = timedelta(days=1)
@@ -25,7 +26,7 @@ def check(request: HttpRequest, purpose: str, what: str) -> str | None:
     or None. Nothing is saved then; the form comes back with what was typed, so a person who was
     caught by mistake (an over-eager autofill, say) just sends it again."""
     if request.POST.get(HONEYPOT):
-        return f"This could not be sent. {what} is still here: please send it again."
+        return gettext("This could not be sent. %(what)s is still here: please send it again.") % {"what": what}
     return time_trap(request, purpose, what)
 
 
@@ -37,10 +38,11 @@ def time_trap(request: HttpRequest, purpose: str, what: str) -> str | None:
     try:
         signer.unsign(token, max_age=MAX_AGE)
     except signing.SignatureExpired:
-        return f"This page was open for a long time. {what} is still here: please send it again."
+        return gettext("This page was open for a long time. %(what)s is still here: please send it again.") % {
+            "what": what}
     except signing.BadSignature:
-        return f"The form was incomplete. {what} is still here: please send it again."
+        return gettext("The form was incomplete. %(what)s is still here: please send it again.") % {"what": what}
     started = int(token.split(":", 1)[0])
     if timezone.now().timestamp() - started < MIN_SECONDS:
-        return f"That was sent very quickly. {what} is still here: please send it again."
+        return gettext("That was sent very quickly. %(what)s is still here: please send it again.") % {"what": what}
     return None

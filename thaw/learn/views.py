@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from thaw.core.net import client_ip
@@ -100,7 +101,7 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommentForm(request.POST or None, initial=initial)
     status, problem = 200, None
     if request.method == "POST":
-        problem = spam.check(request, "comment", "Your comment")
+        problem = spam.check(request, "comment", gettext("Your comment"))
         if form.is_valid() and problem is None:
             try:
                 posted = services.post_comment(found, name=form.cleaned_data["name"], body=form.cleaned_data["body"],

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from thaw.reminders.moments import MODES, fits, in_quiet
 from thaw.text import shown, take_text
 
@@ -70,14 +72,15 @@ class _Collector:
     def time(self, field: str, value: object) -> time | None:
         parsed = parse_time(value)
         if parsed is None:
-            self.errors[field] = f"{shown(value) if value not in (None, '') else 'a time'} is not a time: use HH:MM, e.g. 09:30"
+            self.errors[field] = _("%(value)s is not a time: use HH:MM, e.g. 09:30") % {
+                "value": shown(value) if value not in (None, "") else _("a time")}
         return parsed
 
     def whole(self, field: str, value: object, low: int, high: int, default: int) -> int:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.errors[field] = f"choose a whole number from {low} to {high}"
+            self.errors[field] = _("choose a whole number from %(low)s to %(high)s") % {"low": low, "high": high}
             return default
         return value
 
@@ -86,7 +89,7 @@ def _list(errors: dict[str, str], field: str, value: object) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        errors[field] = "must be a list"
+        errors[field] = _("must be a list")
         return []
     return value
 
@@ -97,13 +100,13 @@ def clean_plan(data: dict[str, Any]) -> dict[str, Any]:
     check = _Collector(errors)
     mode = data.get("mode", "off")
     if mode not in MODES:
-        errors["mode"] = "choose off, fixed or random"
+        errors["mode"] = _("choose off, fixed or random")
         mode = "off"
 
     times: list[time] = []
     raw_times = _list(errors, "times", data.get("times"))
     if len(raw_times) > MAX_TIMES:
-        errors["times"] = f"at most {MAX_TIMES} times a day"
+        errors["times"] = _("at most %(n)s times a day") % {"n": MAX_TIMES}
     for n, value in enumerate(raw_times[:MAX_TIMES]):
         parsed = check.time(f"times.{n}", value)
         if parsed is not None and parsed not in times:
@@ -114,43 +117,44 @@ def clean_plan(data: dict[str, Any]) -> dict[str, Any]:
     windows: list[dict[str, Any]] = []
     raw_windows = _list(errors, "windows", data.get("windows"))
     if len(raw_windows) > MAX_WINDOWS:
-        errors["windows"] = f"at most {MAX_WINDOWS} windows"
+        errors["windows"] = _("at most %(n)s windows") % {"n": MAX_WINDOWS}
     for n, item in enumerate(raw_windows[:MAX_WINDOWS]):
         if not isinstance(item, dict):
-            errors[f"windows.{n}"] = 'must look like {"start": "09:00", "end": "21:00", "count": 3}'
+            errors[f"windows.{n}"] = _('must look like {"start": "09:00", "end": "21:00", "count": 3}')
             continue
         unknown = set(item) - {"start", "end", "count"}
         if unknown:
-            errors[f"windows.{n}"] = f"unknown field {shown(sorted(unknown)[0])}"
+            errors[f"windows.{n}"] = _("unknown field %(field)s") % {"field": shown(sorted(unknown)[0])}
         start = check.time(f"windows.{n}.start", item.get("start"))
         end = check.time(f"windows.{n}.end", item.get("end"))
         count = check.whole(f"windows.{n}.count", item.get("count"), 1, MAX_PER_WINDOW, 1)
         if start is None or end is None:
             continue
         if end <= start:
-            errors[f"windows.{n}.end"] = "must be later than the start, on the same day"
+            errors[f"windows.{n}.end"] = _("must be later than the start, on the same day")
             continue
         if not fits(count, start, end, timedelta(minutes=gap_minutes)):
             need = (count - 1) * gap_minutes
-            errors[f"windows.{n}"] = (f"{count} moments at least {gap_minutes} minutes apart need a window of "
-                                      f"{need // 60} h {need % 60:02d} min or more; widen it, lower the count or the gap")
+            errors[f"windows.{n}"] = _("%(count)s moments at least %(gap)s minutes apart need a window of %(hours)s h "
+                                       "%(minutes)s min or more; widen it, lower the count or the gap") % {
+                "count": count, "gap": gap_minutes, "hours": need // 60, "minutes": f"{need % 60:02d}"}
             continue
         windows.append({"start": start, "end": end, "count": count})
     windows.sort(key=lambda w: w["start"])
     for before, after in zip(windows, windows[1:], strict=False):
         if after["start"] < before["end"]:
-            errors["windows"] = "windows must not overlap"
+            errors["windows"] = _("windows must not overlap")
 
     quiet = data.get("quiet_hours")
     quiet_start = quiet_end = None
     if quiet is not None:
         if not isinstance(quiet, dict) or set(quiet) - {"start", "end"}:
-            errors["quiet_hours"] = 'must look like {"start": "22:00", "end": "07:00"}, or null for none'
+            errors["quiet_hours"] = _('must look like {"start": "22:00", "end": "07:00"}, or null for none')
         else:
             quiet_start = check.time("quiet_hours.start", quiet.get("start"))
             quiet_end = check.time("quiet_hours.end", quiet.get("end"))
             if quiet_start is not None and quiet_start == quiet_end:
-                errors["quiet_hours.end"] = "must differ from the start"
+                errors["quiet_hours.end"] = _("must differ from the start")
     pair = (quiet_start, quiet_end) if quiet_start is not None and quiet_end is not None else None
     if pair is not None:
         for value in times:
@@ -165,45 +169,45 @@ def clean_plan(data: dict[str, Any]) -> dict[str, Any]:
     raw_days = data.get("days", list(DAY_NAMES))
     for value in _list(errors, "days", raw_days):
         if value not in DAY_NAMES:
-            errors["days"] = f"use {', '.join(DAY_NAMES)}"
+            errors["days"] = _("use %(choices)s") % {"choices": ", ".join(DAY_NAMES)}
         elif DAY_NAMES.index(value) not in days:
             days.append(DAY_NAMES.index(value))
     channels: list[str] = []
     for value in _list(errors, "channels", data.get("channels", list(CHANNELS))):
         if value not in CHANNELS:
-            errors["channels"] = "use push and/or email"
+            errors["channels"] = _("use push and/or email")
         elif value not in channels:
             channels.append(value)
 
     message = take_text(errors, "message", data.get("message", DEFAULT_MESSAGE), MESSAGE_MAX).strip()
     if "message" not in errors:
         if not message:
-            errors["message"] = f"write a few words, or use Thaw's: “{DEFAULT_MESSAGE}”"
+            errors["message"] = _("write a few words, or use Thaw's: “%(default)s”") % {"default": DEFAULT_MESSAGE}
         elif problem := message_problem(message):
             errors["message"] = problem
     expires = check.whole("expires_minutes", data.get("expires_minutes"), *EXPIRES_MINUTES, DEFAULT_EXPIRES)
 
     questionnaire_reminders = data.get("questionnaire_reminders", False)
     if not isinstance(questionnaire_reminders, bool):
-        errors["questionnaire_reminders"] = "must be true or false"
+        errors["questionnaire_reminders"] = _("must be true or false")
         questionnaire_reminders = False
     from thaw.clinic.homework import CADENCE_INSTRUMENTS
 
     questionnaires: list[str] = []
     for value in _list(errors, "questionnaires", data.get("questionnaires")):
         if value not in CADENCE_INSTRUMENTS:
-            errors["questionnaires"] = f"use {', '.join(CADENCE_INSTRUMENTS)}"
+            errors["questionnaires"] = _("use %(choices)s") % {"choices": ", ".join(CADENCE_INSTRUMENTS)}
         elif value not in questionnaires:
             questionnaires.append(value)
 
     if mode == "fixed" and not times:
         errors.setdefault("times", "add at least one time, or choose another kind of reminder")
     if mode == "random" and not windows and not any(k.startswith("windows") for k in errors):
-        errors["windows"] = "add a window, e.g. 3 moments between 09:00 and 21:00"
+        errors["windows"] = _("add a window, e.g. 3 moments between 09:00 and 21:00")
     if mode != "off" and not days and "days" not in errors:
-        errors["days"] = "choose at least one day"
+        errors["days"] = _("choose at least one day")
     if (mode != "off" or questionnaire_reminders) and not channels and "channels" not in errors:
-        errors["channels"] = "choose push, email or both, so a reminder can reach you"
+        errors["channels"] = _("choose push, email or both, so a reminder can reach you")
     if errors:
         raise PlanInvalid(errors)
     return {"mode": mode, "times": times, "windows": windows, "min_gap_minutes": gap_minutes,

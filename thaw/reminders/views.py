@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thaw.clinic.homework import cadence_instruments
@@ -22,7 +22,8 @@ from thaw.reminders.models import PushSubscription
 from thaw.reminders.push import public_key
 from thaw.reminders.rules import DAY_NAMES, MAX_TIMES, MAX_WINDOWS, MESSAGE_MAX, PlanInvalid
 
-DAY_LABELS = dict(zip(DAY_NAMES, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
+DAY_LABELS = dict(zip(DAY_NAMES, (gettext_lazy("Mon"), gettext_lazy("Tue"), gettext_lazy("Wed"), gettext_lazy("Thu"),
+                                    gettext_lazy("Fri"), gettext_lazy("Sat"), gettext_lazy("Sun")), strict=True))
 TIME_ROWS = 4
 
 
@@ -102,9 +103,9 @@ def reminders_page(request: HttpRequest) -> HttpResponse:
     except PlanInvalid as exc:
         return _render(request, data, exc.errors, status=422)
     if row.mode == "off":
-        messages.success(request, "Saved. Check-in reminders are off.")
+        messages.success(request, gettext("Saved. Check-in reminders are off."))
     else:
-        messages.success(request, "Saved. Your reminders follow the new plan from now on.")
+        messages.success(request, gettext("Saved. Your reminders follow the new plan from now on."))
     return redirect("reminders")
 
 
@@ -124,5 +125,5 @@ def device_remove(request: HttpRequest, device_id: object) -> HttpResponse:
     removed = PushSubscription.objects.filter(person=request.user, pk=device_id).delete()[0]
     if not removed:
         raise Http404("No such device.")
-    messages.success(request, "That device will get no more notifications from Thaw.")
+    messages.success(request, gettext("That device will get no more notifications from Thaw."))
     return redirect("reminders")

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from thaw.clinic.services import is_clinician, programs_of
@@ -169,7 +170,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             vault.put(request, "calendar-url", services.feed_url(raw))  # shown once, after the redirect
         elif action == "revoke":
             if services.revoke_feed(request.user):
-                messages.success(request, "Your calendar link no longer works. Calendars using it stop updating.")
+                messages.success(request, gettext("Your calendar link no longer works. Calendars using it stop updating."))
         return redirect("calendar")
     return render(request, "schedule/calendar.html", {"feed": services.active_feed(request.user),
                                                       "new_url": vault.pop(request, "calendar-url", "")})

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext
 from scipy import stats
 
 from thaw.insights.engine import PATTERN_MIN_DIFFERENCE, PATTERN_MIN_PER_SIDE, PATTERN_Q
@@ -126,11 +127,29 @@ def _after(checkin_epoch: FloatArray, use_epoch: FloatArray) -> BoolArray:
     return np.asarray(has & (since <= AFTER_WINDOW), dtype=np.bool_)
 
 
+def _substance_name(key: str) -> str:
+    """A substance as the sentences name it: the key in English ("alcohol"), else the translated label."""
+    from thaw.substances.units import SUBSTANCES
+
+    found = SUBSTANCES.get(key)
+    if found is None:
+        return key
+    translated = gettext(found.label)
+    return key if translated == found.label else translated.lower()
+
+
 def _side_problem(n_with: int, n_without: int, days_with: int, days_without: int, what: str) -> str | None:
     need = PATTERN_MIN_PER_SIDE
     if min(n_with, n_without) < need or min(days_with, days_without) < need:
-        return (f"Not enough data yet: this needs at least {need} {what} on at least {need} different days "
-                f"on each side (so far {n_with} on {days_with} days, and {n_without} on {days_without} days).")
+        values = {"need": need, "n_with": n_with, "days_with": days_with, "n_without": n_without,
+                  "days_without": days_without}
+        if what == "check-ins":
+            return gettext("Not enough data yet: this needs at least %(need)s check-ins on at least %(need)s "
+                           "different days on each side (so far %(n_with)s on %(days_with)s days, and "
+                           "%(n_without)s on %(days_without)s days).") % values
+        return gettext("Not enough data yet: this needs at least %(need)s craving ratings on at least %(need)s "
+                       "different days on each side (so far %(n_with)s on %(days_with)s days, and "
+                       "%(n_without)s on %(days_without)s days).") % values
     return None
 
 
@@ -146,7 +165,7 @@ def _difference_test(
         return problem
     p, _, _, _ = day_mean_welch(y, with_[:, None].astype(np.float64), without[:, None].astype(np.float64), day)
     if not np.isfinite(p[0]):
-        return "Not testable: the values did not vary at all."
+        return gettext("Not testable: the values did not vary at all.")
     a, b = y[with_], y[without]
     m1, m0 = float(a.mean()), float(b.mean())
     g = hedges_g(np.array([m1]), np.array([a.var(ddof=1)]), np.array([float(n1)]),
@@ -154,7 +173,7 @@ def _difference_test(
     figures = {"mean_with": m1, "mean_without": m0, "difference": m1 - m0, "n_with": n1, "n_without": n0,
                "days_with": d1, "days_without": d0, "effect": float(g) if np.isfinite(g) else None}
     return _Test(key, label, "difference", float(p[0]), figures,
-                 sentence.format(m1=m1, m0=m0, n1=n1, n0=n0, d1=d1, d0=d0))
+                 sentence % {"m1": f"{m1:.1f}", "m0": f"{m0:.1f}", "n1": n1, "n0": n0, "d1": d1, "d0": d0})
 
 
 def _after_use_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
@@ -175,12 +194,13 @@ def _after_use_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
             mask = _after(data.checkin_epoch, data.use_epoch[data.use_substance == code]) & eligible
             groups.append((f"after_use:{name}", name, mask))
     for key, name, mask in groups:
-        label = f"Numbness in the 24 hours after using {name if name != 'any substance' else 'anything'}"
+        used_what = gettext("anything") if name == "any substance" else _substance_name(name)
+        label = gettext("Numbness in the 24 hours after using %(what)s") % {"what": used_what}
+        sentence = gettext("In the 24 hours after using %(what)s, numbness averaged %%(m1)s over %%(n1)s check-ins "
+                           "(%%(d1)s days), against %%(m0)s over %%(n0)s check-ins (%%(d0)s days) with nothing "
+                           "used in the 24 hours before.") % {"what": used_what}
         result = _difference_test(
-            key, label, numbness, mask, clear, data.checkin_day, what="check-ins",
-            sentence=("In the 24 hours after using " + (name if name != "any substance" else "anything")
-                      + ", numbness averaged {m1:.1f} over {n1} check-ins ({d1} days), against {m0:.1f} over "
-                      "{n0} check-ins ({d0} days) with nothing used in the 24 hours before."),
+            key, label, numbness, mask, clear, data.checkin_day, what="check-ins", sentence=sentence,
         )
         out.append((key, label, result))
     return out
@@ -207,24 +227,26 @@ def _craving_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
     paired = idx >= 0
     craving, idx = craving[paired], idx[paired]
     out: list[tuple[str, str, _Test | str]] = []
-    label = "Craving when feelings were mostly unpleasant, against mostly pleasant"
+    label = gettext("Craving when feelings were mostly unpleasant, against mostly pleasant")
+    together = gettext("Numbness and craving together")
     if craving.size == 0:
-        reason = ("Not enough data yet: this needs craving ratings with a check-in within 3 hours "
-                  "(none so far).")
+        reason = gettext("Not enough data yet: this needs craving ratings with a check-in within 3 hours "
+                         "(none so far).")
         return [("craving:unpleasant", label, reason),
-                ("craving:numbness", "Numbness and craving together", reason)]
+                ("craving:numbness", together, reason)]
     valence = data.valence[idx]
     day = data.checkin_day[idx]
     unpleasant = np.nan_to_num(valence, nan=0.0) < 0
     pleasant = np.nan_to_num(valence, nan=0.0) > 0
     out.append(("craving:unpleasant", label, _difference_test(
         "craving:unpleasant", label, craving, unpleasant, pleasant, day, what="craving ratings",
-        sentence=("Near check-ins naming mostly unpleasant feelings, craving averaged {m1:.1f} out of 10 "
-                  "({n1} ratings, {d1} days), against {m0:.1f} near mostly pleasant ones ({n0} ratings, {d0} days)."),
+        sentence=gettext("Near check-ins naming mostly unpleasant feelings, craving averaged %(m1)s out of 10 "
+                         "(%(n1)s ratings, %(d1)s days), against %(m0)s near mostly pleasant ones (%(n0)s ratings, "
+                         "%(d0)s days)."),
     )))
     numbness = data.numbness[idx]
     rated = ~np.isnan(numbness)  # pairs with a check-in whose numbness was not rated say nothing here
-    out.append(("craving:numbness", "Numbness and craving together", _correlation_test(
+    out.append(("craving:numbness", together, _correlation_test(
         craving[rated], numbness[rated], day[rated])))
     return out
 
@@ -232,21 +254,26 @@ def _craving_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
 def _correlation_test(craving: FloatArray, numbness: FloatArray, day: IntArray) -> _Test | str:
     days, day_of = np.unique(day, return_inverse=True)
     if days.size < MIN_DAYS_FOR_CORRELATION:
-        return (f"Not enough data yet: this needs craving ratings next to check-ins on at least "
-                f"{MIN_DAYS_FOR_CORRELATION} different days (so far {days.size}).")
+        return gettext("Not enough data yet: this needs craving ratings next to check-ins on at least "
+                       "%(need)s different days (so far %(days)s).") % {"need": MIN_DAYS_FOR_CORRELATION,
+                                                                       "days": days.size}
     count = np.bincount(day_of).astype(np.float64)
     c = np.bincount(day_of, weights=craving) / count
     n = np.bincount(day_of, weights=numbness) / count
     if np.ptp(c) == 0 or np.ptp(n) == 0:
-        return "Not testable: craving or numbness did not vary from day to day."
+        return gettext("Not testable: craving or numbness did not vary from day to day.")
     rho, p = stats.spearmanr(c, n)
     rho, p = float(rho), float(p)
     if not (math.isfinite(rho) and math.isfinite(p)):
-        return "Not testable: craving or numbness did not vary from day to day."
-    direction = "higher" if rho > 0 else "lower"
-    sentence = (f"Over {days.size} days with craving ratings next to a check-in, days with stronger craving "
-                f"tended to have {direction} numbness (Spearman's rho {rho:.2f}; {craving.size} ratings).")
-    return _Test("craving:numbness", "Numbness and craving together", "correlation", p,
+        return gettext("Not testable: craving or numbness did not vary from day to day.")
+    values = {"days": days.size, "rho": f"{rho:.2f}", "n": craving.size}
+    if rho > 0:
+        sentence = gettext("Over %(days)s days with craving ratings next to a check-in, days with stronger craving "
+                           "tended to have higher numbness (Spearman's rho %(rho)s; %(n)s ratings).") % values
+    else:
+        sentence = gettext("Over %(days)s days with craving ratings next to a check-in, days with stronger craving "
+                           "tended to have lower numbness (Spearman's rho %(rho)s; %(n)s ratings).") % values
+    return _Test("craving:numbness", gettext("Numbness and craving together"), "correlation", p,
                  {"rho": rho, "days": int(days.size), "n": int(craving.size)}, sentence)
 
 
@@ -275,7 +302,7 @@ def _numb_motive(data: SubstanceData) -> dict[str, Any]:
         "share": numb / with_reason if with_reason else None,
         "interval": list(interval) if interval else None,
         "by_substance": by_substance,
-        "reason": None if with_reason else "No uses with a reason recorded yet.",
+        "reason": None if with_reason else gettext("No uses with a reason recorded yet."),
     }
 
 

@@ -12,6 +12,9 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from thaw.checkins.rules import FUTURE_TOLERANCE, NOTE_MAX, CheckInInvalid, parse_time
 from thaw.substances.units import (
     CUSTOM,
@@ -65,22 +68,24 @@ def _decimal(value: object, places: str = "0.001") -> Decimal:
 def said(choices: Mapping[str, str]) -> str:
     """Choices in a person's words, each followed by the value a script sends when it differs:
     ``standard drinks ("standard_drink") or times used ("use")``."""
-    words = [label if label == key else f"{label} (“{key}”)" for key, label in choices.items()]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    shown_words = {key: _(label) for key, label in choices.items()}
+    words = [label if label == key else f"{label} (“{key}”)" for key, label in shown_words.items()]
+    return words[0] if len(words) == 1 else _("%(some)s or %(last)s") % {"some": ", ".join(words[:-1]),
+                                                                          "last": words[-1]}
 
 
 def _unit_words(keys: Collection[str]) -> dict[str, str]:
-    return {k: "times used" if k == GOAL_UNIT_USES else UNITS[k].label_plural if k in UNITS else k for k in keys}
+    return {k: gettext_noop("times used") if k == GOAL_UNIT_USES else UNITS[k].label_plural if k in UNITS else k for k in keys}
 
 
 def _substance_choices() -> str:
-    return said({key: s.label.lower() for key, s in SUBSTANCES.items()})
+    return said({key: _(s.label).lower() for key, s in SUBSTANCES.items()})
 
 
 def _clean_substance(data: Mapping[str, object], errors: dict[str, str]) -> str:
     value = data.get("substance")
     if not isinstance(value, str) or value not in SUBSTANCES:
-        errors["substance"] = f"choose one of {_substance_choices()}"
+        errors["substance"] = _("choose one of %(choices)s") % {"choices": _substance_choices()}
         return ""
     return value
 
@@ -89,15 +94,15 @@ def _clean_custom_name(data: Mapping[str, object], substance: str, errors: dict[
     value = data.get("custom_name")
     if value is None or value == "":
         if substance == CUSTOM:
-            errors["custom_name"] = "give the substance a name, in your own words"
+            errors["custom_name"] = _("give the substance a name, in your own words")
         return ""
     name = " ".join(take_text(errors, "custom_name", value, CUSTOM_NAME_MAX, subject="the name").split())
     if "custom_name" in errors:
         return ""
     if substance and substance != CUSTOM:
-        errors["custom_name"] = f"a name of your own is only used with substance “{CUSTOM}”"
+        errors["custom_name"] = _("a name of your own is only used with substance “%(custom)s”") % {"custom": CUSTOM}
     elif not name:
-        errors["custom_name"] = "give the substance a name, in your own words"
+        errors["custom_name"] = _("give the substance a name, in your own words")
     return name
 
 
@@ -111,22 +116,23 @@ def _clean_at(value: object, now: datetime, tz: tzinfo, errors: dict[str, str]) 
     try:
         at = parse_time(value, tz)
     except (ValueError, TypeError, OverflowError):
-        errors["at"] = "the time must be an ISO-8601 date and time, e.g. 2026-03-01T21:30:00+01:00"
+        errors["at"] = _("the time must be an ISO-8601 date and time, e.g. 2026-03-01T21:30:00+01:00")
         return now
     if at > now + FUTURE_TOLERANCE:
-        errors["at"] = "the time is in the future; an entry can be at most 5 minutes ahead of now"
+        errors["at"] = _("the time is in the future; an entry can be at most 5 minutes ahead of now")
     elif at.year < 1970:
-        errors["at"] = "the time is before 1970"
+        errors["at"] = _("the time is before 1970")
     return at
 
 
 def _clean_rating(value: object, field: str, errors: dict[str, str], *, required: bool) -> int | None:
     if value is None or value == "":
         if required:
-            errors[field] = "this field is required"
+            errors[field] = _("this field is required")
         return None
     if not _is_int(value) or not CRAVING_MIN <= value <= CRAVING_MAX:  # type: ignore[operator]
-        errors[field] = f"must be a whole number from {CRAVING_MIN} (none) to {CRAVING_MAX} (as strong as it gets)"
+        errors[field] = _("must be a whole number from %(low)s (none) to %(high)s (as strong as it gets)") % {
+            "low": CRAVING_MIN, "high": CRAVING_MAX}
         return None
     return value  # type: ignore[return-value]
 
@@ -135,11 +141,12 @@ def _clean_choices(value: object, field: str, allowed: Mapping[str, str], errors
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors[field] = f"must be a list of choices from: {said(allowed)}"
+        errors[field] = _("must be a list of choices from: %(choices)s") % {"choices": said(allowed)}
         return []
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        errors[field] = f"{shown(unknown[0])} is not one of the choices; choose from: {said(allowed)}"
+        errors[field] = _("%(value)s is not one of the choices; choose from: %(choices)s") % {
+            "value": shown(unknown[0]), "choices": said(allowed)}
         return []
     return list(dict.fromkeys(value))
 
@@ -148,29 +155,35 @@ def _clean_amount(data: Mapping[str, object], substance: str, errors: dict[str, 
     raw_amount, raw_unit = data.get("amount"), data.get("unit")
     unit = raw_unit if isinstance(raw_unit, str) else ""
     if raw_unit not in (None, "") and not isinstance(raw_unit, str):
-        errors["unit"] = "the unit must be text"
+        errors["unit"] = _("the unit must be text")
     allowed = SUBSTANCES[substance].units if substance else ()
     if raw_amount is None or raw_amount == "":
         if unit:
-            errors["amount"] = "give an amount for the unit, or leave both out"
+            errors["amount"] = _("give an amount for the unit, or leave both out")
         return None, ""
     try:
         amount = _decimal(raw_amount)
     except (InvalidOperation, ValueError):
-        errors["amount"] = "the amount must be a number, e.g. 330 or 1.5"
+        errors["amount"] = _("the amount must be a number, e.g. 330 or 1.5")
         return None, unit
     if not unit:
         if "unit" not in errors:
-            errors["unit"] = f"say what the amount counts: {said(_unit_words(allowed)) if allowed else 'a unit'}"
+            errors["unit"] = _("say what the amount counts: %(units)s") % {
+                "units": said(_unit_words(allowed)) if allowed else _("a unit")}
         return None, ""
     if unit not in UNITS or (substance and unit not in allowed):
-        where = f" for {substance}" if substance else ""
-        errors["unit"] = f"{shown(unit)} is not a unit{where}; use {said(_unit_words(allowed or UNITS))}"
+        units = said(_unit_words(allowed or UNITS))
+        if substance:
+            errors["unit"] = _("%(unit)s is not a unit for %(substance)s; use %(units)s") % {
+                "unit": shown(unit), "substance": substance, "units": units}
+        else:
+            errors["unit"] = _("%(unit)s is not a unit; use %(units)s") % {"unit": shown(unit), "units": units}
         return None, unit
     if amount <= 0:
-        errors["amount"] = "the amount must be more than 0 (leave it out if you are not sure)"
+        errors["amount"] = _("the amount must be more than 0 (leave it out if you are not sure)")
     elif amount > Decimal(str(UNITS[unit].max_amount)):
-        errors["amount"] = f"{amount:g} {unit} in one entry looks like a typo; the most Thaw takes is {UNITS[unit].max_amount:g}"
+        errors["amount"] = _("%(amount)s %(unit)s in one entry looks like a typo; the most Thaw takes is %(most)s") % {
+            "amount": f"{amount:g}", "unit": unit, "most": f"{UNITS[unit].max_amount:g}"}
     return amount, unit
 
 
@@ -181,21 +194,21 @@ def _clean_abv(data: Mapping[str, object], substance: str, unit: str, errors: di
         return None  # the unit decides whether a strength belongs here; fix that first
     if raw is None or raw == "":
         if wants_abv and "amount" not in errors:
-            errors["abv"] = "give the strength (ABV, % alcohol by volume, e.g. 5 for most beer) to count standard drinks"
+            errors["abv"] = _("give the strength (ABV, % alcohol by volume, e.g. 5 for most beer) to count standard drinks")
         return None
     if not wants_abv:
-        errors["abv"] = "the strength (ABV) is only used for alcohol measured in ml"
+        errors["abv"] = _("the strength (ABV) is only used for alcohol measured in ml")
         return None
     if not _is_number(raw) and not isinstance(raw, str):
-        errors["abv"] = "the strength must be a number from 0 to 100 (% alcohol by volume)"
+        errors["abv"] = _("the strength must be a number from 0 to 100 (% alcohol by volume)")
         return None
     try:
         abv = _decimal(raw, "0.01")
     except (InvalidOperation, ValueError):
-        errors["abv"] = "the strength must be a number from 0 to 100 (% alcohol by volume)"
+        errors["abv"] = _("the strength must be a number from 0 to 100 (% alcohol by volume)")
         return None
     if not 0 <= abv <= 100:
-        errors["abv"] = "the strength must be from 0 to 100 (% alcohol by volume)"
+        errors["abv"] = _("the strength must be from 0 to 100 (% alcohol by volume)")
         return None
     return abv
 
@@ -214,7 +227,7 @@ def _drinks(substance: str, amount: Decimal | None, unit: str, abv: Decimal | No
 
 def _unknown(data: Mapping[str, object], fields: tuple[str, ...], errors: dict[str, str]) -> None:
     for name in sorted(set(data) - set(fields)):
-        errors[name] = f"unknown field; the fields are {', '.join(fields)}"
+        errors[name] = _("unknown field; the fields are %(fields)s") % {"fields": ", ".join(fields)}
 
 
 def clean_use(data: Mapping[str, object], *, now: datetime, tz: tzinfo, grams_per_drink: float) -> dict[str, object]:
@@ -285,16 +298,16 @@ def clean_goal(data: Mapping[str, object]) -> dict[str, object] | None:
         raw_unit = (data.get("limit_unit") or goal_units(substance)[0]) if substance else ""
         unit = raw_unit if isinstance(raw_unit, str) else ""
         if substance and unit not in goal_units(substance):
-            errors["limit_unit"] = f"count the limit in {said(_unit_words(goal_units(substance)))}"
+            errors["limit_unit"] = _("count the limit in %(units)s") % {"units": said(_unit_words(goal_units(substance)))}
         try:
             limit = _decimal(data.get("weekly_limit"), "0.01")
         except (InvalidOperation, ValueError):
-            errors["weekly_limit"] = "the weekly limit must be a number, e.g. 7"
+            errors["weekly_limit"] = _("the weekly limit must be a number, e.g. 7")
         else:
             if not 0 < limit <= WEEKLY_LIMIT_MAX:
-                errors["weekly_limit"] = f"the weekly limit must be more than 0 and at most {WEEKLY_LIMIT_MAX:,}"
+                errors["weekly_limit"] = _("the weekly limit must be more than 0 and at most %(most)s") % {"most": f"{WEEKLY_LIMIT_MAX:,}"}
     elif data.get("weekly_limit") not in (None, ""):
-        errors["weekly_limit"] = "a limit is only used with kind weekly_limit"
+        errors["weekly_limit"] = _("a limit is only used with kind weekly_limit")
     if errors:
         raise CheckInInvalid(errors)
     return {"substance": substance, "kind": kind, "weekly_limit": limit, "limit_unit": unit}

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from thaw.checkins.services import Cursor, page_by_time
 from thaw.core import versions
@@ -341,40 +342,46 @@ def _goal_progress(goal: Goal | None, uses: list[SubstanceUse], days_used: int) 
     if goal is None:
         return None
     progress: dict[str, Any] = {**goal_as_dict(goal), "within": None, "sentence": ""}
-    name = SUBSTANCES[goal.substance].label.lower() if goal.substance != "other" else "the other substance"
+    name = (gettext(SUBSTANCES[goal.substance].label).lower() if goal.substance != "other"
+            else gettext("the other substance"))
     if goal.kind == "abstain":
         progress["within"] = not uses
         if uses:
-            progress["sentence"] = (
-                f"Your goal is not using {name}, and you logged it on {days_used} "
-                f"day{'s' if days_used != 1 else ''} this week. A lapse is information, not a verdict: "
-                "what was going on around those times is worth a gentle look.")
+            progress["sentence"] = ngettext(
+                "Your goal is not using %(name)s, and you logged it on %(days)s day this week. A lapse is "
+                "information, not a verdict: what was going on around those times is worth a gentle look.",
+                "Your goal is not using %(name)s, and you logged it on %(days)s days this week. A lapse is "
+                "information, not a verdict: what was going on around those times is worth a gentle look.",
+                days_used) % {"name": name, "days": days_used}
         else:
-            progress["sentence"] = f"No {name} logged this week, in line with your goal."
+            progress["sentence"] = gettext("No %(name)s logged this week, in line with your goal.") % {"name": name}
         return progress
     limit = float(goal.weekly_limit or 0)
     unit = goal.limit_unit
     if unit == rules.GOAL_UNIT_USES:
         total = float(len(uses))
-        unit_text = "times"
+        unit_text = gettext("times")
         uncounted = 0
     elif unit == "standard_drink":
         counted = [u for u in uses if u.standard_drinks is not None]
         total = float(sum(u.standard_drinks for u in counted))  # type: ignore[misc]
         uncounted = len(uses) - len(counted)
-        unit_text = "standard drinks"
+        unit_text = gettext("standard drinks")
     else:
         counted = [u for u in uses if u.unit == unit and u.amount is not None]
         total = float(sum(u.amount for u in counted))  # type: ignore[misc]
         uncounted = len(uses) - len(counted)
-        unit_text = UNITS[unit].label_plural if unit in UNITS else unit
+        unit_text = gettext(UNITS[unit].label_plural) if unit in UNITS else unit
     progress.update(total=round(total, 2), unit_text=unit_text, uncounted=uncounted, within=total <= limit + 1e-9)
-    sentence = f"{total:g} of the {limit:g} {unit_text} a week you set for {name}."
+    sentence = gettext("%(total)s of the %(limit)s %(unit)s a week you set for %(name)s.") % {
+        "total": f"{total:g}", "limit": f"{limit:g}", "unit": unit_text, "name": name}
     if total > limit + 1e-9:
-        sentence += (" That is more than the limit you chose. It is useful to know; "
-                     "the review is here to notice, not to judge.")
+        sentence += " " + gettext("That is more than the limit you chose. It is useful to know; "
+                                  "the review is here to notice, not to judge.")
     if uncounted:
-        sentence += f" ({uncounted} use{'s' if uncounted != 1 else ''} without an amount in {unit_text} not counted.)"
+        sentence += " " + ngettext("(%(n)s use without an amount in %(unit)s not counted.)",
+                                   "(%(n)s uses without an amount in %(unit)s not counted.)",
+                                   uncounted) % {"n": uncounted, "unit": unit_text}
     progress["sentence"] = sentence
     return progress
 
@@ -433,20 +440,23 @@ def weekly_review(person: Any, week_start: date) -> dict[str, Any]:
 def _review_sentences(uses: int, cravings: int, numb: int, with_reason: int, helped: Counter[str]) -> list[str]:
     out = []
     if uses == 0 and cravings == 0:
-        out.append("Nothing logged this week. If that is because there was nothing to log, that is that; "
-                   "if logging slipped your mind, you can add entries with an earlier time.")
+        out.append(gettext("Nothing logged this week. If that is because there was nothing to log, that is that; "
+                           "if logging slipped your mind, you can add entries with an earlier time."))
     if cravings:
-        out.append(f"{cravings} craving{'s' if cravings != 1 else ''} passed without using. "
-                   "Each one is practice at riding a wave out.")
+        out.append(ngettext("%(n)s craving passed without using. Each one is practice at riding a wave out.",
+                            "%(n)s cravings passed without using. Each one is practice at riding a wave out.",
+                            cravings) % {"n": cravings})
     if helped:
         top, _ = helped.most_common(1)[0]
-        out.append(f"What helped most often: {HELPED[top]}. Worth keeping close at hand.")
+        out.append(gettext("What helped most often: %(helped)s. Worth keeping close at hand.")
+                   % {"helped": gettext(HELPED[top])})
     if numb:
-        out.append(f"“To stop feeling” was a reason for {numb} of the {with_reason} uses with a reason noted. "
-                   "Wanting the feelings to stop makes sense; the grounding exercises and a trusted person "
-                   "are other ways through, when you feel ready.")
+        out.append(gettext("“To stop feeling” was a reason for %(numb)s of the %(with_reason)s uses with a reason "
+                           "noted. Wanting the feelings to stop makes sense; the grounding exercises and a trusted "
+                           "person are other ways through, when you feel ready.")
+                   % {"numb": numb, "with_reason": with_reason})
     if uses:
-        out.append("Whatever this week held, logging it honestly is how patterns become visible.")
+        out.append(gettext("Whatever this week held, logging it honestly is how patterns become visible."))
     return out
 
 
@@ -494,10 +504,12 @@ def describe_use(use: SubstanceUse) -> str:
     amount = amount_label(float(use.amount) if use.amount is not None else None, use.unit)
     if amount:
         if use.abv is not None:
-            amount += f" at {float(use.abv):g}%"
+            amount = gettext("%(amount)s at %(abv)s%%") % {"amount": amount, "abv": f"{float(use.abv):g}"}
         parts.append(amount)
     text = ", ".join(parts)
     if use.standard_drinks is not None and use.unit != "standard_drink":
         drinks = float(use.standard_drinks)
-        text += f" ({drinks:g} standard drink{'s' if drinks != 1 else ''})"
+        # A plural form needs a whole number; 1.3 drinks is plural in English and Spanish alike.
+        words = gettext("(%(n)s standard drink)") if drinks == 1 else gettext("(%(n)s standard drinks)")
+        text += " " + words % {"n": f"{drinks:g}"}
     return text

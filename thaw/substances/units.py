@@ -1,4 +1,8 @@
-"""Substances, their units, and standard drinks: plain data and arithmetic, no Django.
+"""Substances, their units, and standard drinks: plain data and arithmetic.
+
+The English labels are marked with ``gettext_noop`` (which changes nothing) so the catalogue has
+them; pages show them in the reader's language through ``substance_label``, ``amount_label`` and
+``{% translate %}``, while the API and exports keep the keys.
 
 A "standard drink" is not one thing: countries define it by grams of pure alcohol
 (the US 14 g, the UK "unit" 8 g, Australia 10 g, …). Thaw counts alcohol in grams
@@ -9,6 +13,8 @@ means what the person's own health service means by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext, gettext_noop
 
 ETHANOL_DENSITY_G_PER_ML = 0.789
 
@@ -31,56 +37,56 @@ class Substance:
 UNITS: dict[str, Unit] = {
     u.key: u
     for u in (
-        Unit("ml", "ml", "ml", 10_000),
-        Unit("standard_drink", "standard drink", "standard drinks", 100),
-        Unit("g", "g", "g", 1_000),
-        Unit("mg", "mg", "mg", 100_000),
-        Unit("joint", "joint", "joints", 100),
-        Unit("hit", "hit", "hits", 500),
-        Unit("cigarette", "cigarette", "cigarettes", 200),
-        Unit("puff", "puff", "puffs", 2_000),
-        Unit("pouch", "pouch", "pouches", 100),
-        Unit("pill", "pill", "pills", 100),
-        Unit("dose", "dose", "doses", 100),
+        Unit("ml", gettext_noop("ml"), gettext_noop("ml"), 10_000),
+        Unit("standard_drink", gettext_noop("standard drink"), gettext_noop("standard drinks"), 100),
+        Unit("g", gettext_noop("g"), gettext_noop("g"), 1_000),
+        Unit("mg", gettext_noop("mg"), gettext_noop("mg"), 100_000),
+        Unit("joint", gettext_noop("joint"), gettext_noop("joints"), 100),
+        Unit("hit", gettext_noop("hit"), gettext_noop("hits"), 500),
+        Unit("cigarette", gettext_noop("cigarette"), gettext_noop("cigarettes"), 200),
+        Unit("puff", gettext_noop("puff"), gettext_noop("puffs"), 2_000),
+        Unit("pouch", gettext_noop("pouch"), gettext_noop("pouches"), 100),
+        Unit("pill", gettext_noop("pill"), gettext_noop("pills"), 100),
+        Unit("dose", gettext_noop("dose"), gettext_noop("doses"), 100),
     )
 }
 
 SUBSTANCES: dict[str, Substance] = {
     s.key: s
     for s in (
-        Substance("alcohol", "Alcohol", ("ml", "standard_drink")),
-        Substance("cannabis", "Cannabis", ("joint", "hit", "g", "mg")),
-        Substance("nicotine", "Nicotine", ("cigarette", "puff", "pouch", "mg")),
-        Substance("opioids", "Opioids", ("dose", "pill", "mg")),
-        Substance("stimulants", "Stimulants", ("dose", "pill", "mg", "g")),
-        Substance("sedatives", "Sedatives", ("pill", "dose", "mg")),
-        Substance("other", "Something else", ("dose", "pill", "mg", "g", "ml")),
+        Substance("alcohol", gettext_noop("Alcohol"), ("ml", "standard_drink")),
+        Substance("cannabis", gettext_noop("Cannabis"), ("joint", "hit", "g", "mg")),
+        Substance("nicotine", gettext_noop("Nicotine"), ("cigarette", "puff", "pouch", "mg")),
+        Substance("opioids", gettext_noop("Opioids"), ("dose", "pill", "mg")),
+        Substance("stimulants", gettext_noop("Stimulants"), ("dose", "pill", "mg", "g")),
+        Substance("sedatives", gettext_noop("Sedatives"), ("pill", "dose", "mg")),
+        Substance("other", gettext_noop("Something else"), ("dose", "pill", "mg", "g", "ml")),
     )
 }
 CUSTOM = "other"  # the substance whose name the person gives in their own words
 
 # Why a person used: a fixed set, so they can be counted. "numb" is the one Thaw is about.
 MOTIVES: dict[str, str] = {
-    "numb": "to stop feeling, to numb",
-    "social": "to be social",
-    "craving": "a craving",
-    "sleep": "to sleep",
-    "stress": "stress",
-    "habit": "habit",
-    "celebrate": "to celebrate",
-    "pain": "for pain",
-    "other": "something else",
+    "numb": gettext_noop("to stop feeling, to numb"),
+    "social": gettext_noop("to be social"),
+    "craving": gettext_noop("a craving"),
+    "sleep": gettext_noop("to sleep"),
+    "stress": gettext_noop("stress"),
+    "habit": gettext_noop("habit"),
+    "celebrate": gettext_noop("to celebrate"),
+    "pain": gettext_noop("for pain"),
+    "other": gettext_noop("something else"),
 }
 NUMB_MOTIVE = "numb"
 
 # What helped when a craving passed without using.
 HELPED: dict[str, str] = {
-    "waited": "waited it out",
-    "grounding": "a grounding exercise",
-    "called": "called or messaged someone",
-    "outside": "went outside",
-    "ate_drank": "ate or drank something",
-    "distraction": "did something else",
+    "waited": gettext_noop("waited it out"),
+    "grounding": gettext_noop("a grounding exercise"),
+    "called": gettext_noop("called or messaged someone"),
+    "outside": gettext_noop("went outside"),
+    "ate_drank": gettext_noop("ate or drank something"),
+    "distraction": gettext_noop("did something else"),
 }
 
 
@@ -94,15 +100,15 @@ class DrinkSize:
 DRINK_SIZES: dict[str, DrinkSize] = {
     d.key: d
     for d in (
-        DrinkSize("who", "10 g (WHO-style, many countries)", 10.0),
-        DrinkSize("us", "United States: 14 g", 14.0),
-        DrinkSize("uk", "United Kingdom unit: 8 g", 8.0),
-        DrinkSize("au", "Australia: 10 g", 10.0),
-        DrinkSize("ca", "Canada: 13.45 g", 13.45),
-        DrinkSize("ie", "Ireland: 10 g", 10.0),
-        DrinkSize("nz", "New Zealand: 10 g", 10.0),
-        DrinkSize("de", "Germany: 10 g", 10.0),
-        DrinkSize("jp", "Japan: 20 g", 20.0),
+        DrinkSize("who", gettext_noop("10 g (WHO-style, many countries)"), 10.0),
+        DrinkSize("us", gettext_noop("United States: 14 g"), 14.0),
+        DrinkSize("uk", gettext_noop("United Kingdom unit: 8 g"), 8.0),
+        DrinkSize("au", gettext_noop("Australia: 10 g"), 10.0),
+        DrinkSize("ca", gettext_noop("Canada: 13.45 g"), 13.45),
+        DrinkSize("ie", gettext_noop("Ireland: 10 g"), 10.0),
+        DrinkSize("nz", gettext_noop("New Zealand: 10 g"), 10.0),
+        DrinkSize("de", gettext_noop("Germany: 10 g"), 10.0),
+        DrinkSize("jp", gettext_noop("Japan: 20 g"), 20.0),
     )
 }
 DEFAULT_DRINK_GRAMS = 10.0
@@ -120,12 +126,12 @@ class Serving:
 
 
 SERVINGS: tuple[Serving, ...] = (
-    Serving("can", "Can of beer (330 ml, 5%)", 330, 5.0),
-    Serving("pint", "Pint (568 ml, 4.5%)", 568, 4.5),
-    Serving("wine", "Glass of wine (150 ml, 12%)", 150, 12.0),
-    Serving("large_wine", "Large glass of wine (250 ml, 12%)", 250, 12.0),
-    Serving("shot", "Shot of spirits (40 ml, 40%)", 40, 40.0),
-    Serving("bottle_wine", "Bottle of wine (750 ml, 12%)", 750, 12.0),
+    Serving("can", gettext_noop("Can of beer (330 ml, 5%)"), 330, 5.0),
+    Serving("pint", gettext_noop("Pint (568 ml, 4.5%)"), 568, 4.5),
+    Serving("wine", gettext_noop("Glass of wine (150 ml, 12%)"), 150, 12.0),
+    Serving("large_wine", gettext_noop("Large glass of wine (250 ml, 12%)"), 250, 12.0),
+    Serving("shot", gettext_noop("Shot of spirits (40 ml, 40%)"), 40, 40.0),
+    Serving("bottle_wine", gettext_noop("Bottle of wine (750 ml, 12%)"), 750, 12.0),
 )
 
 
@@ -161,11 +167,11 @@ def amount_label(amount: float | None, unit: str) -> str:
     text = f"{amount:g}"
     if known is None:
         return f"{text} {unit}"
-    return f"{text} {known.label if amount == 1 else known.label_plural}"
+    return f"{text} {gettext(known.label if amount == 1 else known.label_plural)}"
 
 
 def substance_label(key: str, custom_name: str = "") -> str:
     if key == CUSTOM and custom_name:
         return custom_name
     found = SUBSTANCES.get(key)
-    return found.label if found else key
+    return gettext(found.label) if found else key

@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from thaw.checkins.rules import NOTE_MAX, CheckInInvalid
@@ -137,11 +139,12 @@ def _blank_craving_state() -> dict[str, Any]:
 def _form_context(person: Any) -> dict[str, Any]:
     grams = services.grams_for(person)
     return {
-        "substances": list(SUBSTANCES.values()),
-        "unit_groups": [(s, [(u, UNITS[u].label_plural) for u in s.units]) for s in SUBSTANCES.values()],
-        "motives": list(MOTIVES.items()),
-        "helped_choices": list(HELPED.items()),
-        "servings": SERVINGS,
+        "substances": [{"key": s.key, "label": gettext(s.label)} for s in SUBSTANCES.values()],
+        "unit_groups": [({"key": s.key, "label": gettext(s.label)}, [(u, gettext(UNITS[u].label_plural)) for u in s.units])
+                        for s in SUBSTANCES.values()],
+        "motives": [(key, gettext(label)) for key, label in MOTIVES.items()],
+        "helped_choices": [(key, gettext(label)) for key, label in HELPED.items()],
+        "servings": [{"ml": s.ml, "abv": s.abv, "label": gettext(s.label)} for s in SERVINGS],
         "drink_grams": f"{grams:g}",
         "note_max": NOTE_MAX,
         "custom_max": rules.CUSTOM_NAME_MAX,
@@ -156,9 +159,9 @@ def _timeline(person: Any, limit: int = 20) -> list[dict[str, Any]]:
     uses = list(services.uses_for(person)[:limit])
     cravings = list(services.cravings_for(person)[:limit])
     entries: list[dict[str, Any]] = [{"kind": "use", "at": u.at, "use": u, "text": services.describe_use(u),
-                                      "motives": [MOTIVES[m] for m in u.motives if m in MOTIVES]} for u in uses]
+                                      "motives": [gettext(MOTIVES[m]) for m in u.motives if m in MOTIVES]} for u in uses]
     entries += [{"kind": "craving", "at": c.at, "craving": c, "text": substance_label(c.substance, c.custom_name),
-                 "helped": [HELPED[h] for h in c.helped if h in HELPED]} for c in cravings]
+                 "helped": [gettext(HELPED[h]) for h in c.helped if h in HELPED]} for c in cravings]
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
 
@@ -166,22 +169,30 @@ def _timeline(person: Any, limit: int = 20) -> list[dict[str, Any]]:
 def _goal_lines(person: Any) -> list[str]:
     lines = []
     for goal in services.active_goals(person).values():
-        label = SUBSTANCES[goal.substance].label
+        label = gettext(SUBSTANCES[goal.substance].label)
         if goal.kind == "abstain":
-            lines.append(f"{label}: not using, since {goal.since:%-d %b %Y}")
+            since = date_format(goal.since, "j M Y")
+            lines.append(gettext("%(substance)s: not using, since %(since)s") % {"substance": label, "since": since})
         else:
-            unit = "times" if goal.limit_unit == rules.GOAL_UNIT_USES else (
-                UNITS[goal.limit_unit].label_plural if goal.limit_unit in UNITS else goal.limit_unit)
-            lines.append(f"{label}: up to {float(goal.weekly_limit or 0):g} {unit} a week")
+            unit = gettext("times") if goal.limit_unit == rules.GOAL_UNIT_USES else (
+                gettext(UNITS[goal.limit_unit].label_plural) if goal.limit_unit in UNITS else goal.limit_unit)
+            lines.append(gettext("%(substance)s: up to %(limit)s %(unit)s a week") % {
+                "substance": label, "limit": f"{float(goal.weekly_limit or 0):g}", "unit": unit})
     return lines
+
+
+def _translated_label(row: dict[str, Any]) -> str:
+    """A row's English label (a substance, a reason, what helped) in the reader's language."""
+    english: str = row["label"]
+    return gettext(english)
 
 
 def _days_text(days: int) -> str:
     if days == 0:
-        return "today"
+        return gettext("today")
     if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+        return gettext("yesterday")
+    return ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
 
 
 def _render_index(request: HttpRequest, *, use_state: dict[str, Any] | None = None,
@@ -196,7 +207,7 @@ def _render_index(request: HttpRequest, *, use_state: dict[str, Any] | None = No
         "craving_state": craving_state or _blank_craving_state(),
         "craving_errors": craving_errors or {},
         "entries": _timeline(person),
-        "last_use": [{**row, "text": _days_text(row["days"])} for row in last],
+        "last_use": [{**row, "label": _translated_label(row), "text": _days_text(row["days"])} for row in last],
         "show_days_since": prefs.show_days_since,
         "goal_lines": _goal_lines(person),
         **_form_context(person),
@@ -281,7 +292,7 @@ def edit_use(request: HttpRequest, use_id: object) -> HttpResponse:
         except SubstanceUse.DoesNotExist:
             raise Http404("No such entry.") from None
         else:
-            return _after_save(request, use.crisis, "Entry updated.")
+            return _after_save(request, use.crisis, gettext("Entry updated."))
     else:
         state, version = _state_from_use(use), use.version
     context = {"use": use, "use_state": state, "use_errors": errors, "version": version, **conflict,
@@ -307,7 +318,7 @@ def delete_use(request: HttpRequest, use_id: object) -> HttpResponse:
     use = _own_use(request, use_id)
     if request.method == "POST":
         services.delete_use(use)
-        messages.success(request, "Entry deleted.")
+        messages.success(request, gettext("Entry deleted."))
         return redirect("substances")
     return render(request, "substances/confirm_delete.html", {"what": services.describe_use(use), "at": use.at,
                                                               "back": reverse("substances_use_edit", args=[use.id])})
@@ -318,9 +329,10 @@ def delete_craving(request: HttpRequest, craving_id: object) -> HttpResponse:
     craving = _own_craving(request, craving_id)
     if request.method == "POST":
         services.delete_craving(craving)
-        messages.success(request, "Entry deleted.")
+        messages.success(request, gettext("Entry deleted."))
         return redirect("substances")
-    what = f"A craving ({substance_label(craving.substance, craving.custom_name)}, {craving.intensity}/10) that passed"
+    what = gettext("A craving (%(substance)s, %(intensity)s/10) that passed") % {
+        "substance": substance_label(craving.substance, craving.custom_name), "intensity": craving.intensity}
     return render(request, "substances/confirm_delete.html", {"what": what, "at": craving.at,
                                                               "back": reverse("substances")})
 
@@ -340,8 +352,11 @@ def review(request: HttpRequest) -> HttpResponse:
     start = date.fromisoformat(result["week_start"])
     this_week = services.week_start_of(today)
     for row in result["substances"]:
+        row["label"] = _translated_label(row)
         if row["standard_drinks"] is not None:
             row["drinks_text"] = f"{row['standard_drinks']:g}"
+    for row in result["motives"] + result["helped"]:
+        row["label"] = _translated_label(row)
     context = {
         "review": result,
         "start": start,
@@ -384,9 +399,9 @@ def _goal_rows(person: Any, post: QueryDict | None, errors: dict[str, dict[str, 
             kind = goal.kind if goal else "none"
             limit = f"{goal.weekly_limit:g}" if goal and goal.weekly_limit is not None else ""
             unit = goal.limit_unit if goal else ""
-        units = [(u, "times used" if u == rules.GOAL_UNIT_USES else UNITS[u].label_plural)
+        units = [(u, gettext("times used") if u == rules.GOAL_UNIT_USES else gettext(UNITS[u].label_plural))
                  for u in rules.goal_units(key)]
-        rows.append({"key": key, "label": substance.label, "kind": kind, "weekly_limit": limit, "limit_unit": unit,
+        rows.append({"key": key, "label": gettext(substance.label), "kind": kind, "weekly_limit": limit, "limit_unit": unit,
                      "units": units, "errors": errors.get(key, {}), "since": goal.since if goal else None})
     return rows
 
@@ -414,17 +429,17 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 goal_errors[key] = _form_errors(exc.errors)
             goals.append(data)
         if drink_size and drink_size not in DRINK_SIZES:
-            error = "Choose a standard-drink size from the list."
+            error = gettext("Choose a standard-drink size from the list.")
         if not goal_errors and not error:
             with transaction.atomic():
                 services.set_preferences(person, drink_size=drink_size, show_days_since=show_days)
                 for data in goals:
                     services.set_goal(person, data)
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect("substances_settings")
         status = 422
     context = {
-        "drink_sizes": list(DRINK_SIZES.values()),
+        "drink_sizes": [{"key": d.key, "label": gettext(d.label)} for d in DRINK_SIZES.values()],
         "drink_size": drink_size,
         "site_grams": f"{services.site_drink_grams():g}",
         "show_days_since": show_days,

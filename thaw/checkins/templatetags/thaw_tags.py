@@ -61,17 +61,29 @@ def local_time(value: Any) -> datetime | None:
 @register.simple_tag
 def wordfinding_mode() -> str:
     """Which word-finding mode this installation runs (Settings shows it)."""
+    from django.utils.translation import gettext
+
     from thaw.checkins.wordmodel import mode
 
-    return mode()
+    shown = {"lexicon only": gettext("lexicon only"),
+             "lexicon + local model (all-MiniLM-L6-v2)": gettext("lexicon + local model (all-MiniLM-L6-v2)")}
+    current = mode()
+    return shown.get(current, current)
 
 
 @register.simple_tag
 def crisis_screening_mode() -> str:
     """Whether the semantic backstop of the crisis screen is active (Settings shows it)."""
+    from django.utils.translation import gettext
+
     from thaw.safety.backstop import mode
 
-    return mode()
+    shown = {"phrases and rules": gettext("phrases and rules"),
+             "phrases and rules + semantic backstop (local model)": gettext("phrases and rules + semantic backstop (local model)"),
+             "phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)":
+                 gettext("phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)")}
+    current = mode()
+    return shown.get(current, current)
 
 
 # --- vocabulary in the reader's language ---------------------------------------------------------
