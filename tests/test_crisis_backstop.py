@@ -40,6 +40,8 @@ def switched_on(monkeypatch: pytest.MonkeyPatch) -> bool:
 
 
 def test_without_the_model_or_switched_off_the_rules_answer_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("THAW_CRISIS_BACKSTOP", raising=False)
+    assert not backstop.available(), "off unless THAW_CRISIS_BACKSTOP=1 asks for it"
     monkeypatch.setenv("THAW_CRISIS_BACKSTOP", "0")
     assert not backstop.available()
     assert backstop.mode().startswith("phrases and rules") and "+ semantic" not in backstop.mode()

@@ -90,8 +90,11 @@ def write_backstop(backstop: Backstop, path: Path = BACKSTOP_FILE) -> None:
 
 
 def switched_on() -> bool:
-    """``THAW_CRISIS_BACKSTOP`` (default 1): 0 keeps the rules alone even with the extra installed."""
-    value = os.environ.get("THAW_CRISIS_BACKSTOP", "1").strip()
+    """``THAW_CRISIS_BACKSTOP`` (default 0): 1 adds the backstop where the extra is installed.
+
+    Off unless asked for: it costs about 12-20 ms of CPU per note on every check-in (the write
+    path's floors, docs/PERFORMANCE.md, are measured without it)."""
+    value = os.environ.get("THAW_CRISIS_BACKSTOP", "0").strip()
     if value not in ("0", "1"):
         raise ValueError(f"THAW_CRISIS_BACKSTOP must be 0 or 1, not {value!r}")
     return value == "1"
@@ -215,5 +218,5 @@ def mode() -> str:
     if available():
         return "phrases and rules + semantic backstop (local model)"
     if wordmodel.available() and not switched_on():
-        return "phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)"
+        return "phrases and rules (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)"
     return "phrases and rules"

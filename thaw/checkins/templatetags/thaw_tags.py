@@ -80,8 +80,8 @@ def crisis_screening_mode() -> str:
 
     shown = {"phrases and rules": gettext("phrases and rules"),
              "phrases and rules + semantic backstop (local model)": gettext("phrases and rules + semantic backstop (local model)"),
-             "phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)":
-                 gettext("phrases and rules (semantic backstop switched off: THAW_CRISIS_BACKSTOP=0)")}
+             "phrases and rules (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)":
+                 gettext("phrases and rules (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)")}
     current = mode()
     return shown.get(current, current)
 
