@@ -17,3 +17,7 @@ class SafetyConfig(AppConfig):
         find_crisis_language("start-up check")
         # The optional semantic backstop loads in each worker after it forks (thaw/server.py), or
         # on a process's first scan: never here, where gunicorn's master would fork a loading thread.
+        # Its setting is checked here, though: a value other than 0 or 1 stops start-up.
+        from thaw.safety.backstop import switched_on
+
+        switched_on()
