@@ -143,12 +143,18 @@ def checkin_body(**overrides: Any) -> dict[str, Any]:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Tests marked ``postgres_only`` (the several-servers deployment, tests/e2e/test_deployment.py)
     need PostgreSQL: on SQLite they are deselected here, so they are neither run nor reported as
-    skipped. CI's PostgreSQL pass runs them."""
+    skipped. CI's PostgreSQL pass runs them.
+
+    Tests marked ``same_on_every_database`` look only at what the browser draws from the same
+    templates and static files (axe, touch targets, contrast from pixels, bytes sent, the pacer's
+    timing); the database under the page cannot change it. They run in the SQLite pass and are
+    deselected in the PostgreSQL pass, which still opens every page of every role through the
+    test client (tests/test_role_crawl.py) and runs every browser flow that saves something."""
     from urllib.parse import urlsplit
 
-    if urlsplit(os.environ.get("DATABASE_URL", "")).scheme.startswith("postgres"):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    on_postgres = urlsplit(os.environ.get("DATABASE_URL", "")).scheme.startswith("postgres")
+    unwanted = "same_on_every_database" if on_postgres else "postgres_only"
+    kept = [item for item in items if item.get_closest_marker(unwanted) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

@@ -45,6 +45,12 @@ def warm_up() -> None:
     from django.utils import translation
 
     get_resolver().url_patterns  # noqa: B018 (the import is the point)
+    # What views import only when first used (so that commands start fast), imported here once
+    # for every worker: scipy for insights and the substance review, the PDF writer, the FHIR models.
+    import fhir.resources.R4B.bundle  # noqa: F401
+    import fpdf  # noqa: F401
+    import scipy.special  # noqa: F401
+    import scipy.stats  # noqa: F401
     reverse("home")  # fills the resolver's reverse lookup tables
     for code, _ in settings.LANGUAGES:
         with translation.override(code):

@@ -81,6 +81,7 @@ def pick(page: Any, scale: str, value: int) -> None:
     page.locator(f"#{scale} label").nth(value).click()
 
 
+@pytest.mark.same_on_every_database
 def test_pacer_keeps_four_in_and_six_out(person: Any, server: LiveThaw) -> None:
     page = person
     page.goto("/grounding/breathing-4-6/")
@@ -104,6 +105,7 @@ def test_pacer_keeps_four_in_and_six_out(person: Any, server: LiveThaw) -> None:
     assert_clean(page, server)
 
 
+@pytest.mark.same_on_every_database
 def test_pacer_keeps_still_under_reduced_motion(calm_person: Any, server: LiveThaw) -> None:
     page = calm_person
     page.goto("/grounding/breathing-4-6/")

@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.test_browser import sign_up
 from tests.support import LiveThaw
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.same_on_every_database]
 
 COLD_BUDGET = 60 * 1024
 WARM_BUDGET = 20 * 1024

@@ -19,6 +19,7 @@ def _box(page: Any, selector: str) -> dict[str, float]:
     return box
 
 
+@pytest.mark.same_on_every_database
 def test_a_phone_gets_a_compact_header_and_a_bottom_tab_bar_a_wide_screen_a_top_bar(
         phone: Any, server: LiveThaw) -> None:
     page = phone

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from math import sqrt
 
-from fpdf import FPDF
-
 
 @dataclass(frozen=True)
 class WeekNumbness:
@@ -98,6 +96,8 @@ def _latin1(text: str) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
+    from fpdf import FPDF  # here: PDF fonts take a quarter of a second to import, every start
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()

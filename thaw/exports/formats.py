@@ -19,7 +19,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from fhir.resources.R4B.bundle import Bundle
 
 from thaw.assessments.instruments import instruments
 from thaw.assessments.scoring import AnswersInvalid, check_answers
@@ -196,6 +195,8 @@ def to_fhir(document: dict[str, Any]) -> dict[str, Any]:
         }
         entries.append({"fullUrl": f"urn:uuid:{a['id']}", "resource": response})
     bundle = {"resourceType": "Bundle", "type": "collection", "timestamp": document["exported_at"], "entry": entries}
+    from fhir.resources.R4B.bundle import Bundle  # here: the FHIR models are slow to import
+
     Bundle.model_validate(bundle)  # refuse to hand out a bundle that is not valid FHIR
     return bundle
 

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext
-from scipy import stats
 
 from thaw.insights.engine import PATTERN_MIN_DIFFERENCE, PATTERN_MIN_PER_SIDE, PATTERN_Q
 from thaw.insights.stats_core import (
@@ -262,6 +261,8 @@ def _correlation_test(craving: FloatArray, numbness: FloatArray, day: IntArray) 
     n = np.bincount(day_of, weights=numbness) / count
     if np.ptp(c) == 0 or np.ptp(n) == 0:
         return gettext("Not testable: craving or numbness did not vary from day to day.")
+    from scipy import stats  # here: scipy.stats takes most of a second to import, every start
+
     rho, p = stats.spearmanr(c, n)
     rho, p = float(rho), float(p)
     if not (math.isfinite(rho) and math.isfinite(p)):
