@@ -7,8 +7,9 @@ the figures and the command, benchmarks/crisis_eval_es.py).
 What is asserted, plainly:
 - the tuning part meets issue 12's floors (recall >= 0.95 with the right category, precision >= 0.90);
 - the held-out part meets the precision floor;
-- the held-out part's recall does not fall below its last measurement, 81/91 (0.890, after the
-  third round; it was 74/91 after the second; README.md there tells the rounds). That is BELOW the 0.95 floor: the floor is not met, and
+- the held-out part's recall does not fall below its last measurement, 108/129 (0.837: 81/91
+  after the third round plus 27/38 on a fourth batch written afterwards by someone who had seen
+  neither the phrase list nor the tuning sentences; README.md there tells the rounds). That is BELOW the 0.95 floor: the floor is not met, and
   docs/SAFETY.md says so. The held-out misses were never read; raising the figure needs new,
   general patterns found on tuning sentences, then a freshly written held-out part.
 """
@@ -20,7 +21,7 @@ import pytest
 from benchmarks.crisis_eval_es import PRECISION_FLOOR, RECALL_FLOOR, evaluate
 from thaw.safety.language import find_crisis_language
 
-HELD_OUT_RECALL_MEASURED = 81 / 91
+HELD_OUT_RECALL_MEASURED = 108 / 129
 
 
 @pytest.fixture(scope="module")
