@@ -24,7 +24,6 @@ from thaw.audit.models import AuditEvent, record
 from thaw.checkins.models import CheckIn
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
 from thaw.checkins.rules import parse_time
-from thaw.core.language import account_for, override_for
 from thaw.circle.models import (
     CATEGORY_LABELS,
     MESSAGE_MAX,
@@ -36,6 +35,7 @@ from thaw.circle.models import (
     RuleKind,
     SharingState,
 )
+from thaw.core.language import account_for, override_for
 from thaw.tasks.queue import send_email
 from thaw.text import shown, take_text
 
