@@ -79,3 +79,18 @@ def test_a_page_kept_offline_keeps_its_spanish_strings(spanish_phone: Any, serve
     page.context.set_offline(False)
     page.thaw_console_errors[:] = [e for e in page.thaw_console_errors if "ERR_INTERNET_DISCONNECTED" not in e]
     assert_clean(page, server)
+
+
+def test_the_standard_drinks_preview_speaks_spanish(spanish_phone: Any, server: LiveThaw) -> None:
+    page = spanish_phone
+    sign_up_in_spanish(page, "drinks-es@example.org")
+    page.goto("/substances/")
+    form = page.locator("#use-form")
+    form.locator("label.chip", has=page.locator('input[value="alcohol"]')).click()
+    form.locator("#use-abv").wait_for()
+    form.locator("#use-amount").fill("500")
+    form.locator("#use-abv").fill("4,8")
+    preview = form.locator("#drink-preview")
+    preview.filter(has_text="bebidas estándar").wait_for()
+    assert preview.inner_text() == "Unas 1,9 bebidas estándar (10 g de alcohol cada una)."
+    assert_clean(page, server)
