@@ -155,12 +155,46 @@ def test_the_javascript_catalogue_is_an_external_script_per_language() -> None:
     assert "django.gettext" in response.content.decode()
     assert Client().get("/i18n/xx.js").status_code == 404
     html = Client().get("/help/", headers={"Accept-Language": "es"}).content.decode()
-    assert '<script src="/i18n/es.js" defer></script>' in html
+    assert f'<script src="/i18n/es.js?v={catalogue.js_version("es")}" defer></script>' in html
     # English is the source language: an English page fetches no catalogue at all.
     assert "/i18n/" not in Client().get("/help/", headers={"Accept-Language": "en"}).content.decode()
     # The catalogue travels compressed, like the pages.
     packed = Client().get("/i18n/es.js", headers={"Accept-Encoding": "gzip"})
     assert packed["Content-Encoding"] == "gzip" and len(packed.content) < len(response.content)
+
+
+def test_the_catalogue_address_is_versioned_so_the_offline_copy_is_never_stale(tmp_path: Any,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    version = catalogue.js_version("es")
+    assert len(version) == 12 and catalogue.js_url("es") == f"/i18n/es.js?v={version}"
+    # The versioned address never changes its content, so it is cached like a hashed static file.
+    assert "immutable" in Client().get(catalogue.js_url("es"))["Cache-Control"]
+    assert Client().get("/i18n/es.js?v=old")["Cache-Control"] == "public, max-age=3600"
+    # A changed translation is a new address.
+    po = tmp_path / "es" / "LC_MESSAGES" / "djangojs.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(catalogue.po_path("es", "djangojs").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "LOCALE_DIR", tmp_path)
+    assert catalogue.js_version("es") == version
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "con"', 'msgstr "junto a"'), encoding="utf-8")
+    assert catalogue.js_version("es") != version
+
+
+def test_the_service_worker_keeps_the_spanish_catalogue_and_speaks_the_persons_language(alice: Any) -> None:
+    english = Client().get("/sw.js").content.decode()
+    assert f'"{catalogue.js_url("es")}"' in english, "precached for whoever may read Spanish offline"
+    assert "url.pathname.indexOf(CATALOGUE_PREFIX) === 0" in english and 'var CATALOGUE_PREFIX = "/i18n/";' in english
+    assert 'var SAVED_HERE = "Saved on this phone. It will be sent when you are back online.";' in english
+    assert 'var DEFAULT_TITLE = "Thaw: a moment for you?";' in english
+    alice.language = "es"
+    alice.save(update_fields=["language"])
+    client = Client()
+    client.force_login(alice)
+    spanish = client.get("/sw.js").content.decode()
+    assert 'var SAVED_HERE = "Guardado en este teléfono. Se enviará cuando vuelvas a tener conexión.";' in spanish
+    assert 'var DEFAULT_TITLE = "Thaw: ¿un momento para ti?";' in spanish
+    kept_page = client.get("/").content.decode()
+    assert f'<script src="{catalogue.js_url("es")}" defer></script>' in kept_page
 
 
 # --- configuration -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
@@ -64,6 +65,20 @@ def field_path(loc: list[Any] | tuple[Any, ...]) -> str:
 def count(number: int) -> str:
     """A count as the reader writes numbers (1,000 in English, 1000 or 1.000 in Spanish)."""
     return number_format(number, force_grouping=True)
+
+
+def decimal(value: float | Decimal, places: int = 2, *, fixed: bool = False) -> str:
+    """A number in a sentence as the reader writes it: "1.3" in English, "1,3" in Spanish.
+
+    Rounded to ``places``; trailing zeros dropped ("330", "1.25", like Python's ``:g``) unless
+    ``fixed``, for figures read side by side ("4.0 against 5.5"). Never in a form field's value:
+    an ``<input type="number">`` always wants a point.
+    """
+    rounded = Decimal(str(round(float(value), places)))
+    if fixed:
+        return number_format(rounded, decimal_pos=places)
+    text = format(rounded.normalize(), "f")
+    return number_format(Decimal(text if text not in ("-0", "-0.0") else "0"))
 
 
 def _choices(expected: str) -> str:

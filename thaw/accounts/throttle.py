@@ -147,9 +147,11 @@ def forget(email: str) -> None:
 def _tell_owner(email: str, ip: str, failures: int, *, refused_address: bool) -> bool:
     """Audit the slow-down and email the owner, if the email belongs to an account."""
     from django.db import transaction
+    from django.utils.translation import gettext
 
     from thaw.accounts.models import User
     from thaw.audit.models import record
+    from thaw.core.language import override_for
     from thaw.tasks.queue import send_email
 
     user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
@@ -159,15 +161,18 @@ def _tell_owner(email: str, ip: str, failures: int, *, refused_address: bool) ->
     with transaction.atomic():
         record("account.sign_in_throttled", person=user, address=ip or "unknown", failures=failures,
                refused_address=refused_address)
-        send_email([user.email], "Thaw: failed sign-ins to your account", (
-            f"Someone has tried to sign in to your Thaw account with a wrong password {failures} times "
-            f"in the last {minutes} minutes.\n\n"
-            "To protect your account, Thaw now refuses further tries from the address they came from "
-            "and makes every other try wait a little longer. You can still sign in as usual.\n\n"
-            "If this was you, there is nothing to do. If it was not, your account is safe as long as "
-            "your password is not known to anyone else. To be sure, change your password (this also "
-            "ends every API token) and turn on two-factor authentication in Settings.\n"
-        ), person=user)
+        with override_for(user):
+            subject = gettext("Thaw: failed sign-ins to your account")
+            body = gettext(
+                "Someone has tried to sign in to your Thaw account with a wrong password %(failures)s times "
+                "in the last %(minutes)s minutes.\n\n"
+                "To protect your account, Thaw now refuses further tries from the address they came from "
+                "and makes every other try wait a little longer. You can still sign in as usual.\n\n"
+                "If this was you, there is nothing to do. If it was not, your account is safe as long as "
+                "your password is not known to anyone else. To be sure, change your password (this also "
+                "ends every API token) and turn on two-factor authentication in Settings.\n"
+            ) % {"failures": failures, "minutes": minutes}
+        send_email([user.email], subject, body, person=user)
     return True
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from thaw.access import Category, audit_view, db_id, granted_categories, live_grants
 from thaw.audit.models import AuditEvent, record
@@ -35,6 +35,7 @@ from thaw.circle.models import (
     RuleKind,
     SharingState,
 )
+from thaw.core.language import account_for, override_for
 from thaw.tasks.queue import send_email
 from thaw.text import shown, take_text
 
@@ -141,21 +142,24 @@ def create_grant(owner: Any, data: Mapping[str, Any]) -> tuple[Grant, str]:
         raw = grant.new_invite(now)
         grant.save()
         if email:
-            send_email([email], f"{person_label(owner)} invited you to their trusted circle on Thaw",
-                       invitation_text(owner, raw), person=owner)
+            # In the language of the account at that address, else the one the person invited in.
+            with override_for(account_for(email), get_language()):
+                subject = gettext("%(name)s invited you to their trusted circle on Thaw") % {"name": person_label(owner)}
+                body = invitation_text(owner, raw)
+            send_email([email], subject, body, person=owner)
         record("grant.created", actor=owner, person=owner, grant=str(grant.id), categories=categories,
                by_email=bool(email))
     return grant, raw
 
 
 def invitation_text(owner: Any, raw: str) -> str:
-    return (
-        f"Hello,\n\n{person_label(owner)} would like you to be one of their trusted people on Thaw, "
+    return gettext(
+        "Hello,\n\n%(name)s would like you to be one of their trusted people on Thaw, "
         "an app that helps people notice and name their feelings.\n\n"
-        f"To accept, open this link within 7 days (it works once):\n{invite_url(raw)}\n\n"
+        "To accept, open this link within 7 days (it works once):\n%(link)s\n\n"
         "You will only ever see what they choose to share with you, and they can change that at any time.\n"
         "If you don't know why you got this, you can ignore it.\n"
-    )
+    ) % {"name": person_label(owner), "link": invite_url(raw)}
 
 
 def update_grant(grant: Grant, data: Mapping[str, Any]) -> Grant:
@@ -370,16 +374,20 @@ def reach_out(owner: Any, grant_ids: list[str], message: object) -> int:
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
+        sent_in = get_language()
         for grant in chosen:
-            send_email([grant.grantee.email], f"A message from {person_label(owner)}",
-                       reach_out_text(owner, text), person=owner, reply_to=[owner.email])
+            with override_for(grant.grantee, sent_in):  # the trusted person's language
+                subject = gettext("A message from %(name)s") % {"name": person_label(owner)}
+                body = reach_out_text(owner, text)
+            send_email([grant.grantee.email], subject, body, person=owner, reply_to=[owner.email])
         record("circle.reached_out", actor=owner, person=owner, recipients=len(chosen))
     return len(chosen)
 
 
 def reach_out_text(owner: Any, text: str) -> str:
-    return (f"{person_label(owner)} sent you this message through Thaw:\n\n{text}\n\n"
-            f"You can reply to this email to answer them directly.\n")
+    return gettext("%(name)s sent you this message through Thaw:\n\n%(message)s\n\n"
+                   "You can reply to this email to answer them directly.\n") % {
+        "name": person_label(owner), "message": text}
 
 
 # --- check on me --------------------------------------------------------------------------
@@ -408,8 +416,8 @@ def create_rule(person: Any, data: Mapping[str, Any]) -> CheckOnMe:
 
 
 def check_on_me_text(owner: Any, message: str) -> str:
-    return (f"{message}\n\n—\n{person_label(owner)} asked Thaw to send you this message automatically. "
-            "You can reply to this email to reach them.\n")
+    return gettext("%(message)s\n\n—\n%(name)s asked Thaw to send you this message automatically. "
+                   "You can reply to this email to reach them.\n") % {"message": message, "name": person_label(owner)}
 
 
 STREAK_LOOKBACK_DAYS = 120
@@ -468,9 +476,11 @@ def run_check_on_me(now: datetime) -> int:
             claimed = CheckOnMe.objects.filter(pk=rule.pk, last_sent_at=rule.last_sent_at).update(last_sent_at=now)
             if not claimed:
                 continue
-            send_email([rule.grant.grantee.email], f"A message from {person_label(rule.person)}",
-                       check_on_me_text(rule.person, rule.message), person=rule.person,
-                       reply_to=[rule.person.email])
+            # The trusted person's language, else the language of the person who set it up.
+            with override_for(rule.grant.grantee, rule.person.language):
+                subject = gettext("A message from %(name)s") % {"name": person_label(rule.person)}
+                body = check_on_me_text(rule.person, rule.message)
+            send_email([rule.grant.grantee.email], subject, body, person=rule.person, reply_to=[rule.person.email])
             record("check_on_me.sent", actor=None, person=rule.person, rule=rule.pk)
         sent += 1
     return sent

@@ -22,6 +22,7 @@ from django.db.models import Avg, CharField, F, Func, Max, Q, Window
 from django.db.models.functions import Lag, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from thaw.access import Category, db_id, live_grants
 from thaw.assessments.models import Assessment
@@ -46,6 +47,7 @@ from thaw.clinic.models import (
     Program,
 )
 from thaw.clinic.rules import risk_rules
+from thaw.core.language import account_for, override_for
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.tasks.queue import send_email
 from thaw.text import take_text
@@ -83,10 +85,14 @@ def invite_person(program: Program, clinician: Any, email: str = "") -> tuple[En
     with transaction.atomic():
         invite, raw = EnrolmentInvite.issue(program, clinician, email)
         if email:
-            send_email([email], f"An invitation to {program.name} on Thaw", (
-                f"Hello,\n\nThe care team of {program.name} invites you to join it on Thaw, so they can follow your "
-                f"questionnaires and support you between sessions.\n\nOpen this link within 7 days to choose what "
-                f"they may see (it works once):\n{enrol_url(raw)}\n\nIf you were not expecting this, ignore it.\n"))
+            # In the language of the account at that address, else the one the invitation was made in.
+            with override_for(account_for(email), get_language()):
+                names = {"program": program.name, "link": enrol_url(raw)}
+                send_email([email], gettext("An invitation to %(program)s on Thaw") % names, gettext(
+                    "Hello,\n\nThe care team of %(program)s invites you to join it on Thaw, so they can follow your "
+                    "questionnaires and support you between sessions.\n\nOpen this link within 7 days to choose "
+                    "what they may see (it works once):\n%(link)s\n\nIf you were not expecting this, ignore it.\n")
+                    % names)
         record("enrolment.invited", actor=clinician, program=program.pk, by_email=bool(email))
     return invite, raw
 

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import os
 import tempfile
@@ -42,6 +44,7 @@ JS_KEYWORDS: dict[str, Any] = {
 # Which files feed which domain (Babel method maps over thaw/).
 METHODS = {
     "django": [("**/templates/**.html", "thaw.core.catalogue:extract_template"),
+               ("**/templates/**.js", "thaw.core.catalogue:extract_template"),  # the service worker
                ("**.py", "python")],
     "djangojs": [("**/static/**.js", "javascript")],
 }
@@ -59,6 +62,34 @@ def languages() -> list[str]:
 
 def po_files() -> list[Path]:
     return [po_path(lang, domain) for lang in languages() for domain in DOMAINS if po_path(lang, domain).exists()]
+
+
+# --- the JavaScript catalogue's address ------------------------------------------------------
+
+
+def js_version(language: str) -> str:
+    """A short digest of ``language``'s JavaScript strings, put in the catalogue's address
+    (``/i18n/es.js?v=…``): a changed translation is a new address, so the service worker's copy
+    kept for offline use (thaw.core.pwa) and the browser's cache are never stale."""
+    po = po_path(language, "djangojs")
+    try:
+        stamp = po.stat().st_mtime_ns
+    except OSError:
+        return "0"
+    return _digest(str(po), stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(path: str, stamp: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+def js_url(language: str) -> str:
+    """The address of ``language``'s JavaScript catalogue, with its version."""
+    from django.urls import reverse
+
+    return f"{reverse('js_catalog', args=[language])}?v={js_version(language)}"
 
 
 # --- compiling -------------------------------------------------------------------------------

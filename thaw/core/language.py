@@ -73,10 +73,26 @@ def word_forms(user: Any) -> str:
     return chosen if chosen in WORD_FORMS else DEFAULT_WORD_FORMS
 
 
+def language_for(user: Any, fallback: object = None) -> str:
+    """The language to write to ``user`` in: their profile's, else ``fallback`` (the language
+    the sender or the request was made in), else the site's default."""
+    return person_language(user) or supported(fallback) or site_default()
+
+
+def account_for(email: str) -> Any:
+    """The active account with this address, if there is one (an email to an address that has
+    an account goes out in that account's language, whoever sent it)."""
+    from thaw.accounts.models import User
+
+    address = (email or "").strip().lower()
+    return User.objects.filter(email=address, is_active=True).first() if address else None
+
+
 @contextmanager
-def override_for(user: Any) -> Iterator[str]:
-    """Everything made inside speaks ``user``'s language (or the site's default): for emails,
-    notifications and worker jobs, which have no request to take it from."""
-    language = person_language(user) or site_default()
+def override_for(user: Any, fallback: object = None) -> Iterator[str]:
+    """Everything made inside speaks ``user``'s language (else ``fallback``'s, else the site's
+    default): for emails, notifications and worker jobs, which must go out in the recipient's
+    language, not the sender's."""
+    language = language_for(user, fallback)
     with translation.override(language):
         yield language

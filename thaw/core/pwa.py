@@ -81,9 +81,18 @@ def _version(precache: list[str], pages: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def catalogue_urls() -> list[str]:
+    """The JavaScript catalogues, by their versioned addresses: a page kept for offline use
+    names its language's catalogue, and without it that page's scripts would speak English.
+    Every language but English (the source, which has none); each is a few kilobytes."""
+    from thaw.core import catalogue
+
+    return [catalogue.js_url(code) for code in catalogue.languages() if code != catalogue.SOURCE_LANGUAGE]
+
+
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    precache = [static(name) for name in OFFLINE_STATIC]
+    precache = [static(name) for name in OFFLINE_STATIC] + catalogue_urls()
     pages = offline_paths()
     context = {
         "version": _version(precache, pages),
@@ -95,6 +104,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "icon_url": json.dumps(static("thaw/icon-192.png")),
         # The prefix of every static URL. (static("") is no file: the hashed-name manifest refuses it.)
         "static_prefix": json.dumps(settings.STATIC_URL),
+        "catalogue_prefix": json.dumps(reverse("js_catalog", args=["xx"]).rsplit("xx", 1)[0]),
     }
     response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

@@ -125,7 +125,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def js_catalog(request: HttpRequest, language: str) -> HttpResponse:
     """The JavaScript strings of one language, as an external script (the strict CSP allows no
     inline script): ``django.gettext``, ``django.ngettext``, ``django.interpolate``, date and
-    number formats. The language is in the address so the file can be cached."""
+    number formats. The language and a digest of its strings are in the address
+    (``catalogue.js_url``), so the file can be cached and kept for offline use."""
     from django.http import Http404
     from django.utils import translation
     from django.views.i18n import JavaScriptCatalog
@@ -134,7 +135,12 @@ def js_catalog(request: HttpRequest, language: str) -> HttpResponse:
 
     if language not in codes():
         raise Http404
+    from thaw.core.catalogue import js_version
+
     with translation.override(language):
         response = JavaScriptCatalog.as_view(domain="djangojs")(request)
-    response["Cache-Control"] = "public, max-age=3600"
+    # The versioned address (what pages name) never changes its content: cached like a hashed
+    # static file. Without the version (an old page), for an hour.
+    current = request.GET.get("v") == js_version(language)
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if current else "public, max-age=3600"
     return response

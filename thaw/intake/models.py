@@ -72,6 +72,10 @@ class ContactRequest(models.Model):
     consent_at = models.DateTimeField(help_text="When they agreed to be contacted")
     came_from = models.CharField(max_length=100, blank=True, help_text="The article or program page they came from")
     urgent = models.BooleanField(default=False, help_text="Crisis language in the message: crisis lines were shown")
+    # The language the visitor wrote in (their page's language when they sent it): emails to them
+    # go out in it. Blank for requests made before it was kept: the site's default then.
+    language = models.CharField(max_length=8, blank=True, default="",
+                                help_text="The language the request was made in (en, es)")
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.NEW)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="assigned_contact_requests")

@@ -23,13 +23,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from thaw.accounts.models import Role, User
 from thaw.audit.models import record
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
 from thaw.circle.services import site_url
 from thaw.clinic.models import EnrolmentInvite, Program
+from thaw.core.language import account_for, language_for, override_for, supported
 from thaw.intake.models import (
     MESSAGE_MAX,
     NAME_MAX,
@@ -136,6 +137,7 @@ def receive(data: dict[str, Any], *, now: datetime | None = None) -> Received:
         if earlier is not None:
             return Received(earlier, earlier.urgent, duplicate=True)
         request = ContactRequest.objects.create(**cleaned, consent_at=now, urgent=bool(matches),
+                                                language=supported(get_language()) or "",
                                                 fingerprint=fingerprint, created_at=now, updated_at=now)
         record("contact_request.received", request=str(request.pk), urgent=request.urgent)
         _notify(request)
@@ -148,17 +150,23 @@ def intake_staff() -> list[User]:
 
 
 def _notify(request: ContactRequest) -> None:
-    """Email the intake team: that a request is waiting, never who sent it or why."""
-    addresses = sorted({u.email for u in intake_staff()} | ({settings.THAW_INTAKE_NOTIFY_EMAIL}
-                                                            if settings.THAW_INTAKE_NOTIFY_EMAIL else set()))
-    if not addresses:
-        return
-    subject = "A contact request marked urgent is waiting" if request.urgent else "A new contact request is waiting"
-    body = ("Someone asked the clinic to contact them.\n\n"
-            + ("It is marked urgent: please look at it as soon as you can.\n\n" if request.urgent else "")
-            + f"Sign in to read it: {site_url(reverse('intake_inbox'))}\n\n"
-              "This email holds no details about the person on purpose.\n")
-    send_email(addresses, subject, body)
+    """Email the intake team: that a request is waiting, never who sent it or why. Each member
+    reads it in their own language; the clinic's shared address in the site's."""
+    staff = {u.email: u for u in intake_staff()}
+    addresses = set(staff) | ({settings.THAW_INTAKE_NOTIFY_EMAIL} if settings.THAW_INTAKE_NOTIFY_EMAIL else set())
+    by_language: dict[str, list[str]] = {}
+    for address in sorted(addresses):
+        by_language.setdefault(language_for(staff.get(address)), []).append(address)
+    for language, group in by_language.items():
+        with override_for(None, language):
+            subject = (gettext("A contact request marked urgent is waiting") if request.urgent
+                       else gettext("A new contact request is waiting"))
+            body = (gettext("Someone asked the clinic to contact them.") + "\n\n"
+                    + (gettext("It is marked urgent: please look at it as soon as you can.") + "\n\n"
+                       if request.urgent else "")
+                    + gettext("Sign in to read it: %(link)s") % {"link": site_url(reverse("intake_inbox"))} + "\n\n"
+                    + gettext("This email holds no details about the person on purpose.") + "\n")
+        send_email(group, subject, body)
 
 
 # --- the intake team's work ------------------------------------------------------------------
@@ -233,12 +241,15 @@ def invite(request: ContactRequest, actor: Any, program: Program, email: str = "
         request.updated_at = now
         request.save()
         if email:
-            send_email([email], f"An invitation to {program.name} on Thaw", (
-                f"Hello,\n\nThank you for getting in touch. As we talked about, here is your invitation to "
-                f"{program.name} on Thaw, where you and the care team can follow how you are doing between "
-                f"sessions.\n\nOpen this link within 7 days to create an account (or sign in) and choose what "
-                f"the care team may see (it works once):\n{enrol_url(raw)}\n\n"
-                f"If you were not expecting this, ignore it.\n"))
+            # In the language of the account at that address, else the one the visitor wrote in.
+            with override_for(account_for(email), request.language):
+                names = {"program": program.name, "link": enrol_url(raw)}
+                send_email([email], gettext("An invitation to %(program)s on Thaw") % names, gettext(
+                    "Hello,\n\nThank you for getting in touch. As we talked about, here is your invitation to "
+                    "%(program)s on Thaw, where you and the care team can follow how you are doing between "
+                    "sessions.\n\nOpen this link within 7 days to create an account (or sign in) and choose what "
+                    "the care team may see (it works once):\n%(link)s\n\n"
+                    "If you were not expecting this, ignore it.\n") % names)
         record("contact_request.invited", actor=actor, request=str(request.pk), program=program.pk,
                by_email=bool(email))
         record("enrolment.invited", actor=actor, program=program.pk, by_email=bool(email))

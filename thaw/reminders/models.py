@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from thaw.fields import EncryptedTextField
-from thaw.reminders.rules import DEFAULT_EXPIRES, DEFAULT_GAP, DEFAULT_MESSAGE
+from thaw.reminders.rules import DEFAULT_EXPIRES, DEFAULT_GAP
 
 
 def new_seed() -> int:
@@ -47,8 +47,9 @@ class ReminderPlan(models.Model):
     quiet_end = models.TimeField(null=True, blank=True)
     days = models.JSONField(default=every_day, blank=True, help_text="0 is Monday")
     channels = models.JSONField(default=both_channels, blank=True)
-    # The person's own words, shown on a lock screen: encrypted like all free text.
-    message = EncryptedTextField(default=DEFAULT_MESSAGE)
+    # The person's own words, shown on a lock screen: encrypted like all free text. Empty means
+    # Thaw's own text (rules.DEFAULT_MESSAGE), sent in the person's language at the time.
+    message = EncryptedTextField(default="", blank=True)
     expires_minutes = models.PositiveSmallIntegerField(default=DEFAULT_EXPIRES)
     questionnaire_reminders = models.BooleanField(default=False)
     questionnaires = models.JSONField(default=list, blank=True, help_text="Instruments on the person's own cadence")

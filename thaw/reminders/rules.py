@@ -16,12 +16,16 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from thaw.reminders.moments import MODES, fits, in_quiet
 from thaw.text import shown, take_text
 
-DEFAULT_MESSAGE = "Thaw: a moment for you?"
+# Thaw's own reminder text, in English here. A plan keeps "" while the person has not written
+# their own, and the text is translated when it is sent, so it follows their language.
+DEFAULT_MESSAGE = gettext_noop("Thaw: a moment for you?")
 MESSAGE_MAX = 80
 MAX_TIMES = 8
 MAX_WINDOWS = 3
@@ -33,8 +37,9 @@ DEFAULT_GAP = 120
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHANNELS = ("push", "email")
 # Words that would tell an onlooker what the reminder is about. "numb" is refused at the start
-# of a word ("numbness", "numbed") but "number" is not about anything.
-REVEALING = re.compile(r"\b(?:mood|numb(?!er)|mental)", re.IGNORECASE)
+# of a word ("numbness", "numbed") but "number" is not about anything. In Spanish: "estado de
+# ánimo" (mood; "¡ánimo!" alone is a cheer, not a topic), entumecido/a and "mental" (as in English).
+REVEALING = re.compile(r"\b(?:mood|numb(?!er)|mental|estados?\s+de\s+[áa]nimo|entumec)", re.IGNORECASE)
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -44,12 +49,31 @@ class PlanInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+def default_message() -> str:
+    """Thaw's reminder text in the active language."""
+    return _(DEFAULT_MESSAGE)
+
+
+def is_default_message(text: str) -> bool:
+    """True when ``text`` is Thaw's own reminder text in any language (kept as "", the default)."""
+    text = text.strip()
+    if text == DEFAULT_MESSAGE:
+        return True
+    from django.conf import settings
+
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if text == _(DEFAULT_MESSAGE):
+                return True
+    return False
+
+
 def message_problem(text: str) -> str | None:
     """Why this reminder text cannot be used, or None."""
     found = REVEALING.search(text)
     if found:
-        return (f"leave out “{found.group(0)}”: the reminder shows on your lock screen, so it never says "
-                "what Thaw is about (Thaw refuses “mood”, “numb” and “mental”)")
+        return _("leave out “%(word)s”: the reminder shows on your lock screen, so it never says what Thaw is "
+                 "about (Thaw refuses “mood”, “numb” and “mental”)") % {"word": found.group(0)}
     return None
 
 
@@ -179,12 +203,14 @@ def clean_plan(data: dict[str, Any]) -> dict[str, Any]:
         elif value not in channels:
             channels.append(value)
 
-    message = take_text(errors, "message", data.get("message", DEFAULT_MESSAGE), MESSAGE_MAX).strip()
+    message = take_text(errors, "message", data.get("message", default_message()), MESSAGE_MAX).strip()
     if "message" not in errors:
         if not message:
-            errors["message"] = _("write a few words, or use Thaw's: “%(default)s”") % {"default": DEFAULT_MESSAGE}
+            errors["message"] = _("write a few words, or use Thaw's: “%(default)s”") % {"default": default_message()}
         elif problem := message_problem(message):
             errors["message"] = problem
+        elif is_default_message(message):
+            message = ""  # Thaw's own text: sent in the person's language at the time
     expires = check.whole("expires_minutes", data.get("expires_minutes"), *EXPIRES_MINUTES, DEFAULT_EXPIRES)
 
     questionnaire_reminders = data.get("questionnaire_reminders", False)

@@ -25,14 +25,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from thaw.core.language import override_for
 from thaw.reminders import moments, push
 from thaw.reminders.models import Mode, Prompt, PromptKind, PushSubscription, ReminderPlan
 from thaw.reminders.rules import (
     DAY_NAMES,
-    DEFAULT_MESSAGE,
     PlanInvalid,
     clean_plan,
+    default_message,
     fmt,
     parse_time,
 )
@@ -76,7 +78,7 @@ def as_dict(row: ReminderPlan | None, person: Any) -> dict[str, Any]:
         "mode": row.mode, "times": list(row.times), "windows": list(row.windows),
         "min_gap_minutes": row.min_gap_minutes, "quiet_hours": quiet,
         "days": [DAY_NAMES[d] for d in sorted(row.days)], "channels": list(row.channels),
-        "message": row.message, "expires_minutes": row.expires_minutes,
+        "message": row.message or default_message(), "expires_minutes": row.expires_minutes,
         "questionnaire_reminders": row.questionnaire_reminders, "questionnaires": list(row.questionnaires),
         "timezone": person.timezone,
         "next_due_at": _iso(row.next_due_at), "questionnaires_due_at": _iso(row.questionnaires_due_at),
@@ -287,15 +289,27 @@ def link_for(prompt: Prompt) -> str:
 
 
 def notification(prompt: Prompt, message: str) -> dict[str, Any]:
-    """What the device is told: the person's own neutral words and where a tap goes. No health data."""
-    return {"title": message or DEFAULT_MESSAGE, "body": "", "url": link_for(prompt), "prompt": str(prompt.id),
+    """What the device is told: the person's own neutral words (or Thaw's, in their language) and
+    where a tap goes. No health data."""
+    return {"title": message or _default_for(prompt), "body": "", "url": link_for(prompt), "prompt": str(prompt.id),
             "tag": f"thaw-{prompt.kind}", "expires": _iso(prompt.expires_at)}
+
+
+def _default_for(prompt: Prompt) -> str:
+    with override_for(prompt.person):
+        return default_message()
+
+
+def email_subject(prompt: Prompt, message: str) -> str:
+    return message or _default_for(prompt)
 
 
 def email_text(prompt: Prompt, message: str) -> str:
     site = settings.SITE_URL.rstrip("/")
-    return (f"{message or DEFAULT_MESSAGE}\n\n{site}{link_for(prompt)}\n\n"
-            f"You asked Thaw for these reminders. Change or stop them: {site}/reminders/\n")
+    with override_for(prompt.person):
+        return (f"{message or default_message()}\n\n{site}{link_for(prompt)}\n\n"
+                + gettext("You asked Thaw for these reminders. Change or stop them: %(link)s")
+                % {"link": f"{site}/reminders/"} + "\n")
 
 
 def _claim_moments(now: datetime, limit: int) -> list[tuple[Prompt, ReminderPlan]]:
@@ -415,7 +429,7 @@ def deliver(batch: list[tuple[Prompt, ReminderPlan]], now: datetime | None = Non
             if prompt.pk in delivered:
                 prompt.sent_at, prompt.channel = sent_now, "push"
             elif "email" in row.channels and prompt.person.email:
-                send_email([prompt.person.email], row.message or DEFAULT_MESSAGE, email_text(prompt, row.message),
+                send_email([prompt.person.email], email_subject(prompt, row.message), email_text(prompt, row.message),
                            person=prompt.person)
                 prompt.sent_at, prompt.channel = sent_now, "email"
             else:

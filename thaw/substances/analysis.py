@@ -43,6 +43,7 @@ from thaw.insights.stats_core import (
     day_mean_welch,
     hedges_g,
 )
+from thaw.validation import decimal
 
 HOUR = 3600.0
 AFTER_WINDOW = 24 * HOUR
@@ -172,7 +173,7 @@ def _difference_test(
     figures = {"mean_with": m1, "mean_without": m0, "difference": m1 - m0, "n_with": n1, "n_without": n0,
                "days_with": d1, "days_without": d0, "effect": float(g) if np.isfinite(g) else None}
     return _Test(key, label, "difference", float(p[0]), figures,
-                 sentence % {"m1": f"{m1:.1f}", "m0": f"{m0:.1f}", "n1": n1, "n0": n0, "d1": d1, "d0": d0})
+                 sentence % {"m1": decimal(m1, 1, fixed=True), "m0": decimal(m0, 1, fixed=True), "n1": n1, "n0": n0, "d1": d1, "d0": d0})
 
 
 def _after_use_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
@@ -267,7 +268,7 @@ def _correlation_test(craving: FloatArray, numbness: FloatArray, day: IntArray) 
     rho, p = float(rho), float(p)
     if not (math.isfinite(rho) and math.isfinite(p)):
         return gettext("Not testable: craving or numbness did not vary from day to day.")
-    values = {"days": days.size, "rho": f"{rho:.2f}", "n": craving.size}
+    values = {"days": days.size, "rho": decimal(rho, 2, fixed=True), "n": craving.size}
     if rho > 0:
         sentence = gettext("Over %(days)s days with craving ratings next to a check-in, days with stronger craving "
                            "tended to have higher numbness (Spearman's rho %(rho)s; %(n)s ratings).") % values

@@ -25,6 +25,7 @@ from thaw.substances.units import (
     standard_drinks,
 )
 from thaw.text import shown, take_text
+from thaw.validation import count, decimal
 
 CRAVING_MIN, CRAVING_MAX = 0, 10
 CUSTOM_NAME_MAX = 60
@@ -183,7 +184,7 @@ def _clean_amount(data: Mapping[str, object], substance: str, errors: dict[str, 
         errors["amount"] = _("the amount must be more than 0 (leave it out if you are not sure)")
     elif amount > Decimal(str(UNITS[unit].max_amount)):
         errors["amount"] = _("%(amount)s %(unit)s in one entry looks like a typo; the most Thaw takes is %(most)s") % {
-            "amount": f"{amount:g}", "unit": unit, "most": f"{UNITS[unit].max_amount:g}"}
+            "amount": decimal(amount), "unit": unit, "most": decimal(UNITS[unit].max_amount)}
     return amount, unit
 
 
@@ -305,7 +306,7 @@ def clean_goal(data: Mapping[str, object]) -> dict[str, object] | None:
             errors["weekly_limit"] = _("the weekly limit must be a number, e.g. 7")
         else:
             if not 0 < limit <= WEEKLY_LIMIT_MAX:
-                errors["weekly_limit"] = _("the weekly limit must be more than 0 and at most %(most)s") % {"most": f"{WEEKLY_LIMIT_MAX:,}"}
+                errors["weekly_limit"] = _("the weekly limit must be more than 0 and at most %(most)s") % {"most": count(WEEKLY_LIMIT_MAX)}
     elif data.get("weekly_limit") not in (None, ""):
         errors["weekly_limit"] = _("a limit is only used with kind weekly_limit")
     if errors:

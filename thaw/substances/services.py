@@ -46,6 +46,7 @@ from thaw.substances.units import (
     standard_drinks,
     substance_label,
 )
+from thaw.validation import decimal
 
 __all__ = [
     "Cursor", "site_drink_grams", "preferences", "grams_for", "set_preferences",
@@ -374,7 +375,7 @@ def _goal_progress(goal: Goal | None, uses: list[SubstanceUse], days_used: int) 
         unit_text = gettext(UNITS[unit].label_plural) if unit in UNITS else unit
     progress.update(total=round(total, 2), unit_text=unit_text, uncounted=uncounted, within=total <= limit + 1e-9)
     sentence = gettext("%(total)s of the %(limit)s %(unit)s a week you set for %(name)s.") % {
-        "total": f"{total:g}", "limit": f"{limit:g}", "unit": unit_text, "name": name}
+        "total": decimal(total), "limit": decimal(limit), "unit": unit_text, "name": name}
     if total > limit + 1e-9:
         sentence += " " + gettext("That is more than the limit you chose. It is useful to know; "
                                   "the review is here to notice, not to judge.")
@@ -504,12 +505,12 @@ def describe_use(use: SubstanceUse) -> str:
     amount = amount_label(float(use.amount) if use.amount is not None else None, use.unit)
     if amount:
         if use.abv is not None:
-            amount = gettext("%(amount)s at %(abv)s%%") % {"amount": amount, "abv": f"{float(use.abv):g}"}
+            amount = gettext("%(amount)s at %(abv)s%%") % {"amount": amount, "abv": decimal(use.abv)}
         parts.append(amount)
     text = ", ".join(parts)
     if use.standard_drinks is not None and use.unit != "standard_drink":
         drinks = float(use.standard_drinks)
         # A plural form needs a whole number; 1.3 drinks is plural in English and Spanish alike.
         words = gettext("(%(n)s standard drink)") if drinks == 1 else gettext("(%(n)s standard drinks)")
-        text += " " + words % {"n": f"{drinks:g}"}
+        text += " " + words % {"n": decimal(drinks)}
     return text

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
+from thaw.validation import decimal
+
 ETHANOL_DENSITY_G_PER_ML = 0.789
 
 
@@ -164,7 +166,7 @@ def amount_label(amount: float | None, unit: str) -> str:
     if amount is None or not unit:
         return ""
     known = UNITS.get(unit)
-    text = f"{amount:g}"
+    text = decimal(amount)
     if known is None:
         return f"{text} {unit}"
     return f"{text} {gettext(known.label if amount == 1 else known.label_plural)}"

@@ -36,6 +36,7 @@ from thaw.substances.units import (
     UNITS,
     substance_label,
 )
+from thaw.validation import decimal
 
 DEFAULT_CRAVING = "5"
 
@@ -177,7 +178,7 @@ def _goal_lines(person: Any) -> list[str]:
             unit = gettext("times") if goal.limit_unit == rules.GOAL_UNIT_USES else (
                 gettext(UNITS[goal.limit_unit].label_plural) if goal.limit_unit in UNITS else goal.limit_unit)
             lines.append(gettext("%(substance)s: up to %(limit)s %(unit)s a week") % {
-                "substance": label, "limit": f"{float(goal.weekly_limit or 0):g}", "unit": unit})
+                "substance": label, "limit": decimal(goal.weekly_limit or 0), "unit": unit})
     return lines
 
 
@@ -354,7 +355,7 @@ def review(request: HttpRequest) -> HttpResponse:
     for row in result["substances"]:
         row["label"] = _translated_label(row)
         if row["standard_drinks"] is not None:
-            row["drinks_text"] = f"{row['standard_drinks']:g}"
+            row["drinks_text"] = decimal(row["standard_drinks"])
     for row in result["motives"] + result["helped"]:
         row["label"] = _translated_label(row)
     context = {
@@ -364,7 +365,7 @@ def review(request: HttpRequest) -> HttpResponse:
         "previous": (start - timedelta(days=7)).isoformat(),
         "following": (start + timedelta(days=7)).isoformat() if start < this_week else None,
         "is_this_week": start == this_week,
-        "drink_grams": f"{services.grams_for(request.user):g}",
+        "drink_grams": decimal(services.grams_for(request.user)),
     }
     return render(request, "substances/review.html", context)
 
@@ -441,7 +442,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     context = {
         "drink_sizes": [{"key": d.key, "label": gettext(d.label)} for d in DRINK_SIZES.values()],
         "drink_size": drink_size,
-        "site_grams": f"{services.site_drink_grams():g}",
+        "site_grams": decimal(services.site_drink_grams()),
         "show_days_since": show_days,
         "goal_rows": _goal_rows(person, request.POST if request.method == "POST" else None, goal_errors),
         "error": error,

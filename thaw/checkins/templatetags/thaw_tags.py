@@ -59,6 +59,14 @@ def local_time(value: Any) -> datetime | None:
 
 
 @register.simple_tag
+def js_catalogue_url(language: str) -> str:
+    """The versioned address of a language's JavaScript strings (thaw.core.catalogue.js_url)."""
+    from thaw.core.catalogue import js_url
+
+    return js_url(language)
+
+
+@register.simple_tag
 def wordfinding_mode() -> str:
     """Which word-finding mode this installation runs (Settings shows it)."""
     from django.utils.translation import gettext

@@ -9,7 +9,7 @@
    - Shows Thaw's push messages (only the person's neutral words) and opens the link on a tap
      (openFromNotification).
    - Signing out (a message from the page, and Clear-Site-Data from the server) drops it all. */
-"use strict";
+{% load i18n %}"use strict";
 
 importScripts({{ outbox_url|safe }});
 
@@ -22,8 +22,12 @@ var QUEUED = {{ queued|safe }};
 var OFFLINE_URL = {{ offline_url|safe }};
 var ICON_URL = {{ icon_url|safe }};
 var STATIC_PREFIX = {{ static_prefix|safe }};
+var CATALOGUE_PREFIX = {{ catalogue_prefix|safe }};  // the JavaScript strings, /i18n/<lang>.js?v=…
 var OFFLINE_HEADER = "X-Thaw-Offline";
 var WARM_EVERY_MS = 6 * 3600 * 1000;
+// In the language of the person it was fetched for (a new language is new bytes: a new worker).
+var SAVED_HERE = "{% filter escapejs %}{% translate "Saved on this phone. It will be sent when you are back online." %}{% endfilter %}";
+var DEFAULT_TITLE = "{% filter escapejs %}{% translate "Thaw: a moment for you?" %}{% endfilter %}";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC_CACHE).then(function (cache) {
@@ -72,8 +76,11 @@ function pageFromNetwork(request, path) {
   });
 }
 
+// ignoreVary: a static file's or a catalogue's content is named by its (hashed or versioned)
+// address alone, but the catalogue is answered with "Vary: Accept-Language, Cookie", which a
+// page's request never matches against the copy the worker fetched when it was installed.
 function staticFile(request) {
-  return caches.match(request, { ignoreSearch: false }).then(function (hit) {
+  return caches.match(request, { ignoreSearch: false, ignoreVary: true }).then(function (hit) {
     return hit || fetch(request);
   });
 }
@@ -111,7 +118,7 @@ function sendOrKeep(request, path) {
     }).then(function () {
       tellPages();
       if (request.headers.get("HX-Request")) {
-        return new Response('<p class="message" role="status">Saved on this phone. It will be sent when you are back online.</p>',
+        return new Response('<p class="message" role="status">' + SAVED_HERE + '</p>',
                             { headers: { "Content-Type": "text/html; charset=utf-8" } });
       }
       return Response.redirect(new URL("/?queued=1", self.location.origin).href, 303);
@@ -131,7 +138,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.method !== "GET") return;
-  if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
+  if (url.pathname.indexOf(STATIC_PREFIX) === 0 || url.pathname.indexOf(CATALOGUE_PREFIX) === 0) {
     event.respondWith(staticFile(request));
   } else if (request.mode === "navigate" && isOfflinePage(url.pathname)) {
     event.respondWith(pageFromNetwork(request, url.pathname));
@@ -173,7 +180,7 @@ function safePath(url) {
 self.addEventListener("push", function (event) {
   var data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
-  var title = typeof data.title === "string" && data.title ? data.title : "Thaw: a moment for you?";
+  var title = typeof data.title === "string" && data.title ? data.title : DEFAULT_TITLE;
   event.waitUntil(self.registration.showNotification(title, {
     body: typeof data.body === "string" ? data.body : "",
     tag: typeof data.tag === "string" ? data.tag : "thaw",

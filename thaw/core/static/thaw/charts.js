@@ -2,9 +2,60 @@
    Every chart has a table or text alternative in the page; this only adds the picture.
    Text is 13 px in the page's own ink (4.5:1 or more in light and dark mode); the charts are
    drawn again when the colour scheme or the width changes, so they never keep the wrong ink.
-   Legends show the latest values until a point is touched, never "--". */
+   Legends show the latest values until a point is touched, never "--".
+   Words come from the page's JavaScript catalogue (/i18n/<lang>.js; none on English pages, where
+   the English here is the text), and numbers and month names follow the page's language. */
 (function () {
   "use strict";
+
+  function gettext(text) {
+    var catalogue = window.django;
+    return catalogue && catalogue.gettext ? catalogue.gettext(text) : text;
+  }
+
+  function language() { return document.documentElement.lang || "en"; }
+
+  /* Numbers as the reader writes them (4,5 in Spanish), with ``digits`` decimals. */
+  function numbers(digits, fixed) {
+    try {
+      return new Intl.NumberFormat(language(), { minimumFractionDigits: fixed ? digits : 0, maximumFractionDigits: digits });
+    } catch (e) {
+      return new Intl.NumberFormat("en", { minimumFractionDigits: fixed ? digits : 0, maximumFractionDigits: digits });
+    }
+  }
+
+  /* Month and weekday names in the page's language, for uPlot's date templates ({MMM} etc.). */
+  function dateNames() {
+    var lang = language(), names = { MMMM: [], MMM: [], WWWW: [], WWW: [] };
+    function name(date, options) {
+      try { return date.toLocaleDateString(lang, options); } catch (e) { return date.toLocaleDateString("en", options); }
+    }
+    for (var m = 0; m < 12; m++) {
+      var day = new Date(Date.UTC(2024, m, 15));
+      names.MMMM.push(name(day, { month: "long", timeZone: "UTC" }));
+      names.MMM.push(name(day, { month: "short", timeZone: "UTC" }).replace(/\.$/, ""));
+    }
+    for (var w = 0; w < 7; w++) {
+      var weekday = new Date(Date.UTC(2024, 0, 7 + w));  // 7 January 2024 was a Sunday, uPlot's first day
+      names.WWWW.push(name(weekday, { weekday: "long", timeZone: "UTC" }));
+      names.WWW.push(name(weekday, { weekday: "short", timeZone: "UTC" }).replace(/\.$/, ""));
+    }
+    return names;
+  }
+
+  /* uPlot's own English names on English pages (unchanged); the page's language otherwise. */
+  function localised(opts) {
+    if (language().split("-")[0] !== "en") {
+      var names = dateNames();
+      opts.fmtDate = function (template) { return window.uPlot.fmtDate(template, names); };
+    }
+    return opts;
+  }
+
+  function tickValues(digits) {
+    var format = numbers(digits, false);
+    return function (u, splits) { return splits.map(function (v) { return v == null ? "" : format.format(v); }); };
+  }
 
   var FONT = "13px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   var LABEL_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -50,17 +101,18 @@
   }
 
   function value(digits) {
-    return function (u, v) { return v == null ? "none yet" : v.toFixed(digits); };
+    var format = numbers(digits, true);
+    return function (u, v) { return v == null ? gettext("none yet") : format.format(v); };
   }
 
   function lineChart(el, xs, series, yRange, yLabel) {
     var colours = [css("--accent"), css("--focus")];
     var dashes = [[], [6, 4]];  // the second line is dashed: colour is never the only difference
-    var opts = {
+    var opts = localised({
       width: width(el), height: 220, legend: { show: true, live: true },
       scales: { x: { time: true, range: timeRange }, y: { range: yRange } },
-      axes: [axis({ space: 70 }), axis({ label: yLabel, size: 52 })],
-      series: [{ label: "Week of", value: "{D} {MMM} {YYYY}" }].concat(series.map(function (s, i) {
+      axes: [axis({ space: 70 }), axis({ label: yLabel, size: 52, values: tickValues(1) })],
+      series: [{ label: gettext("Week of"), value: "{D} {MMM} {YYYY}" }].concat(series.map(function (s, i) {
         return { label: s.label, stroke: colours[i % 2], dash: dashes[i % 2], width: 2.5, spanGaps: false,
                  points: { show: true, size: 7 }, value: value(1) };
       })),
@@ -71,7 +123,7 @@
           if (key === "x") { el.dataset.xMin = String(u.scales.x.min); el.dataset.xMax = String(u.scales.x.max); }
         }],
       },
-    };
+    });
     return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
   }
 
@@ -81,10 +133,11 @@
       width: width(el), height: 140, legend: { show: false },
       scales: { x: { time: false, range: [-0.5, 1.5] }, y: { range: [0, 10] } },
       axes: [
-        axis({ values: function () { return ["with", "without"]; }, splits: function () { return [0, 1]; }, grid: { show: false } }),
-        axis({ size: 36, label: "numbness" }),
+        axis({ values: function () { return [gettext("with"), gettext("without")]; }, splits: function () { return [0, 1]; },
+               grid: { show: false } }),
+        axis({ size: 36, label: gettext("numbness"), values: tickValues(1) }),
       ],
-      series: [{}, { label: "numbness", stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
+      series: [{}, { label: gettext("numbness"), stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
                      points: { show: false } }],
     };
     return new window.uPlot(opts, [[0, 1], values], el);
@@ -100,7 +153,8 @@
     var opts = {
       width: width(el), height: Math.min(340, width(el)), legend: { show: false },
       scales: { x: { time: false, range: [-5.5, 5.5] }, y: { range: [-5.5, 5.5] } },
-      axes: [axis({ label: "unpleasant ← → pleasant" }), axis({ label: "low ← energy → high", size: 52 })],
+      axes: [axis({ label: gettext("unpleasant ← → pleasant"), values: tickValues(1) }),
+             axis({ label: gettext("low ← energy → high"), size: 52, values: tickValues(1) })],
       series: [{}, { stroke: accent, paths: function () { return null; }, points: { show: false } }],
       hooks: { draw: [function (u) {
         var ctx = u.ctx;
@@ -131,14 +185,15 @@
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var kind = el.dataset.chart, chart = null;
       if (kind === "numbness" && data.numbness.t.length) {
-        chart = lineChart(el, data.numbness.t, [{ label: "Average numbness", values: data.numbness.mean }], [0, 10], "numbness");
+        chart = lineChart(el, data.numbness.t, [{ label: gettext("Average numbness"), values: data.numbness.mean }], [0, 10],
+                          gettext("numbness"));
       } else if (kind === "granularity" && data.granularity.length) {
         chart = lineChart(el, data.granularity.map(function (p) { return p.t; }), [
-          { label: "Unpleasant", values: data.granularity.map(function (p) { return p.negative; }) },
-          { label: "Pleasant", values: data.granularity.map(function (p) { return p.positive; }) },
+          { label: gettext("Unpleasant"), values: data.granularity.map(function (p) { return p.negative; }) },
+          { label: gettext("Pleasant"), values: data.granularity.map(function (p) { return p.positive; }) },
         ], [0, Math.max(1, Math.ceil(Math.max.apply(null, data.granularity.map(function (p) {
           return Math.max(p.negative || 0, p.positive || 0);
-        })) * 2) / 2)], "telling apart");
+        })) * 2) / 2)], gettext("telling apart"));
       } else if (kind === "mood" && data.mood.x.length) {
         chart = moodChart(el, data.mood);
       } else if (kind === "pattern") {

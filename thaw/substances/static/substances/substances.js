@@ -6,6 +6,19 @@
 
   var ETHANOL_G_PER_ML = 0.789;
 
+  // Words from the page's JavaScript catalogue (none on English pages: the English is the text).
+  function gettext(text) {
+    return window.django && window.django.gettext ? window.django.gettext(text) : text;
+  }
+  function interpolate(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return name in values ? String(values[name]) : all; });
+  }
+  // A number as the page's reader writes it (1,3 in Spanish).
+  function written(value) {
+    try { return new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 2 }).format(value); }
+    catch (e) { return String(value); }
+  }
+
   function number(text) {
     var value = parseFloat(String(text || "").replace(",", "."));
     return isFinite(value) ? value : null;
@@ -43,7 +56,8 @@
       if (substance() === "alcohol" && unit && unit.value === "ml" && ml !== null && ml > 0 &&
           strength !== null && strength >= 0 && strength <= 100) {
         var drinks = ml * strength / 100 * ETHANOL_G_PER_ML / grams;
-        preview.textContent = "About " + (Math.round(drinks * 10) / 10) + " standard drinks (" + grams + " g of alcohol each).";
+        preview.textContent = interpolate(gettext("About %(drinks)s standard drinks (%(grams)s g of alcohol each)."),
+                                          { drinks: written(Math.round(drinks * 10) / 10), grams: written(grams) }, true);
       } else {
         preview.textContent = "";
       }
