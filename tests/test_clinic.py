@@ -354,6 +354,7 @@ def test_crisis_alerts_are_written_in_each_clinicians_language(clinic, carol, al
     page.force_login(carol)
     alerts = page.get("/clinic/").content.decode()
     assert "Nueva señal de crisis en Virtual IOP" in alerts and "New crisis flag" not in alerts
+    assert [n["text"] for n in page.get("/api/v1/clinic/notifications").json()] == ["Nueva señal de crisis en Virtual IOP"]
     mail.outbox.clear()
     with time_machine.travel(start + timedelta(minutes=31), tick=False):
         assert services.run_escalations(timezone.now()) == 1
