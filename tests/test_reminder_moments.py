@@ -128,7 +128,8 @@ def test_the_plan_rules_refuse_what_cannot_work_with_field_messages() -> None:
     assert set(errors) >= {"days", "times.0", "channels"}
     cleaned = clean_plan({"mode": "fixed", "times": ["20:00", "09:00", "09:00"]})
     assert [t.strftime("%H:%M") for t in cleaned["times"]] == ["09:00", "20:00"]
-    assert cleaned["message"] == "Thaw: a moment for you?" and cleaned["channels"] == ["push", "email"]
+    # No text given: Thaw's default, kept as "" and written in the person's language when sent.
+    assert cleaned["message"] == "" and cleaned["channels"] == ["push", "email"]
     with pytest.raises(PlanInvalid) as quiet:
         clean_plan({"mode": "fixed", "times": ["23:00"], "quiet_hours": {"start": "22:00", "end": "07:00"}})
     assert "inside your quiet hours" in quiet.value.errors["times"]
