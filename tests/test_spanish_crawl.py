@@ -280,3 +280,63 @@ def test_the_insights_pattern_sentences_and_reasons_are_in_spanish() -> None:
         assert [str(b) for b in english_blocks(page, ignore=_data_texts())] == [], window  # article titles are data
     page = client.get("/insights/?window=all").content.decode()
     assert "con la etiqueta" in page and "tu entumecimiento promedió" in page  # a pattern, in Spanish
+
+
+# --- staff pages: a Spanish-speaking clinician, admin, intake team member and editor --------------
+# Clinicians, intake staff and editors in the clinics Thaw serves may be Spanish speakers too. Their
+# pages are crawled the same way, with what the people they care for wrote (notes, names, messages)
+# left out as data. Pages not translated yet are listed by route, with why; the list only shrinks.
+NOT_YET_STAFF: dict[str, dict[str, str]] = {
+    "clinician": {},
+    "admin": {},
+    "intake": {},
+    "editor": {},
+}
+
+
+def _staff_data_texts() -> tuple[str, ...]:
+    """What the people and visitors wrote, shown to staff as written: not Thaw's words."""
+    from thaw.checkins.models import CheckIn
+    from thaw.clinic.models import Notification, Program
+    from thaw.intake.models import ContactNote, ContactRequest
+    from thaw.safety.models import RiskFlag
+    from thaw.schedule.models import Session
+
+    texts = list(_data_texts())
+    texts += [c.note for c in CheckIn.objects.all()]
+    # Stored in English by the safety and alert code when the flag is raised (a known gap: not reworded here).
+    texts += [f.reason for f in RiskFlag.objects.all()]
+    texts += [n.text for n in Notification.objects.all()]
+    for program in Program.objects.all():
+        texts += [program.name, program.description]
+    for session in Session.objects.all():
+        texts += [session.title, session.note]
+    for request in ContactRequest.objects.all():
+        texts += [request.name, request.message]
+    texts += [n.body for n in ContactNote.objects.all()]
+    return tuple(sorted({t for t in texts if t and len(t) > 2}, key=len, reverse=True))
+
+
+@pytest.mark.parametrize("role", ["clinician", "admin", "intake", "editor"])
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_spanish_speaking_staff_meet_no_english_sentence_on_their_pages(role: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.personas import PERSONAS_BY_NAME
+
+    world = PERSONAS_BY_NAME[role].build()
+    world.user.language = "es"
+    world.user.save(update_fields=["language"])
+    client = Client(raise_request_exception=False, headers={"Accept-Language": "en-US"})  # the profile wins
+    client.force_login(world.user)
+    monkeypatch.setattr(crawl_module, "HELP", HELP_ES)
+    pages: list[tuple[str, str]] = []
+    report = crawl(_reading_fetcher(client, pages), world.start or ["/"], _route_of)
+    assert report.problems == [], "\n".join(report.problems)
+    assert len(report.pages) >= 5, report.pages
+    ignore = _staff_data_texts()
+    found: dict[str, dict[str, list[str]]] = {}
+    for where, html in pages:
+        route = _route_of(where.split(" ", 1)[1].split("?")[0])
+        for block in english_blocks(html, ignore=ignore, data_classes=DATA_CLASSES):
+            found.setdefault(route, {}).setdefault(str(block), []).append(where)
+    _assert_spanish(found, NOT_YET_STAFF[role])
