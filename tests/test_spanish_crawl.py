@@ -347,3 +347,43 @@ def test_spanish_speaking_staff_meet_no_english_sentence_on_their_pages(role: st
         for block in english_blocks(html, ignore=ignore, data_classes=STAFF_DATA_CLASSES):
             found.setdefault(route, {}).setdefault(str(block), []).append(where)
     _assert_spanish(found, NOT_YET_STAFF[role])
+
+
+def test_a_spanish_speaking_clinician_reads_a_persons_months_in_spanish() -> None:
+    """The crawl's enrolled person has too few check-ins for trends and patterns; months of them
+    show every section of the person page, each in Spanish, while an English clinician keeps English."""
+    from tests.personas import _user
+    from thaw.accounts.models import User
+    from thaw.assessments.services import take
+    from thaw.clinic import services as clinic
+    from thaw.clinic.models import Membership, Program
+    from thaw.insights.demo import generate
+
+    clinician = _user("rosa-clinica@example.org", "clinician", two_factor=True)
+    clinician.language = "es"
+    clinician.save(update_fields=["language"])
+    colleague = _user("sam-clinician@example.org", "clinician", two_factor=True)
+    program = Program.objects.create(name="Programa de tarde", lead=clinician)
+    for member in (clinician, colleague):
+        Membership.objects.create(program=program, clinician=member)
+    person = User.objects.create_user("tomas@example.org", PASSWORD, display_name="Tomás", language="es")
+    generate(person, days=120, seed=5)
+    take(person, "phq9", [2, 2, 1, 1, 1, 2, 1, 1, 0])
+    take(person, "phq9", [1, 1, 1, 0, 1, 1, 0, 0, 0])
+    invite, _ = clinic.invite_person(program, clinician)
+    clinic.enrol(invite, person, ["summary", "checkins", "notes", "assessments", "grounding", "substances", "flags"])
+
+    client = Client()
+    client.force_login(clinician)
+    page = client.get(f"/clinic/people/{person.pk}/").content.decode()
+    assert "Desde la última sesión" in page and "Puntuaciones" in page and "Granularidad a lo largo del tiempo" in page
+    assert "Tendencia de" in page and "puntos por semana" in page  # the numbness trend, worded in Spanish
+    assert "su entumecimiento promedió" in page  # a pattern, said about the person, not to them
+    assert [str(b) for b in english_blocks(page, ignore=_staff_data_texts(), data_classes=STAFF_DATA_CLASSES)] == []
+    caseload = client.get("/clinic/").content.decode()
+    assert "Días con registro (de 7)" in caseload and "Tomás" in caseload
+    assert [str(b) for b in english_blocks(caseload, ignore=_staff_data_texts())] == []
+
+    client.force_login(colleague)  # no language set, no Spanish browser: the same page in English
+    page = client.get(f"/clinic/people/{person.pk}/").content.decode()
+    assert "Since last session" in page and "Granularity over time" in page and "points a week" in page
