@@ -12,7 +12,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import ApiClient, make_user
 from thaw.accounts.models import Role
@@ -166,7 +166,7 @@ def test_a_crisis_flag_alerts_on_duty_and_escalates_to_the_lead_in_time(clinic, 
         assert not Notification.objects.filter(user=clinic["lead"]).exists()
     with time_machine.travel(start + timedelta(minutes=31), tick=False):
         run_pending()  # the worker's periodic escalation task
-        assert Notification.objects.filter(user=clinic["lead"], text__startswith="Escalated").count() == 1
+        assert Notification.objects.filter(user=clinic["lead"], kind=Notification.ESCALATED).count() == 1
         assert FlagAlert.objects.get().escalated_at == timezone.now()
     with time_machine.travel(start + timedelta(hours=2), tick=False):
         assert services.run_escalations(timezone.now()) == 0, "escalated once"
@@ -241,7 +241,7 @@ def test_a_crisis_flag_reaches_someone_without_anyone_on_duty_or_a_lead(clinic, 
         "carol@clinic.example", "lead@clinic.example"], "no lead: the whole care team"
     later = timezone.now() + timedelta(hours=1)
     assert services.run_escalations(later) == 1
-    assert Notification.objects.filter(text__startswith="Escalated").count() == 2
+    assert Notification.objects.filter(kind=Notification.ESCALATED).count() == 2
 
 
 def test_the_caseload_query_count_does_not_grow(clinic, carol) -> None:
@@ -331,3 +331,39 @@ def test_the_caseload_shows_each_persons_language(clinic, carol, alice, bob) -> 
     html = rows_html(rows.values(), [])
     assert '<span class="language" lang="es">Español</span>' in html
     assert "language: their browser’s" in html
+
+
+def test_crisis_alerts_are_written_in_each_clinicians_language(clinic, carol, alice) -> None:
+    """Carol reads Spanish, the lead English: each gets the alert (in Thaw and by email) in their
+    own language, and the stored alert is no English sentence: Carol's page shows it in Spanish,
+    with no note text in any of it."""
+    carol.language = "es"
+    carol.save()
+    enrol(alice, clinic["program"], carol)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        create_checkin(alice, {"emotions": [{"word": "hopeless", "intensity": 9}], "numbness": 8,
+                               "note": "I want to end my life"})
+        run_pending()
+    assert [m.to for m in mail.outbox] == [["carol@clinic.example"]]
+    assert mail.outbox[0].subject == "Thaw: Nueva señal de crisis en Virtual IOP"
+    assert "Abre Thaw para revisarla:" in mail.outbox[0].body
+    stored = Notification.objects.get(user=carol)
+    assert stored.text == "" and stored.params == {"program": "Virtual IOP"}, "what happened, not an English sentence"
+    page = Client()
+    page.force_login(carol)
+    alerts = page.get("/clinic/").content.decode()
+    assert "Nueva señal de crisis en Virtual IOP" in alerts and "New crisis flag" not in alerts
+    assert [n["text"] for n in page.get("/api/v1/clinic/notifications").json()] == ["Nueva señal de crisis en Virtual IOP"]
+    mail.outbox.clear()
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        assert services.run_escalations(timezone.now()) == 1
+        run_pending()
+    (escalation,) = mail.outbox
+    assert escalation.to == ["lead@clinic.example"]
+    assert escalation.subject == ("Thaw: Escalated: a crisis flag in Virtual IOP is unacknowledged after 30 minutes")
+    lead = Notification.objects.get(user=clinic["lead"])
+    with translation.override("es"):
+        assert lead.shown() == "Escalada: una señal de crisis en Virtual IOP lleva 30 minutos sin atender"
+    for message in [*mail.outbox, escalation]:
+        assert "end my life" not in message.body and "alice" not in message.body

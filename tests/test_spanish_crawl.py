@@ -301,7 +301,7 @@ STAFF_DATA_CLASSES = DATA_CLASSES | {"preview"}
 def _staff_data_texts() -> tuple[str, ...]:
     """What the people and visitors wrote, shown to staff as written: not Thaw's words."""
     from thaw.checkins.models import CheckIn
-    from thaw.clinic.models import Notification, Program
+    from thaw.clinic.models import Program
     from thaw.intake.models import ContactNote, ContactRequest
     from thaw.learn.models import Revision
     from thaw.safety.models import RiskFlag
@@ -309,9 +309,9 @@ def _staff_data_texts() -> tuple[str, ...]:
 
     texts = list(_data_texts())
     texts += [c.note for c in CheckIn.objects.all()]
-    # Stored in English by the safety and alert code when the flag is raised (a known gap: not reworded here).
+    # A flag's reason is stored as an English sentence by the safety code when the flag is raised
+    # (a known gap: its kind is translated, its reason is not yet).
     texts += [f.reason for f in RiskFlag.objects.all()]
-    texts += [n.text for n in Notification.objects.all()]
     for program in Program.objects.all():
         texts += [program.name, program.description]
     for session in Session.objects.all():

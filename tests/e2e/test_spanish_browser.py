@@ -1,6 +1,8 @@
 """In headless Chromium, a Spanish speaker (issue 17): the insights charts draw their labels,
-dates and numbers in Spanish from the JavaScript catalogue, and a page kept for offline use still
-has its Spanish catalogue with no connection (the service worker keeps it)."""
+dates and numbers in Spanish from the JavaScript catalogue, a page kept for offline use still
+has its Spanish catalogue with no connection (the service worker keeps it), and what the scripts
+write (the sign-up's region suggestion, the mood meter, the breathing pacer, a check-in waiting
+offline) is Spanish."""
 
 from __future__ import annotations
 
@@ -76,7 +78,16 @@ def test_a_page_kept_offline_keeps_its_spanish_strings(spanish_phone: Any, serve
     # Written by thaw.js from the Spanish catalogue, which came from the service worker's cache.
     page.get_by_text("Ninguna palabra coincide con “zzzz”").wait_for()
     assert page.evaluate("window.django && window.django.gettext('with')") == "con"
+    # A check-in made offline waits on the phone, and offline.js says so in Spanish.
+    page.locator("#word-search").fill("")
+    page.locator("label.chip", has=page.locator('input[value="empty"]')).first.click()
+    page.locator("#checkin-form .form-actions button.primary").click()
+    page.wait_for_url(re.compile(r"/\?queued=1$"))
+    status = page.locator("#outbox-status")
+    status.filter(has_text="Se enviará cuando vuelvas a tener conexión").wait_for()
+    assert status.inner_text().startswith("1 registro espera en este teléfono."), status.inner_text()
     page.context.set_offline(False)
+    status.filter(has_text="Se envió tu registro hecho sin conexión.").wait_for()
     page.thaw_console_errors[:] = [e for e in page.thaw_console_errors if "ERR_INTERNET_DISCONNECTED" not in e]
     assert_clean(page, server)
 
@@ -93,4 +104,27 @@ def test_the_standard_drinks_preview_speaks_spanish(spanish_phone: Any, server: 
     preview = form.locator("#drink-preview")
     preview.filter(has_text="bebidas estándar").wait_for()
     assert preview.inner_text() == "Unas 1,9 bebidas estándar (10 g de alcohol cada una)."
+    assert_clean(page, server)
+
+
+def test_what_the_scripts_write_is_spanish(spanish_phone: Any, server: LiveThaw) -> None:
+    page = spanish_phone
+    page.goto("/accounts/signup/")
+    suggestion = page.locator("#region-suggestion").inner_text()
+    assert suggestion.startswith("Sugerido a partir de la zona horaria de tu dispositivo (America/Los Angeles): ")
+    assert suggestion.endswith(". Cámbialo si estás en otro lugar."), suggestion
+    sign_up_in_spanish(page, "scripts-es@example.org")
+
+    page.goto("/checkin/")
+    page.locator(".meter-cell").first.click()
+    status = page.locator("#meter-status")
+    status.filter(has_text="justo debajo del medidor").wait_for()
+    assert re.fullmatch(r"Las \d+ palabras de “.+” están abiertas justo debajo del medidor\.", status.inner_text())
+
+    page.goto("/grounding/breathing-4-6/")
+    page.locator("[data-action=skip]").click()
+    progress = page.locator("#pacer-progress")
+    progress.filter(has_text="Respiración 1 de").wait_for()
+    assert re.fullmatch(r"Respiración 1 de \d+", progress.inner_text().strip()), progress.inner_text()
+    page.locator("[data-action=stop]").click()
     assert_clean(page, server)

@@ -197,7 +197,7 @@ def notifications(request: HttpRequest) -> Status[Any]:
     if refused:
         return refused
     items = Notification.objects.filter(user=request.user)[:100]
-    return Status(200, [{"id": n.pk, "text": n.text, "link": n.link, "created_at": _iso(n.created_at),
+    return Status(200, [{"id": n.pk, "text": n.shown(), "link": n.link, "created_at": _iso(n.created_at),
                          "read": n.read_at is not None} for n in items])
 
 

@@ -88,10 +88,19 @@ class EnrolmentInvite(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message for a clinician (the same text also goes by email)."""
+    """An in-app message for a clinician (the same text also goes by email).
+
+    Stored as what happened (``kind`` and ``params``: the program's name, minutes), never as a
+    sentence: the text is written when it is shown, in the reader's language. ``text`` is only
+    for alerts stored before that (English)."""
+
+    NEW_FLAG = "new_flag"
+    ESCALATED = "escalated"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, blank=True, choices=[(NEW_FLAG, NEW_FLAG), (ESCALATED, ESCALATED)])
+    params = models.JSONField(default=dict, blank=True)
+    text = models.CharField(max_length=200, blank=True)
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -101,6 +110,22 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
+        return self.shown()
+
+    def shown(self) -> str:
+        """The alert in the active language (a request's, or ``override_for`` the recipient's)."""
+        from django.utils.translation import gettext, ngettext
+
+        from thaw.validation import count
+
+        program = self.params.get("program", "")
+        if self.kind == self.NEW_FLAG:
+            return gettext("New crisis flag in %(program)s") % {"program": program}
+        if self.kind == self.ESCALATED:
+            minutes = int(self.params.get("minutes", 0))
+            return ngettext("Escalated: a crisis flag in %(program)s is unacknowledged after %(minutes)s minute",
+                            "Escalated: a crisis flag in %(program)s is unacknowledged after %(minutes)s minutes",
+                            minutes) % {"program": program, "minutes": count(minutes)}
         return self.text
 
 

@@ -382,10 +382,19 @@ def _programs_sharing_flags(person_id: int, now: datetime) -> list[Program]:
     return [g.program for g in grants if Category.FLAGS in g.categories]  # type: ignore[misc]
 
 
-def notify(users: list[Any], text: str, link: str) -> None:
-    Notification.objects.bulk_create([Notification(user=u, text=text, link=link) for u in users])
-    for user in users:
-        send_email([user.email], f"Thaw: {text}", f"{text}\n\nOpen Thaw to review: {site_url(link)}\n", person=None)
+def notify(users: list[Any], kind: str, link: str, **params: Any) -> None:
+    """An alert for each clinician, in Thaw and by email, each in the clinician's own language.
+
+    What is stored is the kind of alert and its figures, not a sentence (``Notification.shown``
+    writes it in whoever reads it's language). No note text, no name of the person."""
+    made = Notification.objects.bulk_create([Notification(user=u, kind=kind, params=params, link=link)
+                                             for u in users])
+    for user, alert in zip(users, made, strict=True):
+        with override_for(user):
+            text = alert.shown()
+            send_email([user.email], gettext("Thaw: %(alert)s") % {"alert": text},
+                       gettext("%(alert)s\n\nOpen Thaw to review: %(link)s\n") % {"alert": text, "link": site_url(link)},
+                       person=None)
 
 
 def _active_team(program: Program, **filters: Any) -> list[Any]:
@@ -414,7 +423,8 @@ def on_new_flag(flag: RiskFlag) -> None:
         if not recipients:
             logger.error("crisis flag %s in program %s reached no clinician: the care team is empty",
                          flag.pk, program.pk)
-        notify(recipients, f"New crisis flag in {program.name}", reverse("caseload") + f"?program={program.pk}")
+        notify(recipients, Notification.NEW_FLAG, reverse("caseload") + f"?program={program.pk}",
+               program=program.name)
 
 
 def run_escalations(now: datetime) -> int:
@@ -438,8 +448,8 @@ def run_escalations(now: datetime) -> int:
             if not FlagAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now):
                 continue
             minutes = alert.program.escalate_after_minutes
-            notify(recipients, f"Escalated: a crisis flag in {alert.program.name} is unacknowledged after "
-                               f"{minutes} minutes", reverse("caseload") + f"?program={alert.program_id}")
+            notify(recipients, Notification.ESCALATED, reverse("caseload") + f"?program={alert.program_id}",
+                   program=alert.program.name, minutes=minutes)
             record("risk_flag.escalated", actor=None, person=alert.flag.person, flag_id=alert.flag_id,
                    program=alert.program_id)
         escalated += 1

@@ -5,6 +5,18 @@
 (function () {
   "use strict";
 
+  // Words from the page's JavaScript catalogue (/i18n/<language>.js, loaded first; none on English
+  // pages, where the English written here is the text).
+  function gettext(text) {
+    return window.django && window.django.gettext ? window.django.gettext(text) : text;
+  }
+  function ngettext(one, many, n) {
+    return window.django && window.django.ngettext ? window.django.ngettext(one, many, n) : (n === 1 ? one : many);
+  }
+  function interpolate(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
   // On load the meter is only shown: its two listeners sit on the meter itself and everything
   // else (the places' words, the radios) is looked up on the first tap, not before the page answers.
   function start() {
@@ -36,7 +48,9 @@
       if (!opened) return;
       var label = opened.querySelector("summary").firstChild.textContent.trim();
       var count = opened.querySelectorAll('input[name="word"]').length;
-      status.textContent = "The " + count + " words for “" + label + "” are open just below the meter.";
+      status.textContent = interpolate(ngettext("The %(count)s word for “%(place)s” is open just below the meter.",
+                                                "The %(count)s words for “%(place)s” are open just below the meter.", count),
+                                       {count: count, place: label});
       if (scroll) {
         var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
         opened.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
@@ -56,7 +70,7 @@
       if (event.target.type !== "radio") return;
       var energy = chosen("meter_energy"), pleasant = chosen("meter_pleasant");
       if (energy && pleasant) show(energy + " " + pleasant, false);
-      else meter.querySelector("#meter-status").textContent = energy ? "Now choose how pleasant." : "Now choose how much energy.";
+      else meter.querySelector("#meter-status").textContent = energy ? gettext("Now choose how pleasant.") : gettext("Now choose how much energy.");
     });
   }
 

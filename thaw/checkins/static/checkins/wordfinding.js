@@ -6,6 +6,18 @@
 (function () {
   "use strict";
 
+  // Words from the page's JavaScript catalogue (/i18n/<language>.js, loaded first; none on English
+  // pages, where the English written here is the text).
+  function gettext(text) {
+    return window.django && window.django.gettext ? window.django.gettext(text) : text;
+  }
+  function ngettext(one, many, n) {
+    return window.django && window.django.ngettext ? window.django.ngettext(one, many, n) : (n === 1 ? one : many);
+  }
+  function interpolate(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
   function csrfToken(form) {
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
@@ -13,6 +25,11 @@
 
   function chipFor(form, word) {
     return form.querySelector('input[name="word"][value="' + CSS.escape(word) + '"]:not([data-suggestion])');
+  }
+
+  function shown(form, word) {
+    var chip = chipFor(form, word);
+    return chip ? chip.dataset.label || chip.value : word;
   }
 
   function bind(form, box, status) {
@@ -24,7 +41,8 @@
     box.addEventListener("change", function () {
       if (box.checked && chip.disabled) {
         box.checked = false;
-        status.textContent = "You have picked 5 words, the most for one check-in. Untick one to choose “" + box.value + "”.";
+        status.textContent = interpolate(gettext("You have picked 5 words, the most for one check-in. Untick one to choose “%(word)s”."),
+                                         {word: shown(form, box.value)});
         return;
       }
       chip.checked = box.checked;
@@ -43,12 +61,15 @@
     box.type = "checkbox";
     box.value = suggestion.word;
     box.setAttribute("data-suggestion", "");
+    // The word and its meaning as the list below shows them (in the page's language and the
+    // person's chosen forms); the API's are the vocabulary's identifiers and English meanings.
+    var chip = chipFor(form, suggestion.word);
     var text = document.createElement("span");
     var word = document.createElement("strong");
-    word.textContent = suggestion.word;
+    word.textContent = shown(form, suggestion.word);
     var definition = document.createElement("span");
     definition.className = "hint";
-    definition.textContent = suggestion.definition;
+    definition.textContent = (chip && chip.closest("label").title) || suggestion.definition;
     text.appendChild(word);
     text.appendChild(document.createTextNode(" "));
     text.appendChild(definition);
@@ -79,8 +100,10 @@
     panel.hidden = false;
     var n = body.suggestions.length;
     status.textContent = n
-      ? n + (n === 1 ? " word" : " words") + " that might fit: " + body.suggestions[0].word + " first. They are listed below the sentence."
-      : "No words came up. “not sure” is always fine, or search the list.";
+      ? interpolate(ngettext("%(count)s word that might fit: %(word)s. It is listed below the sentence.",
+                             "%(count)s words that might fit: %(word)s first. They are listed below the sentence.", n),
+                    {count: n, word: shown(form, body.suggestions[0].word)})
+      : gettext("No words came up. “not sure” is always fine, or search the list.");
   }
 
   function enhance(form) {
@@ -100,13 +123,13 @@
       if (busy) return;
       var text = sentence.value.trim();
       if (!text) {
-        status.textContent = "Write a sentence first: what happened, or how it is.";
+        status.textContent = gettext("Write a sentence first: what happened, or how it is.");
         sentence.focus();
         return;
       }
       busy = true;
       button.setAttribute("aria-busy", "true");
-      status.textContent = "Looking for words…";
+      status.textContent = gettext("Looking for words…");
       fetch(button.dataset.api, {
         method: "POST",
         credentials: "same-origin",
@@ -123,10 +146,11 @@
         if (answer.status === 200) { show(form, answer.body, status); return; }
         var message = (answer.body.errors && answer.body.errors[0] && answer.body.errors[0].message) || answer.body.detail;
         status.textContent = answer.status === 429
-          ? "That was a lot of suggestions in a short time; " + message + ". You can pick from the list below meanwhile."
-          : "Could not suggest words: " + message;
+          ? interpolate(gettext("That was a lot of suggestions in a short time; %(reason)s. You can pick from the list below meanwhile."),
+                        {reason: message})
+          : interpolate(gettext("Could not suggest words: %(reason)s"), {reason: message});
       }).catch(function () {
-        status.textContent = "Could not reach Thaw to suggest words. The list below still works.";
+        status.textContent = gettext("Could not reach Thaw to suggest words. The list below still works.");
       }).then(function () {
         busy = false;
         button.removeAttribute("aria-busy");

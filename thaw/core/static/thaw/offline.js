@@ -11,6 +11,18 @@
 (function () {
   "use strict";
 
+  // Words from the page's JavaScript catalogue (/i18n/<language>.js, loaded first; none on English
+  // pages, where the English written here is the text).
+  function gettext(text) {
+    return window.django && window.django.gettext ? window.django.gettext(text) : text;
+  }
+  function ngettext(one, many, n) {
+    return window.django && window.django.ngettext ? window.django.ngettext(one, many, n) : (n === 1 ? one : many);
+  }
+  function interpolate(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
   var person = document.body ? document.body.getAttribute("data-person") || "" : "";
   var SENT_FROM_PHONE = "X-Thaw-Queued";
 
@@ -67,9 +79,12 @@
     if (!outbox || !person) return Promise.resolve(0);
     return outbox.all().then(mine).then(function (records) {
       if (records.length) {
-        var what = records.length === 1 ? "1 check-in is" : records.length + " check-ins are";
-        say(what + " waiting on this phone. " + (couldNotSend || navigator.onLine === false
-          ? (records.length === 1 ? "It" : "They") + " will be sent when you are back online." : "Sending…"));
+        var n = records.length;
+        say(interpolate(couldNotSend || navigator.onLine === false
+          ? ngettext("%(count)s check-in is waiting on this phone. It will be sent when you are back online.",
+                     "%(count)s check-ins are waiting on this phone. They will be sent when you are back online.", n)
+          : ngettext("%(count)s check-in is waiting on this phone. Sending…",
+                     "%(count)s check-ins are waiting on this phone. Sending…", n), {count: n}));
       }
       return records.length;
     }, function () { return 0; });
@@ -118,10 +133,16 @@
       flushing = null;
       if (tally.crisis) { window.location.assign("/help/?from=checkin"); return; }
       return showWaiting(tally.later > 0).then(function (left) {
-        if (left && tally.signIn) say(left + " waiting on this phone: sign in again to send " + (left === 1 ? "it." : "them."));
-        else if (!left && tally.sent) say(tally.sent === 1 ? "Your check-in made offline has been sent." : tally.sent + " check-ins made offline have been sent.");
+        if (left && tally.signIn) {
+          say(interpolate(ngettext("%(count)s waiting on this phone: sign in again to send it.",
+                                   "%(count)s waiting on this phone: sign in again to send them.", left), {count: left}));
+        } else if (!left && tally.sent) {
+          say(tally.sent === 1 ? gettext("Your check-in made offline has been sent.")
+            : interpolate(ngettext("%(count)s check-in made offline has been sent.",
+                                   "%(count)s check-ins made offline have been sent.", tally.sent), {count: tally.sent}));
+        }
         if (tally.refused) say((status && status.textContent ? status.textContent + " " : "") +
-          "One check-in made offline could not be saved; please check in again.");
+          gettext("One check-in made offline could not be saved; please check in again."));
       });
     }, function () { flushing = null; });
     return flushing;
@@ -161,9 +182,9 @@
     var note = box.querySelector("[data-push-status]");
     button.addEventListener("click", function () {
       button.disabled = true;
-      note.textContent = "Asking this device…";
+      note.textContent = gettext("Asking this device…");
       Notification.requestPermission().then(function (answer) {
-        if (answer !== "granted") throw new Error("Notifications are blocked for Thaw in this browser's settings.");
+        if (answer !== "granted") throw new Error(gettext("Notifications are blocked for Thaw in this browser’s settings."));
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
         return registration.pushManager.subscribe({ userVisibleOnly: true,
@@ -175,12 +196,12 @@
           body: JSON.stringify(subscription.toJSON())
         });
       }).then(function (response) {
-        if (!response.ok) throw new Error("Thaw could not save this device (" + response.status + "). Please try again.");
-        note.textContent = "Notifications are on for this device.";
+        if (!response.ok) throw new Error(interpolate(gettext("Thaw could not save this device (%(status)s). Please try again."), {status: response.status}));
+        note.textContent = gettext("Notifications are on for this device.");
         window.location.reload();
       }).catch(function (error) {
         button.disabled = false;
-        note.textContent = (error && error.message) || "This device could not turn notifications on.";
+        note.textContent = (error && error.message) || gettext("This device could not turn notifications on.");
       });
     });
   }

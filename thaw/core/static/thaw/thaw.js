@@ -13,6 +13,10 @@
   var interpolate = i18n.interpolate || function (text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
   };
+  // Numbers as the page's language writes them ("1.000" in Spanish, "1,000" in English).
+  function number(n) {
+    try { return n.toLocaleString(document.documentElement.lang || undefined); } catch (e) { return String(n); }
+  }
   // Search ignores case and accents: "vacia" finds "vacía", "anoranza" finds "añoranza".
   function fold(text) {
     return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
@@ -190,7 +194,7 @@
           return z === zone || (z.charAt(z.length - 1) === "/" && zone.indexOf(z) === 0);
         });
       })[0] || null;
-      why = "your device’s time zone (" + zone.replace(/_/g, " ") + ")";
+      why = interpolate(gettext("your device’s time zone (%(zone)s)"), {zone: zone.replace(/_/g, " ")}, true);
     }
     if (!pick) {
       var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
@@ -200,7 +204,7 @@
         })[0] || "").toUpperCase();
         if (!country) return false;
         pick = options.filter(function (o) { return words(o, "data-countries").indexOf(country) !== -1; })[0] || null;
-        why = "your browser’s language (" + tag + ")";
+        why = interpolate(gettext("your browser’s language (%(language)s)"), {language: tag}, true);
         return Boolean(pick);
       });
     }
@@ -210,7 +214,8 @@
     note.className = "hint";
     note.id = "region-suggestion";
     note.setAttribute("role", "status");
-    note.textContent = "Suggested from " + why + ": " + pick.textContent + ". Change it if you are somewhere else.";
+    note.textContent = interpolate(gettext("Suggested from %(why)s: %(place)s. Change it if you are somewhere else."),
+                                   {why: why, place: pick.textContent}, true);
     select.insertAdjacentElement("afterend", note);
     select.addEventListener("change", function () { note.remove(); }, { once: true });
   }
@@ -254,12 +259,14 @@
         box.classList.toggle("over-limit", over > 0);
         counter.classList.toggle("over", over > 0);
         if (over > 0) {
-          counter.textContent = count.toLocaleString() + " characters, " + over.toLocaleString() +
-            " over the limit of " + limit.toLocaleString() + ". Nothing has been cut: please shorten it before saving.";
+          counter.textContent = interpolate(gettext("%(count)s characters, %(over)s over the limit of %(limit)s. " +
+                                                    "Nothing has been cut: please shorten it before saving."),
+                                            {count: number(count), over: number(over), limit: number(limit)}, true);
           box.setAttribute("aria-invalid", "true");
         } else {
           counter.textContent = count >= limit * 0.8
-            ? (limit - count).toLocaleString() + " of " + limit.toLocaleString() + " characters left." : "";
+            ? interpolate(gettext("%(left)s of %(limit)s characters left."),
+                          {left: number(limit - count), limit: number(limit)}, true) : "";
           if (invalidBefore) box.setAttribute("aria-invalid", invalidBefore);
           else box.removeAttribute("aria-invalid");
         }

@@ -11,7 +11,19 @@
 (function () {
   "use strict";
 
-  var SAVED_HERE = "Saved on this phone; it will be sent when you are back online.";
+  // Words from the page's JavaScript catalogue (/i18n/<language>.js, loaded first; none on English
+  // pages, where the English written here is the text).
+  function gettext(text) {
+    return window.django && window.django.gettext ? window.django.gettext(text) : text;
+  }
+  function ngettext(one, many, n) {
+    return window.django && window.django.ngettext ? window.django.ngettext(one, many, n) : (n === 1 ? one : many);
+  }
+  function interpolate(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
+  function savedHere() { return gettext("Saved on this phone; it will be sent when you are back online."); }
   var MAX_SESSION_MS = 6 * 3600 * 1000;  // the server's longest session
 
   // --- the queue of sessions not yet sent -------------------------------------------
@@ -135,7 +147,7 @@
   Pacer.prototype.enter = function (phase, cycle) {
     this.el.setAttribute("data-phase", phase.name);
     this.label.textContent = phase.label;
-    this.progress.textContent = "Breath " + (cycle + 1) + " of " + this.cycles;
+    this.progress.textContent = interpolate(gettext("Breath %(number)s of %(total)s"), {number: cycle + 1, total: this.cycles});
     if (this.reducedMotion()) return;  // the circle stays still; words and count carry the rhythm
     // CSSOM, not a style attribute: allowed under the strict CSP.
     this.circle.style.transitionDuration = phase.seconds + "s";
@@ -177,7 +189,7 @@
   Pacer.prototype.finish = function () {
     this.stop();
     this.el.setAttribute("data-phase", "done");
-    this.label.textContent = "That was the last one.";
+    this.label.textContent = gettext("That was the last one.");
     this.count.textContent = "";
     if (!this.reducedMotion()) {
       this.circle.style.transitionDuration = "2s";
@@ -211,7 +223,7 @@
     var current = null;
     var pacer = pacerEl && exercise.pattern ? new Pacer(pacerEl, exercise.pattern, function () {
       var next = root.querySelector("#pacer-next");
-      if (next) { next.textContent = "Next"; next.focus(); }
+      if (next) { next.textContent = gettext("Next"); next.focus(); }
     }) : null;
 
     root.classList.add("js");
@@ -268,14 +280,15 @@
     function describe(result) {
       if (result.state === "sent") {
         if (result.body && result.body.crisis) {
-          return "Saved. Something in your note sounded serious: if you might be in danger, please see the crisis lines (Get help now, at the top).";
+          return gettext("Saved. Something in your note sounded serious: if you might be in danger, please see the crisis lines (Get help now, at the top).");
         }
-        return "Saved.";
+        return gettext("Saved.");
       }
       if (result.state === "refused") {
-        return "Thaw could not save this session: " + ((result.body && result.body.detail) || "it was not accepted") + ".";
+        return interpolate(gettext("Thaw could not save this session: %(reason)s."),
+                           {reason: (result.body && result.body.detail) || gettext("it was not accepted")});
       }
-      return SAVED_HERE;
+      return savedHere();
     }
 
     function showDone(text) {
@@ -307,12 +320,12 @@
       if (note && note.value.trim()) record.note = note.value;
       var kept = outbox.add(record);
       root.querySelector("#save").disabled = true;
-      showDone("Saving…");
+      showDone(gettext("Saving…"));
       outbox.flush().then(function (results) {
         var result = results[record.id];
         if (result) say(describe(result));
-        else if (!kept) say("This phone could not keep the session while offline; please try saving again when you are back online.");
-        else say(SAVED_HERE);
+        else if (!kept) say(gettext("This phone could not keep the session while offline; please try saving again when you are back online."));
+        else say(savedHere());
       });
       outbox.listeners.push(function (id, result) {
         if (id === record.id && result.state !== "later") say(describe(result));
@@ -333,7 +346,7 @@
       } else if (action === "back" && index > 0) show(work[index - 1]);
       else if (action === "stop") finishExercise(true);
       else if (action === "finish") showDone("");
-      else if (action === "discard") showDone("Not saved. That is fine too.");
+      else if (action === "discard") showDone(gettext("Not saved. That is fine too."));
       else if (action === "another") showAffirmation();
     });
     form.addEventListener("submit", function (event) {
