@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from thaw.access import Category, audit_view, granted_categories
@@ -64,7 +65,7 @@ def _render(request: HttpRequest, person: User, categories: set[str], programs: 
                 for p in programs if p.pk in current]
     return render(request, "clinic/person.html", {
         "person": person, "name": person.display_name or person.email, "programs": programs,
-        "categories": categories, "shared_labels": [label for key, label in PROGRAM_CATEGORY_LABELS.items()
+        "categories": categories, "shared_labels": [gettext(label) for key, label in PROGRAM_CATEGORY_LABELS.items()
                                                     if key in categories],
         "since": since, "anchor": anchor, "detail": detail, "form": form, "assigned": assigned,
         "numb_category": summary.numbness_category(categories),
@@ -93,6 +94,6 @@ def assign_homework(request: HttpRequest, person_id: int) -> HttpResponse:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
         else:
-            messages.success(request, "Homework saved. They will see it on their home page.")
+            messages.success(request, gettext("Homework saved. They will see it on their home page."))
             return redirect("clinic_person", person_id=found.pk)
     return _render(request, found, categories, programs, form=form, status=400)

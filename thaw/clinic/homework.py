@@ -16,6 +16,8 @@ from django import forms
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from thaw.access import live_grants
 from thaw.assessments.instruments import instruments
@@ -70,24 +72,25 @@ def clean(checkins_per_day: object, exercises: object, assessments: object, note
     errors: dict[str, str] = {}
     target = checkins_per_day if checkins_per_day not in (None, "") else 0
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target <= CHECKINS_MAX:
-        errors["checkins_per_day"] = f"choose a whole number from 0 to {CHECKINS_MAX}"
+        errors["checkins_per_day"] = gettext("choose a whole number from 0 to %(most)s") % {"most": CHECKINS_MAX}
     known = dict(exercise_choices())
     chosen = list(exercises) if isinstance(exercises, (list, tuple)) else None
     if chosen is None or any(not isinstance(e, str) or e not in known for e in chosen):
-        errors["exercises"] = "choose exercises from the list"
+        errors["exercises"] = gettext("choose exercises from the list")
     cadence: dict[str, int] = {}
     allowed = dict(cadence_instruments())
     for key, days in (assessments.items() if isinstance(assessments, dict) else []):
         if days in (None, ""):
             continue
         if key not in allowed:
-            errors["assessments"] = "unknown questionnaire"
+            errors["assessments"] = gettext("unknown questionnaire")
         elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= CADENCE_MAX_DAYS:
-            errors[cadence_field(key)] = f"a number of days from 1 to {CADENCE_MAX_DAYS}, or leave it empty"
+            errors[cadence_field(key)] = (gettext("a number of days from 1 to %(most)s, or leave it empty")
+                                               % {"most": CADENCE_MAX_DAYS})
         else:
             cadence[key] = days
     if not isinstance(assessments, dict):
-        errors["assessments"] = "expected questionnaire → days"
+        errors["assessments"] = gettext("expected questionnaire → days")
     text = take_text(errors, "note", note, NOTE_MAX).strip()
     if errors:
         raise FieldErrors(errors)
@@ -101,9 +104,9 @@ def assign(person: Any, program: Program, clinician: Any, *, checkins_per_day: o
     cleaned = clean(checkins_per_day, list(exercises) if isinstance(exercises, (list, tuple)) else exercises,
                     assessments if assessments is not None else {}, note)
     if not Membership.objects.filter(program=program, clinician=clinician).exists():
-        raise FieldErrors({"program": "you are not on this program's care team"})
+        raise FieldErrors({"program": gettext("you are not on this program's care team")})
     if program.pk not in {p.pk for p in shared_programs(clinician, person)}:
-        raise FieldErrors({"program": "this person is not enrolled in this program"})
+        raise FieldErrors({"program": gettext("this person is not enrolled in this program")})
     with transaction.atomic():
         homework = Homework.objects.create(person=person, program=program, assigned_by=clinician, **cleaned)
         record("homework.assigned", actor=clinician, person=person, program=program.pk, homework=homework.pk,
@@ -121,16 +124,14 @@ def latest(person: Any, programs: list[Program]) -> dict[int, Homework]:
 
 
 class HomeworkForm(forms.Form):
-    program = forms.ChoiceField(label="Program", choices=())
+    program = forms.ChoiceField(label=_("Program"), choices=())
     checkins_per_day = forms.IntegerField(
-        label="Check-ins a day", required=False, min_value=0, max_value=CHECKINS_MAX, initial=0,
-        help_text=f"0 to {CHECKINS_MAX}; 0 means no target.",
-        error_messages={"invalid": f"Enter a whole number from 0 to {CHECKINS_MAX}."})
-    exercises = forms.MultipleChoiceField(label="Grounding exercises to try", required=False, choices=(),
+        label=_("Check-ins a day"), required=False, min_value=0, max_value=CHECKINS_MAX, initial=0)
+    exercises = forms.MultipleChoiceField(label=_("Grounding exercises to try"), required=False, choices=(),
                                           widget=forms.CheckboxSelectMultiple)
-    note = TextField(label="A short note for them (optional)", required=False, max_length=NOTE_MAX,
+    note = TextField(label=_("A short note for them (optional)"), required=False, max_length=NOTE_MAX,
                      widget=forms.Textarea(attrs={"rows": 2}),
-                     help_text="They see this on their home page. Kept encrypted.")
+                     help_text=_("They see this on their home page. Kept encrypted."))
 
     def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,10 +139,13 @@ class HomeworkForm(forms.Form):
         if len(programs) == 1:
             self.fields["program"].initial = str(programs[0].pk)
         self.fields["exercises"].choices = exercise_choices()  # type: ignore[attr-defined]
+        target = self.fields["checkins_per_day"]
+        target.help_text = gettext("0 to %(most)s; 0 means no target.") % {"most": CHECKINS_MAX}
+        target.error_messages["invalid"] = gettext("Enter a whole number from 0 to %(most)s.") % {"most": CHECKINS_MAX}
         for key, name in cadence_instruments():
             self.fields[cadence_field(key)] = forms.IntegerField(
-                label=f"{name}: every … days", required=False, min_value=1, max_value=CADENCE_MAX_DAYS,
-                error_messages={"invalid": "Enter a number of days, or leave it empty."})
+                label=gettext("%(instrument)s: every … days") % {"instrument": name}, required=False, min_value=1, max_value=CADENCE_MAX_DAYS,
+                error_messages={"invalid": gettext("Enter a number of days, or leave it empty.")})
         self.programs = programs
 
     def cadence_fields(self) -> list[forms.BoundField]:

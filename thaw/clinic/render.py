@@ -17,13 +17,23 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
-from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
 from thaw.access import Category
-from thaw.clinic.services import Row
+from thaw.clinic.services import ARROWS, Row
 from thaw.safety.models import FlagKind
 
 KIND_LABELS = dict(FlagKind.choices)
+# The flag kinds' labels (thaw.safety.models.FlagKind), for the catalogue: shown to staff in their language.
+gettext_noop("A critical assessment answer")
+gettext_noop("Crisis language in something written")
+gettext_noop("A score got reliably worse")
+gettext_noop("No check-ins for a while")
+
+
+def kind_label(kind: str) -> str:
+    """A risk flag's kind in the reader's language; the stored value stays the code."""
+    return gettext(KIND_LABELS.get(kind, kind))
 PERSON_URL_ID = 987654321  # a stand-in id: the person page's address is reversed once per table
 
 
@@ -60,6 +70,8 @@ class _Words:
         self.last_30_days = gettext("Last 30 days:")
         self.none_came_due = gettext("none came due")
         self.done_of_due = gettext("%(done)s of %(due)s done (%(percent)s%%)")
+        self.first_score = gettext("first score")
+        self.statuses = {status: gettext(status) for status in ARROWS}  # the stored code, in the reader's words
         self.languages = dict(settings.LANGUAGES)
         self.browser_language = gettext("language: their browser’s")
 
@@ -71,8 +83,8 @@ def _ago(moment: datetime, words: _Words) -> str:
 def _score(row: Row, instrument: str, words: _Words) -> SafeString:
     found = row.scores.get(instrument)
     if found:
-        status = found["status"] or "first score"
-        return _html('{} <span class="hint">{}</span> <span aria-hidden="true" title="{}">{}</span>'
+        status = words.statuses.get(found["status"], found["status"]) if found["status"] else words.first_score
+        return _html('{} <span class="hint" lang="en">{}</span> <span aria-hidden="true" title="{}">{}</span>'
                      '<span class="visually-hidden"> {}</span>',
                      found["score"], found["band"], status, found["arrow"], status)
     return mark_safe("–") if Category.ASSESSMENTS in row.categories else words.not_shared
@@ -98,7 +110,7 @@ def _flags(row: Row, words: _Words) -> SafeString:
         return mark_safe("–") if Category.FLAGS in row.categories else words.not_shared
     return SafeString("<br>".join(
         _html('<a href="{}" class="flag flag-{}">{}</a> <span class="hint">{}</span>',
-              reverse("flag_detail", args=[f.pk]), f.kind, KIND_LABELS.get(f.kind, f.kind), _ago(f.created_at, words))
+              reverse("flag_detail", args=[f.pk]), f.kind, kind_label(f.kind), _ago(f.created_at, words))
         for f in row.flags))
 
 

@@ -19,7 +19,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from thaw.access import Category, live_grants
 from thaw.assessments import services as assessment_services
@@ -33,6 +35,7 @@ from thaw.grounding.exercises import library
 from thaw.grounding.models import GroundingSession
 from thaw.insights.data import PersonSpan, granularity_span
 from thaw.insights.engine import NUMB_DAY_THRESHOLD
+from thaw.insights.words import localised
 from thaw.safety.models import RiskFlag
 
 FALLBACK_DAYS = 7
@@ -65,7 +68,7 @@ class Anchor:
 
 def _day(moment: datetime, tz: Any) -> str:
     local = moment.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b %Y}"
+    return date_format(local, "D j M Y")
 
 
 def _last_session_end(person: Any, now: datetime, program_ids: list[int]) -> datetime | None:
@@ -83,16 +86,16 @@ def anchor_for(person: Any, now: datetime, program_ids: list[int], tz: Any = Non
     tz = tz or person.tzinfo
     session_end = _last_session_end(person, now, program_ids)
     if session_end is not None:
-        return Anchor(session_end, "session", f"since the last session, which ended {_day(session_end, tz)}")
+        return Anchor(session_end, "session", gettext("since the last session, which ended %(day)s") % {"day": _day(session_end, tz)})
     # Seven whole local days including today (from midnight six days ago), so day counts never reach 8.
     first_day = now.astimezone(tz).date() - timedelta(days=FALLBACK_DAYS - 1)
     week = Anchor(datetime.combine(first_day, datetime.min.time(), tzinfo=tz), "week",
-                  f"in the last {FALLBACK_DAYS} days")
+                  gettext("in the last %(days)s days") % {"days": FALLBACK_DAYS})
     candidates = [week]
     enrolled = (live_grants(now).filter(owner_id=person.pk, program_id__in=program_ids, accepted_at__lte=now)
                 .order_by("-accepted_at").values_list("accepted_at", flat=True).first())
     if enrolled is not None:
-        candidates.append(Anchor(enrolled, "enrolment", f"since they joined the program on {_day(enrolled, tz)}"))
+        candidates.append(Anchor(enrolled, "enrolment", gettext("since they joined the program on %(day)s") % {"day": _day(enrolled, tz)}))
     return max(candidates, key=lambda a: a.at)
 
 
@@ -122,22 +125,23 @@ def granularity_trend(person: Any, anchor: datetime, now: datetime, span: Person
     Descriptive only: no test says whether a difference is more than noise, and the page says so.
     """
     span = span or span_for(person, anchor, now)
-    window = span.insights(anchor, now, now)["granularity"]
-    before = span.insights(anchor - timedelta(days=GRANULARITY_BEFORE_DAYS), anchor, anchor)["granularity"]
+    window = localised(span.insights(anchor, now, now))["granularity"]
+    before = localised(span.insights(anchor - timedelta(days=GRANULARITY_BEFORE_DAYS), anchor, anchor))["granularity"]
     out = []
-    for valence, label in (("negative", "unpleasant feelings"), ("positive", "pleasant feelings")):
+    for valence, label in (("negative", gettext("unpleasant feelings")), ("positive", gettext("pleasant feelings"))):
         now_value, then_value = window[valence], before[valence]
         row: dict[str, Any] = {"label": label, "now": now_value["differentiation"], "n_now": now_value["n"],
                                "before": then_value["differentiation"], "n_before": then_value["n"],
                                "reason": None, "direction": ""}
         if row["now"] is None:
-            row["reason"] = f"Not enough data in this window: {now_value['reason']}"
+            row["reason"] = gettext("Not enough data in this window: %(reason)s") % {"reason": now_value["reason"]}
         elif row["before"] is None:
-            row["reason"] = f"Not enough data in the {GRANULARITY_BEFORE_DAYS} days before: {then_value['reason']}"
+            row["reason"] = (gettext("Not enough data in the %(days)s days before: %(reason)s")
+                             % {"days": GRANULARITY_BEFORE_DAYS, "reason": then_value["reason"]})
         else:
             change = row["now"] - row["before"]
-            row["direction"] = ("higher (finer distinctions)" if change > 0.05
-                                else "lower (coarser)" if change < -0.05 else "about the same")
+            row["direction"] = (gettext("higher (finer distinctions)") if change > 0.05
+                                else gettext("lower (coarser)") if change < -0.05 else gettext("about the same"))
         out.append(row)
     return out
 
@@ -211,9 +215,10 @@ def _score_chart(instrument: Instrument, history: list[Assessment], person: Any)
     points = [(a.taken_at, float(a.score)) for a in reversed(history)]
     cut, _ = assessment_services.cutoff_for(instrument, person)
     svg = trend_svg(points, chart_bands(instrument, cut), instrument.min_score, instrument.max_score,
-                    title=f"{instrument.name} scores over time",
-                    description=f"{len(points)} scores from {instrument.min_score} to {instrument.max_score}; "
-                                "shaded zones are the published score ranges.")
+                    title=gettext("%(instrument)s scores over time") % {"instrument": instrument.name},
+                    description=gettext("%(n)s scores from %(low)s to %(high)s; shaded zones are the published "
+                                        "score ranges.") % {"n": len(points), "low": instrument.min_score,
+                                                            "high": instrument.max_score})
     return _unique_ids(svg, instrument.id)
 
 
@@ -229,7 +234,7 @@ def scores(person: Any) -> list[dict[str, Any]]:
             continue
         latest = history[0]
         out.append({"instrument": instrument, "latest": latest, "count": len(history),
-                    "status": latest.change_status or ("first score" if latest.previous_score is None else ""),
+                    "status": latest.change_status or (gettext("first score") if latest.previous_score is None else ""),
                     "arrow": ARROWS.get(latest.change_status, ""), "chart": _score_chart(instrument, history, person),
                     "summary": assessment_services.summary_of(latest, instrument),
                     "findings": latest.findings or {}, "older_rules": latest.rules_version < RULES_VERSION})
@@ -244,13 +249,15 @@ def numbness(person: Any, now: datetime, span: PersonSpan | None = None, *,
     do not read substance use (``patterns`` does).
     """
     span = span or PersonSpan(person, now - timedelta(days=NUMBNESS_DAYS), now)
-    result = span.insights(now - timedelta(days=NUMBNESS_DAYS), now, now, with_substances=with_substances)["numbness"]
+    result = localised(span.insights(now - timedelta(days=NUMBNESS_DAYS), now, now,
+                                     with_substances=with_substances))["numbness"]
     weekly = result["weekly"]
     chart = None
     if weekly:
         points = [(datetime.fromisoformat(w["week_start"]), float(w["mean"])) for w in weekly]
-        chart = _unique_ids(trend_svg(points, [], 0, 10, title="Weekly mean numbness",
-                                      description=f"{len(points)} weeks, numbness 0 to 10; the table lists them."),
+        chart = _unique_ids(trend_svg(points, [], 0, 10, title=gettext("Weekly mean numbness"),
+                                      description=gettext("%(n)s weeks, numbness 0 to 10; the table lists them.")
+                                      % {"n": len(points)}),
                             "numbness")
     return {**result, "chart": chart, "days": NUMBNESS_DAYS}
 
@@ -266,8 +273,8 @@ def granularity(person: Any, now: datetime, months: int = GRANULARITY_MONTHS, sp
     if computable:
         chart = _unique_ids(trend_svg(
             [(datetime.fromisoformat(p["date"]), float(p["negative"])) for p in computable], [], 0, 1,
-            title="Granularity of unpleasant feelings over time",
-            description="Differentiation (1 − ICC) over the 90 days before each point; higher is finer."),
+            title=gettext("Granularity of unpleasant feelings over time"),
+            description=gettext("Differentiation (1 − ICC) over the 90 days before each point; higher is finer.")),
             "granularity")
     return {"points": points, "chart": chart}
 
@@ -280,9 +287,9 @@ def patterns(person: Any, now: datetime, *, with_substances: bool, days: int = N
     so neither a pattern nor the number of factors tested can reveal them.
     """
     span = span or PersonSpan(person, now - timedelta(days=days), now)
-    result = span.insights(now - timedelta(days=days), now, now, with_substances=with_substances)
+    result = localised(span.insights(now - timedelta(days=days), now, now, with_substances=with_substances))
     # The engine words its sentences for the person; the same statement, about them.
-    found = [{**p, "sentence": p["sentence"].replace("your numbness", "their numbness")} for p in result["patterns"]]
+    found = [{**p, "sentence": p["sentence"].replace(gettext("your numbness"), gettext("their numbness"))} for p in result["patterns"]]
     return {"patterns": found, "tested": result["patterns_tested"], "n": result["n_checkins"], "days": days}
 
 

@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from thaw.access import db_id
@@ -50,7 +52,7 @@ def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 class AckForm(forms.Form):
-    note = TextField(label="What you did or will do", max_length=services.ACK_NOTE_MAX,
+    note = TextField(label=_("What you did or will do"), max_length=services.ACK_NOTE_MAX,
                      widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -84,7 +86,7 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
             for key, message in exc.errors.items():
                 form.add_error("note" if key == "note" else None, message)
         else:
-            messages.success(request, "Acknowledged.")
+            messages.success(request, gettext("Acknowledged."))
             return redirect("caseload")
     from thaw.access import Category, audit_view
 
@@ -93,9 +95,9 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 
 class InviteForm(forms.Form):
-    program = forms.ChoiceField(label="Program", choices=())
-    email = forms.EmailField(label="Their email (optional)", required=False,
-                             help_text="Thaw emails the invitation. Leave empty to get a link to pass on yourself.")
+    program = forms.ChoiceField(label=_("Program"), choices=())
+    email = forms.EmailField(label=_("Their email (optional)"), required=False,
+                             help_text=_("Thaw emails the invitation. Leave empty to get a link to pass on yourself."))
 
     def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,8 +141,8 @@ def duty(request: HttpRequest, program_id: int) -> HttpResponse:
         raise Http404("Not your program.")
     membership.on_duty = request.POST.get("on_duty") == "1"
     membership.save(update_fields=["on_duty"])
-    messages.success(request, "You are on duty: new crisis flags reach you." if membership.on_duty
-                     else "You are off duty.")
+    messages.success(request, gettext("You are on duty: new crisis flags reach you.") if membership.on_duty
+                     else gettext("You are off duty."))
     return redirect("caseload")
 
 
@@ -152,8 +154,8 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 
 class EnrolForm(forms.Form):
-    categories = forms.MultipleChoiceField(label="What the care team can see", widget=forms.CheckboxSelectMultiple,
-                                           choices=list(PROGRAM_CATEGORY_LABELS.items()))
+    categories = forms.MultipleChoiceField(label=_("What the care team can see"), widget=forms.CheckboxSelectMultiple,
+                                           choices=[(key, _(label)) for key, label in PROGRAM_CATEGORY_LABELS.items()])
 
 
 def enrol(request: HttpRequest, token: str) -> HttpResponse:
@@ -168,7 +170,8 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
             for key, message in exc.errors.items():
                 form.add_error("categories" if key == "categories" else None, message)
         else:
-            messages.success(request, f"You joined {found.program.name}. You can change or end this on the Circle page.")
+            messages.success(request, gettext("You joined %(program)s. You can change or end this on the Circle page.")
+                             % {"program": found.program.name})
             return redirect("circle")
     return render(request, "clinic/enrol.html", {"invite": found, "form": form, "token": token},
                   status=400 if form.errors else 200)
@@ -177,16 +180,16 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
 # --- admin: programs ---------------------------------------------------------------------
 
 class ProgramForm(forms.Form):
-    name = TextField(label="Name", max_length=120)
-    description = TextField(label="Description (optional)", max_length=300, required=False)
-    escalate_after_minutes = forms.IntegerField(label="Escalate unacknowledged crisis flags after (minutes)",
+    name = TextField(label=_("Name"), max_length=120)
+    description = TextField(label=_("Description (optional)"), max_length=300, required=False)
+    escalate_after_minutes = forms.IntegerField(label=_("Escalate unacknowledged crisis flags after (minutes)"),
                                                 min_value=1, max_value=1440, initial=30)
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label="Clinician's email")
-    lead = forms.BooleanField(label="Make them the program lead", required=False)
-    on_duty = forms.BooleanField(label="On duty", required=False)
+    email = forms.EmailField(label=_("Clinician's email"))
+    lead = forms.BooleanField(label=_("Make them the program lead"), required=False)
+    on_duty = forms.BooleanField(label=_("On duty"), required=False)
 
 
 @admin_only
@@ -194,7 +197,7 @@ def programs(request: HttpRequest) -> HttpResponse:
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if Program.objects.filter(name=form.cleaned_data["name"]).exists():
-            form.add_error("name", "a program with this name exists")
+            form.add_error("name", gettext("a program with this name exists"))
         else:
             program = Program.objects.create(**form.cleaned_data)
             from thaw.audit.models import record
@@ -215,13 +218,13 @@ def program(request: HttpRequest, program_id: int) -> HttpResponse:
         if item.lead_id and item.lead_id == removed:
             item.lead = None
             item.save(update_fields=["lead"])
-        messages.success(request, "Removed from the care team; their access ended at once.")
+        messages.success(request, gettext("Removed from the care team; their access ended at once."))
         return redirect("program", program_id=item.pk)
     if request.method == "POST" and form.is_valid():
         clinician = User.objects.filter(email=form.cleaned_data["email"].lower(), role=Role.CLINICIAN,
                                         is_active=True).first()
         if clinician is None:
-            form.add_error("email", "no active clinician account has this address (create one with thaw user add)")
+            form.add_error("email", gettext("no active clinician account has this address (create one with thaw user add)"))
         else:
             membership, _ = Membership.objects.get_or_create(program=item, clinician=clinician)
             membership.on_duty = form.cleaned_data["on_duty"]

@@ -33,12 +33,12 @@ class ReachBy(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    NEW = "new", "New"
-    CONTACTED = "contacted", "Contacted"
-    SCHEDULED = "scheduled", "Scheduled"
-    ENROLLED = "enrolled", "Enrolled"
-    NOT_A_FIT = "not_a_fit", "Not a fit"
-    CLOSED = "closed", "Closed"
+    NEW = "new", gettext_lazy("New")
+    CONTACTED = "contacted", gettext_lazy("Contacted")
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    ENROLLED = "enrolled", gettext_lazy("Enrolled")
+    NOT_A_FIT = "not_a_fit", gettext_lazy("Not a fit")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.CONTACTED, RequestStatus.SCHEDULED)

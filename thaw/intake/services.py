@@ -177,12 +177,13 @@ def update(request: ContactRequest, actor: Any, data: dict[str, Any]) -> Contact
     status = data.get("status")
     if status is not None and status != request.status:
         if status not in RequestStatus.values:
-            errors["status"] = f"must be one of: {', '.join(RequestStatus.values)}"
+            errors["status"] = gettext("must be one of: %(values)s") % {"values": ", ".join(RequestStatus.values)}
         elif status not in NEXT_STATUSES[request.status]:
             allowed = ", ".join(str(RequestStatus(s).label).lower() for s in NEXT_STATUSES[request.status])
-            errors["status"] = f"a request that is {RequestStatus(request.status).label.lower()} can become: {allowed}"
+            errors["status"] = gettext("a request that is %(status)s can become: %(allowed)s") % {
+                "status": str(RequestStatus(request.status).label).lower(), "allowed": allowed}
             if status == RequestStatus.ENROLLED:
-                errors["status"] += " (it becomes enrolled when the person accepts its invitation)"
+                errors["status"] += " " + gettext("(it becomes enrolled when the person accepts its invitation)")
     assignee: User | None | bool = False  # False: unchanged
     if "assigned_to" in data:
         wanted = data["assigned_to"]
@@ -191,10 +192,10 @@ def update(request: ContactRequest, actor: Any, data: dict[str, Any]) -> Contact
         else:
             found = User.objects.filter(email=str(wanted).strip().lower(), is_active=True).first()
             if found is None or not found.holds(Role.INTAKE):
-                errors["assigned_to"] = "no active intake account has this address"
+                errors["assigned_to"] = gettext("no active intake account has this address")
             else:
                 assignee = found
-    note = take_text(errors, "note", data.get("note"), NOTE_MAX, subject="The note").strip()
+    note = take_text(errors, "note", data.get("note"), NOTE_MAX, subject=gettext("The note")).strip()
     if errors:
         raise FieldErrors(errors)
     now = timezone.now()
@@ -226,9 +227,10 @@ def invite(request: ContactRequest, actor: Any, program: Program, email: str = "
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = "is not an email address"
+            errors["email"] = gettext("is not an email address")
     if request.status in (RequestStatus.ENROLLED, RequestStatus.CLOSED, RequestStatus.NOT_A_FIT):
-        errors["status"] = f"this request is {RequestStatus(request.status).label.lower()}; reopen it first"
+        errors["status"] = gettext("this request is %(status)s; reopen it first") % {
+            "status": str(RequestStatus(request.status).label).lower()}
     if errors:
         raise FieldErrors(errors)
     now = timezone.now()

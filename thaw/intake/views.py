@@ -146,21 +146,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 class UpdateForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=RequestStatus.choices)
-    assigned_to = forms.ChoiceField(label="Assigned to", choices=(), required=False)
-    note = TextField(label="Add a note (only the intake team sees it)", max_length=NOTE_MAX, required=False,
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=RequestStatus.choices)
+    assigned_to = forms.ChoiceField(label=gettext_lazy("Assigned to"), choices=(), required=False)
+    note = TextField(label=gettext_lazy("Add a note (only the intake team sees it)"), max_length=NOTE_MAX, required=False,
                      multiline=True)
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].choices = [("", "Nobody yet")] + [  # type: ignore[attr-defined]
+        self.fields["assigned_to"].choices = [("", gettext("Nobody yet"))] + [  # type: ignore[attr-defined]
             (u.email, u.display_name or u.email) for u in staff]
 
 
 class InviteForm(forms.Form):
-    program = forms.ChoiceField(label="Program", choices=())
-    email = forms.EmailField(label="Their email (optional)", required=False,
-                             help_text="Thaw emails the invitation. Leave it empty to get a link to pass on yourself.")
+    program = forms.ChoiceField(label=gettext_lazy("Program"), choices=())
+    email = forms.EmailField(label=gettext_lazy("Their email (optional)"), required=False,
+                             help_text=gettext_lazy("Thaw emails the invitation. Leave it empty to get a link to pass "
+                                                    "on yourself."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,7 +192,7 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("intake_request", request_id=found.pk)
     return _detail(request, found, form, invite_form, status=400 if form.errors else 200)
 
@@ -208,7 +209,7 @@ def invite(request: HttpRequest, request_id: str) -> HttpResponse:
         program = Program.objects.filter(pk=access.db_id(invite_form.cleaned_data["program"]) or 0).first()
         try:
             if program is None:
-                raise services.FieldErrors({"program": "choose a program"})
+                raise services.FieldErrors({"program": gettext("choose a program")})
             link = services.invite(found, request.user, program, invite_form.cleaned_data["email"])
         except services.FieldErrors as exc:
             for key, message in exc.errors.items():

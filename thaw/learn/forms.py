@@ -31,19 +31,19 @@ class CommentForm(forms.Form):
 
 
 class ArticleForm(forms.Form):
-    slug = TextField(label="Address", max_length=SLUG_MAX, required=False,
-                     help_text="The end of the page's address: /learn/<address>/. Lowercase words joined by hyphens; "
-                               "it cannot change once the article exists.")
-    title = TextField(label="Title", max_length=TITLE_MAX, required=False)
-    summary = TextField(label="Summary", max_length=SUMMARY_MAX, required=False,
-                        help_text="One or two plain sentences, shown in lists, feeds and search results.")
-    body = TextField(label="Article (Markdown)", max_length=BODY_MAX, required=False, multiline=True,
+    slug = TextField(label=gettext_lazy("Address"), max_length=SLUG_MAX, required=False,
+                     help_text=gettext_lazy("The end of the page's address: /learn/<address>/. Lowercase words joined by hyphens; "
+                               "it cannot change once the article exists."))
+    title = TextField(label=gettext_lazy("Title"), max_length=TITLE_MAX, required=False)
+    summary = TextField(label=gettext_lazy("Summary"), max_length=SUMMARY_MAX, required=False,
+                        help_text=gettext_lazy("One or two plain sentences, shown in lists, feeds and search results."))
+    body = TextField(label=gettext_lazy("Article (Markdown)"), max_length=BODY_MAX, required=False, multiline=True,
                      widget=forms.Textarea(attrs={"rows": 18, "class": "markdown"}),
-                     help_text="## for headings, *emphasis*, **strong**, - for lists, [link text](/help/) for links.")
-    topics = forms.MultipleChoiceField(label="Topics", required=False, widget=forms.CheckboxSelectMultiple)
-    related = forms.MultipleChoiceField(label="Related articles (up to 4)", required=False,
+                     help_text=gettext_lazy("## for headings, *emphasis*, **strong**, - for lists, [link text](/help/) for links."))
+    topics = forms.MultipleChoiceField(label=gettext_lazy("Topics"), required=False, widget=forms.CheckboxSelectMultiple)
+    related = forms.MultipleChoiceField(label=gettext_lazy("Related articles (up to 4)"), required=False,
                                         widget=forms.CheckboxSelectMultiple)
-    publish_at = forms.DateTimeField(label="Publish on (for scheduling)", required=False,
+    publish_at = forms.DateTimeField(label=gettext_lazy("Publish on (for scheduling)"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
@@ -57,26 +57,26 @@ class ArticleForm(forms.Form):
 
 
 class ImageForm(forms.Form):
-    image = forms.FileField(label="Picture (JPEG, PNG, WebP or GIF, up to 5 MB)", required=False)
-    alt = TextField(label="Describe the picture for people who cannot see it", max_length=ALT_MAX, required=False,
-                    help_text="What it shows, in a sentence. Required.")
+    image = forms.FileField(label=gettext_lazy("Picture (JPEG, PNG, WebP or GIF, up to 5 MB)"), required=False)
+    alt = TextField(label=gettext_lazy("Describe the picture for people who cannot see it"), max_length=ALT_MAX, required=False,
+                    help_text=gettext_lazy("What it shows, in a sentence. Required."))
 
 
 class CommentsModeForm(forms.Form):
-    comments_mode = forms.ChoiceField(label="Comments", choices=CommentMode.choices, widget=forms.RadioSelect)
+    comments_mode = forms.ChoiceField(label=gettext_lazy("Comments"), choices=CommentMode.choices, widget=forms.RadioSelect)
 
 
 class ReplyForm(forms.Form):
-    reply = TextField(label="Your reply (shown under the comment, with the comment)", max_length=REPLY_MAX,
+    reply = TextField(label=gettext_lazy("Your reply (shown under the comment, with the comment)"), max_length=REPLY_MAX,
                       required=False, multiline=True)
 
 
 class ProgramPageForm(forms.Form):
-    summary = TextField(label="Summary", max_length=SUMMARY_MAX)
-    body = TextField(label="What the program is (Markdown)", max_length=BODY_MAX, multiline=True,
+    summary = TextField(label=gettext_lazy("Summary"), max_length=SUMMARY_MAX)
+    body = TextField(label=gettext_lazy("What the program is (Markdown)"), max_length=BODY_MAX, multiline=True,
                      widget=forms.Textarea(attrs={"rows": 14}))
-    format = forms.ChoiceField(label="Format", choices=ProgramFormat.choices)
-    regions = TextField(label="Regions served (comma separated)", max_length=300)
-    schedule = TextField(label="Typical schedule", max_length=120)
-    length = TextField(label="Length", max_length=60)
-    public = forms.BooleanField(label="Show this page at /programs/", required=False)
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=ProgramFormat.choices)
+    regions = TextField(label=gettext_lazy("Regions served (comma separated)"), max_length=300)
+    schedule = TextField(label=gettext_lazy("Typical schedule"), max_length=120)
+    length = TextField(label=gettext_lazy("Length"), max_length=60)
+    public = forms.BooleanField(label=gettext_lazy("Show this page at /programs/"), required=False)

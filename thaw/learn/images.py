@@ -12,6 +12,8 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5_000_000
@@ -36,27 +38,30 @@ class Encoded:
 
 def reencode(raw: bytes) -> Encoded:
     if not raw:
-        raise ImageRefused("The file is empty. Choose a photo or picture (JPEG, PNG, WebP or GIF).")
+        raise ImageRefused(gettext("The file is empty. Choose a photo or picture (JPEG, PNG, WebP or GIF)."))
     if len(raw) > MAX_BYTES:
-        raise ImageRefused(f"The file is {len(raw) / 1_000_000:.1f} MB; the limit is {MAX_BYTES / 1_000_000:.0f} MB. "
-                           "Choose a smaller picture, or make this one smaller first.")
+        raise ImageRefused(gettext("The file is %(size)s MB; the limit is %(limit)s MB. Choose a smaller picture, "
+                                   "or make this one smaller first.") % {
+            "size": number_format(len(raw) / 1_000_000, 1), "limit": number_format(MAX_BYTES / 1_000_000, 0)})
     try:
         with Image.open(io.BytesIO(raw)) as probe:
             kind = probe.format or ""
             width, height = probe.size
             if kind not in ACCEPTED:
-                raise ImageRefused(f"This is a {kind or 'file'} picture; Thaw takes JPEG, PNG, WebP or GIF.")
+                raise ImageRefused(gettext("This is a %(kind)s picture; Thaw takes JPEG, PNG, WebP or GIF.")
+                                   % {"kind": kind} if kind else
+                                   gettext("This file is not a picture Thaw takes: JPEG, PNG, WebP or GIF."))
             if width * height > MAX_PIXELS:
-                raise ImageRefused(f"The picture is {width}×{height} pixels, too large to use; "
-                                   "make it smaller first.")
+                raise ImageRefused(gettext("The picture is %(width)s×%(height)s pixels, too large to use; make it "
+                                           "smaller first.") % {"width": width, "height": height})
             probe.load()
             upright = ImageOps.exif_transpose(probe)
             picture = _flatten(upright)
     except ImageRefused:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise ImageRefused("This file is not a picture Thaw can read (an SVG, a PDF or a damaged file?). "
-                           "Choose a JPEG, PNG, WebP or GIF.") from None
+        raise ImageRefused(gettext("This file is not a picture Thaw can read (an SVG, a PDF or a damaged file?). "
+                                   "Choose a JPEG, PNG, WebP or GIF.")) from None
     if picture.width > MAX_WIDTH:
         picture = picture.resize((MAX_WIDTH, round(picture.height * MAX_WIDTH / picture.width)),
                                  Image.Resampling.LANCZOS)

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from thaw import access
@@ -101,8 +102,9 @@ def _save(request: HttpRequest, article: Article | None, form: ArticleForm) -> A
         return None
 
 
-_SAVED = {"draft": "Draft saved. Readers see it once you publish it.", "publish": "Published: readers see it now.",
-          "schedule": "Scheduled: readers see it from the time you chose."}
+_SAVED = {"draft": gettext_noop("Draft saved. Readers see it once you publish it."),
+          "publish": gettext_noop("Published: readers see it now."),
+          "schedule": gettext_noop("Scheduled: readers see it from the time you chose.")}
 
 
 @editor_only
@@ -111,7 +113,7 @@ def new_article(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         saved = _save(request, None, form)
         if saved is not None:
-            messages.success(request, _SAVED.get(request.POST.get("action", "draft"), "Saved."))
+            messages.success(request, gettext(_SAVED.get(request.POST.get("action", "draft"), gettext_noop("Saved."))))
             return redirect("learn_edit", slug=saved.slug)
     preview = render_markdown(form.data.get("body", "")[:BODY_MAX]) if form.is_bound else ""
     return render(request, "learn/manage/edit.html", {"form": form, "article": None, "preview": preview},
@@ -127,7 +129,7 @@ def edit_article(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         saved = _save(request, article, form)
         if saved is not None:
-            messages.success(request, _SAVED.get(request.POST.get("action", "draft"), "Saved."))
+            messages.success(request, gettext(_SAVED.get(request.POST.get("action", "draft"), gettext_noop("Saved."))))
             return redirect("learn_edit", slug=saved.slug)
     body = form.data.get("body", "") if form.is_bound else draft.body
     conflict = getattr(form, "conflict", None)
@@ -167,7 +169,7 @@ def article_image(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article(slug)
     if request.POST.get("remove"):
         services.remove_image(article, request.user)
-        messages.success(request, "The picture was removed.")
+        messages.success(request, gettext("The picture was removed."))
         return redirect("learn_edit", slug=article.slug)
     form = ImageForm(request.POST, request.FILES)
     upload = request.FILES.get("image")
@@ -183,7 +185,7 @@ def article_image(request: HttpRequest, slug: str) -> HttpResponse:
         draft = services.draft_of(article)
         return render(request, "learn/manage/image.html", {"article": article, "image_form": form,
                                                            "draft": draft}, status=400)
-    messages.success(request, "The picture is saved with its description.")
+    messages.success(request, gettext("The picture is saved with its description."))
     return redirect("learn_edit", slug=article.slug)
 
 
@@ -200,14 +202,14 @@ def article_settings(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article(slug)
     if request.POST.get("unpublish"):
         services.unpublish(article, request.user)
-        messages.success(request, "Unpublished: readers no longer see it. Publish it again whenever you like.")
+        messages.success(request, gettext("Unpublished: readers no longer see it. Publish it again whenever you like."))
         return redirect("learn_edit", slug=article.slug)
     try:
         services.set_comments_mode(article, request.user, request.POST.get("comments_mode"))
     except services.FieldErrors:
-        messages.error(request, "Choose whether comments are on, held for an editor, or off.")
+        messages.error(request, gettext("Choose whether comments are on, held for an editor, or off."))
     else:
-        messages.success(request, "Comment setting saved.")
+        messages.success(request, gettext("Comment setting saved."))
     return redirect("learn_edit", slug=article.slug)
 
 
@@ -226,8 +228,8 @@ def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         raise Http404("No such revision.")
     if request.method == "POST":
         copy = services.restore(article, found, request.user)
-        messages.success(request, f"Version {found.number} is back in the editor as version {copy.number}, a draft. "
-                                  "Publish it to show it to readers.")
+        messages.success(request, gettext("Version %(old)s is back in the editor as version %(new)s, a draft. Publish it to "
+                                          "show it to readers.") % {"old": found.number, "new": copy.number})
         return redirect("learn_edit", slug=article.slug)
     return render(request, "learn/manage/revision.html", {"article": article, "revision": found,
                                                           "html": render_markdown(found.body)})
@@ -261,9 +263,10 @@ def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
         return render(request, "learn/manage/comments.html", {
             "queue": list(services.moderation_queue()[:100]), "recent": list(recent), "reply_form": ReplyForm(),
             "failed": comment.pk, "failed_form": form, "problem": "; ".join(exc.errors.values())}, status=400)
-    done = {"approve": "Approved: it is shown under the article.", "reject": "Rejected: it will not be shown.",
-            "reply": "Your reply is shown under the comment."}
-    messages.success(request, done.get(action, "Done."))
+    done = {"approve": gettext_noop("Approved: it is shown under the article."),
+            "reject": gettext_noop("Rejected: it will not be shown."),
+            "reply": gettext_noop("Your reply is shown under the comment.")}
+    messages.success(request, gettext(done.get(action, gettext_noop("Done."))))
     return redirect("learn_comments")
 
 
@@ -302,7 +305,7 @@ def edit_program_page(request: HttpRequest, program_id: int) -> HttpResponse:
         data = form.cleaned_data
         regions = [r.strip() for r in data["regions"].split(",") if r.strip()]
         if not regions:
-            form.add_error("regions", "Name at least one state or region people can join from")
+            form.add_error("regions", gettext("Name at least one state or region people can join from"))
         else:
             from django.db import transaction
 
@@ -314,7 +317,7 @@ def edit_program_page(request: HttpRequest, program_id: int) -> HttpResponse:
                 page.updated_at, page.updated_by = timezone.now(), request.user
                 page.save()
                 record("program_page.saved", actor=request.user, program=program.pk, public=page.public)
-            messages.success(request, "The program's public page is saved.")
+            messages.success(request, gettext("The program's public page is saved."))
             return redirect("learn_program_page", program_id=program.pk)
     return render(request, "learn/manage/program.html", {"program": program, "page": page, "form": form},
                   status=400 if form.errors else 200)

@@ -44,9 +44,9 @@ class Topic(models.Model):
 
 
 class CommentMode(models.TextChoices):
-    ON = "on", "On: comments appear at once (crisis words are still held)"
-    HELD = "held", "Held: an editor reads each comment first"
-    OFF = "off", "Off: no new comments"
+    ON = "on", gettext_lazy("On: comments appear at once (crisis words are still held)")
+    HELD = "held", gettext_lazy("Held: an editor reads each comment first")
+    OFF = "off", gettext_lazy("Off: no new comments")
 
 
 class Image(models.Model):
@@ -119,10 +119,10 @@ class Article(models.Model):
 
 
 class RevisionKind(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RESTORED = "restored", "Restored as a draft"
-    SEED = "seed", "Loaded on first start"
+    DRAFT = "draft", gettext_lazy("Draft")
+    PUBLISHED = "published", gettext_lazy("Published")
+    RESTORED = "restored", gettext_lazy("Restored as a draft")
+    SEED = "seed", gettext_lazy("Loaded on first start")
 
 
 class Revision(models.Model):
@@ -164,9 +164,9 @@ class ArticleDay(models.Model):
 
 
 class CommentStatus(models.TextChoices):
-    HELD = "held", "Waiting for an editor"
-    APPROVED = "approved", "Shown"
-    REJECTED = "rejected", "Not shown"
+    HELD = "held", gettext_lazy("Waiting for an editor")
+    APPROVED = "approved", gettext_lazy("Shown")
+    REJECTED = "rejected", gettext_lazy("Not shown")
 
 
 class Comment(models.Model):

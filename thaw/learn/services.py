@@ -162,10 +162,10 @@ def moderate(comment: Comment, editor: Any, action: str, reply: object = "") -> 
     """``approve``, ``reject``, or ``reply`` (shows the comment with the editor's reply under it)."""
     errors: dict[str, str] = {}
     if action not in ("approve", "reject", "reply"):
-        errors["action"] = "choose approve, reject or reply"
+        errors["action"] = gettext("choose approve, reject or reply")
     text = take_text(errors, "reply", reply, REPLY_MAX, subject="The reply").strip()
     if action == "reply" and not text and "reply" not in errors:
-        errors["reply"] = "Write the reply to show under the comment"
+        errors["reply"] = gettext("Write the reply to show under the comment")
     if errors:
         raise FieldErrors(errors)
     now = timezone.now()
@@ -225,13 +225,14 @@ def _choices(values: object, known: set[str], field: str, errors: dict[str, str]
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        errors[field] = f"must be a list of {noun} names"
+        errors[field] = gettext("must be a list of names")
         return []
     unknown = [v for v in values if v not in known]
     if unknown:
         from thaw.text import shown
 
-        errors[field] = f"no {noun} is called {', '.join(shown(v) for v in unknown[:3])}"
+        errors[field] = (gettext("no topic is called %(names)s") if noun == "topic" else gettext("no article is called %(names)s")) % {
+            "names": ", ".join(shown(v) for v in unknown[:3])}
     return list(dict.fromkeys(v for v in values if v in known))
 
 
@@ -240,28 +241,28 @@ def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft,
     slug = article.slug if article else take_text(errors, "slug", data.get("slug"), SLUG_MAX, subject="The address").strip()
     if article is None and "slug" not in errors:
         if not SLUG.fullmatch(slug):
-            errors["slug"] = "Use lowercase letters, digits and single hyphens, like what-numbness-feels-like"
+            errors["slug"] = gettext("Use lowercase letters, digits and single hyphens, like what-numbness-feels-like")
         elif slug in RESERVED_SLUGS:
-            errors["slug"] = f"“{slug}” is an address Thaw uses itself; choose another"
+            errors["slug"] = gettext("“%(slug)s” is an address Thaw uses itself; choose another") % {"slug": slug}
         elif Article.objects.filter(slug=slug).exists():
-            errors["slug"] = "Another article has this address; choose another"
+            errors["slug"] = gettext("Another article has this address; choose another")
     title = take_text(errors, "title", data.get("title"), TITLE_MAX, subject="The title").strip()
     if not title and "title" not in errors:
-        errors["title"] = "Give the article a title"
+        errors["title"] = gettext("Give the article a title")
     summary = take_text(errors, "summary", data.get("summary"), SUMMARY_MAX, subject="The summary").strip()
     if "summary" not in errors:
         if not summary:
-            errors["summary"] = "Write one or two plain sentences for lists, feeds and search results"
+            errors["summary"] = gettext("Write one or two plain sentences for lists, feeds and search results")
         elif "\n" in summary:
-            errors["summary"] = "Keep the summary to one line"
+            errors["summary"] = gettext("Keep the summary to one line")
     body = take_text(errors, "body", data.get("body"), BODY_MAX, subject="The article").strip()
     if not body and "body" not in errors:
-        errors["body"] = "Write the article (Markdown)"
+        errors["body"] = gettext("Write the article (Markdown)")
     topics = _choices(data.get("topics"), set(Topic.objects.values_list("slug", flat=True)), "topics", errors, "topic")
     others = set(Article.objects.exclude(slug=slug).values_list("slug", flat=True))
     related = _choices(data.get("related"), others, "related", errors, "article")
     if len(related) > RELATED_MAX:
-        errors["related"] = f"Choose at most {RELATED_MAX} related articles"
+        errors["related"] = gettext("Choose at most %(most)s related articles") % {"most": RELATED_MAX}
     return Draft(slug, title, summary, body, topics, related), errors
 
 
@@ -287,14 +288,14 @@ def _save_article(article: Article | None, editor: Any, data: dict[str, Any], ac
     draft, errors = clean_article(data, article)
     now = timezone.now()
     if action not in ("draft", "publish", "schedule"):
-        errors["action"] = "choose save draft, publish or schedule"
+        errors["action"] = gettext("choose save draft, publish or schedule")
     if action == "schedule":
         if publish_at is None:
-            errors["publish_at"] = "Choose the date and time to publish"
+            errors["publish_at"] = gettext("Choose the date and time to publish")
         elif publish_at <= now:
-            errors["publish_at"] = "Choose a time in the future (or publish now)"
+            errors["publish_at"] = gettext("Choose a time in the future (or publish now)")
         elif article is not None and article.is_live:
-            errors["publish_at"] = "This article is already published; publish the changes now instead"
+            errors["publish_at"] = gettext("This article is already published; publish the changes now instead")
     if errors:
         raise FieldErrors(errors)
     html = render(draft.body)
@@ -349,7 +350,7 @@ def restore(article: Article, revision: Revision, editor: Any) -> Revision:
 
 def set_comments_mode(article: Article, editor: Any, mode: object) -> None:
     if mode not in CommentMode.values:
-        raise FieldErrors({"comments_mode": "choose on, held or off"})
+        raise FieldErrors({"comments_mode": gettext("choose on, held or off")})
     with transaction.atomic():
         Article.objects.filter(pk=article.pk).update(comments_mode=mode, updated_at=timezone.now())
         record("article.comments_mode", actor=editor, article=article.slug, mode=mode)
@@ -360,13 +361,13 @@ def set_image(article: Article, editor: Any, raw: bytes | None, alt: object) -> 
     from thaw.learn.images import ImageRefused, reencode
 
     errors: dict[str, str] = {}
-    alt_text = take_text(errors, "alt", alt, ALT_MAX, subject="The description").strip()
+    alt_text = take_text(errors, "alt", alt, ALT_MAX, subject=gettext("The description")).strip()
     if not alt_text and "alt" not in errors:
-        errors["alt"] = ("Describe the picture for people who cannot see it (what it shows, in a sentence); "
-                         "it is required")
+        errors["alt"] = gettext("Describe the picture for people who cannot see it (what it shows, in a sentence); "
+                                 "it is required")
     encoded = None
     if raw is None:
-        errors["image"] = "Choose a picture to upload"
+        errors["image"] = gettext("Choose a picture to upload")
     else:
         try:
             encoded = reencode(raw)

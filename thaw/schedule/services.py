@@ -25,6 +25,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from thaw.access import db_id, live_grants
 from thaw.audit.models import record, record_many
@@ -100,7 +101,7 @@ def _moment(value: object, field: str, errors: dict[str, str]) -> datetime | Non
     """An aware datetime from a datetime or an ISO-8601 string; a time without an offset is in
     the caller's time zone (the one activated for the request)."""
     if value is None or value == "":
-        errors[field] = "is required"
+        errors[field] = gettext("is required")
         return None
     moment = value if isinstance(value, datetime) else None
     if moment is None and isinstance(value, str):
@@ -109,7 +110,7 @@ def _moment(value: object, field: str, errors: dict[str, str]) -> datetime | Non
         except ValueError:
             moment = None
     if moment is None:
-        errors[field] = "is not a date and time; use ISO 8601, e.g. 2025-03-04T17:00:00+01:00"
+        errors[field] = gettext("is not a date and time; use ISO 8601, e.g. 2025-03-04T17:00:00+01:00")
         return None
     try:
         if timezone.is_naive(moment):
@@ -119,7 +120,7 @@ def _moment(value: object, field: str, errors: dict[str, str]) -> datetime | Non
     except (OverflowError, ValueError):
         within = False
     if not within:
-        errors[field] = "must be within the past year or the next three years"
+        errors[field] = gettext("must be within the past year or the next three years")
         return None
     return moment
 
@@ -133,28 +134,28 @@ def clean_session(clinician: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     if program_id is not None:
         program = mine.get(program_id)
     if program is None:
-        errors["program"] = "choose one of your programs"
+        errors["program"] = gettext("choose one of your programs")
     kind = data.get("kind") or SessionKind.GROUP
     if kind not in SessionKind.values:
-        errors["kind"] = "must be group or individual"
+        errors["kind"] = gettext("must be group or individual")
     title = take_text(errors, "title", data.get("title"), TITLE_MAX).strip()
     if not title and "title" not in errors:
-        errors["title"] = "is required, e.g. Tuesday skills group"
+        errors["title"] = gettext("is required, e.g. Tuesday skills group")
     starts_at = _moment(data.get("starts_at"), "starts_at", errors)
     ends_at = _moment(data.get("ends_at"), "ends_at", errors)
     if starts_at and ends_at:
         if ends_at <= starts_at:
-            errors["ends_at"] = "must be after the start"
+            errors["ends_at"] = gettext("must be after the start")
         elif ends_at - starts_at > MAX_LENGTH:
-            errors["ends_at"] = "is more than 12 hours after the start; check the date"
+            errors["ends_at"] = gettext("is more than 12 hours after the start; check the date")
     link = take_text(errors, "video_link", data.get("video_link"), LINK_MAX).strip()
     if not link and "video_link" not in errors:
-        errors["video_link"] = "is required: the https link people click to join"
+        errors["video_link"] = gettext("is required: the https link people click to join")
     elif link:
         try:
             _https_only(link)
         except ValidationError:
-            errors["video_link"] = "must be an https:// link, e.g. https://meet.example.org/room"
+            errors["video_link"] = gettext("must be an https:// link, e.g. https://meet.example.org/room")
     note = take_text(errors, "note", data.get("note"), NOTE_MAX).strip()
     if errors:
         raise FieldErrors(errors)
@@ -198,7 +199,7 @@ def enrollable(session: Session, now: datetime | None = None, *, shown_to: Any =
 
 def _still_open(session: Session, errors: dict[str, str]) -> None:
     if session.cancelled_at is not None:
-        errors["session"] = "this session was cancelled"
+        errors["session"] = gettext("this session was cancelled")
 
 
 def enrol(session: Session, clinician: Any, person_id: object) -> Attendee:
@@ -207,9 +208,9 @@ def enrol(session: Session, clinician: Any, person_id: object) -> Attendee:
     chosen = dict(enrollable(session))
     key = db_id(person_id)
     if key is None or key not in chosen:
-        errors["person"] = "choose someone enrolled in this program who is not in the session yet"
+        errors["person"] = gettext("choose someone enrolled in this program who is not in the session yet")
     elif session.kind == SessionKind.INDIVIDUAL and session.attendees.exists():
-        errors["person"] = "an individual session is for one person; schedule another session"
+        errors["person"] = gettext("an individual session is for one person; schedule another session")
     if errors:
         raise FieldErrors(errors)
     try:
@@ -250,7 +251,7 @@ def mark(session: Session, clinician: Any, person_id: object, attended: bool,
     errors: dict[str, str] = {}
     _still_open(session, errors)
     if session.starts_at > (now or timezone.now()):
-        errors["attended"] = "can be marked once the session has started"
+        errors["attended"] = gettext("can be marked once the session has started")
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():

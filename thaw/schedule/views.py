@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from thaw.clinic.services import is_clinician, programs_of
@@ -26,19 +27,20 @@ _LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class SessionForm(forms.Form):
-    program = forms.ChoiceField(label="Program", choices=())
-    kind = forms.ChoiceField(label="Kind", choices=SessionKind.choices, initial=SessionKind.GROUP)
-    title = TextField(label="Title", max_length=TITLE_MAX, help_text="What attendees see, e.g. Tuesday skills "
-                            "group. It also appears in their calendar, so leave out anything private.")
-    starts_at = forms.DateTimeField(label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+    program = forms.ChoiceField(label=_("Program"), choices=())
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(SessionKind.GROUP, _("Group")), (SessionKind.INDIVIDUAL, _("Individual"))], initial=SessionKind.GROUP)
+    title = TextField(label=_("Title"), max_length=TITLE_MAX, help_text=_(
+        "What attendees see, e.g. Tuesday skills group. It also appears in their calendar, so leave out anything "
+        "private."))
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                                  format=_LOCAL))
-    ends_at = forms.DateTimeField(label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                              format=_LOCAL))
-    video_link = TextField(label="Video link", max_length=LINK_MAX,
+    video_link = TextField(label=_("Video link"), max_length=LINK_MAX,
                            widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
-                           help_text="The https link people click to join.")
-    note = TextField(label="Note for the care team (optional)", required=False, max_length=NOTE_MAX,
-                     widget=forms.Textarea(attrs={"rows": 2}), help_text="Only the care team sees it.")
+                           help_text=_("The https link people click to join."))
+    note = TextField(label=_("Note for the care team (optional)"), required=False, max_length=NOTE_MAX,
+                     widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Only the care team sees it."))
 
     def __init__(self, *args: Any, programs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +48,7 @@ class SessionForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    person = forms.ChoiceField(label="Add someone enrolled in the program", choices=())
+    person = forms.ChoiceField(label=_("Add someone enrolled in the program"), choices=())
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +76,7 @@ def clinic_sessions(request: HttpRequest) -> HttpResponse:
         except FieldErrors as exc:
             _apply_errors(form, exc.errors)
         else:
-            messages.success(request, "Session scheduled. Now add the people who will come.")
+            messages.success(request, gettext("Session scheduled. Now add the people who will come."))
             return redirect("clinic_session", session.pk)
     sessions = services.annotate_for(request.user, services.sessions_for_clinician(request.user))
     upcoming, past = _split(sessions, timezone.now())
@@ -112,7 +114,7 @@ def clinic_session(request: HttpRequest, session_id: int) -> HttpResponse:
         except FieldErrors as exc:
             _apply_errors(form, exc.errors)
         else:
-            messages.success(request, "Added to the session.")
+            messages.success(request, gettext("Added to the session."))
             return redirect("clinic_session", session.pk)
     return _render_detail(request, session, enrol_form=form)
 
@@ -122,7 +124,7 @@ def clinic_session(request: HttpRequest, session_id: int) -> HttpResponse:
 def clinic_session_remove(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_or_404(request, session_id)
     if services.remove(session, request.user, request.POST.get("person")):
-        messages.success(request, "Removed from the session.")
+        messages.success(request, gettext("Removed from the session."))
     return redirect("clinic_session", session.pk)
 
 
@@ -139,7 +141,7 @@ def clinic_session_attendance(request: HttpRequest, session_id: int) -> HttpResp
         return _render_detail(request, session, errors=exc.errors)
     if marked is None:
         raise Http404("Not in this session.")
-    messages.success(request, "Attendance saved.")
+    messages.success(request, gettext("Attendance saved."))
     return redirect("clinic_session", session.pk)
 
 
@@ -148,7 +150,7 @@ def clinic_session_attendance(request: HttpRequest, session_id: int) -> HttpResp
 def clinic_session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_or_404(request, session_id)
     services.cancel(session, request.user)
-    messages.success(request, "Session cancelled. It shows as cancelled in everyone's calendar.")
+    messages.success(request, gettext("Session cancelled. It shows as cancelled in everyone's calendar."))
     return redirect("clinic_session", session.pk)
 
 

@@ -151,3 +151,11 @@ def change_word(status: str) -> str:
     words = {"recovered": gettext("recovered"), "improved": gettext("improved"),
              "no reliable change": gettext("no reliable change"), "deteriorated": gettext("deteriorated")}
     return words.get(status, status)
+
+
+@register.filter
+def flag_kind(kind: str) -> str:
+    """A risk flag's kind ("crisis_language") in the reader's language."""
+    from thaw.clinic.render import kind_label
+
+    return kind_label(kind)
