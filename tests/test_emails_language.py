@@ -201,3 +201,17 @@ def test_a_request_made_before_languages_were_kept_uses_the_site_default(intake_
     settings.THAW_LANGUAGE = "es"
     intake.invite(request, intake_team, Program.objects.get(page__slug="virtual-iop-adults"), "rae@example.org")
     assert queued()[-1]["subject"].startswith("Una invitación a ")
+
+
+def test_an_account_that_follows_its_browser_gets_mail_in_the_language_it_reads(alice, bob) -> None:
+    """Bob chose no language: his pages follow his browser. An invitation from an English sender
+    reaches him in Spanish once he has read Thaw in Spanish, and in the sender's language before."""
+    assert bob.language == ""
+    ApiClient(alice).post("/api/v1/grants", {"name": "Bob", "email": "bob@example.org", "categories": ["summary"]})
+    page = Client()
+    page.force_login(bob)
+    assert page.get("/", HTTP_ACCEPT_LANGUAGE="es").status_code == 200
+    ApiClient(alice).post("/api/v1/grants", {"name": "Bob", "email": "bob@example.org", "categories": ["summary"]})
+    before, after = queued()
+    assert before["subject"] == "alice@example.org invited you to their trusted circle on Thaw"
+    assert after["subject"] == "alice@example.org te invita a su círculo de confianza en Thaw"

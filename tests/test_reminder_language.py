@@ -9,6 +9,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.test import Client
 
 from tests.conftest import ApiClient
 from thaw.reminders import services
@@ -99,3 +100,22 @@ def test_the_migration_forgets_the_stored_english_default_only(alice, bob) -> No
         "alice@example.org": "", "bob@example.org": "Tea?"}
     migration.store_default(apps, None)
     assert ReminderPlan.objects.get(person=alice).message == "Thaw: a moment for you?"
+
+
+def test_a_person_whose_browser_speaks_spanish_gets_reminders_in_spanish(alice) -> None:
+    """No language chosen in the profile: the pages follow the browser, and so does what Thaw
+    sends later (before, the Spanish default shown on the page came back as "" and went out in
+    English)."""
+    assert alice.language == ""
+    page = Client()
+    page.force_login(alice)
+    shown = page.get("/reminders/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+    assert shown.status_code == 200 and "Thaw: ¿un momento para ti?" in shown.content.decode()
+    assert ApiClient(alice).put("/api/v1/reminders", {**FIXED, "message": "Thaw: ¿un momento para ti?"}
+                                ).status_code == 200
+    assert ReminderPlan.objects.get(person=alice).message == ""
+    pushed, emailed = send_one(alice)
+    assert pushed["title"] == emailed.subject == "Thaw: ¿un momento para ti?"
+    page.get("/reminders/", HTTP_ACCEPT_LANGUAGE="en")  # the browser switched back to English
+    pushed, emailed = send_one(alice)
+    assert pushed["title"] == emailed.subject == "Thaw: a moment for you?"

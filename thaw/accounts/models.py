@@ -83,6 +83,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         max_length=8, blank=True,
         help_text="The language Thaw speaks to this person (en, es); blank follows the browser, then the site default.")
+    last_language = models.CharField(
+        max_length=8, blank=True,
+        help_text="The language this person last read Thaw in, recorded while `language` is blank (it follows the "
+                  "browser): what Thaw writes to them outside a page (emails, reminders, alerts) is in it.")
     word_forms = models.CharField(
         max_length=10, blank=True, choices=[("feminine", "feminine"), ("masculine", "masculine"), ("neutral", "neutral")],
         help_text="How gendered words (Spanish emotion words) are shown; blank means neutral.")

@@ -73,10 +73,33 @@ def word_forms(user: Any) -> str:
     return chosen if chosen in WORD_FORMS else DEFAULT_WORD_FORMS
 
 
+def last_read_in(user: Any) -> str | None:
+    """The language ``user`` last read Thaw's pages in (recorded by the language middleware while
+    their profile's choice is blank), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return supported(getattr(user, "last_language", ""))
+
+
+def remember(request: HttpRequest, language: str) -> None:
+    """For a signed-in person who lets the browser choose: note the language their pages are in,
+    so what Thaw sends them later (emails, reminders, alerts) is in it too. Written only when it
+    changes."""
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "language", ""):
+        return
+    if getattr(user, "last_language", "") != language:
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.filter(pk=user.pk).update(last_language=language)
+        user.last_language = language
+
+
 def language_for(user: Any, fallback: object = None) -> str:
-    """The language to write to ``user`` in: their profile's, else ``fallback`` (the language
-    the sender or the request was made in), else the site's default."""
-    return person_language(user) or supported(fallback) or site_default()
+    """The language to write to ``user`` in: their profile's, else the one they last read Thaw
+    in, else ``fallback`` (the language the sender or the request was made in), else the site's
+    default."""
+    return person_language(user) or last_read_in(user) or supported(fallback) or site_default()
 
 
 def account_for(email: str) -> Any:

@@ -42,9 +42,10 @@ class LanguageMiddleware:
         from django.utils import translation
         from django.utils.cache import patch_vary_headers
 
-        from thaw.core.language import resolve
+        from thaw.core.language import remember, resolve
 
         language = resolve(request)
+        remember(request, language)
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         try:
