@@ -280,3 +280,19 @@ def test_error_messages_speak_to_a_person(alice, method, path, raw, field, words
                 assert not re.search(r"'[^' ]+'", message), message
             else:
                 assert talk not in message, message
+
+
+def test_every_text_box_in_a_template_counts_towards_its_limit() -> None:
+    """A box with maxlength but no data-limit is cut at the limit by the browser without a word
+    (thaw.js takes maxlength off the boxes it counts). Search boxes are not text a person keeps."""
+    import re
+    from pathlib import Path
+
+    import thaw
+
+    missing = []
+    for template in Path(thaw.__file__).parent.rglob("*.html"):
+        for box in re.findall(r"<(?:textarea|input)\b[^>]*>", template.read_text(), flags=re.S):
+            if "maxlength" in box and "data-limit" not in box and 'type="search"' not in box:
+                missing.append(f"{template.name}: {box[:80]}")
+    assert not missing, missing

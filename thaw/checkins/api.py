@@ -168,8 +168,8 @@ class SuggestOut(Schema):
 def suggest_emotions(request: HttpRequest, payload: SuggestIn) -> Any:
     try:
         text = suggest.clean(payload.text)
-    except suggest.TooLong as exc:
-        raise CheckInInvalid({"text": str(exc)}) from None
+    except suggest.TextInvalid as exc:
+        raise CheckInInvalid({"text": exc.message}) from None
     wait = suggest.retry_after(request.user)
     if wait:
         from thaw.api import error_response

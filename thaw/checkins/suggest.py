@@ -8,7 +8,6 @@ contains crisis language, a risk flag with Thaw's own words (no text), like a no
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,15 +22,11 @@ from thaw.checkins.wordfinding import MAX_TEXT, Suggestion, rank, word_to_try
 from thaw.safety.backstop import crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
 from thaw.safety.services import raise_flag, resources_payload
+from thaw.text import TextInvalid, clean_text
+
+__all__ = ["TextInvalid", "clean"]
 
 SOURCE = "wordfinding"
-# Control characters other than tab and newline carry no meaning in a sentence.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-class TooLong(ValueError):
-    pass
 
 
 @dataclass
@@ -53,11 +48,10 @@ class Result:
 
 
 def clean(text: str) -> str:
-    """One gate for the sentence: lone surrogates and control characters out, length checked."""
-    text = _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", text))
-    if len(text) > MAX_TEXT:
-        raise TooLong(f"is {len(text):,} characters; the limit is {MAX_TEXT:,}. Try a shorter sentence.")
-    return text.strip()
+    """The sentence through Thaw's one text gate (``thaw.text``), as every other field: line breaks
+    normalised before counting, broken and control characters refused saying where, the length
+    checked. Raises ``TextInvalid``."""
+    return clean_text(text, MAX_TEXT).strip()
 
 
 def retry_after(person: Any) -> int:

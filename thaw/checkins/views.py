@@ -304,8 +304,8 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
     start = request.POST.get("start", start)
     try:
         sentence = suggest.clean(state["sentence"])
-    except suggest.TooLong as exc:
-        return _render_form(request, state, errors={"sentence": _("The sentence %(problem)s") % {"problem": exc}}, start=start, status=422)
+    except suggest.TextInvalid as exc:
+        return _render_form(request, state, errors={"sentence": _("The sentence %(problem)s") % {"problem": exc.message}}, start=start, status=422)
     data = checkin_data(state)
     # Made on this phone (an id from the page or the offline queue) and the reminder it answers.
     data.update(id=request.POST.get("client_id") or None, prompt_id=_prompt_param(request) or None)
@@ -339,8 +339,8 @@ def checkin_suggest(request: HttpRequest) -> HttpResponse:
     start = request.POST.get("start", "words")
     try:
         sentence = suggest.clean(state["sentence"])
-    except suggest.TooLong as exc:
-        return _render_form(request, state, errors={"sentence": _("The sentence %(problem)s") % {"problem": exc}}, start=start, status=422)
+    except suggest.TextInvalid as exc:
+        return _render_form(request, state, errors={"sentence": _("The sentence %(problem)s") % {"problem": exc.message}}, start=start, status=422)
     if not sentence:
         return _render_form(request, state, start=start, status=422,
                             errors={"sentence": _("Write a sentence first: what happened, or how it is.")})
