@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from thaw.substances import services
 from thaw.validation import decimal
@@ -45,8 +45,8 @@ def test_a_spanish_speakers_log_writes_decimals_with_a_comma(alice) -> None:
 def test_the_weekly_goal_sentence_in_spanish_and_english(alice) -> None:
     services.set_goal(alice, {"substance": "alcohol", "kind": "weekly_limit", "weekly_limit": "3.5",
                               "limit_unit": "standard_drink"})
-    day = date.today()
-    at = datetime.combine(day, datetime.min.time(), tzinfo=alice.tzinfo) + timedelta(hours=12)
+    at = timezone.now() - timedelta(minutes=1)  # a use in the future would be refused
+    day = at.astimezone(alice.tzinfo).date()
     services.create_use(alice, {"substance": "alcohol", "amount": 2.5, "unit": "standard_drink",
                                 "at": at.isoformat()})
     with translation.override("es"):
