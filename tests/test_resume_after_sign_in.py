@@ -149,3 +149,24 @@ def test_someone_elses_resume_id_shows_nothing(alice, bob) -> None:
     stash_id = parse_qs(urlsplit(parse_qs(urlsplit(sent["Location"]).query)["next"][0]).query)["resume"][0]
     other = browser_of(bob)
     assert "thaw-resume" not in other.get(f"/checkin/?resume={stash_id}").content.decode()
+
+
+def test_a_sentence_for_finding_words_is_kept_only_when_the_person_chose_to_keep_it(alice) -> None:
+    """The sentence is never stored unless "Keep this sentence with my check-in" is ticked: not even
+    sealed in the session while the person signs in again."""
+    sentence = "I sat in the car after work and could not feel anything"
+    for keep, expected in (("", None), ("1", [sentence])):
+        browser = browser_of(alice)
+        end_sessions()
+        sent = browser.post("/checkin/", {**FORM, "sentence": sentence, "keep_sentence": keep})
+        fields = kept_fields(browser.get(sign_in(browser, "alice@example.org", sent["Location"])).content.decode())
+        assert fields.get("sentence") == expected
+        assert fields["note"] == [NOTE]
+
+
+def test_the_sign_in_messages_speak_the_readers_language(alice) -> None:
+    browser = browser_of(alice)
+    end_sessions()
+    sent = browser.post("/checkin/", FORM, HTTP_ACCEPT_LANGUAGE="es")
+    page = browser.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Se cerró tu sesión" in page and "You were signed out" not in page

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -37,6 +38,14 @@ WAITING = """() => new Promise((resolve) => {
   };
   open.onerror = () => resolve(-1);
 })"""
+QUEUED_BODIES = """() => new Promise((resolve) => {
+  const open = indexedDB.open("thaw");
+  open.onsuccess = () => {
+    const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+    all.onsuccess = () => { open.result.close(); resolve(all.result.map((entry) => entry.body)); };
+  };
+})"""
+UNKEPT = "I sat in the parked car after work and felt nothing"
 
 
 def ready_for_offline(page: Any) -> None:
@@ -89,11 +98,14 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     page.goto("/checkin/")
     page.locator("summary", has_text="Unpleasant and low").click()
     page.locator("label.chip", has_text="lonely").first.click()
+    page.locator("#sentence").fill(UNKEPT)  # written to find words, not kept with the check-in
     page.get_by_role("button", name="Save check-in").click()
     page.wait_for_url(re.compile(r"/\?queued=1$"))
     status = page.locator("#outbox-status")
     status.filter(has_text="1 check-in is waiting on this phone. It will be sent when you are back online").wait_for()
     assert page.evaluate(WAITING) == 1
+    (queued,) = page.evaluate(QUEUED_BODIES)
+    assert "lonely" in queued and "parked" not in unquote_plus(queued), "an unkept sentence is not stored on the phone"
 
     # The connection returns: it is sent, once, and the page says so.
     page.context.set_offline(False)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from thaw.core.net import client_ip
 
@@ -77,7 +78,7 @@ class IdleSignOutMiddleware:
                     # sign in) is where thaw.accounts.resume keeps what the person entered.
                     return self.get_response(request)
                 if not request.path.startswith("/api/"):
-                    messages.info(request, "You were signed out after a while without activity. Please sign in again.")
+                    messages.info(request, _("You were signed out after a while without activity. Please sign in again."))
                     return redirect(f"{reverse('account_login')}?next={request.path}")
             elif last is None or now - float(last) > 60:  # write the session at most once a minute
                 request.session["thaw_last_seen"] = now
@@ -108,7 +109,7 @@ class RequireTwoFactorMiddleware:
                     return JsonResponse({"detail": "Two-factor authentication is required for staff accounts "
                                                    "(clinicians, admins, editors, intake): set it up at "
                                                    "/accounts/2fa/."}, status=403)
-                messages.info(request, "Staff accounts (clinicians, admins, editors, intake) need two-factor authentication. "
-                                       "Please set it up to continue.")
+                messages.info(request, _("Staff accounts (clinicians, admins, editors, intake) need two-factor "
+                                         "authentication. Please set it up to continue."))
                 return redirect("mfa_index")
         return self.get_response(request)

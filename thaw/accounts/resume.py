@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 
 from thaw.core import vault
 
@@ -43,6 +44,9 @@ KEEP_SECONDS = 24 * 3600
 MAX_KEPT = 3
 MAX_BYTES = 256 * 1024
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
+# Fields kept only when the person chose to keep them: the sentence for finding words is never
+# stored unless "Keep this sentence with my check-in" is ticked.
+KEPT_ONLY_IF = {"sentence": "keep_sentence"}
 # Forms whose intent must be given again after signing in, never carried over.
 NOT_KEPT_PREFIXES = ("/accounts/", "/settings/erase", "/settings/export")
 
@@ -99,17 +103,18 @@ def _keep(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Keep the form sent without a session, if we know whose it is; send sign-in back to it."""
     owner = request.COOKIES.get(COOKIE, "")
     fields = [[name, value] for name, values in request.POST.lists() if name not in SKIPPED_FIELDS
+              and (name not in KEPT_ONLY_IF or request.POST.get(KEPT_ONLY_IF[name]) == "1")
               for value in values]
     entry = {"owner": owner, "path": request.path, "fields": fields, "at": time.time()}
     if not owner or request.path.startswith(NOT_KEPT_PREFIXES) or len(json.dumps(entry)) > MAX_BYTES:
-        messages.info(request, "You were signed out, so that was not saved. Please sign in and try again.")
+        messages.info(request, _("You were signed out, so that was not saved. Please sign in and try again."))
         return response
     stash_id = secrets.token_urlsafe(9)
     kept = _kept(request)
     kept[stash_id] = entry
     vault.put(request, VAULT_NAME, dict(sorted(kept.items(), key=lambda kv: kv[1]["at"])[-MAX_KEPT:]))
-    messages.info(request, "You were signed out, so that was not saved yet. Sign in, and what you entered will be "
-                           "back on the page for you to check and save.")
+    messages.info(request, _("You were signed out, so that was not saved yet. Sign in, and what you entered will be "
+                             "back on the page for you to check and save."))
     target = _with_resume(_page_of_form(request), stash_id)
     response["Location"] = f"{_login_path()}?{urlencode({'next': target})}"
     return response
