@@ -109,6 +109,8 @@ function sendOrKeep(request, path) {
       if (!params.get("client_id")) params.set("client_id", uuid());
       if (!params.get("at")) params.set("at", new Date().toISOString());
       params.delete("csrfmiddlewaretoken");  // a fresh token is sent with it later
+      // The sentence for finding words stays on the phone only if the person chose to keep it.
+      if (params.get("keep_sentence") !== "1") params.delete("sentence");
       return ThawOutbox.getMeta("person").then(function (person) {
         return ThawOutbox.add({
           id: params.get("client_id"), url: path, body: params.toString(), person: person || "",
