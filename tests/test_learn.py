@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -451,9 +452,17 @@ def test_program_pages_show_dates_without_anyones_data_and_lead_to_the_contact_f
     assert "/contact/?program=virtual-iop-adults" in html and "Example program" in html
     form = Client().get("/contact/?program=virtual-iop-adults").content.decode()
     assert 'value="virtual-iop-adults" selected' in form
-    edited = signed_in(editor).post(f"/learn/manage/programs/{page.program_id}/", {
-        "summary": "Our real virtual program.", "body": "## For whom\n\nAdults.", "format": "virtual",
-        "regions": "Oregon, Washington", "schedule": "Mornings", "length": "10 weeks", "public": "on"})
+    editing = signed_in(editor).get(f"/learn/manage/programs/{page.program_id}/").content.decode()
+    assert re.search(r'<input type="checkbox" name="example"[^>]* checked>', editing), "an example starts ticked"
+    form = {"summary": "Our real virtual program.", "body": "## For whom\n\nAdults.", "format": "virtual",
+            "regions": "Oregon, Washington", "schedule": "Mornings", "length": "10 weeks", "public": "on"}
+    edited = signed_in(editor).post(f"/learn/manage/programs/{page.program_id}/", {**form, "example": "on"})
     assert edited.status_code == 302
-    assert "Oregon, Washington" in Client().get("/programs/virtual-iop-adults/").content.decode()
+    rewritten = Client().get("/programs/virtual-iop-adults/").content.decode()
+    assert "Oregon, Washington" in rewritten and "Example program" in rewritten, "still labelled while ticked"
+    # The clinic rewrote it for a real program and unticks the label: visitors no longer read "example".
+    assert signed_in(editor).post(f"/learn/manage/programs/{page.program_id}/", form).status_code == 302
+    assert "Example program" not in Client().get("/programs/virtual-iop-adults/").content.decode()
+    listed = {p["slug"]: p for p in Client().get("/api/v1/programs").json()}
+    assert listed["virtual-iop-adults"]["example"] is False
     assert Client().get("/programs/nope/").status_code == 404

@@ -80,3 +80,6 @@ class ProgramPageForm(forms.Form):
     schedule = TextField(label=gettext_lazy("Typical schedule"), max_length=120)
     length = TextField(label=gettext_lazy("Length"), max_length=60)
     public = forms.BooleanField(label=gettext_lazy("Show this page at /programs/"), required=False)
+    example = forms.BooleanField(
+        label=gettext_lazy("Label it as an example (visitors read “Example program: not a real service”)"),
+        required=False, help_text=gettext_lazy("Untick once the page describes a real program."))

@@ -299,7 +299,8 @@ def edit_program_page(request: HttpRequest, program_id: int) -> HttpResponse:
         raise Http404("No such program.")
     page = ProgramPage.objects.filter(program=program).first()
     initial = ({"summary": page.summary, "body": page.body, "format": page.format, "regions": ", ".join(page.regions),
-                "schedule": page.schedule, "length": page.length, "public": page.public} if page else {"public": True})
+                "schedule": page.schedule, "length": page.length, "public": page.public, "example": page.example}
+               if page else {"public": True})
     form = ProgramPageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -314,9 +315,11 @@ def edit_program_page(request: HttpRequest, program_id: int) -> HttpResponse:
                 page.summary, page.body, page.body_html = data["summary"].strip(), data["body"], render_markdown(data["body"])
                 page.format, page.regions = data["format"], regions
                 page.schedule, page.length, page.public = data["schedule"].strip(), data["length"].strip(), data["public"]
+                page.example = data["example"]
                 page.updated_at, page.updated_by = timezone.now(), request.user
                 page.save()
-                record("program_page.saved", actor=request.user, program=program.pk, public=page.public)
+                record("program_page.saved", actor=request.user, program=program.pk, public=page.public,
+                       example=page.example)
             messages.success(request, gettext("The program's public page is saved."))
             return redirect("learn_program_page", program_id=program.pk)
     return render(request, "learn/manage/program.html", {"program": program, "page": page, "form": form},
