@@ -296,3 +296,16 @@ def test_every_text_box_in_a_template_counts_towards_its_limit() -> None:
             if "maxlength" in box and "data-limit" not in box and 'type="search"' not in box:
                 missing.append(f"{template.name}: {box[:80]}")
     assert not missing, missing
+
+
+def test_the_gates_messages_speak_the_readers_language(alice, web_alice) -> None:
+    """A Spanish reader's field message is Spanish from its first word, and so is the API's answer
+    to a body larger than Thaw accepts."""
+    response = web_alice.post("/circle/new/", {"name": "S" * 61, "categories": ["summary"]}, HTTP_ACCEPT_LANGUAGE="es")
+    page = response.content.decode()
+    assert "Este campo tiene 61 caracteres" in page and "This " not in page.split("Este campo")[0][-20:]
+    note = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
+    spanish = ApiClient(alice)
+    spanish.headers["Accept-Language"] = "es"
+    body = spanish.post("/api/v1/checkins", checkin_body(note=note)).json()
+    assert body["errors"][0]["message"].startswith("es más grande de lo que Thaw acepta (2,6 MB como máximo)")

@@ -126,9 +126,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def too_big_message() -> str:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return (f"is larger than Thaw accepts ({limit / 1_000_000:.1f} MB at most); nothing was saved. "
-            "Send less at once, or shorten the text")
+    from django.utils.translation import gettext
+
+    from thaw.validation import decimal
+
+    limit = decimal(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000, 1, fixed=True)
+    return gettext("is larger than Thaw accepts (%(limit)s MB at most); nothing was saved. Send less at once, or "
+                   "shorten the text") % {"limit": limit}
 
 
 @api.exception_handler(RequestDataTooBig)

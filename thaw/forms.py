@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from thaw.text import normalise_newlines, problem
 
@@ -40,4 +41,4 @@ class TextField(forms.CharField):
         if isinstance(value, str) and self.max_length is not None:
             found = problem(value, self.max_length)
             if found:
-                raise ValidationError(f"This {found}.", code="text")
+                raise ValidationError(gettext("This field %(problem)s.") % {"problem": found}, code="text")

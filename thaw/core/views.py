@@ -7,6 +7,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -65,7 +66,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if request.path.startswith("/api/"):
         from thaw.api import too_big_message
 
-        message = too_big_message() if too_big else "could not be read; nothing was saved"
+        message = too_big_message() if too_big else gettext("could not be read; nothing was saved")
         return JsonResponse({"detail": f"body: {message}", "errors": [{"field": "body", "message": message}]},
                             status=status)
     from django.conf import settings
