@@ -42,6 +42,19 @@ def test_metrics_are_closed_unless_configured(db: Any) -> None:
         assert _metrics(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="10.0.5.7").status_code == 404
 
 
+@override_settings(THAW_METRICS_ALLOW="10.0.5.0/24", TRUSTED_PROXY_COUNT=1)
+def test_metrics_allow_list_reads_the_socket_peer_even_behind_a_trusted_proxy(db: Any) -> None:
+    """With THAW_TRUSTED_PROXY_COUNT=1 (the example env file) sign-in limits and the audit trail read
+    the client from X-Forwarded-For; /metrics must not: Prometheus scrapes app servers directly, so
+    any host that reaches one could write an allowed address in that header."""
+    # A host outside the allow-list claiming, in the header, to be Prometheus: refused.
+    assert _metrics(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="10.0.5.7").status_code == 404
+    assert _metrics(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="192.0.2.9, 10.0.5.7").status_code == 404
+    # Prometheus itself, connecting from an allowed address: served, whatever the header says.
+    assert _metrics(REMOTE_ADDR="10.0.5.7").status_code == 200
+    assert _metrics(REMOTE_ADDR="10.0.5.7", HTTP_X_FORWARDED_FOR="192.0.2.1").status_code == 200
+
+
 @override_settings(THAW_METRICS_TOKEN=TOKEN)
 def test_metrics_count_requests_by_route_never_by_url(api_alice: ApiClient) -> None:
     saved = api_alice.post("/api/v1/checkins", checkin_body()).json()

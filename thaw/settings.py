@@ -327,8 +327,8 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": envstr("THAW_LOG_LEVEL", "WARNING")},
 }
 
-# /metrics (Prometheus): closed unless one of these is set. Addresses are the client's as
-# Thaw sees it (the socket's, or the proxy's X-Forwarded-For with THAW_TRUSTED_PROXY_COUNT).
+# /metrics (Prometheus): closed unless one of these is set. Addresses are the socket's peer,
+# never X-Forwarded-For (even with THAW_TRUSTED_PROXY_COUNT): Prometheus connects directly.
 THAW_METRICS_ALLOW = envstr("THAW_METRICS_ALLOW", "")
 THAW_METRICS_TOKEN = envsecret("THAW_METRICS_TOKEN") or ""
 

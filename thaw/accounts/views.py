@@ -23,6 +23,7 @@ from thaw.accounts.erasure import erase
 from thaw.accounts.forms import valid_timezone
 from thaw.accounts.models import ApiToken
 from thaw.core import vault
+from thaw.core.delivery import keep_uncompressed
 from thaw.forms import TextField
 
 
@@ -125,7 +126,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         return _render(request, form, TokenForm(), status=422)
     form = ProfileForm(initial=_profile_initial(user))
     # A token made a moment ago is shown on this one page load, then forgotten.
-    return _render(request, form, TokenForm(), new_token=vault.pop(request, "new_token"))
+    new_token = vault.pop(request, "new_token")
+    response = _render(request, form, TokenForm(), new_token=new_token)
+    return keep_uncompressed(response) if new_token else response  # the token: out of BREACH's reach
 
 
 @login_required

@@ -32,6 +32,7 @@ from thaw.circle.models import (
 )
 from thaw.circle.services import FieldErrors
 from thaw.core import vault
+from thaw.core.delivery import never_compressed
 from thaw.forms import TextField
 
 # A grant's state (Grant.state), shown with {% translate g.state %} on the circle page.
@@ -138,6 +139,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@never_compressed
 @login_required
 def grant_invited(request: HttpRequest, grant_id: Any) -> HttpResponse:
     """The invitation link, shown on the first load after it was made and never again."""
@@ -193,6 +195,7 @@ def sharing_pause(request: HttpRequest) -> HttpResponse:
     return redirect("circle")
 
 
+@never_compressed
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     grant = Grant.by_invite(token)
     if grant is None or not grant.invite_open():

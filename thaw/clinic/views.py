@@ -26,6 +26,7 @@ from thaw.clinic.models import EnrolmentInvite, Membership, Notification, Progra
 from thaw.clinic.render import column_names, rows_html
 from thaw.clinic.services import FieldErrors
 from thaw.core import vault
+from thaw.core.delivery import never_compressed
 from thaw.forms import TextField
 
 
@@ -123,6 +124,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@never_compressed
 @clinician_only
 def invited(request: HttpRequest, invite_id: Any) -> HttpResponse:
     """The enrolment link, shown on the first load after it was made and never again."""
@@ -158,6 +160,7 @@ class EnrolForm(forms.Form):
                                            choices=[(key, _(label)) for key, label in PROGRAM_CATEGORY_LABELS.items()])
 
 
+@never_compressed
 def enrol(request: HttpRequest, token: str) -> HttpResponse:
     found = EnrolmentInvite.by_token(token)
     if found is None or not found.is_open():

@@ -12,8 +12,14 @@ collection (a fingerprint of names, sizes and modification times), under a file 
 Pages (HTML) are gzip-compressed by ``PageCompression``, within limits chosen against BREACH
 (docs/PERFORMANCE.md, "Compression and BREACH"):
 
-- only answers to GET and HEAD: one-time secrets (a new API token, an invitation link) are only
-  ever shown in the answer to a POST, which carries Django's CSRF check, and are never compressed;
+- never an answer that shows a secret. One-time secrets are shown after the redirect that made
+  them, in the answer to a GET, so the method alone does not keep them out: the answer says so
+  itself. The pages that exist to show one are marked ``@never_compressed`` (circle, clinic and
+  intake invitation links; the invitation pages, which carry their token in the page); Settings
+  and the calendar page mark with ``keep_uncompressed`` only the one answer that shows a new API
+  token or calendar link, so their ordinary loads stay small (Settings is 42 KB uncompressed);
+- only answers to GET and HEAD: an answer to a POST (an error page that keeps what was typed) is
+  never compressed;
 - never the account pages under ``/accounts/`` (sign-in, two-factor set-up and recovery codes show
   secrets in answers to a GET) and never the API (bearer tokens, JSON for scripts);
 - Django's gzip adds "Heal The Breach" random padding to every compressed answer, the CSRF token
@@ -38,7 +44,9 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
@@ -46,6 +54,7 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 ONE_YEAR = 365 * 24 * 3600
 NOT_COMPRESSED = ("/accounts/", "/api/")
+NEVER_COMPRESSED = "thaw_never_compressed"  # set on a response by @never_compressed
 FINGERPRINT = ".source-fingerprint"
 
 
@@ -55,12 +64,32 @@ class StaticFiles(WhiteNoiseMiddleware):
     FOREVER = ONE_YEAR
 
 
+def keep_uncompressed(response: HttpResponse) -> HttpResponse:
+    """Mark one answer that shows a secret: ``PageCompression`` leaves it as it is, whatever the
+    method, so BREACH has no compressed size to read."""
+    setattr(response, NEVER_COMPRESSED, True)
+    return response
+
+
+def never_compressed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a view whose page is there to show a secret (an invitation link, a page reached by
+    one): none of its answers is compressed (``keep_uncompressed``)."""
+
+    @wraps(view)
+    def marked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return keep_uncompressed(view(request, *args, **kwargs))
+
+    return marked
+
+
 class PageCompression(GZipMiddleware):
     """Django's gzip (with its BREACH padding) for HTML answers to GET and HEAD, outside the
-    account pages and the API. See the module docstring for why each limit is there."""
+    account pages, the API and answers marked as showing a secret. See the module docstring
+    for why each limit is there."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.path.startswith(NOT_COMPRESSED):
+        if (request.method not in ("GET", "HEAD") or request.path.startswith(NOT_COMPRESSED)
+                or getattr(response, NEVER_COMPRESSED, False)):
             return response
         kind = response.get("Content-Type", "")
         if not (kind.startswith("text/html") or kind.startswith("text/javascript") and request.path.startswith("/i18n/")):

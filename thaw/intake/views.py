@@ -24,6 +24,7 @@ from thaw import access
 from thaw.accounts.models import User
 from thaw.accounts.throttle import spend
 from thaw.clinic.models import Program
+from thaw.core.delivery import never_compressed
 from thaw.core.net import client_ip
 from thaw.forms import TextField
 from thaw.intake import services
@@ -220,6 +221,7 @@ def invite(request: HttpRequest, request_id: str) -> HttpResponse:
     return _detail(request, found, form, invite_form, status=400)
 
 
+@never_compressed
 @intake_only
 def invited(request: HttpRequest, request_id: str) -> HttpResponse:
     found = access.contact_request(request.user, request_id)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from thaw.clinic.services import is_clinician, programs_of
 from thaw.clinic.views import clinician_only
 from thaw.core import vault
+from thaw.core.delivery import keep_uncompressed
 from thaw.forms import TextField
 from thaw.schedule import services
 from thaw.schedule.models import LINK_MAX, NOTE_MAX, TITLE_MAX, Session, SessionKind
@@ -174,8 +175,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
             if services.revoke_feed(request.user):
                 messages.success(request, gettext("Your calendar link no longer works. Calendars using it stop updating."))
         return redirect("calendar")
-    return render(request, "schedule/calendar.html", {"feed": services.active_feed(request.user),
-                                                      "new_url": vault.pop(request, "calendar-url", "")})
+    new_url = vault.pop(request, "calendar-url", "")
+    response = render(request, "schedule/calendar.html", {"feed": services.active_feed(request.user), "new_url": new_url})
+    return keep_uncompressed(response) if new_url else response  # the link: out of BREACH's reach
 
 
 @require_safe
