@@ -78,7 +78,8 @@ def _env_workers() -> int:
     if raw.strip().isdigit() and int(raw) >= 1:
         return int(raw)
     if raw.strip():
-        print(f"THAW_WORKERS={raw!r} is not a whole number of workers; using {default_workers()}.", file=sys.stderr)
+        print(f"THAW_WORKERS is \"{raw.strip()}\", not a whole number of workers (1 or more); using "
+              f"{default_workers()}.", file=sys.stderr)
     return default_workers()
 
 
