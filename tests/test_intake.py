@@ -215,3 +215,20 @@ def test_thaw_user_add_makes_editor_intake_and_combined_staff_accounts(tmp_path)
         added = thaw("user", "roles", "boss@example.org", "--add", "editor", "--remove", "intake", env=env)
         # The roles command reads the account back from the database and says what it holds now.
         assert added.returncode == 0 and "boss@example.org: admin + editor." in added.stdout
+
+
+def test_an_invitation_link_waits_sealed_for_the_page_that_shows_it_once(intake) -> None:
+    """Between the post and the page after it, the link (a credential) is sealed in the session
+    like every other one-time link, not kept there in plain text."""
+    from django.contrib.sessions.models import Session
+
+    send(Client())
+    request = ContactRequest.objects.get()
+    program = Program.objects.get(page__slug="virtual-iop-adults")
+    staff = signed_in(intake)
+    made = staff.post(f"/intake/{request.pk}/invite", {"program": program.pk, "email": "rae@example.org"})
+    assert made.status_code == 302
+    assert all("/enrol/" not in json.dumps(s.get_decoded()) for s in Session.objects.all())
+    first = staff.get(made["Location"]).content.decode()
+    assert "/enrol/" in first
+    assert "/enrol/" not in staff.get(made["Location"]).content.decode(), "shown once"

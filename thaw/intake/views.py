@@ -24,6 +24,7 @@ from thaw import access
 from thaw.accounts.models import User
 from thaw.accounts.throttle import spend
 from thaw.clinic.models import Program
+from thaw.core import vault
 from thaw.core.delivery import never_compressed
 from thaw.core.net import client_ip
 from thaw.forms import TextField
@@ -169,11 +170,10 @@ class InviteForm(forms.Form):
         self.fields["program"].choices = [(str(p.pk), p.name) for p in Program.objects.order_by("name")]  # type: ignore[attr-defined]
 
 
-def _detail(request: HttpRequest, found: Any, form: UpdateForm, invite_form: InviteForm, status: int = 200,
-            link: str = "") -> HttpResponse:
+def _detail(request: HttpRequest, found: Any, form: UpdateForm, invite_form: InviteForm, status: int = 200) -> HttpResponse:
     return render(request, "intake/request.html", {
-        "r": found, "form": form, "invite_form": invite_form, "notes": found.notes.select_related("author"),
-        "invite_link": link}, status=status)
+        "r": found, "form": form, "invite_form": invite_form, "notes": found.notes.select_related("author")},
+        status=status)
 
 
 @intake_only
@@ -216,7 +216,7 @@ def invite(request: HttpRequest, request_id: str) -> HttpResponse:
             for key, message in exc.errors.items():
                 invite_form.add_error(key if key in invite_form.fields else None, message)
         else:
-            request.session["thaw_invite_link"] = link  # shown once on the next page (PRG), never stored
+            vault.put(request, f"intake-invite:{found.pk}", link)  # shown once on the next page (PRG), sealed meanwhile
             return redirect("intake_invited", request_id=found.pk)
     return _detail(request, found, form, invite_form, status=400)
 
@@ -227,7 +227,7 @@ def invited(request: HttpRequest, request_id: str) -> HttpResponse:
     found = access.contact_request(request.user, request_id)
     if found is None:
         raise Http404("No such contact request.")
-    link = request.session.pop("thaw_invite_link", "")
+    link = vault.pop(request, f"intake-invite:{found.pk}", "")
     return render(request, "intake/invited.html", {"r": found, "link": link})
 
 
