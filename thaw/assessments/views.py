@@ -21,6 +21,7 @@ from thaw.accounts import profile
 from thaw.assessments import services
 from thaw.assessments.charts import trend_svg
 from thaw.assessments.instruments import Instrument, instruments, official_in_language
+from thaw.assessments.older_rules import any_older
 from thaw.assessments.report import Report, ScoreLine, render_pdf, weekly_numbness
 from thaw.assessments.scoring import (
     DETERIORATED,
@@ -54,7 +55,9 @@ def _instrument(key: str) -> Instrument:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/index.html", {"rows": services.schedule(request.user)})
+    rows = services.schedule(request.user)
+    return render(request, "assessments/index.html", {
+        "rows": rows, "older_rules": any_older(row.last.rules_version for row in rows if row.last)})
 
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}")
@@ -263,8 +266,7 @@ def results(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "assessments/results.html", {
         "instrument": instrument, "history": history,
         "chart": mark_safe(_chart(instrument, history, request.user)) if history else "",  # noqa: S308 (escaped in trend_svg)
-        "status_words": STATUS_WORDS, "rules_version": RULES_VERSION,
-        "older_rules": any(a.rules_version < RULES_VERSION for a in history),
+        "status_words": STATUS_WORDS, "older_rules": any_older(a.rules_version for a in history),
     })
 
 

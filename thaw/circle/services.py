@@ -340,7 +340,7 @@ def shared_assessments(owner: Any) -> list[dict[str, Any]]:
 
     return [
         {"id": str(a.id), "instrument": a.instrument, "score": a.score, "band": a.band,
-         "change_status": a.change_status or None, "taken_at": _iso(a.taken_at)}
+         "change_status": a.change_status or None, "rules_version": a.rules_version, "taken_at": _iso(a.taken_at)}
         for a in Assessment.objects.filter(person=owner).order_by("-taken_at")[:100]
     ]
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from thaw.access import Category, audit_view, granted_categories
 from thaw.accounts.models import Role, User
+from thaw.assessments.older_rules import any_older
 from thaw.circle import services
 from thaw.circle.models import (
     CATEGORY_LABELS,
@@ -309,6 +310,7 @@ def shared_person(request: HttpRequest, person_id: int) -> HttpResponse:
         context["checkins"] = services.shared_checkins(owner, with_notes=Category.NOTES in categories, limit=30)
     if Category.ASSESSMENTS in categories:
         context["assessments"] = services.shared_assessments(owner)[:20]
+        context["older_rules"] = any_older(a["rules_version"] for a in context["assessments"])
     if Category.GROUNDING in categories:
         context["grounding"] = services.shared_grounding(owner, with_notes=Category.NOTES in categories)
     if Category.SUBSTANCES in categories:

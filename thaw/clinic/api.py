@@ -29,6 +29,8 @@ class ScoreOut(Schema):
     band: str
     status: str = Field(description="recovered, improved, no reliable change, deteriorated, or empty for a first score")
     taken_at: str
+    rules_version: int = Field(description="The version of Thaw's scoring rules that produced the band and status; "
+                                           "results are never re-scored")
 
 
 class FlagOut(Schema):

@@ -20,6 +20,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
 from thaw.access import Category
+from thaw.assessments.older_rules import rules_mark
 from thaw.clinic.services import ARROWS, Row
 from thaw.safety.models import FlagKind
 
@@ -85,8 +86,8 @@ def _score(row: Row, instrument: str, words: _Words) -> SafeString:
     if found:
         status = words.statuses.get(found["status"], found["status"]) if found["status"] else words.first_score
         return _html('{} <span class="hint" lang="en">{}</span> <span aria-hidden="true" title="{}">{}</span>'
-                     '<span class="visually-hidden"> {}</span>',
-                     found["score"], found["band"], status, found["arrow"], status)
+                     '<span class="visually-hidden"> {}</span>{}',
+                     found["score"], found["band"], status, found["arrow"], status, rules_mark(found.get("rules_version")))
     return mark_safe("–") if Category.ASSESSMENTS in row.categories else words.not_shared
 
 

@@ -201,10 +201,12 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     latest = (Assessment.objects.filter(person_id__in=with_scores, instrument__in=TRIAGE_INSTRUMENTS)
               .annotate(n=Window(RowNumber(), partition_by=[F("person_id"), F("instrument")],
                                  order_by=[F("taken_at").desc(), F("id").desc()]))
-              .filter(n=1).values_list("person_id", "instrument", "score", "band", "change_status", "taken_at"))
-    for pid, instrument, score, band, status, taken_at in latest:
+              .filter(n=1).values_list("person_id", "instrument", "score", "band", "change_status", "taken_at",
+                                       "rules_version"))
+    for pid, instrument, score, band, status, taken_at, rules_version in latest:
         rows[pid].scores[instrument] = {"score": score, "band": band, "status": status or "",
-                                        "arrow": ARROWS.get(status or "", ""), "taken_at": taken_at}
+                                        "arrow": ARROWS.get(status or "", ""), "taken_at": taken_at,
+                                        "rules_version": rules_version}
         rows[pid].last_activity = max(filter(None, (rows[pid].last_activity, taken_at)))
     _questionnaires(rows, with_scores, sharing_scores, now)
 

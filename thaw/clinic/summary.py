@@ -28,7 +28,8 @@ from thaw.assessments import services as assessment_services
 from thaw.assessments.charts import trend_svg
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.models import Assessment
-from thaw.assessments.scoring import RULES_VERSION, chart_bands
+from thaw.assessments.older_rules import any_older, scored_under_older_rules
+from thaw.assessments.scoring import chart_bands
 from thaw.checkins.models import CheckIn
 from thaw.clinic.services import ARROWS
 from thaw.grounding.exercises import library
@@ -183,6 +184,7 @@ def since_last_session(person: Any, categories: set[str], anchor: Anchor, now: d
             {"assessment": a, "name": names.get(a.instrument, a.instrument), "arrow": ARROWS.get(a.change_status, "")}
             for a in Assessment.objects.filter(person=person, taken_at__gte=anchor.at, taken_at__lte=now)
             .order_by("taken_at")]
+        result["older_rules"] = any_older(s["assessment"].rules_version for s in result["scores"])
         result["shown"].add(Category.ASSESSMENTS)
     return result
 
@@ -237,7 +239,7 @@ def scores(person: Any) -> list[dict[str, Any]]:
                     "status": latest.change_status or (gettext("first score") if latest.previous_score is None else ""),
                     "arrow": ARROWS.get(latest.change_status, ""), "chart": _score_chart(instrument, history, person),
                     "summary": assessment_services.summary_of(latest, instrument),
-                    "findings": latest.findings or {}, "older_rules": latest.rules_version < RULES_VERSION})
+                    "findings": latest.findings or {}, "older_rules": scored_under_older_rules(latest.rules_version)})
     return out
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from thaw.access import db_id
 from thaw.accounts.models import Role, User
+from thaw.assessments.older_rules import any_older
 from thaw.circle.models import PROGRAM_CATEGORY_LABELS, PROGRAM_MINIMUM
 from thaw.clinic import services
 from thaw.clinic.cadence import OVERDUE_AFTER
@@ -71,6 +72,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "rows": rows, "programs": programs, "chosen": chosen, "need": need, "unread": unread, "duty": duty,
         "instruments": services.TRIAGE_INSTRUMENTS, "table_rows": rows_html(rows, services.TRIAGE_INSTRUMENTS),
         "columns": column_names(), "overdue_days": OVERDUE_AFTER.days,
+        "older_rules": any_older(s.get("rules_version") for row in rows for s in row.scores.values()),
     })
 
 

@@ -154,6 +154,22 @@ def change_word(status: str) -> str:
 
 
 @register.filter
+def rules_mark(version: int | None) -> str:
+    """" · rules v1" beside a result scored under older rules (thaw.assessments.older_rules)."""
+    from thaw.assessments.older_rules import rules_mark as mark
+
+    return mark(version)
+
+
+@register.simple_tag
+def older_rules_note() -> str:
+    """The note under a list holding results marked "rules v1": what the mark means."""
+    from thaw.assessments.older_rules import older_rules_note as note
+
+    return note()
+
+
+@register.filter
 def flag_kind(kind: str) -> str:
     """A risk flag's kind ("crisis_language") in the reader's language."""
     from thaw.clinic.render import kind_label
