@@ -168,3 +168,16 @@ def test_chart_labels_are_readable_on_a_phone_and_a_desktop_in_both_modes(browse
     page.context.close()
     assert problems == [], "\n".join(problems)
 
+
+def test_the_link_to_every_word_and_its_meaning_is_a_44_px_target(phone: Any, server: LiveThaw) -> None:
+    from tests.e2e.test_browser import sign_up
+
+    page = phone
+    sign_up(page, "word-help@example.org")
+    page.goto("/checkin/")
+    link = page.locator("#word-help").get_by_role("link", name="See every word with its meaning")
+    box = link.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
+    link.tap()
+    page.wait_for_url(lambda url: "/emotions/" in url)
+    assert_clean(page, server)
