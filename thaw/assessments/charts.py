@@ -2,6 +2,12 @@
 
 Pure functions: points and bands in, SVG markup out. Colours come from the stylesheet
 through class names, so the strict CSP (no inline styles) holds and dark mode works.
+
+Drawn for a phone first: the chart is scaled to the width it is given, so its units are CSS px
+only at WIDTH. A phone's column (a 390 px screen, inside a card) is about 320 px, so the chart is
+drawn 320 units wide with its text at 14 units: 14 px there, never under 12 px on a 360 px phone.
+The stylesheet caps how wide it grows on a desktop, so the text stays reading size (about 18 px)
+instead of growing with the column.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from html import escape
 
 from thaw.assessments.instruments import Band
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 12, 34
+WIDTH, HEIGHT = 320, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
+TEXT = 14  # the size of every word and number, in the chart's units
 
 
 def _x(i: int, n: int) -> float:
@@ -37,7 +44,7 @@ def trend_svg(
 ) -> str:
     """A line of scores over time on top of the instrument's band zones (oldest left)."""
     parts = [
-        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" font-size="{TEXT}" role="img" aria-labelledby="chart-title chart-desc" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(description)}</desc>',
     ]
@@ -50,7 +57,7 @@ def trend_svg(
         parts.append(f'<text class="zone-label" x="{WIDTH - RIGHT - 4}" y="{bottom - 4:.1f}" text-anchor="end">'
                      f"{escape(band.label)}</text>")
     for tick in (low, (low + high) / 2, high):
-        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{_y(tick, low, high) + 4:.1f}" text-anchor="end">'
+        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{_y(tick, low, high) + TEXT * 0.35:.1f}" text-anchor="end">'
                      f"{tick:g}</text>")
     n = len(points)
     coords = [(_x(i, n), _y(v, low, high)) for i, (_, v) in enumerate(points)]
