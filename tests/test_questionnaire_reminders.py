@@ -1,21 +1,26 @@
 """Questionnaire reminders follow the caseload's rule for "due" (thaw/clinic/cadence.py): the person
 is reminded when the care team's caseload shows a questionnaire due, again each time it comes due
 again while it is not taken, never twice for the same time, and saving the homework or the plan
-again does not make it due again."""
+again does not make it due again. The reminder's link names no questionnaire."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.core import mail
+from django.test import Client
 
+from thaw.assessments.instruments import instruments
 from thaw.assessments.services import take
 from thaw.clinic import homework
 from thaw.clinic import services as clinic
 from thaw.clinic.models import Membership, Program
 from thaw.reminders import services
 from thaw.reminders.models import Prompt, ReminderPlan
+from thaw.tasks.worker import run_pending
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
@@ -103,3 +108,31 @@ def test_saving_the_plan_again_does_not_send_the_persons_own_questionnaire_again
         services.save_plan(alice, {**plan, "questionnaires": ["who5", "gad7"]})
     assert [p.instrument for p in remind(start + 3 * DAY + timedelta(minutes=1))] == ["gad7"], "a new choice is due"
     assert [p.due_at for p in remind(start + 30 * DAY) if p.instrument == "who5"] == [start + 30 * DAY]
+
+
+def test_the_reminder_names_no_questionnaire_and_its_link_opens_it_after_sign_in(
+        alice, bob, start, django_capture_on_commit_callbacks) -> None:
+    with at(start):
+        services.save_plan(alice, {"mode": "off", "questionnaire_reminders": True, "questionnaires": ["phq9"],
+                                   "channels": ["email"]})
+    [prompt] = remind(start + timedelta(minutes=1))
+    run_pending(start + timedelta(minutes=2))
+    sent = mail.outbox[-1]
+    phq9 = instruments()["phq9"]
+    text = sent.subject + "\n" + sent.body
+    for name in ("phq", "assessment", "questionnaire", phq9.name, phq9.title, phq9.measures):
+        assert name.lower() not in text.lower(), name
+    link = re.search(r"https?://\S+/reminders/open/\S+", sent.body).group(0)
+    path = link[link.index("/reminders/"):]
+    assert path == f"/reminders/open/{prompt.id}"
+    assert not re.search(r"phq|take", str(services.notification(prompt, "")), re.IGNORECASE), "push: same link"
+    web = Client()
+    signed_out = web.get(path)
+    assert signed_out.status_code == 302 and signed_out["Location"].startswith("/accounts/login/?next=")
+    web.force_login(alice)
+    opened = web.get(path)
+    assert opened.status_code == 302 and opened["Location"] == "/assessments/phq9/take"
+    assert web.get(opened["Location"]).status_code == 200
+    other = Client()
+    other.force_login(bob)
+    assert other.get(path).status_code == 404, "another person's reminder is not found"

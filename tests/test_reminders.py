@@ -271,15 +271,16 @@ def test_questionnaires_arrive_when_due_and_not_while_sharing_is_paused(
     assert services.run_due(check_at) == 1
     run_pending(max(check_at, timezone.now()))
     prompt = Prompt.objects.get(person=alice, kind="questionnaire")
-    assert prompt.instrument == "phq9" and f"/assessments/phq9/take?prompt={prompt.id}" in mail.outbox[-1].body
+    assert prompt.instrument == "phq9" and f"/reminders/open/{prompt.id}" in mail.outbox[-1].body
     assert not REVEALING.search(mail.outbox[-1].subject + mail.outbox[-1].body)
+    assert "phq" not in (mail.outbox[-1].subject + mail.outbox[-1].body).lower()
     assert services.run_due(check_at + timedelta(days=1)) == 0, "one reminder per time it comes due"
     # The link opens that questionnaire directly (after sign-in).
     web = Client()
-    link = f"/assessments/phq9/take?prompt={prompt.id}"
+    link = f"/reminders/open/{prompt.id}"
     assert web.get(link)["Location"].startswith("/accounts/login/?next=")
     web.force_login(alice)
-    assert web.get(link).status_code == 200
+    assert web.get(link, follow=True).redirect_chain[-1][0] == "/assessments/phq9/take"
     with django_capture_on_commit_callbacks(execute=True):
         take(alice, "phq9", [1] * 9)
     prompt.refresh_from_db()

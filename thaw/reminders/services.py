@@ -300,8 +300,11 @@ def answer_with_checkin(person: Any, prompt_id: object, at: datetime, now: datet
 # --- the worker's part ---------------------------------------------------------------------------
 
 def link_for(prompt: Prompt) -> str:
+    """Where a tap on the reminder goes. A questionnaire's goes through ``/reminders/open/<id>``,
+    which names nothing (an inbox preview or a shared screen shows the link), and opens that
+    questionnaire once the person is signed in."""
     if prompt.kind == PromptKind.QUESTIONNAIRE:
-        return f"/assessments/{prompt.instrument}/take?prompt={prompt.id}"
+        return f"/reminders/open/{prompt.id}"
     return f"/checkin/?prompt={prompt.id}"
 
 
