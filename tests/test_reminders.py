@@ -240,6 +240,19 @@ def test_after_several_unanswered_thaw_offers_fewer_once(api_alice, alice, web_a
     assert "Would fewer reminders" not in web_alice.get("/").content.decode(), "offered once"
 
 
+def test_reminders_that_reached_nobody_do_not_count_towards_offering_fewer(api_alice, alice, web_alice) -> None:
+    api_alice.put("/api/v1/reminders", {**RANDOM_PLAN})
+    now = timezone.now()
+    for k in range(services.FEWER_AFTER):  # no device and no email: nothing reached the person
+        Prompt.objects.create(person=alice, due_at=now - timedelta(hours=10 - k),
+                              expires_at=now - timedelta(hours=9 - k), channel="none")
+    assert "Would fewer reminders" not in web_alice.get("/").content.decode()
+    for k in range(services.FEWER_AFTER - 1):  # four that did reach them, unanswered, are not yet several
+        Prompt.objects.create(person=alice, due_at=now - timedelta(hours=4 - k), expires_at=now - timedelta(hours=3 - k),
+                              sent_at=now - timedelta(hours=4 - k), channel="email")
+    assert "Would fewer reminders" not in web_alice.get("/").content.decode()
+
+
 def test_questionnaires_arrive_when_due_and_not_while_sharing_is_paused(
         api_alice, alice, carol, django_capture_on_commit_callbacks) -> None:
     from thaw.assessments.services import take

@@ -155,7 +155,9 @@ def fewer_offer(person: Any, now: datetime | None = None) -> bool:
         return False
     if row.fewer_offered_at is not None:
         return now - row.fewer_offered_at < timedelta(days=FEWER_OFFER_DAYS)
-    recent = list(Prompt.objects.filter(person=person, kind=PromptKind.MOMENT, expires_at__lte=now)
+    # Only reminders that reached the person: one nothing could deliver was no moment of theirs.
+    recent = list(Prompt.objects.filter(person=person, kind=PromptKind.MOMENT, expires_at__lte=now,
+                                        sent_at__isnull=False).exclude(channel="none")
                   .order_by("-due_at").values_list("answered_at", flat=True)[:FEWER_AFTER])
     if len(recent) < FEWER_AFTER or any(answered is not None for answered in recent):
         return False
