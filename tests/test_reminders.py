@@ -253,6 +253,23 @@ def test_reminders_that_reached_nobody_do_not_count_towards_offering_fewer(api_a
     assert "Would fewer reminders" not in web_alice.get("/").content.decode()
 
 
+def test_a_reminder_no_device_took_is_tried_again_with_growing_waits(
+        api_alice, alice, push_service, loopback_push) -> None:
+    subscribe(api_alice, push_service, Browser())
+    api_alice.put("/api/v1/reminders", {"mode": "fixed", "times": ["08:15"], "channels": ["push"]})
+    push_service.status = 500
+    due = due_now(alice)
+    tries = []
+    for seconds in range(0, 30 * 60, 10):  # the worker's passes, every 10 s, for half an hour
+        services.run_due(due + timedelta(seconds=seconds))
+        tries.extend([seconds] * (len(push_service.received) - len(tries)))
+    assert tries == [0, 60, 180, 420], "tried at once, then after waits of 1, 2 and 4 minutes"
+    assert Prompt.objects.get(person=alice).sent_at is None
+    push_service.status = 201
+    services.run_due(due + timedelta(hours=2))
+    assert len(push_service.received) == 4, "given up"
+
+
 def test_questionnaires_arrive_when_due_and_not_while_sharing_is_paused(
         api_alice, alice, carol, django_capture_on_commit_callbacks) -> None:
     from thaw.assessments.services import take

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -46,8 +46,11 @@ BATCH = 500
 QUESTIONNAIRE_OPEN = timedelta(days=7)  # how long a questionnaire reminder counts as open
 # Questionnaire reminders arrive in the daytime: outside the person's quiet hours, or these.
 DAYTIME_QUIET = (time(21, 0), time(9, 0))
-RETRY_AFTER = timedelta(minutes=2)
-MAX_ATTEMPTS = 3
+# A reminder no device took (and no email) is tried again 1, 3 and 7 minutes after the first try
+# (waits of 1, 2 and 4 minutes), while it is open: a push service's hiccup passes, and a phone
+# that is off for longer is not hammered.
+RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4))
+MAX_ATTEMPTS = len(RETRY_WAITS)
 FEWER_AFTER = 5  # unanswered prompts in a row before Thaw offers to send fewer
 FEWER_OFFER_DAYS = 7
 PUSH_THREADS = 8
@@ -387,9 +390,11 @@ def _claim_questionnaires(now: datetime, limit: int) -> list[tuple[Prompt, Remin
 
 def _retry_unsent(now: datetime, limit: int) -> list[tuple[Prompt, ReminderPlan]]:
     """Prompts recorded but not delivered (a worker died mid-send, or no device could take it)."""
-    prompts = list(Prompt.objects.filter(sent_at__isnull=True, due_at__lte=now - RETRY_AFTER, expires_at__gt=now,
-                                         attempts__lt=MAX_ATTEMPTS).select_related("person")
-                   .order_by("due_at")[:limit])
+    waited = Q()
+    for attempts in range(MAX_ATTEMPTS):  # the first try was when the prompt was made
+        waited |= Q(attempts=attempts, created_at__lte=now - sum(RETRY_WAITS[:attempts + 1], timedelta()))
+    prompts = list(Prompt.objects.filter(waited, sent_at__isnull=True, expires_at__gt=now)
+                   .select_related("person").order_by("due_at")[:limit])
     plans = {p.person_id: p for p in ReminderPlan.objects.filter(person_id__in={p.person_id for p in prompts})}
     out = []
     for prompt in prompts:
