@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -268,6 +269,22 @@ def test_a_reminder_no_device_took_is_tried_again_with_growing_waits(
     push_service.status = 201
     services.run_due(due + timedelta(hours=2))
     assert len(push_service.received) == 4, "given up"
+
+
+@override_settings(THAW_METRICS_TOKEN="metrics-token-for-tests")
+def test_the_delay_of_each_reminder_sent_is_in_the_metrics(api_alice, alice) -> None:
+    def scraped() -> tuple[float, float]:
+        text = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-token-for-tests").content.decode()
+        count = re.search(r"^thaw_prompt_delivery_delay_seconds_count (\S+)$", text, re.MULTILINE)
+        total = re.search(r"^thaw_prompt_delivery_delay_seconds_sum (\S+)$", text, re.MULTILINE)
+        return float(count.group(1)), float(total.group(1))
+
+    api_alice.put("/api/v1/reminders", {"mode": "fixed", "times": ["08:15"], "channels": ["email"]})
+    count, total = scraped()
+    due = due_now(alice)
+    with time_machine.travel(due + timedelta(seconds=4), tick=False):
+        assert services.run_due(due + timedelta(seconds=4)) == 1
+    assert scraped() == (count + 1, total + 4), "one reminder, sent 4 s after it was due"
 
 
 def test_questionnaires_arrive_when_due_and_not_while_sharing_is_paused(

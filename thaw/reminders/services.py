@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 
 from thaw.clinic.cadence import Cadence, due_moments, first_due, team_cadences
 from thaw.core.language import override_for
+from thaw.monitoring.metrics import observe_prompt_delivery
 from thaw.reminders import moments, push
 from thaw.reminders.models import Mode, Prompt, PromptKind, PushSubscription, ReminderPlan
 from thaw.reminders.rules import (
@@ -462,6 +463,10 @@ def deliver(batch: list[tuple[Prompt, ReminderPlan]], now: datetime | None = Non
             else:
                 prompt.channel = "none"
         Prompt.objects.bulk_update([p for p, _ in batch], ["sent_at", "channel"])
+        for prompt, _ in batch:
+            # The worker's lateness, for check-in reminders: a questionnaire's waits for the daytime on purpose.
+            if prompt.sent_at is not None and prompt.kind == PromptKind.MOMENT:
+                observe_prompt_delivery(prompt.due_at, prompt.sent_at)
         if gone:
             PushSubscription.objects.filter(pk__in=gone).delete()
         if succeeded:
