@@ -127,16 +127,18 @@ def person() -> World:
 
     create_feed(me)
     ApiToken.issue(me, "phone shortcut")
-    _with_reminders(me)
-    # The page a new invitation's link is shown on once (reached by the redirect after a real invitation).
+    questionnaire_reminder = _with_reminders(me)
+    # The page a new invitation's link is shown on once (reached by the redirect after a real invitation),
+    # and where a questionnaire reminder's link goes (in an email: the crawl follows no email).
     return World(me, start=["/", "/checkin/?start=body", "/assessments/phq9/take", "/report/",
-                            f"/circle/{pending.id}/invited"])
+                            f"/circle/{pending.id}/invited", questionnaire_reminder])
 
 
-def _with_reminders(person: Any) -> None:
-    """Random-moment reminders by email, a device with notifications on, and five reminders in a row
-    that went unanswered (so home offers to send fewer). Email only: the device's address is public,
-    and nothing may ever be sent to it from a test."""
+def _with_reminders(person: Any) -> str:
+    """Random-moment reminders by email, a device with notifications on, five reminders in a row
+    that went unanswered (so home offers to send fewer), and a questionnaire reminder, whose link
+    is returned. Email only: the device's address is public, and nothing may ever be sent to it
+    from a test."""
     from django.utils import timezone
 
     from thaw.reminders import services
@@ -152,6 +154,9 @@ def _with_reminders(person: Any) -> None:
         Prompt.objects.create(person=person, due_at=now - timedelta(hours=hours + 1),
                               expires_at=now - timedelta(hours=hours), sent_at=now - timedelta(hours=hours + 1),
                               channel="email")
+    due = Prompt.objects.create(person=person, kind="questionnaire", instrument="who5", due_at=now,
+                                expires_at=now + timedelta(days=7), sent_at=now, channel="email")
+    return services.link_for(due)
 
 
 def trusted_person() -> World:

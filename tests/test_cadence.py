@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thaw.clinic.cadence import COMPLETION_WINDOW, OVERDUE_AFTER, Cadence, follow, summarise
+from thaw.clinic.cadence import (
+    COMPLETION_WINDOW,
+    OVERDUE_AFTER,
+    Cadence,
+    due_moments,
+    first_due,
+    follow,
+    summarise,
+    team_cadences,
+)
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -105,3 +114,34 @@ def test_matches_the_stepwise_walk_and_needs_only_the_window(since: int, every: 
     before = [t for t in times if t < start]
     kept = [t for t in times if t >= start] + ([max(before)] if before else [])
     assert follow(cadence, kept, NOW) == state
+
+
+# --- the times a reminder goes (thaw/reminders uses these) --------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(since=hours, every=st.integers(min_value=1, max_value=60), takes=st.lists(hours, max_size=25))
+def test_reminder_times_are_the_times_the_caseload_sees_it_come_due(since: int, every: int, takes: list[int]) -> None:
+    base = NOW - timedelta(hours=24 * 200)
+    cadence = Cadence("phq9", every, base + timedelta(hours=since))
+    times = [base + timedelta(hours=h) for h in takes if base + timedelta(hours=h) <= NOW]
+    state = follow(cadence, times, NOW)
+    came_due, following = due_moments(cadence, max(times, default=None), NOW)
+    assert first_due(cadence, max(times, default=None)) == state.due_at
+    assert (came_due is not None) == state.due, "a reminder is due exactly when the caseload shows it due"
+    if came_due is not None:
+        assert came_due <= NOW < following == came_due + every * DAY
+        assert (came_due - state.due_at) % (every * DAY) == timedelta(0), "a time it came due, N days apart"
+    else:
+        assert following == state.due_at > NOW
+
+
+def test_team_cadences_start_with_the_run_of_homework_asking_not_the_newest() -> None:
+    history = [  # program, assessments, created_at: each program's newest first
+        (1, {"phq9": 7, "gad7": 14}, ago(1)),
+        (1, {"phq9": 14}, ago(10)),  # asked for the PHQ-9 since then (at another cadence)
+        (1, {}, ago(20)),  # a gap: the run starts after it
+        (1, {"phq9": 7}, ago(30)),
+        (2, {"phq9": 7, "who5": True, "pcl5": 0}, ago(40)),  # another program, from longer ago
+    ]
+    assert team_cadences(history) == {"phq9": Cadence("phq9", 7, ago(40)), "gad7": Cadence("gad7", 14, ago(1))}
+    assert team_cadences(history[:4]) == {"phq9": Cadence("phq9", 7, ago(10)), "gad7": Cadence("gad7", 14, ago(1))}

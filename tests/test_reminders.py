@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -240,6 +241,52 @@ def test_after_several_unanswered_thaw_offers_fewer_once(api_alice, alice, web_a
     assert "Would fewer reminders" not in web_alice.get("/").content.decode(), "offered once"
 
 
+def test_reminders_that_reached_nobody_do_not_count_towards_offering_fewer(api_alice, alice, web_alice) -> None:
+    api_alice.put("/api/v1/reminders", {**RANDOM_PLAN})
+    now = timezone.now()
+    for k in range(services.FEWER_AFTER):  # no device and no email: nothing reached the person
+        Prompt.objects.create(person=alice, due_at=now - timedelta(hours=10 - k),
+                              expires_at=now - timedelta(hours=9 - k), channel="none")
+    assert "Would fewer reminders" not in web_alice.get("/").content.decode()
+    for k in range(services.FEWER_AFTER - 1):  # four that did reach them, unanswered, are not yet several
+        Prompt.objects.create(person=alice, due_at=now - timedelta(hours=4 - k), expires_at=now - timedelta(hours=3 - k),
+                              sent_at=now - timedelta(hours=4 - k), channel="email")
+    assert "Would fewer reminders" not in web_alice.get("/").content.decode()
+
+
+def test_a_reminder_no_device_took_is_tried_again_with_growing_waits(
+        api_alice, alice, push_service, loopback_push) -> None:
+    subscribe(api_alice, push_service, Browser())
+    api_alice.put("/api/v1/reminders", {"mode": "fixed", "times": ["08:15"], "channels": ["push"]})
+    push_service.status = 500
+    due = due_now(alice)
+    tries = []
+    for seconds in range(0, 30 * 60, 10):  # the worker's passes, every 10 s, for half an hour
+        services.run_due(due + timedelta(seconds=seconds))
+        tries.extend([seconds] * (len(push_service.received) - len(tries)))
+    assert tries == [0, 60, 180, 420], "tried at once, then after waits of 1, 2 and 4 minutes"
+    assert Prompt.objects.get(person=alice).sent_at is None
+    push_service.status = 201
+    services.run_due(due + timedelta(hours=2))
+    assert len(push_service.received) == 4, "given up"
+
+
+@override_settings(THAW_METRICS_TOKEN="metrics-token-for-tests")
+def test_the_delay_of_each_reminder_sent_is_in_the_metrics(api_alice, alice) -> None:
+    def scraped() -> tuple[float, float]:
+        text = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-token-for-tests").content.decode()
+        count = re.search(r"^thaw_prompt_delivery_delay_seconds_count (\S+)$", text, re.MULTILINE)
+        total = re.search(r"^thaw_prompt_delivery_delay_seconds_sum (\S+)$", text, re.MULTILINE)
+        return float(count.group(1)), float(total.group(1))
+
+    api_alice.put("/api/v1/reminders", {"mode": "fixed", "times": ["08:15"], "channels": ["email"]})
+    count, total = scraped()
+    due = due_now(alice)
+    with time_machine.travel(due + timedelta(seconds=4), tick=False):
+        assert services.run_due(due + timedelta(seconds=4)) == 1
+    assert scraped() == (count + 1, total + 4), "one reminder, sent 4 s after it was due"
+
+
 def test_questionnaires_arrive_when_due_and_not_while_sharing_is_paused(
         api_alice, alice, carol, django_capture_on_commit_callbacks) -> None:
     from thaw.assessments.services import take
@@ -271,15 +318,16 @@ def test_questionnaires_arrive_when_due_and_not_while_sharing_is_paused(
     assert services.run_due(check_at) == 1
     run_pending(max(check_at, timezone.now()))
     prompt = Prompt.objects.get(person=alice, kind="questionnaire")
-    assert prompt.instrument == "phq9" and f"/assessments/phq9/take?prompt={prompt.id}" in mail.outbox[-1].body
+    assert prompt.instrument == "phq9" and f"/reminders/open/{prompt.id}" in mail.outbox[-1].body
     assert not REVEALING.search(mail.outbox[-1].subject + mail.outbox[-1].body)
+    assert "phq" not in (mail.outbox[-1].subject + mail.outbox[-1].body).lower()
     assert services.run_due(check_at + timedelta(days=1)) == 0, "one reminder per time it comes due"
     # The link opens that questionnaire directly (after sign-in).
     web = Client()
-    link = f"/assessments/phq9/take?prompt={prompt.id}"
+    link = f"/reminders/open/{prompt.id}"
     assert web.get(link)["Location"].startswith("/accounts/login/?next=")
     web.force_login(alice)
-    assert web.get(link).status_code == 200
+    assert web.get(link, follow=True).redirect_chain[-1][0] == "/assessments/phq9/take"
     with django_capture_on_commit_callbacks(execute=True):
         take(alice, "phq9", [1] * 9)
     prompt.refresh_from_db()

@@ -15,11 +15,15 @@ The rules, stated once (docs/CLINIC.md):
   then taken, over the number of times it came due in those days. A time it came due less than
   ``OVERDUE_AFTER`` ago and not yet taken is left out of both (it is not late yet). None came
   due: no figure (shown as "—"), never 0 % or 100 %.
+
+Reminders (thaw/reminders) follow the same rule through ``team_cadences`` and ``due_moments``:
+a person who turned questionnaire reminders on is reminded at each time the caseload shows a
+questionnaire coming due, once per time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -46,6 +50,63 @@ class QuestionnaireState:
     completed: int  # of those, the ones taken
 
 
+def asked_for(assessments: object) -> dict[str, int]:
+    """The questionnaires one homework asks for, instrument → every N days."""
+    return {k: d for k, d in (assessments.items() if isinstance(assessments, dict) else ())
+            if k in CADENCE_INSTRUMENTS and isinstance(d, int) and not isinstance(d, bool) and d > 0}
+
+
+def team_cadences(history: Iterable[tuple[Hashable, object, datetime]]) -> dict[str, Cadence]:
+    """One person's questionnaires on their care teams' cadence, from their homework as
+    (program, assessments, created_at), each program's newest first.
+
+    The newest homework of a program says how often; the clock starts when that team first asked
+    for it in the unbroken run of homework asking for it, so saving the homework again (to change
+    the note, say) does not restart it. Two programs asking for the same questionnaire: the
+    shorter cadence (then the earlier start)."""
+    by_program: dict[Hashable, tuple[dict[str, int], dict[str, datetime], set[str]]] = {}
+    for program, assessments, created_at in history:
+        if program not in by_program:  # the newest homework of this program
+            every = asked_for(assessments)
+            by_program[program] = (every, dict.fromkeys(every, created_at), set(every))
+            continue
+        every, since, running = by_program[program]
+        asked = asked_for(assessments)
+        for instrument in list(running):
+            if instrument in asked:
+                since[instrument] = created_at
+            else:
+                running.discard(instrument)
+    out: dict[str, Cadence] = {}
+    for every, since, _ in by_program.values():
+        for instrument, days in every.items():
+            held = out.get(instrument)
+            if held is None or (days, since[instrument]) < (held.every_days, held.since):
+                out[instrument] = Cadence(instrument, days, since[instrument])
+    return out
+
+
+def first_due(cadence: Cadence, taken: datetime | None) -> datetime:
+    """When it is first due after being taken at ``taken`` (None: never taken)."""
+    if taken is None:
+        return cadence.since
+    return max(cadence.since, taken + timedelta(days=cadence.every_days))
+
+
+def due_moments(cadence: Cadence, last_taken: datetime | None, now: datetime) -> tuple[datetime | None, datetime]:
+    """The times it comes due, as reminders see them: (the latest time at or before ``now`` it came
+    due and has not been taken since, or None; the next time after ``now`` it comes due).
+
+    First due as ``follow`` says (``QuestionnaireState.due_at``), then again every N days while
+    it is not taken. ``last_taken`` is the last time it was taken at or before ``now``."""
+    every = timedelta(days=cadence.every_days)
+    due = first_due(cadence, last_taken)
+    if due > now:
+        return None, due
+    latest = due + (now - due) // every * every
+    return latest, latest + every
+
+
 def follow(cadence: Cadence, taken: Iterable[datetime], now: datetime, *,
            grace: timedelta = OVERDUE_AFTER, window: timedelta = COMPLETION_WINDOW) -> QuestionnaireState:
     """The state of one questionnaire at ``now`` from the times it was taken.
@@ -55,8 +116,7 @@ def follow(cadence: Cadence, taken: Iterable[datetime], now: datetime, *,
     """
     every = timedelta(days=cadence.every_days)
     start = now - window
-    since = cadence.since
-    due = since
+    due = first_due(cadence, None)
     came_due = completed = 0
     for at in sorted(t for t in taken if t <= now):
         if at >= due:
@@ -64,7 +124,7 @@ def follow(cadence: Cadence, taken: Iterable[datetime], now: datetime, *,
             latest = due + (at - due) // every * every
             came_due += _count(due, latest, every, start)
             completed += int(latest >= start)
-        due = max(since, at + every)
+        due = first_due(cadence, at)
     if due <= now:
         latest = due + (now - due) // every * every
         if now - latest < grace:  # the latest time it came due is not late yet

@@ -37,6 +37,7 @@ from thaw.clinic.cadence import (
     Cadence,
     QuestionnaireSummary,
     summarise,
+    team_cadences,
 )
 from thaw.clinic.models import (
     EnrolmentInvite,
@@ -276,43 +277,15 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     return ordered
 
 
-def _asked(assessments: object) -> dict[str, int]:
-    """The questionnaires a homework asks for, instrument → every N days."""
-    return {k: d for k, d in (assessments.items() if isinstance(assessments, dict) else ())
-            if k in CADENCE_INSTRUMENTS and isinstance(d, int) and not isinstance(d, bool) and d > 0}
-
-
 def _cadences(history: list[tuple[int, int, Any, datetime]], sharing_scores: set[tuple[int, int]]
               ) -> dict[int, dict[str, Cadence]]:
-    """person → instrument → the care team's cadence, from homework ordered by person, program,
-    newest first. The newest homework says how often; the clock starts when the team first asked
-    for it in the unbroken run of homework asking for it (saving the homework again, say to change
-    the note, does not restart it). Two programs asking for the same questionnaire: the shorter
-    cadence."""
-    by_program: dict[tuple[int, int], tuple[dict[str, int], dict[str, datetime], set[str]]] = {}
+    """person → instrument → the care team's cadence (``cadence.team_cadences``), from homework
+    ordered by person, program, newest first."""
+    by_person: dict[int, list[tuple[int, Any, datetime]]] = defaultdict(list)
     for person_id, program_id, assessments, created_at in history:
-        key = (person_id, program_id)
-        if key not in sharing_scores:
-            continue
-        if key not in by_program:  # the newest homework of this program
-            every = _asked(assessments)
-            by_program[key] = (every, dict.fromkeys(every, created_at), set(every))
-            continue
-        every, since, running = by_program[key]
-        asked = _asked(assessments)
-        for instrument in list(running):
-            if instrument in asked:
-                since[instrument] = created_at
-            else:
-                running.discard(instrument)
-    out: dict[int, dict[str, Cadence]] = defaultdict(dict)
-    for (person_id, _), (every, since, _) in by_program.items():
-        mine = out[person_id]
-        for instrument, days in every.items():
-            held = mine.get(instrument)
-            if held is None or (days, since[instrument]) < (held.every_days, held.since):
-                mine[instrument] = Cadence(instrument, days, since[instrument])
-    return out
+        if (person_id, program_id) in sharing_scores:
+            by_person[person_id].append((program_id, assessments, created_at))
+    return {person_id: team_cadences(rows) for person_id, rows in by_person.items()}
 
 
 def _questionnaires(rows: dict[int, Row], with_scores: list[int], sharing_scores: set[tuple[int, int]],

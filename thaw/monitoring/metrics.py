@@ -34,16 +34,16 @@ SIGN_IN_FAILURES = Counter("thaw_sign_in_failures", "Failed sign-ins (wrong pass
 JOBS_RUN = Counter("thaw_jobs_run", "Background jobs run by workers that report here, by outcome.", ["outcome"])
 PAGE_CACHE = Counter("thaw_page_cache", "Shared-cache lookups for cached pages, by page and result.",
                      ["page", "result"])
-# Issue 15's hook: prompts (reminders) record when they were due and when they went out. The
-# code that marks a prompt sent calls ``observe_prompt_delivery``; until it exists this
-# histogram stays empty (and is still exported, so dashboards can be built now).
+# Check-in reminders: the reminder worker (thaw.reminders.services.deliver) observes each one it
+# sends. Like thaw_jobs_run, only a worker that shares the server's metrics directory (the one
+# ``thaw serve`` starts) is seen here; a separate ``thaw worker`` process is not scraped.
 PROMPT_DELIVERY_DELAY = Histogram("thaw_prompt_delivery_delay_seconds",
                                   "From a prompt being due to it being sent.",
                                   buckets=(1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600))
 
 
 def observe_prompt_delivery(due: datetime, sent: datetime) -> None:
-    """HOOK for reminders (issue 15): call when a prompt has been sent."""
+    """A reminder went out: observe how long after it was due."""
     PROMPT_DELIVERY_DELAY.observe(max((sent - due).total_seconds(), 0.0))
 
 

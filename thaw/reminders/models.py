@@ -53,6 +53,10 @@ class ReminderPlan(models.Model):
     expires_minutes = models.PositiveSmallIntegerField(default=DEFAULT_EXPIRES)
     questionnaire_reminders = models.BooleanField(default=False)
     questionnaires = models.JSONField(default=list, blank=True, help_text="Instruments on the person's own cadence")
+    # When the person chose each of them (instrument → ISO time), kept while it stays chosen: the
+    # clock of their own cadence, so saving the plan again does not make one due again.
+    questionnaires_since = models.JSONField(default=dict, blank=True,
+                                            help_text="When each questionnaire on the person's own cadence was chosen")
     seed = models.BigIntegerField(default=new_seed, help_text="Draws the random moments of each day")
     next_due_at = models.DateTimeField(null=True, blank=True)
     questionnaires_due_at = models.DateTimeField(null=True, blank=True)

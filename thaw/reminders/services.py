@@ -23,11 +23,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from thaw.clinic.cadence import Cadence, due_moments, first_due, team_cadences
 from thaw.core.language import override_for
+from thaw.monitoring.metrics import observe_prompt_delivery
 from thaw.reminders import moments, push
 from thaw.reminders.models import Mode, Prompt, PromptKind, PushSubscription, ReminderPlan
 from thaw.reminders.rules import (
@@ -45,8 +47,11 @@ BATCH = 500
 QUESTIONNAIRE_OPEN = timedelta(days=7)  # how long a questionnaire reminder counts as open
 # Questionnaire reminders arrive in the daytime: outside the person's quiet hours, or these.
 DAYTIME_QUIET = (time(21, 0), time(9, 0))
-RETRY_AFTER = timedelta(minutes=2)
-MAX_ATTEMPTS = 3
+# A reminder no device took (and no email) is tried again 1, 3 and 7 minutes after the first try
+# (waits of 1, 2 and 4 minutes), while it is open: a push service's hiccup passes, and a phone
+# that is off for longer is not hammered.
+RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4))
+MAX_ATTEMPTS = len(RETRY_WAITS)
 FEWER_AFTER = 5  # unanswered prompts in a row before Thaw offers to send fewer
 FEWER_OFFER_DAYS = 7
 PUSH_THREADS = 8
@@ -96,6 +101,7 @@ def save_plan(person: Any, data: dict[str, Any], now: datetime | None = None) ->
     now = now or timezone.now()
     with transaction.atomic():
         row, _ = ReminderPlan.objects.select_for_update().get_or_create(person=person)
+        chosen_before = {key: _chosen_at(row, key) for key in row.questionnaires}
         row.mode = cleaned["mode"]
         row.times = [fmt(t) for t in cleaned["times"]]
         row.windows = [{"start": fmt(w["start"]), "end": fmt(w["end"]), "count": w["count"]}
@@ -103,6 +109,8 @@ def save_plan(person: Any, data: dict[str, Any], now: datetime | None = None) ->
         for name in ("min_gap_minutes", "quiet_start", "quiet_end", "days", "channels", "message",
                      "expires_minutes", "questionnaire_reminders", "questionnaires"):
             setattr(row, name, cleaned[name])
+        # A questionnaire's own clock starts when the person chose it, not at every save.
+        row.questionnaires_since = {key: chosen_before.get(key, now).isoformat() for key in row.questionnaires}
         row.updated_at = now
         row.next_due_at = moments.next_moment(as_plan(row, person.tzinfo), now)
         row.questionnaires_due_at = next_questionnaire_check(person, row, now)
@@ -151,7 +159,9 @@ def fewer_offer(person: Any, now: datetime | None = None) -> bool:
         return False
     if row.fewer_offered_at is not None:
         return now - row.fewer_offered_at < timedelta(days=FEWER_OFFER_DAYS)
-    recent = list(Prompt.objects.filter(person=person, kind=PromptKind.MOMENT, expires_at__lte=now)
+    # Only reminders that reached the person: one nothing could deliver was no moment of theirs.
+    recent = list(Prompt.objects.filter(person=person, kind=PromptKind.MOMENT, expires_at__lte=now,
+                                        sent_at__isnull=False).exclude(channel="none")
                   .order_by("-due_at").values_list("answered_at", flat=True)[:FEWER_AFTER])
     if len(recent) < FEWER_AFTER or any(answered is not None for answered in recent):
         return False
@@ -165,53 +175,61 @@ def fewer_offer(person: Any, now: datetime | None = None) -> bool:
 class DueQuestionnaire:
     instrument: str
     days: int
-    due_at: datetime
+    due_at: datetime  # when it is (or was first) due: the caseload's due time
     source: str  # "care team" or "you"
+    came_due_at: datetime | None  # the latest time it came due, not taken since (None: not due now)
+    next_due_at: datetime  # the next time it comes due (again, when it is not taken)
 
 
-def questionnaire_cadences(person: Any, row: ReminderPlan | None, now: datetime) -> dict[str, tuple[int, str, datetime]]:
-    """instrument → (every N days, who asked, since when): the care team's homework (while sharing
-    is not paused) and the person's own choice (the site's cadence, THAW_ASSESSMENT_CADENCE)."""
+def questionnaire_cadences(person: Any, row: ReminderPlan | None, now: datetime) -> dict[str, tuple[Cadence, str]]:
+    """instrument → (its cadence, who asked): the care teams' homework (while sharing is not
+    paused), counted as the caseload counts it (``cadence.team_cadences``), and the person's own
+    choice on the site's cadence (THAW_ASSESSMENT_CADENCE) from when they chose it."""
+    from thaw.access import live_grants
     from thaw.assessments.instruments import instruments
     from thaw.assessments.services import cadence_days
     from thaw.circle.services import is_paused
     from thaw.clinic.models import Homework
 
-    out: dict[str, tuple[int, str, datetime]] = {}
+    out: dict[str, tuple[Cadence, str]] = {}
     if row is None or not row.questionnaire_reminders or is_paused(person):
         return out
-    from thaw.access import live_grants
-
     programs = list(live_grants(now).filter(owner_id=person.pk, program__isnull=False)
                     .values_list("program_id", flat=True))
-    newest: dict[int, Any] = {}
-    for item in Homework.objects.filter(person=person, program_id__in=programs).order_by("-created_at", "-id"):
-        newest.setdefault(item.program_id, item)
-    for item in newest.values():
-        for key, days in (item.assessments or {}).items():
-            if isinstance(days, int) and days > 0 and (key not in out or days < out[key][0]):
-                out[key] = (days, "care team", item.created_at)
+    history = (Homework.objects.filter(person=person, program_id__in=programs)
+               .order_by("program_id", "-created_at", "-id").values_list("program_id", "assessments", "created_at"))
+    for key, cadence in team_cadences(history).items():
+        out[key] = (cadence, "care team")
     known = instruments()
     for key in row.questionnaires:
         if key in known and key not in out:
-            out[key] = (cadence_days(known[key]), "you", row.updated_at)
+            out[key] = (Cadence(key, cadence_days(known[key]), _chosen_at(row, key)), "you")
     return out
 
 
+def _chosen_at(row: ReminderPlan, key: str) -> datetime:
+    chosen = (row.questionnaires_since or {}).get(key)
+    try:
+        return datetime.fromisoformat(chosen) if isinstance(chosen, str) else row.created_at
+    except ValueError:
+        return row.created_at
+
+
 def due_questionnaires(person: Any, row: ReminderPlan | None, now: datetime) -> list[DueQuestionnaire]:
-    """Each questionnaire on a cadence with the time it is (or was) next due."""
+    """Each questionnaire on a cadence: when it is due and when it came (or comes) due for a
+    reminder, by the caseload's rule (``cadence.due_moments``)."""
     from thaw.assessments.models import Assessment
 
     cadences = questionnaire_cadences(person, row, now)
     if not cadences:
         return []
-    last = dict(Assessment.objects.filter(person=person, instrument__in=list(cadences)).values("instrument")
-                .annotate(last=Max("taken_at")).order_by().values_list("instrument", "last"))
+    last = dict(Assessment.objects.filter(person=person, instrument__in=list(cadences), taken_at__lte=now)
+                .values("instrument").annotate(last=Max("taken_at")).order_by().values_list("instrument", "last"))
     out = []
-    for key, (days, source, since) in sorted(cadences.items()):
-        taken = last.get(key)
-        due = taken + timedelta(days=days) if taken is not None else since
-        out.append(DueQuestionnaire(key, days, due, source))
+    for key, (cadence, source) in sorted(cadences.items()):
+        came_due, following = due_moments(cadence, last.get(key), now)
+        out.append(DueQuestionnaire(key, cadence.every_days, first_due(cadence, last.get(key)), source,
+                                    came_due, following))
     return out
 
 
@@ -221,18 +239,23 @@ def _quiet_for_questionnaires(row: ReminderPlan) -> tuple[time, time]:
     return DAYTIME_QUIET
 
 
+def _reminded(person: Any, due: list[DueQuestionnaire]) -> set[tuple[str, datetime]]:
+    """(instrument, time it came due) of the questionnaire reminders already made."""
+    return set(Prompt.objects.filter(person=person, kind=PromptKind.QUESTIONNAIRE,
+                                     instrument__in=[d.instrument for d in due])
+               .values_list("instrument", "due_at"))
+
+
 def next_questionnaire_check(person: Any, row: ReminderPlan, now: datetime) -> datetime | None:
-    """When the worker should next look at this person's questionnaires: the earliest due time not
-    yet reminded, moved out of quiet hours (or the night) onto a chosen day."""
+    """When the worker should next look at this person's questionnaires: the earliest time one
+    came due and was not reminded yet, or else the next time one comes due, moved out of quiet
+    hours (or the night) onto a chosen day."""
     due = due_questionnaires(person, row, now)
     if not due:
         return None
-    reminded = set(Prompt.objects.filter(person=person, kind=PromptKind.QUESTIONNAIRE,
-                                         instrument__in=[d.instrument for d in due])
-                   .values_list("instrument", "due_at"))
-    waiting = [d.due_at for d in due if (d.instrument, d.due_at) not in reminded]
-    if not waiting:
-        return None
+    reminded = _reminded(person, due)
+    waiting = [d.came_due_at if d.came_due_at is not None and (d.instrument, d.came_due_at) not in reminded
+               else d.next_due_at for d in due]
     return moments.next_after_quiet(max(min(waiting), now), person.tzinfo, _quiet_for_questionnaires(row), row.days)
 
 
@@ -283,8 +306,11 @@ def answer_with_checkin(person: Any, prompt_id: object, at: datetime, now: datet
 # --- the worker's part ---------------------------------------------------------------------------
 
 def link_for(prompt: Prompt) -> str:
+    """Where a tap on the reminder goes. A questionnaire's goes through ``/reminders/open/<id>``,
+    which names nothing (an inbox preview or a shared screen shows the link), and opens that
+    questionnaire once the person is signed in."""
     if prompt.kind == PromptKind.QUESTIONNAIRE:
-        return f"/assessments/{prompt.instrument}/take?prompt={prompt.id}"
+        return f"/reminders/open/{prompt.id}"
     return f"/checkin/?prompt={prompt.id}"
 
 
@@ -345,13 +371,13 @@ def _claim_questionnaires(now: datetime, limit: int) -> list[tuple[Prompt, Remin
     for row in rows:
         with transaction.atomic():
             checked = row.questionnaires_due_at
-            due = [d for d in due_questionnaires(row.person, row, now) if d.due_at <= now]
-            reminded = set(Prompt.objects.filter(person=row.person, kind=PromptKind.QUESTIONNAIRE,
-                                                 instrument__in=[d.instrument for d in due])
-                           .values_list("instrument", "due_at"))
-            fresh = [Prompt(person=row.person, kind=PromptKind.QUESTIONNAIRE, instrument=d.instrument, due_at=d.due_at,
-                            expires_at=max(d.due_at, now) + QUESTIONNAIRE_OPEN, created_at=now)
-                     for d in due if (d.instrument, d.due_at) not in reminded and row.person.is_active]
+            due = [d for d in due_questionnaires(row.person, row, now) if d.came_due_at is not None]
+            reminded = _reminded(row.person, due)
+            # One reminder per time it came due; it stays open until it comes due again (a week at most).
+            fresh = [Prompt(person=row.person, kind=PromptKind.QUESTIONNAIRE, instrument=d.instrument,
+                            due_at=d.came_due_at, created_at=now,
+                            expires_at=now + min(QUESTIONNAIRE_OPEN, timedelta(days=d.days)))
+                     for d in due if (d.instrument, d.came_due_at) not in reminded and row.person.is_active]
             if fresh:
                 Prompt.objects.bulk_create(fresh)
             following = next_questionnaire_check(row.person, row, now)
@@ -365,9 +391,11 @@ def _claim_questionnaires(now: datetime, limit: int) -> list[tuple[Prompt, Remin
 
 def _retry_unsent(now: datetime, limit: int) -> list[tuple[Prompt, ReminderPlan]]:
     """Prompts recorded but not delivered (a worker died mid-send, or no device could take it)."""
-    prompts = list(Prompt.objects.filter(sent_at__isnull=True, due_at__lte=now - RETRY_AFTER, expires_at__gt=now,
-                                         attempts__lt=MAX_ATTEMPTS).select_related("person")
-                   .order_by("due_at")[:limit])
+    waited = Q()
+    for attempts in range(MAX_ATTEMPTS):  # the first try was when the prompt was made
+        waited |= Q(attempts=attempts, created_at__lte=now - sum(RETRY_WAITS[:attempts + 1], timedelta()))
+    prompts = list(Prompt.objects.filter(waited, sent_at__isnull=True, expires_at__gt=now)
+                   .select_related("person").order_by("due_at")[:limit])
     plans = {p.person_id: p for p in ReminderPlan.objects.filter(person_id__in={p.person_id for p in prompts})}
     out = []
     for prompt in prompts:
@@ -435,6 +463,10 @@ def deliver(batch: list[tuple[Prompt, ReminderPlan]], now: datetime | None = Non
             else:
                 prompt.channel = "none"
         Prompt.objects.bulk_update([p for p, _ in batch], ["sent_at", "channel"])
+        for prompt, _ in batch:
+            # The worker's lateness, for check-in reminders: a questionnaire's waits for the daytime on purpose.
+            if prompt.sent_at is not None and prompt.kind == PromptKind.MOMENT:
+                observe_prompt_delivery(prompt.due_at, prompt.sent_at)
         if gone:
             PushSubscription.objects.filter(pk__in=gone).delete()
         if succeeded:

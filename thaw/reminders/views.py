@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from thaw.clinic.homework import cadence_instruments
 from thaw.reminders import services
-from thaw.reminders.models import PushSubscription
+from thaw.reminders.models import Prompt, PromptKind, PushSubscription
 from thaw.reminders.push import public_key
 from thaw.reminders.rules import DAY_NAMES, MAX_TIMES, MAX_WINDOWS, MESSAGE_MAX, PlanInvalid
 
@@ -127,3 +127,15 @@ def device_remove(request: HttpRequest, device_id: object) -> HttpResponse:
         raise Http404("No such device.")
     messages.success(request, gettext("That device will get no more notifications from Thaw."))
     return redirect("reminders")
+
+
+@login_required
+def open_prompt(request: HttpRequest, prompt_id: object) -> HttpResponse:
+    """Where a questionnaire reminder's link goes: the link names nothing, and this opens the
+    questionnaire it is about (after sign-in). Another person's reminder is not found."""
+    prompt = Prompt.objects.filter(person=request.user, pk=prompt_id).first()
+    if prompt is None:
+        raise Http404("No such reminder.")
+    if prompt.kind == PromptKind.QUESTIONNAIRE and prompt.instrument:
+        return redirect("assessment_take", key=prompt.instrument)
+    return redirect(f"/checkin/?prompt={prompt.pk}")
