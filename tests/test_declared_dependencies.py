@@ -1,6 +1,7 @@
-"""What the reminders import from outside the standard library is declared in pyproject.toml and
-pinned with hashes in requirements.lock: an install from the declared dependencies alone must not
-depend on another package happening to pull it in."""
+"""What Thaw imports from outside the standard library is declared in pyproject.toml and pinned
+with hashes in requirements.lock (or, for the word-finding extra, in requirements-wordfinding.lock):
+an install from the declared dependencies alone must not depend on another package happening to
+pull it in."""
 
 from __future__ import annotations
 
@@ -36,15 +37,25 @@ def _imported(folder: Path) -> dict[str, set[str]]:
     return found
 
 
-def test_what_the_reminders_import_is_declared_and_pinned() -> None:
+def _names(items: list[str]) -> set[str]:
+    return {_norm(re.split(r"[\[<>=!~ ;]", item)[0]) for item in items}
+
+
+def _pinned(lockfile: str) -> set[str]:
+    lock = (ROOT / lockfile).read_text(encoding="utf-8")
+    return {_norm(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9._-]+)==\S+ \\\n    --hash=sha256:", lock, re.M)}
+
+
+def test_what_thaw_imports_is_declared_and_pinned() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = {_norm(re.split(r"[\[<>=!~ ;]", item)[0]) for item in project["dependencies"]}
-    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
-    pinned = {_norm(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9._-]+)==\S+ \\\n    --hash=sha256:", lock, re.M)}
+    declared = _names(project["dependencies"])
+    extra = _names(project["optional-dependencies"]["wordfinding"])
+    pinned, pinned_extra = _pinned("requirements.lock"), _pinned("requirements-wordfinding.lock")
     distributions = packages_distributions()
     missing = []
-    for module, files in sorted(_imported(ROOT / "thaw" / "reminders").items()):
+    for module, files in sorted(_imported(ROOT / "thaw").items()):
         for distribution in distributions.get(module, [module]):
-            if _norm(distribution) not in declared or _norm(distribution) not in pinned:
+            name = _norm(distribution)
+            if not (name in declared and name in pinned) and not (name in extra and name in pinned_extra):
                 missing.append(f"{distribution} (imported as {module} in {', '.join(sorted(files))})")
     assert missing == [], "declare these in pyproject.toml and pin them in requirements.lock"
