@@ -38,6 +38,15 @@ def wait_until(ready: Callable[[], bool], what: str, timeout: float = READY_TIME
         time.sleep(poll)
 
 
+def another_vapid_key() -> str:
+    """A Web Push key of the kind another server would generate for itself."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

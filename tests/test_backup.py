@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import isolated_env, person_with_note, thaw
+from tests.support import another_vapid_key, isolated_env, person_with_note, thaw
 from thaw.backup import MAGIC, BackupError, open_file
 
 COUNT = "from thaw.checkins.models import CheckIn; print(CheckIn.objects.count(), [c.note for c in CheckIn.objects.all()])"
@@ -81,3 +81,39 @@ def test_damaged_or_foreign_backups_are_refused(tmp_path: Path) -> None:
         assert other_key.returncode == 2 and "does not have" in other_key.stderr
         assert thaw("manage", "shell", "--no-imports", "-c",
                     "from thaw.accounts.models import User; print(User.objects.count())", env=env).stdout.strip() == "1"
+
+
+def test_a_restore_brings_back_the_web_push_key(tmp_path: Path) -> None:
+    """Every device's reminder subscription is tied to the Web Push (VAPID) key: a backup
+    restored where another key was generated puts the backup's key back, so reminders go on."""
+    with isolated_env(tmp_path / "data") as env:
+        person_with_note(env, "b@example.org", "push-canary-note")
+        record = "from thaw.monitoring.fingerprints import record; record()"  # as `thaw serve` does at start
+        assert thaw("manage", "shell", "--no-imports", "-c", record, env=env).returncode == 0
+        key_file = Path(env["THAW_DATA_DIR"]) / "vapid_private_key.pem"
+        original = key_file.read_text()
+        target = tmp_path / "thaw.backup"
+        assert thaw("backup", str(target), env=env).returncode == 0
+        raw = target.read_bytes()
+        body = "".join(original.strip().splitlines()[1:-1])
+        assert b"PRIVATE KEY" not in raw and body[:40].encode() not in raw  # sealed, like the rest
+        # A new machine: the data directory lost, its first start makes a key of its own,
+        # which the recorded fingerprint refuses (thaw.E034).
+        key_file.unlink()
+        fresh = thaw("check", env=env)
+        assert fresh.returncode == 1 and "thaw.E034" in fresh.stderr, fresh.stderr
+        assert key_file.read_text() != original
+        restored = thaw("restore", str(target), "--yes", env=env)
+        assert restored.returncode == 0, restored.stderr
+        assert "Web Push key" in restored.stdout and str(key_file) in restored.stdout
+        assert key_file.read_text() == original
+        assert thaw("check", env=env).returncode == 0
+        # The key set in the environment is not overwritten: the backup's is put beside it.
+        elsewhere = tmp_path / "vapid.pem"
+        elsewhere.write_text(another_vapid_key())
+        aside = thaw("restore", str(target), "--yes", env={**env, "THAW_VAPID_PRIVATE_KEY_FILE": str(elsewhere)})
+        assert aside.returncode == 0, aside.stderr
+        kept = Path(env["THAW_DATA_DIR"]) / "vapid_private_key.restored.pem"
+        assert kept.read_text() == original and str(kept) in aside.stdout
+        assert "THAW_VAPID_PRIVATE_KEY_FILE" in aside.stdout
+        assert elsewhere.read_text() != original

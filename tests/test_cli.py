@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import isolated_env, thaw
+import pytest
+
+from tests.support import another_vapid_key, isolated_env, thaw
 
 
 def test_help_lists_every_command_with_a_description() -> None:
@@ -121,6 +123,39 @@ def test_deploy_check_catches_servers_whose_keys_disagree(tmp_path: Path) -> Non
         ring = "0a1b2c3d:" + "A" * 43
         other_key = thaw("check", env={**env, "THAW_ENCRYPTION_KEY": ring})
         assert other_key.returncode == 1 and "thaw.E033" in other_key.stderr, other_key.stderr
+        # A server that made a Web Push key of its own: devices subscribed through the others
+        # would get no reminders it signs.
+        other_push = thaw("check", "--deploy", env={**env, "THAW_VAPID_PRIVATE_KEY": another_vapid_key()})
+        assert other_push.returncode == 1 and "thaw.E034" in other_push.stderr, other_push.stderr
+        assert "thaw.E030" not in other_push.stderr and "thaw.E033" not in other_push.stderr
+        shared = Path(env["THAW_DATA_DIR"]) / "vapid_private_key.pem"
+        same_push = thaw("check", env={**env, "THAW_VAPID_PRIVATE_KEY_FILE": str(shared)})
+        assert same_push.returncode == 0, same_push.stderr
+
+
+@pytest.mark.postgres_only
+def test_two_servers_starting_together_on_a_fresh_database_both_migrate_it(tmp_path: Path) -> None:
+    """Two app servers (or a server and a worker) started at once on an empty PostgreSQL
+    database: one migrates, the other waits for it, and both go on (no "relation already
+    exists", no half-applied migration)."""
+    with isolated_env(tmp_path / "data") as env:
+        env["THAW_PASSWORD"] = "a calm, long passphrase"
+        # `thaw user add` migrates first, as `thaw serve` and `thaw worker` do.
+        starts = [subprocess.Popen([sys.executable, "-m", "thaw.cli", "user", "add", f"start{n}@example.org"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                  for n in range(2)]
+        for start in starts:
+            _, stderr = start.communicate(timeout=600)
+            assert start.returncode == 0, stderr
+        listed = thaw("manage", "shell", "--no-imports", "-c",
+                      "from thaw.accounts.models import User; from django.db import connection; "
+                      "c = connection.cursor(); c.execute('SELECT count(*), count(DISTINCT (app, name)) FROM django_migrations'); "
+                      "print(sorted(User.objects.values_list('email', flat=True)), *c.fetchone())", env=env)
+        emails, applied, distinct = listed.stdout.strip().rsplit(" ", 2)
+        assert emails == "['start0@example.org', 'start1@example.org']", listed.stdout + listed.stderr
+        assert applied == distinct  # every migration applied once
+        assert thaw("check", "--deploy", env={**env, "THAW_SITE_URL": "https://thaw.example.org",
+                                              "THAW_TRUSTED_PROXY_COUNT": "1"}).returncode == 0
 
 
 def test_make_run_takes_a_port() -> None:
@@ -132,3 +167,31 @@ def test_make_run_takes_a_port() -> None:
         assert f"thaw serve --port {port}" in done.stdout, done.stdout
     readme = (root / "README.md").read_text()
     assert "make run PORT=8080" in readme
+
+
+@pytest.mark.postgres_only
+def test_behind_a_transaction_pooler_thaw_keeps_nothing_across_transactions(tmp_path: Path) -> None:
+    """THAW_DB_TRANSACTION_POOLER (pgbouncer's transaction mode): no server-side cursors, and no
+    migration through the pooler, which could not hold the lock that makes servers take turns."""
+    with isolated_env(tmp_path / "data") as env:
+        pooled = {**env, "THAW_DB_TRANSACTION_POOLER": "true", "THAW_PASSWORD": "a calm, long passphrase"}
+        refused = thaw("user", "add", "pooled@example.org", env=pooled)
+        assert refused.returncode == 1 and "thaw manage migrate" in refused.stderr, refused.stderr
+        assert "THAW_DB_TRANSACTION_POOLER=false" in refused.stderr
+        assert thaw("manage", "migrate", "-v", "0", env=env).returncode == 0  # PostgreSQL itself
+        assert thaw("user", "add", "pooled@example.org", env=pooled).returncode == 0
+        cursors = thaw("manage", "shell", "--no-imports", "-c",
+                       "from django.db import connection; print(connection.settings_dict['DISABLE_SERVER_SIDE_CURSORS'])",
+                       env=pooled)
+        assert cursors.stdout.strip() == "True", cursors.stderr
+
+
+def test_every_setting_is_in_the_configuration_guide() -> None:
+    """A self-hoster learns what Thaw reads from docs/CONFIGURATION.md alone."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    read = set(re.findall(r'env[a-z]*\("(THAW_[A-Z_]+)"', (root / "thaw" / "settings.py").read_text()))
+    assert {"THAW_SECRET_KEY", "THAW_VAPID_PRIVATE_KEY", "THAW_STATIC_ROOT"} <= read
+    guide = (root / "docs" / "CONFIGURATION.md").read_text()
+    assert sorted(name for name in read if f"`{name}`" not in guide) == []

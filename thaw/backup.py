@@ -6,10 +6,16 @@ the encryption key ring, in 4 MiB AES-256-GCM chunks whose order and end are
 authenticated, and carries the SHA-256 of the plaintext, checked on restore together
 with SQLite's own ``integrity_check``. The key is not in the backup: keep the key file
 (or ``THAW_ENCRYPTION_KEY``) backed up separately, or the backup cannot be opened.
+
+The Web Push (VAPID) key travels inside the backup, sealed with the same key in the header's
+``vapid_key``: every device's reminder subscription in the database is tied to it, so a
+restore on a new machine without it would silently stop every push. ``restore`` puts it
+back in the data directory (or, when the key comes from the environment, beside it, saying so).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -28,6 +34,7 @@ from django.db import connection
 from django.utils import timezone
 
 from thaw import crypto
+from thaw.env import write_private
 from thaw.validation import BodyNotJSON, parse_json_body
 
 MAGIC = b"THAW-BACKUP-1\n"
@@ -185,8 +192,48 @@ def backup(target: Path) -> dict[str, Any]:
             raise BackupError(f"backups of {connection.vendor} are not supported")
         header = {"engine": connection.vendor, "created": timezone.now().isoformat(), "sha256": _sha256(plain),
                   "bytes": plain.stat().st_size}
+        header["vapid_key"] = _seal_vapid(header["sha256"])
         seal_file(plain, target, header)
     return header
+
+
+def _vapid_aad(sha256: str) -> bytes:
+    return b"thaw backup vapid key\0" + sha256.encode()  # tied to this backup's contents
+
+
+def _seal_vapid(sha256: str) -> str:
+    _kid, key = crypto.keyring().current  # the key seal_file uses for the rest
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, settings.THAW_VAPID_PRIVATE_KEY.encode(), _vapid_aad(sha256))
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def _open_vapid(source: Path, header: dict[str, Any]) -> str | None:
+    """The Web Push key the backup carries (None in backups made before it did)."""
+    sealed = header.get("vapid_key")
+    if sealed is None:
+        return None
+    key = crypto.keyring().get(header["key_id"])
+    try:
+        raw = base64.urlsafe_b64decode(str(sealed).encode())
+        return AESGCM(key).decrypt(raw[:12], raw[12:], _vapid_aad(header["sha256"])).decode()
+    except (ValueError, TypeError, InvalidTag, UnicodeDecodeError):
+        raise BackupError(f"{source}: header.vapid_key failed its authentication check; the file is damaged") from None
+
+
+def _put_back_vapid(pem: str) -> str:
+    """Make the backup's Web Push key this server's; say what was done (or must be)."""
+    if pem.strip() == settings.THAW_VAPID_PRIVATE_KEY.strip():
+        return ""
+    data_file = Path(settings.DATA_DIR) / "vapid_private_key.pem"
+    if not (os.environ.get("THAW_VAPID_PRIVATE_KEY") or os.environ.get("THAW_VAPID_PRIVATE_KEY_FILE")):
+        write_private(data_file, pem + "\n", replace=True)
+        return (f"The backup's Web Push key replaced {data_file} (devices keep their reminders). "
+                "Restart Thaw, and copy that file to every other server.")
+    aside = Path(settings.DATA_DIR) / "vapid_private_key.restored.pem"
+    write_private(aside, pem + "\n", replace=True)
+    return (f"The backup's Web Push key differs from THAW_VAPID_PRIVATE_KEY(_FILE): it is in {aside}. "
+            "Point THAW_VAPID_PRIVATE_KEY_FILE at it on every server and restart, or devices' reminders stop.")
 
 
 def restore(source: Path) -> dict[str, Any]:
@@ -196,6 +243,7 @@ def restore(source: Path) -> dict[str, Any]:
         header = open_file(source, plain)
         if header["engine"] != connection.vendor:
             raise BackupError(f"this is a {header['engine']} backup; this Thaw uses {connection.vendor}")
+        vapid = _open_vapid(source, header)  # checked before anything is replaced
         if connection.vendor == "sqlite":
             check = sqlite3.connect(plain)
             try:
@@ -218,4 +266,5 @@ def restore(source: Path) -> dict[str, Any]:
             env = _pg_environment()
             subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                             "--dbname", env.get("PGDATABASE", ""), str(plain)], check=True, env=env)
+    header["vapid_note"] = _put_back_vapid(vapid) if vapid is not None else ""
     return header

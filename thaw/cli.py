@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROLES = ("person", "clinician", "admin", "editor", "intake")
@@ -22,7 +23,42 @@ def _setup_django() -> None:
     django.setup()
 
 
+# The key of the PostgreSQL advisory lock that lets one server at a time migrate (any fixed
+# number no other program on the database uses: "thaw" in ASCII, then "mig").
+MIGRATION_LOCK = 0x74686177_6D6967
+
+
+@contextlib.contextmanager
+def _migration_lock() -> Iterator[None]:
+    """On PostgreSQL several servers (and workers) may start together: a session advisory lock
+    lets one migrate while the others wait, then find nothing left to do."""
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql" or getattr(settings, "DB_TRANSACTION_POOLER", False):
+        yield  # SQLite: one machine, and migrate takes SQLite's write lock; a pooler: see _migrate_now
+        return
+    with connection.cursor() as cursor:
+        # Waiting for another server's migration, and the migration itself (it may rewrite a
+        # big table), are not cut short by the statement limit.
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        yield
+    finally:
+        # Never hide why a migration failed; the lock ends with the session in any case.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+            cursor.execute("RESET statement_timeout")
+
+
 def _migrate(verbose: bool = True) -> None:
+    """Apply any migrations this version has and the database lacks, one server at a time."""
+    with _migration_lock():
+        _migrate_now(verbose)
+
+
+def _migrate_now(verbose: bool) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -30,17 +66,16 @@ def _migrate(verbose: bool = True) -> None:
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
+        from django.conf import settings
+
+        if getattr(settings, "DB_TRANSACTION_POOLER", False):
+            raise SystemExit(f"{len(plan)} database migration(s) are not applied, and THAW_DB_TRANSACTION_POOLER "
+                             "says DATABASE_URL is a pooler, which cannot keep two servers from migrating at once. "
+                             "Run `thaw manage migrate` once with DATABASE_URL naming PostgreSQL itself and "
+                             "THAW_DB_TRANSACTION_POOLER=false, then start Thaw again.")
         if verbose:
             print(f"Applying {len(plan)} database migration(s)…", flush=True)
-        if connection.vendor == "postgresql":  # a migration may rewrite a big table: no statement limit
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = 0")
-        try:
-            call_command("migrate", interactive=False, verbosity=0)
-        finally:
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET statement_timeout")
+        call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)  # shared counters (sign-in limits); no-op once made
 
 
@@ -422,6 +457,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 1
     _migrate()
     print(f"Restored the {header['engine']} backup made at {header['created']} (checksum and integrity verified).")
+    if header["vapid_note"]:
+        print(header["vapid_note"])
     return 0
 
 
@@ -429,6 +466,13 @@ def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thaw.settings")
     from django.core.management import execute_from_command_line
 
+    if args.rest[:1] == ["migrate"]:  # by hand, while a server may be starting: take turns with it
+        import django
+
+        django.setup()
+        with _migration_lock():
+            execute_from_command_line(["thaw manage", *args.rest])
+        return 0
     execute_from_command_line(["thaw manage", *args.rest])
     return 0
 

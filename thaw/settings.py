@@ -162,6 +162,13 @@ else:
     DB_POOL_TIMEOUT = envint("THAW_DB_POOL_TIMEOUT", 10, minimum=1)
     DB_STATEMENT_TIMEOUT_MS = envint("THAW_DB_STATEMENT_TIMEOUT_MS", 20_000, minimum=0)
     DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = envint("THAW_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, minimum=0)
+    # DATABASE_URL names a pooler in transaction mode (pgbouncer's pool_mode = transaction): each
+    # transaction may get another server connection, so nothing may outlive one. Then no
+    # server-side cursors (``.iterator()`` would use them) and no session lock around migrations:
+    # servers refuse to migrate through it (docs/DEPLOYING.md, "pgbouncer").
+    DB_TRANSACTION_POOLER = envbool("THAW_DB_TRANSACTION_POOLER", False)
+    if DB_TRANSACTION_POOLER:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
                            f" -c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}")

@@ -90,13 +90,17 @@ def render_nginx(workdir: Path, port: int, upstreams: list[int], static_dir: Pat
     servers += "".join(f"    server 127.0.0.1:{p} backup;\n" for p in upstreams if p not in writes)
     site = _replace(site, r"(upstream thaw_writes \{\n).*?(\})", rf"\g<1>{servers}\g<2>", regex=True)
     site = _replace(site, r"server \{\n    listen 80;.*?\n\}\n", "", regex=True)  # the HTTPS redirect
-    site = _replace(site, "    listen 443 ssl;\n", f"    listen 127.0.0.1:{port};\n")
-    site = _replace(site, "    listen [::]:443 ssl;\n", "")
-    site = _replace(site, "    http2 on;\n", "")
+    site = _replace(site, "    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{port};\n")
+    site = _replace(site, "    listen [::]:443 ssl http2;\n", "")
     site = _replace(site, r"\n    ssl_[^\n]*", "", regex=True)
     site = _replace(site, "/var/log/nginx/", f"{workdir}/")
     site = _replace(site, "/etc/nginx/snippets/thaw-locations.conf", str(workdir / "thaw-locations.conf"))
     (workdir / "site.conf").write_text(site)
+    return _main_conf(workdir)
+
+
+def _main_conf(workdir: Path) -> Path:
+    """What /etc/nginx/nginx.conf would be, with every path of nginx's own in ``workdir``."""
     main = workdir / "nginx.conf"
     temp = "\n".join(f"    {kind}_temp_path {workdir}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     main.write_text(f"""worker_processes 1;
@@ -106,11 +110,52 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
+    access_log {workdir}/access.log;
 {temp}
     include {workdir}/site.conf;
 }}
 """)
     return main
+
+
+def _self_signed(workdir: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for thaw.example.org, standing in for Let's Encrypt's."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "thaw.example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert_path, key_path = workdir / "fullchain.pem", workdir / "privkey.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def render_shipped_nginx(workdir: Path) -> Path:
+    """deploy/nginx exactly as an operator installs it, changed only where this machine must
+    differ: unprivileged ports, a throwaway certificate, log and snippet paths nginx (run as
+    nobody) can reach. Every directive, TLS and HTTP/2 included, is the shipped one."""
+    (workdir / "thaw-locations.conf").write_text((DEPLOY / "thaw-locations.conf").read_text())
+    site = (DEPLOY / "thaw.conf").read_text()
+    cert, key = _self_signed(workdir)
+    plain, tls = free_port(), free_port()
+    for port, mine in (("80", plain), ("443", tls)):
+        site = _replace(site, rf"(\n    listen (?:\[::\]:)?){port}([ ;])", rf"\g<1>{mine}\g<2>", regex=True)
+    site = _replace(site, "/etc/letsencrypt/live/thaw.example.org/fullchain.pem", str(cert))
+    site = _replace(site, "/etc/letsencrypt/live/thaw.example.org/privkey.pem", str(key))
+    site = _replace(site, "/var/log/nginx/", f"{workdir}/")
+    site = _replace(site, "/etc/nginx/snippets/thaw-locations.conf", str(workdir / "thaw-locations.conf"))
+    (workdir / "site.conf").write_text(site)
+    return _main_conf(workdir)
 
 
 # --- a small HTTP client that can pick its source address and keeps cookies --------------------
@@ -242,8 +287,8 @@ def _start_app(env: dict[str, str], port: int, workdir: Path, name: str, **extra
     return server
 
 
-def _nginx_command(workdir: Path, conf: Path) -> list[str]:
-    command = [NGINX, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf), "-g", "daemon off;"]
+def _nginx_command(workdir: Path, conf: Path, *extra: str) -> list[str]:
+    command = [NGINX, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf), *(extra or ("-g", "daemon off;"))]
     if os.geteuid() == 0:  # CI runs as root: nginx itself must not
         command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
     return command
@@ -256,9 +301,9 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     workdir = Path(tempfile.mkdtemp(prefix="thaw-network-"))
     workdir.chmod(0o755)
     data_dir = tmp_path_factory.mktemp("network") / "data"
+    # The app servers collect the static files here as `thaw serve` does (under its umask 0077),
+    # and nginx, another user, serves them from disk.
     static_dir = workdir / "static"
-    (static_dir / "thaw").mkdir(parents=True)
-    shutil.copy(ROOT / "thaw" / "core" / "static" / "thaw" / "thaw.css", static_dir / "thaw" / "thaw.css")
     nginx_port, ports = free_port(), [free_port(), free_port()]
     # Check-ins go to the second server (the first is its backup), pages to both.
     conf = render_nginx(workdir, nginx_port, ports, static_dir, writes=[ports[1]])
@@ -274,6 +319,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
                 "THAW_LOG_LEVEL": "INFO",
                 "THAW_METRICS_ALLOW": "127.0.0.1/32",
                 "THAW_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "THAW_STATIC_ROOT": str(static_dir),
             })
             setup_env = {**env, "THAW_PASSWORD": PASSWORD}
             first = _start_app(env, ports[0], workdir, "app-a")  # migrates; the others find it done
@@ -335,16 +381,66 @@ def _token(net: Network, email: str) -> str:
 
 # --- the tests ------------------------------------------------------------------------------------
 
+def test_the_shipped_nginx_config_loads_on_this_nginx() -> None:
+    """`nginx -t` on deploy/nginx as shipped (TLS, HTTP/2, every directive): a directive the
+    installed nginx does not know (`http2 on;` on Debian 12's 1.22) fails here, not at a clinic."""
+    if not Path(NGINX).exists():
+        pytest.fail("nginx not found: install Debian's nginx (`apt-get install nginx`; .ci/run does).")
+    workdir = Path(tempfile.mkdtemp(prefix="thaw-nginx-t-"))
+    try:
+        workdir.chmod(0o755)
+        conf = render_shipped_nginx(workdir)
+        if os.geteuid() == 0:
+            for path in [workdir, *workdir.rglob("*")]:
+                os.chown(path, 65534, -1)  # nobody
+        result = subprocess.run(_nginx_command(workdir, conf, "-t"), capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
 def test_static_files_and_closed_metrics_through_nginx(network: Network) -> None:
     browser = network.client()
-    css = browser.request("GET", "/static/thaw/thaw.css")
-    assert css.status == 200 and b"{" in css.body
-    assert "immutable" in css.headers["cache-control"]
+    page = browser.request("GET", "/accounts/login/").text()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', page)
+    assert any(a.endswith(".css") for a in assets) and any(a.endswith(".js") for a in assets), page[:1000]
+    for asset in assets:  # the hashed names the page asks for, from the files `thaw serve` collected
+        answer = browser.request("GET", asset, headers={"Accept-Encoding": "gzip"})
+        assert answer.status == 200 and answer.body, (asset, answer.status)
+        assert "immutable" in answer.headers["cache-control"]
+        if (network.workdir / "static" / f"{asset.removeprefix('/static/')}.gz").exists():
+            assert answer.headers.get("content-encoding") == "gzip", asset  # gzip_static read the copy
     assert browser.request("GET", "/metrics").status == 404  # only on each app server, for Prometheus
     ready = browser.request("GET", "/readyz")
     assert ready.status == 200 and ready.json()["migrations"] == "ok"
     # nginx makes the request id; Thaw answers with the same one.
     assert re.fullmatch(r"[0-9a-f]{32}", ready.headers["x-request-id"])
+
+
+def test_tokens_in_paths_stay_out_of_nginxs_access_log(network: Network) -> None:
+    """An invitation, an enrolment link, a calendar feed and allauth's reset and confirmation
+    links carry their secret in the path: nginx logs the path with the secret replaced."""
+    import secrets
+
+    browser = network.client()
+    paths = {}
+    for shape in ("/invite/{}/", "/enrol/{}/", "/calendar/{}.ics", "/invite/{}",
+                  "/accounts/password/reset/key/1-{}/", "/accounts/confirm-email/{}/"):
+        token = secrets.token_urlsafe(24)
+        paths[shape.format(token)] = token
+        network.secrets.add(token)  # and the app servers' own logs must not hold it either
+    for path in paths:
+        assert browser.request("GET", path).status < 500, path
+    browser.request("GET", "/learn/")  # a path without a secret is logged as it is
+    access_log = network.workdir / "thaw.access.log"
+    wait_until(lambda: '"GET /learn/"' in access_log.read_text(), "nginx logging the requests")
+    logged = access_log.read_text()
+    for path, token in paths.items():
+        assert token not in logged, f"{path} logged with its token"
+    for redacted in ("/invite/REDACTED/", "/enrol/REDACTED/", "/calendar/REDACTED.ics", "/invite/REDACTED\"",
+                     "/accounts/password/reset/key/REDACTED/", "/accounts/confirm-email/REDACTED/"):
+        assert f'"GET {redacted}' in logged, (redacted, logged[-2000:])
 
 
 def test_a_session_signed_in_on_one_server_works_on_the_other(network: Network) -> None:

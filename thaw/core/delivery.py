@@ -167,7 +167,19 @@ def collect_static() -> bool:
         fingerprint = _source_fingerprint()
         stamp = root / FINGERPRINT
         if stamp.exists() and stamp.read_text() == fingerprint and (root / "staticfiles.json").exists():
+            _readable_by_all(root)  # collected by an older Thaw, which left them private
             return False
         call_command("collectstatic", interactive=False, clear=True, verbosity=0)
         stamp.write_text(fingerprint)
+        _readable_by_all(root)
         return True
+
+
+def _readable_by_all(root: Path) -> None:
+    """Static files are public (styles, scripts, icons) and nginx, another user, serves them
+    from disk (deploy/nginx). ``thaw`` runs under umask 0077 for the database and keys, which
+    would leave the folders and the compressed copies readable by Thaw alone."""
+    for path in [root, *root.rglob("*")]:
+        mode = 0o755 if path.is_dir() else 0o644
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)

@@ -107,4 +107,10 @@ def keys_agree_with_the_other_servers(app_configs: object = None, databases: obj
             "This server's current encryption key differs from the one the other servers of this database use.",
             hint="Copy the same key file (or THAW_ENCRYPTION_KEY) to every server; after `thaw rotate-key`, "
                  "copy the new key file to every server and restart each.", id="thaw.E033"))
+    if "vapid_key" in differ:
+        problems.append(Error(
+            "This server's Web Push (VAPID) key differs from the one the other servers of this database use.",
+            hint="Give every app server and worker the same THAW_VAPID_PRIVATE_KEY_FILE (copy "
+                 "<data dir>/vapid_private_key.pem from the first server): browsers subscribe to one server's "
+                 "key, and push services refuse reminders signed with another.", id="thaw.E034"))
     return problems

@@ -12,13 +12,34 @@ def _digest(label: str, material: bytes) -> str:
     return hashlib.sha256(b"thaw key fingerprint\0" + label.encode() + b"\0" + material).hexdigest()
 
 
+def vapid_public_key() -> bytes | None:
+    """The public half of the Web Push (VAPID) key: browsers subscribe to it, so every server
+    that hands it out and every worker that signs a push must have the same private key.
+    None when the configured key is not a usable P-256 PEM (push itself reports that)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    try:
+        key = serialization.load_pem_private_key(settings.THAW_VAPID_PRIVATE_KEY.encode(), password=None)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        return None
+    return key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+
 def local() -> dict[str, str]:
-    """This server's fingerprints: the secret key, and the encryption key it writes with."""
+    """This server's fingerprints: the secret key, the encryption key it writes with, and the
+    Web Push key."""
     from thaw import crypto
 
     kid, key = crypto.keyring().current
-    return {"secret_key": _digest("secret_key", settings.SECRET_KEY.encode()),
-            "encryption_key": _digest("encryption_key", kid.encode() + b":" + key)}
+    found = {"secret_key": _digest("secret_key", settings.SECRET_KEY.encode()),
+             "encryption_key": _digest("encryption_key", kid.encode() + b":" + key)}
+    vapid = vapid_public_key()
+    if vapid is not None:
+        found["vapid_key"] = _digest("vapid_key", vapid)
+    return found
 
 
 def record(*, replace: str | None = None) -> None:
