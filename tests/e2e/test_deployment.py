@@ -593,6 +593,9 @@ def test_check_ins_go_to_their_own_server_and_pages_to_both(network: Network) ->
     assert {port: after[port] - before[port] for port in after} == {page_server.port: 0, write_server.port: 3}
 
 
+CUT_OFF = 0  # a status for an answer the killed server never finished sending
+
+
 def test_killing_an_app_server_mid_load_loses_no_acknowledged_checkin(network: Network) -> None:
     token = network.tokens["person"]
     acknowledged: list[str] = []
@@ -604,8 +607,14 @@ def test_killing_an_app_server_mid_load_loses_no_acknowledged_checkin(network: N
     def writer(n: int) -> None:
         browser = network.client()
         for i in range(60):
-            answer = browser.api("POST", "/api/v1/checkins", {"emotions": [{"word": "calm", "intensity": 2}],
-                                                              "numbness": i % 11}, token=token)
+            try:
+                answer = browser.api("POST", "/api/v1/checkins", {"emotions": [{"word": "calm", "intensity": 2}],
+                                                                  "numbness": i % 11}, token=token)
+            except (http.client.HTTPException, ConnectionError):
+                # The killed server's answer was cut off mid-way: not acknowledged, like a 502.
+                with lock:
+                    statuses.append(CUT_OFF)
+                continue
             with lock:
                 statuses.append(answer.status)
                 if answer.status == 201:
@@ -623,8 +632,8 @@ def test_killing_an_app_server_mid_load_loses_no_acknowledged_checkin(network: N
     for thread in threads:
         thread.join(timeout=600)
     assert not any(t.is_alive() for t in threads)
-    assert set(statuses) <= {201, 502}, statuses
-    assert statuses.count(502) <= 4  # at most the requests in flight on the killed server
+    assert set(statuses) <= {201, 502, CUT_OFF}, statuses
+    assert statuses.count(502) + statuses.count(CUT_OFF) <= 4  # at most the requests in flight on the killed server
     assert after_kill[0] >= 20  # the other server carried on
     stored = network.sql("SELECT count(*) FROM checkins_checkin WHERE id = ANY(%s::uuid[])", acknowledged)[0][0]
     assert stored == len(acknowledged)
