@@ -183,11 +183,12 @@ def clean_plan(data: dict[str, Any]) -> dict[str, Any]:
     if pair is not None:
         for value in times:
             if mode == "fixed" and in_quiet(value, pair):
-                errors.setdefault("times", f"{fmt(value)} is inside your quiet hours ({fmt(pair[0])}–{fmt(pair[1])})")
+                errors.setdefault("times", _("%(time)s is inside your quiet hours (%(start)s–%(end)s)") % {
+                    "time": fmt(value), "start": fmt(pair[0]), "end": fmt(pair[1])})
         for window in windows:
             if mode == "random" and _overlaps(window["start"], window["end"], pair):
-                errors.setdefault("windows", f"the window {fmt(window['start'])}–{fmt(window['end'])} overlaps your "
-                                             f"quiet hours ({fmt(pair[0])}–{fmt(pair[1])})")
+                errors.setdefault("windows", _("the window %(from)s–%(to)s overlaps your quiet hours (%(start)s–%(end)s)") % {
+                    "from": fmt(window["start"]), "to": fmt(window["end"]), "start": fmt(pair[0]), "end": fmt(pair[1])})
 
     days: list[int] = []
     raw_days = data.get("days", list(DAY_NAMES))
