@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,15 @@ def test_make_run_takes_a_port() -> None:
         assert f"thaw serve --port {port}" in done.stdout, done.stdout
     readme = (root / "README.md").read_text()
     assert "make run PORT=8080" in readme
+
+
+def test_the_readme_names_every_role_and_every_benchmark() -> None:
+    from thaw.cli import ROLES
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    [listed] = re.findall(r"`thaw user add EMAIL --role ([a-z\\|]+)`", readme)
+    assert listed.split("\\|") == list(ROLES), "README lists the roles `thaw user add` accepts"
+    targets = re.findall(r"^(bench[a-z-]*):", (root / "Makefile").read_text(), flags=re.M)
+    assert targets and [t for t in targets if f"`make {t}`" not in readme] == []
+    assert "docs/LEARN.md" in readme and "docs/INTAKE.md" in readme
