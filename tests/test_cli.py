@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,7 +105,15 @@ def test_deploy_check_is_clean_in_production_settings(tmp_path: Path) -> None:
         unmigrated = thaw("check", "--deploy", env=env)
         assert unmigrated.returncode == 1 and "thaw.E032" in unmigrated.stderr, unmigrated.stderr
         assert thaw("manage", "migrate", "-v", "0", env=env).returncode == 0
-        result = thaw("check", "--deploy", env=env)
+        fresh = thaw("check", "--deploy", env=env)
+        assert fresh.returncode == 0, fresh.stderr  # warnings: the clinic's front door is not set up yet
+        assert "thaw.W060" in fresh.stderr and "--role intake" in fresh.stderr, "nobody would see contact requests"
+        assert "thaw.W061" in fresh.stderr and "virtual-iop-adults" in fresh.stderr, "example programs are public"
+        assert "thaw.W06" not in thaw("check", env=env).stderr, "only the deployment checks read the clinic's setup"
+        hidden = thaw("manage", "shell", "--no-imports", "-c",
+                      "from thaw.learn.models import ProgramPage; ProgramPage.objects.update(public=False)", env=env)
+        assert hidden.returncode == 0, hidden.stderr
+        result = thaw("check", "--deploy", env={**env, "THAW_INTAKE_NOTIFY_EMAIL": "intake@clinic.example"})
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout, result.stdout + result.stderr
 
@@ -195,3 +204,15 @@ def test_every_setting_is_in_the_configuration_guide() -> None:
     assert {"THAW_SECRET_KEY", "THAW_VAPID_PRIVATE_KEY", "THAW_STATIC_ROOT"} <= read
     guide = (root / "docs" / "CONFIGURATION.md").read_text()
     assert sorted(name for name in read if f"`{name}`" not in guide) == []
+
+
+def test_the_readme_names_every_role_and_every_benchmark() -> None:
+    from thaw.cli import ROLES
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    [listed] = re.findall(r"`thaw user add EMAIL --role ([a-z\\|]+)`", readme)
+    assert listed.split("\\|") == list(ROLES), "README lists the roles `thaw user add` accepts"
+    targets = re.findall(r"^(bench[a-z-]*):", (root / "Makefile").read_text(), flags=re.M)
+    assert targets and [t for t in targets if f"`make {t}`" not in readme] == []
+    assert "docs/LEARN.md" in readme and "docs/INTAKE.md" in readme

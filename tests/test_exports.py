@@ -140,6 +140,8 @@ def test_import_round_trips_losslessly_into_a_fresh_install(filled: ApiClient, t
         document.pop("sharing")  # sharing names people of the old install; an import starts with none
         document.pop("homework")  # as do care teams and their sessions
         document.pop("sessions")
+        document.pop("comments")  # and Learn comments and contact requests (the old install's articles and clinic)
+        document.pop("contact_requests")
     assert round_trip == original
 
 
@@ -242,3 +244,70 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(api_alice: ApiCl
     # The JSON export is the person's data exactly as written.
     document = json.loads(api_alice.get("/api/v1/export", format="json").content)
     assert sorted(c["note"] for c in document["checkins"]) == sorted(formulas)
+
+
+def test_my_comments_and_my_contact_request_are_in_my_export_but_not_anyone_elses(alice, bob, api_alice) -> None:
+    from django.test import Client
+
+    from tests.learn_support import seeded, signed_in, staff, started
+    from thaw.accounts.erasure import erase
+    from thaw.accounts.models import Role
+    from thaw.clinic import services as clinic
+    from thaw.clinic.models import EnrolmentInvite, Program
+    from thaw.exports.document import build, restore
+    from thaw.intake import services as intake
+    from thaw.intake.models import ContactRequest
+    from thaw.learn import services as learn
+    from thaw.learn.models import Comment
+
+    seeded()
+    slug = "what-is-emotional-numbness"
+
+    def comment(client: Client, name: str, body: str) -> None:
+        sent = client.post(f"/learn/{slug}/comment/", {"name": name, "body": body, "started": started("comment")})
+        assert sent.status_code == 302
+
+    comment(signed_in(alice), "A.", "=1+1 is how flat it felt ü")
+    comment(signed_in(bob), "B.", "Bob's comment")
+    comment(Client(), "A.", "Written while signed out")
+    mine = Comment.objects.get(author=alice)
+    learn.moderate(mine, staff("editor@example.org", Role.EDITOR), "reply", "Thank you for saying it.")
+
+    def contact(name: str, reach_at: str) -> ContactRequest:
+        Client().post("/contact/", {"name": name, "reach_by": "email", "reach_at": reach_at, "best_time": "evenings",
+                                    "looking_for": "virtual-iop-adults", "region": "Oregon", "consent": "on",
+                                    "message": f"{name}'s message", "started": started("contact")})
+        [found] = [r for r in ContactRequest.objects.all() if r.name == name]  # names are encrypted
+        return found
+
+    team = staff("intake@clinic.example", Role.INTAKE)
+    program = Program.objects.get(page__slug="virtual-iop-adults")
+    request = contact("Alice", "alice@example.org")
+    intake.invite(request, team, program, "alice@example.org")
+    clinic.enrol(EnrolmentInvite.objects.get(), alice, ["summary", "assessments", "flags"])
+    contact("Not enrolled", "alice@example.org")  # a request never accepted stays the clinic's, then is deleted
+
+    document = json.loads(api_alice.get("/api/v1/export", format="json").content)
+    [exported] = document["comments"]
+    assert exported["body"] == "=1+1 is how flat it felt ü" and exported["name"] == "A."
+    assert exported["article"] == slug and exported["reply"] == "Thank you for saying it."
+    assert exported["status"] == "approved" and exported["replied_at"]
+    [sent] = document["contact_requests"]
+    assert sent["name"] == "Alice" and sent["message"] == "Alice's message" and sent["status"] == "enrolled"
+    assert sent["reach_at"] == "alice@example.org" and sent["program"] == program.name
+    text = json.dumps(document)
+    assert "Bob's comment" not in text and "Written while signed out" not in text
+    assert "Not enrolled" not in text and "editor@example.org" not in text and "intake@clinic" not in text
+
+    archive = zipfile.ZipFile(io.BytesIO(api_alice.get("/api/v1/export", format="csv").content))
+    comments = archive.read("comments.csv").decode()
+    assert "'=1+1 is how flat it felt ü" in comments, "a spreadsheet shows it as text"
+    assert "Bob's comment" not in comments and comments.count("\n") == 2
+    requests = archive.read("contact_requests.csv").decode()
+    assert "Alice's message" in requests and "Not enrolled" not in requests
+
+    # For the person's information only: an import into another install does not recreate them.
+    erase(alice)
+    restored = restore(document, "a calm, long passphrase")
+    again = build(restored)
+    assert again["comments"] == [] and again["contact_requests"] == []

@@ -188,6 +188,15 @@ def test_feed_and_sitemap_list_the_published_articles(seed, editor) -> None:
     assert "hidden-draft" not in sitemap
 
 
+def test_the_feed_is_titled_in_the_readers_language_else_the_sites(seed) -> None:
+    spanish = Client().get("/learn/feed/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<title>Aprender: artículos nuevos</title>" in spanish and "new articles" not in spanish
+    assert "entumecimiento emocional" in spanish and "Plain articles" not in spanish
+    with override_settings(THAW_LANGUAGE="es"):
+        assert "Aprender: artículos nuevos" in Client().get("/learn/feed/").content.decode()
+    assert "<title>Learn: new articles</title>" in Client().get("/learn/feed/").content.decode()
+
+
 # --- comments ----------------------------------------------------------------------------------
 
 def post_form_comment(client: Client, slug: str, **fields):
@@ -253,6 +262,16 @@ def test_comments_from_one_address_are_limited(seed) -> None:
                                                   json.dumps({"name": "x", "body": "y"}), content_type="application/json")
     assert api.status_code == 429 and api["Retry-After"], "the API shares the form's limit"
     assert post_form_comment(Client(REMOTE_ADDR="198.51.100.9"), SLUG, body="Elsewhere").status_code == 302
+
+
+@override_settings(THAW_COMMENT_LIMIT=1)
+def test_a_spanish_reader_over_the_comment_limit_is_told_so_in_spanish(seed) -> None:
+    client = Client(REMOTE_ADDR="198.51.100.10", HTTP_ACCEPT_LANGUAGE="es")
+    assert post_form_comment(client, SLUG, body="Primero").status_code == 302
+    refused = post_form_comment(client, SLUG, body="Uno más")
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "Uno más" in page
+    assert "Tu comentario sigue aquí" in page and "Thank you for writing" not in page
 
 
 def test_comments_off_and_unknown_articles(seed, editor) -> None:
@@ -390,6 +409,16 @@ def test_the_live_preview_is_sanitised(editor) -> None:
     assert "<img" not in html and 'href="javascript' not in html and "elsewhere.example" not in html
     assert "a cat" in html, "an image in the body keeps only its description"
     assert Client().post("/learn/manage/preview", {"body": "x"}).status_code == 302, "editors only"
+
+
+def test_the_live_preview_says_an_article_is_too_long_in_the_editors_language(editor) -> None:
+    editor.language = "es"
+    editor.save(update_fields=["language"])
+    response = signed_in(editor).post("/learn/manage/preview", {"body": "x" * 40_001})
+    html = response.content.decode().replace("\xa0", " ")
+    assert response.status_code == 200 and "field-error" in html
+    assert "40 001" in html and "40 000" in html, "counts written the Spanish way"
+    assert "El artículo tiene" in html and "characters long" not in html
 
 
 def test_a_picture_is_re_encoded_with_its_description_and_served_by_thaw(seed, editor) -> None:

@@ -103,8 +103,33 @@ def build(person: User) -> dict[str, Any]:
                       "cancelled": a.session.cancelled_at is not None, "attended": a.attended}
                      for a in Attendee.objects.filter(person=person).select_related("session__program")
                      .order_by("session__starts_at")],
+        # What you wrote under Learn articles while signed in, and your contact request once it led to
+        # your enrolment (exported for your records; an import does not recreate them: they belong to
+        # the old install's articles and clinic). The intake team's own notes are not included.
+        "comments": _comments(person),
+        "contact_requests": _contact_requests(person),
         "audit": audit,
     }
+
+
+def _comments(person: User) -> list[dict[str, Any]]:
+    from thaw.learn.models import Comment
+
+    return [{"article": c.article.slug, "article_title": c.article.title, "name": c.name, "body": c.body,
+             "status": c.status, "urgent": c.urgent, "created_at": _iso(c.created_at), "reply": c.reply,
+             "replied_at": _iso(c.replied_at)}
+            for c in Comment.objects.filter(author=person).select_related("article").order_by("created_at", "id")]
+
+
+def _contact_requests(person: User) -> list[dict[str, Any]]:
+    from thaw.intake.models import ContactRequest
+
+    return [{"id": str(r.id), "created_at": _iso(r.created_at), "name": r.name, "reach_by": r.reach_by,
+             "reach_at": r.reach_at, "best_time": r.best_time, "program": r.program.name if r.program_id else None,
+             "region": r.region, "message": r.message, "consent_at": _iso(r.consent_at), "came_from": r.came_from,
+             "language": r.language, "urgent": r.urgent, "status": r.status, "updated_at": _iso(r.updated_at)}
+            for r in ContactRequest.objects.filter(person=person).select_related("program")
+            .order_by("created_at", "id")]
 
 
 def _time(value: str | None) -> datetime | None:

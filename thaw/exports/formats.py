@@ -96,6 +96,16 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
         table("substance_cravings.csv", ["id", "at", "substance", "custom_name", "intensity", "helped", "helped_note"],
               [[c["id"], c["at"], c["substance"], c["custom_name"], c["intensity"], ";".join(c["helped"]),
                 c["helped_note"]] for c in document.get("substance_cravings", [])])
+        table("comments.csv", ["created_at", "article", "article_title", "name", "body", "status", "urgent", "reply",
+                               "replied_at"],
+              [[c["created_at"], c["article"], c["article_title"], c["name"], c["body"], c["status"], c["urgent"],
+                c["reply"], c["replied_at"] or ""] for c in document.get("comments", [])])
+        table("contact_requests.csv", ["id", "created_at", "name", "reach_by", "reach_at", "best_time", "program",
+                                       "region", "message", "consent_at", "came_from", "language", "urgent", "status",
+                                       "updated_at"],
+              [[r["id"], r["created_at"], r["name"], r["reach_by"], r["reach_at"], r["best_time"], r["program"] or "",
+                r["region"], r["message"], r["consent_at"], r["came_from"], r["language"], r["urgent"], r["status"],
+                r["updated_at"]] for r in document.get("contact_requests", [])])
         table("account.csv", ["field", "value"], [[k, v] for k, v in document["account"].items()])
     return buffer.getvalue()
 

@@ -4,7 +4,7 @@ Every field ``restore`` reads is checked here first, with its type, its range an
 through the one gate (``thaw.text``), so a malformed or edited file is refused with one line
 saying what is wrong and where (``checkins[3].numbness: must be at most 10``), before the
 password is asked for and before anything is written. Fields this version does not import
-(the audit trail, sharing, care teams) are ignored.
+(the audit trail, sharing, care teams, Learn comments, contact requests) are ignored.
 """
 
 from __future__ import annotations

@@ -7,4 +7,5 @@ class IntakeConfig(AppConfig):
     verbose_name = "Intake"
 
     def ready(self) -> None:
-        from thaw.intake import tasks  # noqa: F401  (registers the retention task and the notification email)
+        # Registers the system check, the retention task and the notification email.
+        from thaw.intake import checks, tasks  # noqa: F401

@@ -9,6 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy
 
 from thaw.learn.models import Article, ProgramPage
 from thaw.learn.services import live_articles
@@ -18,8 +19,10 @@ FEED_ITEMS = 30
 
 class ArticleFeed(Feed):
     feed_type = Atom1Feed
-    title = "Learn: new articles"
-    subtitle = "Plain articles about emotional numbness: what it is, why it happens, and the ways back."
+    # Lazy: the feed speaks the reader's language (a feed reader that sends no Accept-Language
+    # gets the site's default, THAW_LANGUAGE).
+    title = gettext_lazy("Learn: new articles")
+    subtitle = gettext_lazy("Plain articles about emotional numbness: what it is, why it happens, and the ways back.")
 
     def link(self) -> str:
         return reverse("learn")

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ from thaw.learn.models import (
     Revision,
     Topic,
 )
+from thaw.validation import count
 
 
 def editor_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -158,8 +160,9 @@ def preview(request: HttpRequest) -> HttpResponse:
     """The live preview (htmx): the body as readers would see it, sanitised the same way."""
     body = request.POST.get("body", "")
     if len(body) > BODY_MAX:
-        return HttpResponse(f'<p class="field-error">The article is {len(body):,} characters long; the limit is '
-                            f"{BODY_MAX:,}.</p>", status=200)
+        message = gettext("The article is %(length)s characters long; the limit is %(limit)s.") % {
+            "length": count(len(body)), "limit": count(BODY_MAX)}
+        return HttpResponse(format_html('<p class="field-error">{}</p>', message), status=200)
     return render(request, "learn/manage/_preview.html", {"html": render_markdown(body)})
 
 

@@ -15,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 
 from thaw.core.net import client_ip
 from thaw.learn import counter, pagecache, services, spam
 from thaw.learn.forms import CommentForm
 from thaw.learn.models import CommentMode, ProgramPage, Topic
+from thaw.validation import count
 
 RECENT = 6
 
@@ -109,9 +110,13 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
             except services.CommentsOff:
                 return render(request, "learn/comment.html", {"article": found, "off": True}, status=403)
             except services.TooMany as exc:
-                problem = (f"Thank you for writing so much. To keep spam out, Thaw takes a few comments an hour "
-                           f"from one place; please send this one in {max(1, exc.wait // 60)} minutes. "
-                           "Your comment is still here.")
+                minutes = max(1, exc.wait // 60)
+                problem = ngettext(
+                    "Thank you for writing so much. To keep spam out, Thaw takes a few comments an hour from one "
+                    "place; please send this one in %(minutes)s minute. Your comment is still here.",
+                    "Thank you for writing so much. To keep spam out, Thaw takes a few comments an hour from one "
+                    "place; please send this one in %(minutes)s minutes. Your comment is still here.",
+                    minutes) % {"minutes": count(minutes)}
                 status = 429
             except services.FieldErrors as exc:
                 for key, message in exc.errors.items():
