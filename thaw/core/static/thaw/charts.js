@@ -127,20 +127,23 @@
     return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
   }
 
-  function barsChart(el, values) {
+  /* Bars with a label under each (a label of two lines comes as two strings); y is 0-10. */
+  function barsChart(el, labels, values, yLabel) {
     var accent = css("--accent");
+    var xs = values.map(function (_, i) { return i; });
+    var lines = labels.reduce(function (most, l) { return Math.max(most, l.length); }, 1);
     var opts = {
-      width: width(el), height: 140, legend: { show: false },
-      scales: { x: { time: false, range: [-0.5, 1.5] }, y: { range: [0, 10] } },
+      width: width(el), height: 140 + 16 * (lines - 1), legend: { show: false },
+      scales: { x: { time: false, range: [-0.5, values.length - 0.5] }, y: { range: [0, 10] } },
       axes: [
-        axis({ values: function () { return [gettext("with"), gettext("without")]; }, splits: function () { return [0, 1]; },
-               grid: { show: false } }),
-        axis({ size: 36, label: gettext("numbness"), values: tickValues(1) }),
+        axis({ values: function () { return labels.map(function (l) { return l.join("\n"); }); },
+               splits: function () { return xs; }, size: 30 + 16 * (lines - 1), grid: { show: false } }),
+        axis({ size: 36, label: yLabel, values: tickValues(1) }),
       ],
-      series: [{}, { label: gettext("numbness"), stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
+      series: [{}, { label: yLabel, stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
                      points: { show: false } }],
     };
-    return new window.uPlot(opts, [[0, 1], values], el);
+    return new window.uPlot(opts, [xs, values], el);
   }
 
   /* Where feelings sit: one circle per place, its area growing with the number of check-ins
@@ -198,7 +201,11 @@
         chart = moodChart(el, data.mood);
       } else if (kind === "pattern") {
         var p = data.patterns[Number(el.dataset.index)];
-        if (p) chart = barsChart(el, [p.with, p.without]);
+        if (p) chart = barsChart(el, [[gettext("with")], [gettext("without")]], [p.with, p.without], gettext("numbness"));
+      } else if (kind === "ups" && data.ups.values.length) {
+        chart = barsChart(el, data.ups.labels, data.ups.values, gettext("strength"));
+      } else if (kind === "reminders" && data.reminders.values.length) {
+        chart = barsChart(el, data.reminders.labels, data.reminders.values, gettext("numbness"));
       }
       if (chart) drawn.push(chart);
     });
