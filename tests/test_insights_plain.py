@@ -200,8 +200,10 @@ def test_with_a_year_of_check_ins_every_card_has_a_chart_and_how_we_know(web_ali
         assert 'class="chart-box' in card, name
     # The figures the two new charts draw, and their tables.
     data = json.loads(re.search(r'id="insights-data" type="application/json">(.*?)</script>', html, re.S).group(1))
-    assert len(data["ups"]["values"]) == 4 and data["ups"]["labels"][0] == ["pleasant", "earlier"]
-    assert data["reminders"] == {"labels": [["when Thaw asked"], ["on your own"]],
+    assert data["ups"]["groups"] == ["pleasant", "unpleasant"]
+    assert [s["label"] for s in data["ups"]["series"]] == ["earlier", "last 28 days"]
+    assert all(len(s["values"]) == 2 and None not in s["values"] for s in data["ups"]["series"])
+    assert data["reminders"] == {"labels": ["when Thaw asked", "on your own"],
                                  "values": [3.0, data["reminders"]["values"][1]]}
     assert "Before the last 28 days" in cards["var-title"] and "Last 28 days" in cards["var-title"]
     assert "You answered 2 of the 2 reminders Thaw sent in this time." in cards["prompt-title"]

@@ -107,18 +107,17 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 
 
 def strength_bars(flattening: dict[str, Any]) -> dict[str, Any]:
-    """Average strength of pleasant and unpleasant feelings, before and in the last 28 days (the
-    flattening check's own figures); a bar only where there is a figure."""
-    periods = (("baseline", gettext("earlier")), ("recent", gettext("last 28 days")))
+    """Average strength of pleasant and unpleasant feelings, before the last 28 days and in them (the
+    flattening check's own figures): one group of bars per kind of feeling, one series per period
+    that has any figure."""
     feelings = (("positive_mean", gettext("pleasant")), ("negative_mean", gettext("unpleasant")))
-    labels, values = [], []
-    for key, feeling in feelings:
-        for period, when in periods:
-            profile = flattening.get(period) or {}
-            if profile.get(key) is not None:
-                labels.append([feeling, when])
-                values.append(profile[key])
-    return {"labels": labels, "values": values}
+    series = []
+    for period, label in (("baseline", gettext("earlier")), ("recent", gettext("last 28 days"))):
+        profile = flattening.get(period) or {}
+        values = [profile.get(key) for key, _ in feelings]
+        if any(v is not None for v in values):
+            series.append({"label": label, "values": values})
+    return {"groups": [name for _, name in feelings] if series else [], "series": series}
 
 
 def reminder_bars(rate: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +125,7 @@ def reminder_bars(rate: dict[str, Any]) -> dict[str, Any]:
     prompted, own = rate["prompted"]["mean_numbness"], rate["self_started"]["mean_numbness"]
     if prompted is None or own is None:
         return {"labels": [], "values": []}
-    return {"labels": [[gettext("when Thaw asked")], [gettext("on your own")]], "values": [prompted, own]}
+    return {"labels": [gettext("when Thaw asked"), gettext("on your own")], "values": [prompted, own]}
 
 
 def _figures(person: Any, days: int | None) -> dict[str, Any]:
