@@ -39,14 +39,21 @@ def patterns(result: dict[str, Any]) -> str:
         return gettext("Nothing stands out yet as going with more or less numbness.")
     higher = sum(1 for p in found if p["direction"] == "higher")
     lower = len(found) - higher
+    # The verb agrees with the first count (Spanish "coincidió"/"coincidieron"), so each sentence is
+    # chosen by that count; a second count only names its things.
     if higher and lower:
-        text = gettext("%(higher)s went with feeling more numb and %(lower)s with feeling less numb.")
+        text = ngettext("%(n)s thing went with feeling more numb and %(other)s with feeling less numb.",
+                        "%(n)s things went with feeling more numb and %(other)s with feeling less numb.",
+                        higher) % {"n": higher, "other": _things(lower)}
     elif higher:
-        text = gettext("%(higher)s went with feeling more numb.")
+        text = ngettext("%(n)s thing went with feeling more numb.",
+                        "%(n)s things went with feeling more numb.", higher) % {"n": higher}
     else:
-        text = gettext("%(lower)s with feeling less numb.")  # the English has always read so
-    things = {"higher": _things(higher), "lower": _things(lower)}
-    return (text % things) + " " + gettext("Each is below, in your own check-ins' numbers.")
+        text = ngettext("%(n)s thing went with feeling less numb.",
+                        "%(n)s things went with feeling less numb.", lower) % {"n": lower}
+    below = ngettext("It is below, in your own check-ins' numbers.",
+                     "Each is below, in your own check-ins' numbers.", len(found))
+    return f"{text} {below}"
 
 
 def _things(n: int) -> str:
@@ -93,6 +100,22 @@ def ups_and_downs(result: dict[str, Any]) -> str:
     return ngettext("Within a day, your numbness typically moves about %(n)s point between check-ins.",
                     "Within a day, your numbness typically moves about %(n)s points between check-ins.",
                     typical) % {"n": typical}
+
+
+def reminders(rate: dict[str, Any]) -> str:
+    """The reminders card: what happened, never a judgement of unanswered ones, and no comparison
+    of numbness (the two groups are shown side by side, not tested)."""
+    sent, answered = rate["sent"], rate["answered"]
+    if sent:
+        text = ngettext("You answered %(answered)s of the %(sent)s reminder Thaw sent in this time.",
+                        "You answered %(answered)s of the %(sent)s reminders Thaw sent in this time.",
+                        sent) % {"answered": answered, "sent": sent}
+        if answered < sent:
+            text += " " + gettext("The others are fine to let go: a reminder is an offer, not a task.")
+        return text
+    return ngettext("Thaw sent no reminders in this time; %(n)s check-in answered an earlier one.",
+                    "Thaw sent no reminders in this time; %(n)s check-ins answered earlier ones.",
+                    rate["prompted"]["n"]) % {"n": rate["prompted"]["n"]}
 
 
 def leads(result: dict[str, Any], mood_chart: dict[str, Any]) -> dict[str, str]:

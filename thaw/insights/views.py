@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from thaw.checkins.vocabulary import vocabulary
 from thaw.insights import plain, words
 from thaw.insights.cache import cached_figures
 from thaw.insights.data import GRANULARITY_WINDOW_DAYS, PersonSpan, granularity_span
-from thaw.insights.engine import CheckInArrays
+from thaw.insights.engine import PATTERN_MIN_PER_SIDE, CheckInArrays
 from thaw.learn import links
 from thaw.reminders.insights import answer_rate
 
@@ -93,9 +94,38 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     # The Learn article that fits (numb weeks, numb streaks), only while it is live.
     numbness = figures["result"]["numbness"]
     article = links.live(links.for_insights(numbness.get("longest_numb_streak"), numbness.get("mean")))
-    page = {**figures, "result": words.localised(figures["result"])}
-    return render(request, "insights/page.html", {**page, "lead": lead, "reminders": reminders, "article": article,
-                                                  "window_key": window_key, "windows": list(WINDOWS)})
+    lead["reminders"] = plain.reminders(reminders)
+    # Two charts are drawn from figures read per request (reminders) or labelled in the reader's language.
+    charts = {**figures["charts"], "ups": strength_bars(figures["result"]["flattening"]),
+              "reminders": reminder_bars(reminders)}
+    has_granularity = any(p["negative"] is not None or p["positive"] is not None for p in charts["granularity"])
+    page = {**figures, "charts": charts, "result": words.localised(figures["result"])}
+    return render(request, "insights/page.html", {
+        **page, "lead": lead, "reminders": reminders, "article": article, "has_granularity": has_granularity,
+        "mood_placed": sum(charts["mood"]["count"]), "pattern_min": PATTERN_MIN_PER_SIDE,
+        "window_key": window_key, "windows": list(WINDOWS)})
+
+
+def strength_bars(flattening: dict[str, Any]) -> dict[str, Any]:
+    """Average strength of pleasant and unpleasant feelings, before the last 28 days and in them (the
+    flattening check's own figures): one group of bars per kind of feeling, one series per period
+    that has any figure."""
+    feelings = (("positive_mean", gettext("pleasant")), ("negative_mean", gettext("unpleasant")))
+    series = []
+    for period, label in (("baseline", gettext("earlier")), ("recent", gettext("last 28 days"))):
+        profile = flattening.get(period) or {}
+        values = [profile.get(key) for key, _ in feelings]
+        if any(v is not None for v in values):
+            series.append({"label": label, "values": values})
+    return {"groups": [name for _, name in feelings] if series else [], "series": series}
+
+
+def reminder_bars(rate: dict[str, Any]) -> dict[str, Any]:
+    """Mean numbness when answering a reminder and when started by the person: only when both have one."""
+    prompted, own = rate["prompted"]["mean_numbness"], rate["self_started"]["mean_numbness"]
+    if prompted is None or own is None:
+        return {"labels": [], "values": []}
+    return {"labels": [gettext("when Thaw asked"), gettext("on your own")], "values": [prompted, own]}
 
 
 def _figures(person: Any, days: int | None) -> dict[str, Any]:

@@ -127,7 +127,7 @@ def _after(checkin_epoch: FloatArray, use_epoch: FloatArray) -> BoolArray:
     return np.asarray(has & (since <= AFTER_WINDOW), dtype=np.bool_)
 
 
-def _substance_name(key: str) -> str:
+def substance_name(key: str) -> str:
     """A substance as the sentences name it: the key in English ("alcohol"), else the translated label."""
     from thaw.substances.units import SUBSTANCES
 
@@ -194,7 +194,7 @@ def _after_use_tests(data: SubstanceData) -> list[tuple[str, str, _Test | str]]:
             mask = _after(data.checkin_epoch, data.use_epoch[data.use_substance == code]) & eligible
             groups.append((f"after_use:{name}", name, mask))
     for key, name, mask in groups:
-        used_what = gettext("anything") if name == "any substance" else _substance_name(name)
+        used_what = gettext("anything") if name == "any substance" else substance_name(name)
         label = gettext("Numbness in the 24 hours after using %(what)s") % {"what": used_what}
         sentence = gettext("In the 24 hours after using %(what)s, numbness averaged %%(m1)s over %%(n1)s check-ins "
                            "(%%(d1)s days), against %%(m0)s over %%(n0)s check-ins (%%(d0)s days) with nothing "

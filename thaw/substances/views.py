@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from thaw.checkins.rules import NOTE_MAX, CheckInInvalid
 from thaw.core import versions
-from thaw.substances import rules, services
+from thaw.substances import plain, rules, services
 from thaw.substances.models import Craving, SubstanceUse
 from thaw.substances.units import (
     CUSTOM,
@@ -375,6 +375,8 @@ def review(request: HttpRequest) -> HttpResponse:
 @login_required
 def insights(request: HttpRequest) -> HttpResponse:
     result = services.insights(request.user)
+    for row in result["findings"]:
+        row["lead"] = plain.finding(row)  # the plain sentence first; the figures go under "How we know"
     motive = result["numb_motive"]
     share = motive["share"]
     context = {

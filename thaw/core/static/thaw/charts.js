@@ -127,20 +127,42 @@
     return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
   }
 
-  function barsChart(el, values) {
+  /* Bars with a label under each; y is 0-10. */
+  function barsChart(el, labels, values, yLabel) {
     var accent = css("--accent");
+    var xs = values.map(function (_, i) { return i; });
     var opts = {
       width: width(el), height: 140, legend: { show: false },
-      scales: { x: { time: false, range: [-0.5, 1.5] }, y: { range: [0, 10] } },
+      scales: { x: { time: false, range: [-0.5, values.length - 0.5] }, y: { range: [0, 10] } },
       axes: [
-        axis({ values: function () { return [gettext("with"), gettext("without")]; }, splits: function () { return [0, 1]; },
-               grid: { show: false } }),
-        axis({ size: 36, label: gettext("numbness"), values: tickValues(1) }),
+        axis({ values: function () { return labels; }, splits: function () { return xs; }, grid: { show: false } }),
+        axis({ size: 36, label: yLabel, values: tickValues(1) }),
       ],
-      series: [{}, { label: gettext("numbness"), stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
+      series: [{}, { label: yLabel, stroke: accent, fill: accent, paths: window.uPlot.paths.bars({ size: [0.6] }),
                      points: { show: false } }],
     };
-    return new window.uPlot(opts, [[0, 1], values], el);
+    return new window.uPlot(opts, [xs, values], el);
+  }
+
+  /* Two bars side by side in each group (one per series, named in the legend): the first only
+     outlined, the second filled, so colour is never the only difference. */
+  function groupedBarsChart(el, groups, series, yLabel) {
+    var accent = css("--accent");
+    var xs = groups.map(function (_, i) { return i; });
+    var opts = {
+      width: width(el), height: 170, legend: { show: true, live: false },
+      scales: { x: { time: false, range: [-0.6, groups.length - 0.4] }, y: { range: [0, 10] } },
+      axes: [
+        axis({ values: function () { return groups; }, splits: function () { return xs; }, grid: { show: false } }),
+        axis({ size: 36, label: yLabel, values: tickValues(1) }),
+      ],
+      series: [{}].concat(series.map(function (s, i) {
+        var filled = i === series.length - 1;
+        return { label: s.label, stroke: accent, width: 2, fill: filled ? accent : "transparent", points: { show: false },
+                 paths: window.uPlot.paths.bars({ size: [series.length > 1 ? 0.4 : 0.6], align: series.length > 1 ? (i ? 1 : -1) : 0 }) };
+      })),
+    };
+    return new window.uPlot(opts, [xs].concat(series.map(function (s) { return s.values; })), el);
   }
 
   /* Where feelings sit: one circle per place, its area growing with the number of check-ins
@@ -198,7 +220,11 @@
         chart = moodChart(el, data.mood);
       } else if (kind === "pattern") {
         var p = data.patterns[Number(el.dataset.index)];
-        if (p) chart = barsChart(el, [p.with, p.without]);
+        if (p) chart = barsChart(el, [gettext("with"), gettext("without")], [p.with, p.without], gettext("numbness"));
+      } else if (kind === "ups" && data.ups.series.length) {
+        chart = groupedBarsChart(el, data.ups.groups, data.ups.series, gettext("strength"));
+      } else if (kind === "reminders" && data.reminders.values.length) {
+        chart = barsChart(el, data.reminders.labels, data.reminders.values, gettext("numbness"));
       }
       if (chart) drawn.push(chart);
     });
