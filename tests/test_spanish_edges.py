@@ -1,5 +1,6 @@
 """Thaw's own words in Spanish where the first review still found English (issue 17): a
-questionnaire's result and its chart, and the PDF report. The questionnaires' published English wording stays English,
+questionnaire's result and its chart, the PDF report, the pages shown when something fails, and
+the installable app's manifest. The questionnaires' published English wording stays English,
 inside ``lang="en"``; everything around it is Thaw's and must read in the reader's language."""
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import path
 from django.utils import translation
 
 from tests.english import english_blocks
@@ -157,3 +160,73 @@ def test_the_pdf_report_is_in_the_readers_language() -> None:
     for english in ("report for my appointment", "Scores", "Instrument", "Numbness", "emergency service",
                     "first score"):
         assert english not in text, english
+
+
+# --- when something fails ----------------------------------------------------------------------
+
+
+def _boom(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("a bug, for the test")
+
+
+urlpatterns = [path("boom/", _boom)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_500_page_is_in_the_language_the_request_was_answered_in() -> None:
+    response = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="es").get("/boom/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="es">' in page and "Algo salió mal" in page and "Pedir ayuda ahora" in page
+    assert [str(b) for b in english_blocks(page)] == []
+    me, client = _reader()
+    client.raise_request_exception = False
+    signed_in = client.get("/boom/").content.decode()
+    assert "Algo salió mal" in signed_in, "a signed-in person's profile language, whatever the browser says"
+
+
+def test_the_500_page_renders_without_a_request_in_the_sites_language() -> None:
+    from django.template.loader import render_to_string
+
+    translation.deactivate_all()
+    try:
+        page = render_to_string("500.html")
+    finally:
+        translation.deactivate()
+    assert "Something went wrong" in page and "Get help now" in page
+
+
+def test_the_bare_400_page_is_in_the_readers_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When even the site's 400 page cannot be drawn, the bare one still speaks the reader's language."""
+    from thaw.core import views
+
+    def broken(*args: Any, **kwargs: Any) -> HttpResponse:
+        raise RuntimeError("the layout failed too")
+
+    monkeypatch.setattr(views, "render", broken)
+    with translation.override("es"):
+        response = views.bad_request(RequestFactory().post("/checkin/"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert '<html lang="es">' in page and "No se pudo enviar" in page and "Pedir ayuda ahora" in page
+    assert [str(b) for b in english_blocks(page)] == []
+
+
+# --- the installable app -----------------------------------------------------------------------
+
+
+def test_the_manifest_is_in_the_language_of_the_page_that_links_it() -> None:
+    _, client = _reader()
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    link = re.search(r'<link rel="manifest" href="([^"]+)">', home)
+    assert link and link.group(1) == "/manifest.webmanifest?lang=es"
+    # Browsers fetch a manifest without cookies: the address alone says the language.
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(link.group(1))
+    body = response.json()
+    assert body["lang"] == "es" and response["Content-Language"] == "es"
+    assert body["description"].startswith("Registra cómo estás")
+    assert [s["name"] for s in body["shortcuts"]] == ["Registrar", "Me siento lejos"]
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/manifest.webmanifest?lang=en").json()
+    assert english["lang"] == "en" and [s["name"] for s in english["shortcuts"]] == ["Check in", "I feel far away"]
+    browser = Client(HTTP_ACCEPT_LANGUAGE="es-MX").get("/manifest.webmanifest").json()
+    assert browser["lang"] == "es", "without the address's language, the request's"
