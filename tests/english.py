@@ -9,6 +9,8 @@ usually 0.3 or more. What a Spanish page rightly contains is left out before cou
   marked ``lang="en"`` for screen readers), and inside an element of a class the caller names as
   data (a Learn article's text, written by the clinic's editors in their language);
 - scripts, styles and text areas (a text area shows back what the person typed);
+  a chart's SVG is read: its ``title`` and ``desc`` are what a screen reader says, and its
+  ``text`` what a reader sees (band names of an instrument are marked ``lang="en"``);
 - quoted text (“numb” shown as an example of a word), email addresses, web addresses, and
   words the two languages share ("a", "no", "me", "he", "has" and the like are not counted);
 - names (Thaw, a person's display name, an acronym such as WHO-5) count as words but never as English.
@@ -43,9 +45,9 @@ SHARED = frozenset({"a", "no", "me", "he", "has", "son", "sin", "con", "mi", "va
 BLOCK_TAGS = frozenset("""
 p div li ul ol h1 h2 h3 h4 h5 h6 label legend button summary option dt dd td th tr table section article
 header footer nav main form fieldset details figure figcaption blockquote pre br hr aside caption dialog
-select output
+select output title desc text
 """.split())
-SKIP_TAGS = frozenset({"script", "style", "textarea", "template", "noscript", "svg"})
+SKIP_TAGS = frozenset({"script", "style", "textarea", "template", "noscript"})
 READ_ATTRIBUTES = ("alt", "aria-label", "placeholder", "title")
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "embed", "track"})
 

@@ -333,6 +333,25 @@ def test_the_caseload_shows_each_persons_language(clinic, carol, alice, bob) -> 
     assert "language: their browser’s" in html
 
 
+def test_the_caseload_shows_the_language_a_person_last_read_thaw_in(clinic, carol, alice, bob) -> None:
+    """Alice's profile follows her browser, and she last read Thaw in Spanish: that is the language
+    Thaw writes to her in, so it is the one her care team sees (not "their browser's")."""
+    from thaw.clinic.render import rows_html
+
+    alice.last_language = "es"
+    alice.save(update_fields=["last_language"])
+    enrol(alice, clinic["program"], carol)
+    enrol(bob, clinic["program"], carol)
+    rows = {row.name: row for row in services.caseload(carol)}
+    alice_row = rows_html([rows["alice@example.org"]], [])
+    assert '<span class="language" lang="es">Español</span>' in alice_row
+    assert "their browser" not in alice_row
+    assert "language: their browser’s" in rows_html([rows["bob@example.org"]], []), "Bob has never been seen"
+    listed = {r["name"]: r for r in ApiClient(carol).get("/api/v1/clinic/caseload").json()}
+    assert listed["alice@example.org"]["language"] is None and listed["alice@example.org"]["last_language"] == "es"
+    assert listed["bob@example.org"]["last_language"] is None
+
+
 def test_crisis_alerts_are_written_in_each_clinicians_language(clinic, carol, alice) -> None:
     """Carol reads Spanish, the lead English: each gets the alert (in Thaw and by email) in their
     own language, and the stored alert is no English sentence: Carol's page shows it in Spanish,

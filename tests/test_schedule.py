@@ -452,3 +452,27 @@ def test_someone_who_left_cannot_be_named_or_marked_and_odd_input_is_refused(cli
     far = session_body(clinic_setup["program"], starts_at="9999-12-31T22:00:00", ends_at="9999-12-31T23:00:00")
     refused = api.post("/api/v1/clinic/sessions", far)
     assert refused.status_code == 422 and {"starts_at", "ends_at"} <= {e["field"] for e in refused.json()["errors"]}
+
+
+def test_the_feed_is_written_in_its_owners_language_not_the_calendar_apps(clinic_setup, carol, alice, bob) -> None:
+    """Alice chose Spanish; Bob's profile follows his browser and he last read Thaw in Spanish. The
+    calendar app fetches without signing in and asks for English: the feed speaks Spanish anyway."""
+    alice.language = "es"
+    alice.save(update_fields=["language"])
+    session = make_session(clinic_setup["program"], carol, title="Grupo de los martes")
+    services.enrol(session, carol, alice.pk)
+    _, path = feed_for(alice)
+    calendar = Calendar.from_ical(Client(HTTP_ACCEPT_LANGUAGE="en").get(path).content)
+    assert str(calendar["X-WR-CALNAME"]) == "Sesiones de Thaw"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["DESCRIPTION"]) == f"Sesión grupal. Entra con el enlace de video: {LINK}"
+    assert str(event["SUMMARY"]) == "Grupo de los martes", "the session's name is the care team's, as written"
+
+    bob.last_language = "es"
+    bob.save(update_fields=["last_language"])
+    enrol(bob, clinic_setup["program"], carol)
+    services.enrol(session, carol, bob.pk)
+    assert "Sesiones de Thaw" in services.ical_for(bob).decode()
+    carol.last_language = "es"
+    carol.save(update_fields=["last_language"])
+    assert "Personas inscritas: 2" in services.ical_for(carol).decode(), "the care team's count too"

@@ -63,7 +63,7 @@ def field_path(loc: list[Any] | tuple[Any, ...]) -> str:
 
 
 def count(number: int) -> str:
-    """A count as the reader writes numbers (1,000 in English, 1000 or 1.000 in Spanish)."""
+    """A count as the reader writes numbers (1,000 in English, 1 000 with a no-break space in Spanish)."""
     return number_format(number, force_grouping=True)
 
 

@@ -86,9 +86,10 @@ def test_installable_offline_checkin_arrives_once_and_sign_out_clears_the_device
     cdp = page.context.new_cdp_session(page)
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
     manifest = cdp.send("Page.getAppManifest")
-    assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
+    assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest?lang=en")
     parsed = json.loads(manifest["data"])
     assert parsed["display"] == "standalone" and parsed["start_url"] == "/" and parsed["name"] == "Thaw"
+    assert parsed["lang"] == "en" and parsed["shortcuts"][0]["name"] == "Check in", "the page's language"
 
     # No connection: the pages kept on the phone still open, and a check-in waits there.
     page.context.set_offline(True)

@@ -1,8 +1,9 @@
 """The "bring this to my appointment" report: pure summaries, and its PDF rendering.
 
 ``weekly_numbness`` and ``build_report`` take plain data; ``render_pdf`` draws the
-report with fpdf2 (pure Python, no system libraries). The PDF uses the core Helvetica
-font, so text is reduced to Latin-1 (curly quotes and dashes become plain ones).
+report with fpdf2 (pure Python, no system libraries) in the reader's language. The PDF uses
+the core Helvetica font, so text is reduced to Latin-1 (curly quotes and dashes become plain
+ones; Spanish letters are all in it).
 """
 
 from __future__ import annotations
@@ -95,68 +96,97 @@ def _latin1(text: str) -> str:
     return "".join(table.get(ch, ch) for ch in text).encode("latin-1", "replace").decode("latin-1")
 
 
+def _change_word(status: str) -> str:
+    from thaw.checkins.templatetags.thaw_tags import change_word
+
+    return change_word(status)
+
+
+def _day(value: date | datetime) -> str:
+    """A date as the reader writes it ("5 Jan 2026", "5 Ene 2026")."""
+    from django.utils.formats import date_format
+
+    return date_format(value, "j M Y")
+
+
 def render_pdf(report: Report) -> bytes:
+    """The report as a PDF, in the active language (Thaw's words; the score bands and the PHQ-9's
+    answers stay in their published English, as on the page)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
     from fpdf import FPDF  # here: PDF fonts take a quarter of a second to import, every start
+
+    from thaw.validation import decimal
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_title("Thaw report")
+    pdf.set_title(_latin1(_("Report for my appointment")))
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin1("Thaw - report for my appointment"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, _latin1("Thaw - " + _("Report for my appointment")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.multi_cell(0, 5, _latin1(
-        f"{report.person} - {report.since:%d %b %Y} to {report.until:%d %b %Y}. Self-reported scores; "
-        "not a diagnosis. Change status uses each instrument's published reliable-change threshold."
+        f"{report.person} - "
+        + _("%(since)s to %(until)s. Self-reported; not a diagnosis.") % {"since": _day(report.since),
+                                                                          "until": _day(report.until)}
+        + " " + _("Change status uses each questionnaire's published reliable-change threshold.")
     ), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, "Scores", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, _latin1(_("Scores")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 9)
     widths = (26, 30, 20, 50, 18, 42)
-    for w, head in zip(widths, ("Instrument", "Date", "Score", "Band", "Change", "Status"), strict=True):
-        pdf.cell(w, 6, head, border="B")
+    heads = (_("Questionnaire"), _("Date"), _("Score"), _("Range"), _("Change"), _("Status"))
+    for w, head in zip(widths, heads, strict=True):
+        pdf.cell(w, 6, _latin1(head)[:24], border="B")
     pdf.ln()
     pdf.set_font("Helvetica", "", 9)
     if not report.scores:
-        pdf.cell(0, 6, "No assessments in this period.", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _latin1(_("No questionnaires in this period.")), new_x="LMARGIN", new_y="NEXT")
     for line in report.scores:
         delta = "" if line.delta is None else f"{line.delta:+d}"
-        older = f" (rules v{line.rules_version})" if line.rules_version < report.rules_version else ""
-        cells = (line.instrument, f"{line.taken_at:%d %b %Y}", f"{line.score}/{line.max_score}", line.band, delta,
-                 (line.status or ("first score" if line.delta is None else "-")) + older)
+        older = ""
+        if line.rules_version < report.rules_version:
+            older = " (" + _("rules v%(version)s") % {"version": line.rules_version} + ")"
+        status = _change_word(line.status) if line.status else (_("first score") if line.delta is None else "-")
+        cells = (line.instrument, _day(line.taken_at), f"{line.score}/{line.max_score}", line.band, delta,
+                 status + older)
         for w, text in zip(widths, cells, strict=True):
             pdf.cell(w, 6, _latin1(text)[:40])
         pdf.ln()
     if report.older_rules:
         pdf.set_font("Helvetica", "I", 8)
         pdf.multi_cell(0, 4, _latin1(
-            f"Scores marked 'rules v1' were scored with Thaw's first scoring rules and are shown as they were scored; "
-            f"later scores use version {report.rules_version}, the published rules (see Thaw's ASSESSMENTS document)."
+            _("Scores marked “rules v1” were scored with Thaw's first scoring rules and are shown as they were "
+              "scored; later scores use version %(version)s, the published rules.") % {"version": report.rules_version}
         ), new_x="LMARGIN", new_y="NEXT")
     if report.difficulties:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 7, _latin1("PHQ-9: how difficult the problems made things (not scored)"), new_x="LMARGIN",
-                 new_y="NEXT")
+        pdf.cell(0, 7, _latin1(_("PHQ-9: how difficult the problems made things")), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.cell(0, 5, _latin1(_("The PHQ-9's last question; not part of the score.")), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 9)
         for line in report.difficulties:
-            pdf.cell(40, 5, f"{line.taken_at:%d %b %Y}")
+            pdf.cell(40, 5, _latin1(_day(line.taken_at)))
             pdf.cell(0, 5, _latin1(line.difficulty or ""), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, "Numbness (0-10, from check-ins)", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, _latin1(_("Numbness (0-10, from check-ins)")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     if not report.numbness:
-        none = (f"{report.checkins} check-ins, none with a numbness rating." if report.checkins
-                else "No check-ins in this period.")
-        pdf.cell(0, 6, none, new_x="LMARGIN", new_y="NEXT")
+        none = (ngettext("%(n)s check-in, none with a numbness rating.",
+                         "%(n)s check-ins, none with a numbness rating.", report.checkins) % {"n": report.checkins}
+                if report.checkins else _("No check-ins in this period."))
+        pdf.cell(0, 6, _latin1(none), new_x="LMARGIN", new_y="NEXT")
     else:
         slope = report.numbness_slope
-        trend = "too few weeks to tell" if slope is None else f"{slope:+.2f} per week"
+        trend = (_("; too few weeks to tell a trend") if slope is None
+                 else _("; trend %(slope)s per week") % {"slope": decimal(slope, 2, fixed=True)})
         pdf.multi_cell(0, 5, _latin1(
-            f"{report.checkins} check-ins; mean numbness {report.numbness_mean:.1f} "
-            f"(over the {sum(w.n for w in report.numbness)} with a rating); trend {trend}."
+            ngettext("%(n)s check-in; average numbness %(mean)s out of 10",
+                     "%(n)s check-ins; average numbness %(mean)s out of 10", report.checkins)
+            % {"n": report.checkins, "mean": decimal(report.numbness_mean or 0, 1, fixed=True)} + trend + "."
         ), new_x="LMARGIN", new_y="NEXT")
         top = pdf.get_y() + 2
         left, chart_w, chart_h = pdf.l_margin + 8, 160, 40
@@ -177,18 +207,19 @@ def render_pdf(report: Report) -> bytes:
             prev = (x, y)
         pdf.set_y(top + chart_h + 4)
         pdf.set_font("Helvetica", "B", 9)
-        for w, head in zip((40, 30, 30), ("Week of", "Mean", "Ratings"), strict=True):
-            pdf.cell(w, 6, head, border="B")
+        for w, head in zip((40, 40, 30), (_("Week of"), _("Average numbness"), _("Ratings")), strict=True):
+            pdf.cell(w, 6, _latin1(head), border="B")
         pdf.ln()
         pdf.set_font("Helvetica", "", 9)
         for week in report.numbness:
-            for w, text in zip((40, 30, 30), (f"{week.week_start:%d %b %Y}", f"{week.mean:.1f}", str(week.n)), strict=True):
-                pdf.cell(w, 5, text)
+            for w, text in zip((40, 40, 30), (_day(week.week_start), decimal(week.mean, 1, fixed=True), str(week.n)),
+                               strict=True):
+                pdf.cell(w, 5, _latin1(text))
             pdf.ln()
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 8)
     pdf.multi_cell(0, 4, _latin1(
-        "Made with Thaw. Thaw is not an emergency service. It never suggests changing or stopping a medication: "
-        "if you wonder whether a medicine is dulling your feelings, please talk it over with your prescriber."
+        _("Made with Thaw. Thaw is not an emergency service. It never suggests changing or stopping a medication: "
+          "if you wonder whether a medicine is dulling your feelings, please talk it over with your prescriber.")
     ), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -20,8 +20,10 @@ keeps the band, status and findings of the rules that produced it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_noop
 
 from thaw.assessments.instruments import Band, Instrument
 
@@ -36,14 +38,16 @@ NO_RELIABLE_CHANGE = "no reliable change"
 DETERIORATED = "deteriorated"
 STATUSES = (RECOVERED, IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED)
 
-# Why this cut-off applies to this person (AUDIT-C).
+# Why this cut-off applies to this person (AUDIT-C). Thaw's own words, marked for the catalogue
+# and translated where a result is shown (``summary_text``); stored results keep their English.
 BASIS_FEMALE, BASIS_MALE, BASIS_UNSPECIFIED, BASIS_SITE = "female", "male", "unspecified", "site"
 BASIS_WORDS = {
-    BASIS_FEMALE: "the cut-off for women",
-    BASIS_MALE: "the cut-off for men",
-    BASIS_UNSPECIFIED: "the lower cut-off, used when sex is not given because it leans towards help",
-    BASIS_SITE: "the cut-off this Thaw site has set for everyone",
+    BASIS_FEMALE: gettext_noop("the cut-off for women"),
+    BASIS_MALE: gettext_noop("the cut-off for men"),
+    BASIS_UNSPECIFIED: gettext_noop("the lower cut-off, used when sex is not given because it leans towards help"),
+    BASIS_SITE: gettext_noop("the cut-off this Thaw site has set for everyone"),
 }
+CUTOFF_SENTENCE = gettext_noop("The cut-off that applies to you is %(cutoff)s: %(basis)s.")
 
 
 class AnswersInvalid(ValueError):
@@ -190,6 +194,33 @@ def _fill(text: str, **values: object) -> str:
     return text
 
 
+def _same(text: str) -> str:
+    return text
+
+
+def summary_text(instrument: Instrument, *, label: str, score: int, cutoff: int | None, cutoff_basis: str | None,
+                 above_cutoff: bool | None, clusters_met: bool | None, item_rule_met: bool | None,
+                 translate: Callable[[str], str] = _same) -> str | None:
+    """The result in plain words (Thaw's own), from what the rules found: the band's text (for the
+    PCL-5, the text of the cut-off and pattern combination), the WHO-5's single-answer rule and,
+    for the AUDIT-C, which cut-off applied and why. ``translate`` turns each English text into the
+    reader's language (gettext where a result is shown; as is when it is stored). None when the
+    findings do not match the instrument (a band it no longer has)."""
+    if instrument.cluster_rule is not None and above_cutoff is not None and clusters_met is not None:
+        text = translate(instrument.cluster_rule.outcome(above_cutoff, clusters_met).plain)
+    else:
+        band = next((b for b in instrument.bands if b.label == label), None)
+        if band is None:
+            return None
+        text = translate(band.plain)
+    if item_rule_met and instrument.item_rule is not None:
+        text = f"{text} {translate(instrument.item_rule.plain)}"
+    basis = BASIS_WORDS.get(cutoff_basis or "")
+    if instrument.cutoff.by_sex and basis:
+        text = f"{text} " + translate(CUTOFF_SENTENCE) % {"cutoff": cutoff, "basis": translate(basis)}
+    return _fill(text, score=score, cutoff=cutoff)
+
+
 def score(instrument: Instrument, answers: Sequence[int], *, cutoff: int | None = None,
           cutoff_basis: str = "") -> Result:
     """Score answers by the instrument's published rules. ``cutoff`` is the one that applies
@@ -206,21 +237,17 @@ def score(instrument: Instrument, answers: Sequence[int], *, cutoff: int | None 
     critical = [c.reason for c in instrument.critical if values[c.item - 1] >= c.min]
     band = band_for(instrument, total, cut)
     above = instrument.cutoff.is_positive(total, cut)
-    label, summary = band.label, band.plain
+    label = band.label
     clusters = clusters_for(instrument, values)
     clusters_met: bool | None = None
     if instrument.cluster_rule is not None:
         clusters_met = all(c.met for c in clusters.values())
-        outcome = instrument.cluster_rule.outcome(above, clusters_met)
-        label, summary = outcome.label, outcome.plain
+        label = instrument.cluster_rule.outcome(above, clusters_met).label
     item_rule_met: bool | None = None
     if instrument.item_rule is not None:
         item_rule_met = any(v <= instrument.item_rule.at_most for v in values)
-        if item_rule_met:
-            summary = f"{summary} {instrument.item_rule.plain}"
-    if instrument.cutoff.by_sex and cutoff_basis in BASIS_WORDS:
-        summary = f"{summary} The cut-off that applies to you is {cut}: {BASIS_WORDS[cutoff_basis]}."
-    summary = _fill(summary, score=total, cutoff=cut)
+    summary = summary_text(instrument, label=label, score=total, cutoff=cut, cutoff_basis=cutoff_basis,
+                           above_cutoff=above, clusters_met=clusters_met, item_rule_met=item_rule_met) or ""
     return Result(total, band, label, summary, tuple(asked), subscores, short_forms, critical, cut, cutoff_basis,
                   above, clusters_met, clusters, item_rule_met)
 

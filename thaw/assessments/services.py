@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from thaw.assessments.instruments import Instrument, instruments
 from thaw.assessments.models import Assessment
@@ -21,6 +22,7 @@ from thaw.assessments.scoring import (
     AnswersInvalid,
     change_status,
     score,
+    summary_text,
 )
 from thaw.safety.backstop import crisis_language
 from thaw.safety.models import FlagKind, RiskFlag
@@ -119,14 +121,33 @@ def take(person: Any, instrument_key: object, answers: object, *, difficulty: ob
     return assessment
 
 
+def _in_reader_language(text: str) -> str:
+    """An instrument file's text in Thaw's own words, translated (an empty one stays empty: gettext
+    of "" would be the catalogue's header)."""
+    return gettext(text) if text else text
+
+
 def summary_of(assessment: Assessment, instrument: Instrument) -> str:
-    """The plain-language result stored with it; for results from the first rules, their band."""
-    stored = (assessment.findings or {}).get("summary")
+    """The result in plain words, in the reader's language.
+
+    Written when shown from what the rules found when it was scored (``findings``: the band, the
+    cut-off that applied and why, the PCL-5 pattern, the WHO-5 single-answer rule), never by
+    scoring again; the English summary stored with the result is left as it is, and shown when its
+    findings no longer match the instrument. Results from the first rules show their band's text.
+    """
+    findings = assessment.findings or {}
+    stored = findings.get("summary")
     if stored:
-        return str(stored)
-    plain = next((b.plain for b in instrument.bands if b.label == assessment.band), "")
-    return (f"Scored with Thaw's first rules (version {assessment.rules_version}), before the published-rules "
-            f"review; it is shown as it was scored. {plain}").strip()
+        written = summary_text(
+            instrument, label=assessment.band, score=assessment.score, cutoff=findings.get("cutoff"),
+            cutoff_basis=findings.get("cutoff_basis"), above_cutoff=findings.get("above_cutoff"),
+            clusters_met=findings.get("dsm5_clusters_met"), item_rule_met=findings.get("item_rule_met"),
+            translate=_in_reader_language)
+        return written if written is not None else str(stored)
+    plain = next((_in_reader_language(b.plain) for b in instrument.bands if b.label == assessment.band), "")
+    first = gettext("Scored with Thaw's first rules (version %(version)s), before the published-rules review; it is "
+                    "shown as it was scored.") % {"version": assessment.rules_version}
+    return f"{first} {plain}".strip()
 
 
 def as_dict(assessment: Assessment, *, with_resources: bool = True) -> dict[str, Any]:

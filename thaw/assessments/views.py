@@ -254,9 +254,9 @@ def _chart(instrument: Instrument, history: list[Any], person: Any) -> str:
     points = [(a.taken_at, a.score) for a in reversed(history)]
     cut, _sex = services.cutoff_for(instrument, person)
     return trend_svg(points, chart_bands(instrument, cut), instrument.min_score, instrument.max_score,
-                     title=f"{instrument.name} scores over time",
-                     description=f"{len(points)} scores from {instrument.min_score} to {instrument.max_score}; "
-                                 "the table below lists them.")
+                     title=_("%(instrument)s scores over time") % {"instrument": instrument.name},
+                     description=_("%(n)s scores from %(low)s to %(high)s; the table below lists them.")
+                     % {"n": len(points), "low": instrument.min_score, "high": instrument.max_score})
 
 
 @login_required

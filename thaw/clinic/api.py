@@ -62,6 +62,8 @@ class CaseloadRow(Schema):
     last_activity: str | None
     open_flags: list[FlagOut]
     language: str | None = Field(None, description="The person's language (en, es); null: it follows their browser")
+    last_language: str | None = Field(None, description="The language they last read Thaw in (en, es), what Thaw "
+                                                        "writes to them in while `language` is null; null if not known")
     questionnaires: list[QuestionnaireOut] = Field(
         [], description="Questionnaires the care team set on a cadence (homework); empty if none or not shared")
     questionnaires_due: int | None = Field(None, description="How many are due now, overdue included; null if not shared")
@@ -136,6 +138,7 @@ def caseload(request: HttpRequest, filters: Query[CaseloadFilters]) -> Status[An
     rows = services.caseload(request.user, program_id=filters.program, need=need)
     return Status(200, [{
         "person": r.person_id, "name": r.name, "programs": r.programs, "need": r.need, "language": r.language or None,
+        "last_language": r.last_language or None,
         "categories": sorted(r.categories),
         "scores": {k: {**v, "taken_at": _iso(v["taken_at"])} for k, v in r.scores.items()},
         "numbness_daily": r.days, "numbness_last_7": r.numb_recent, "numbness_previous_7": r.numb_before,

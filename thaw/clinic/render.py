@@ -142,9 +142,12 @@ def _questionnaires(row: Row, names: dict[str, str], words: _Words) -> SafeStrin
 
 
 def _language(row: Row, words: _Words) -> SafeString:
-    """The person's language, so a clinician knows which to write in (their notes are shown as written)."""
-    if row.language in words.languages:
-        return _html(' · <span class="language" lang="{}">{}</span>', row.language, words.languages[row.language])
+    """The person's language, so a clinician knows which to write in (their notes are shown as written):
+    the one chosen in their profile, else the one they last read Thaw in (what Thaw's emails to them
+    use, thaw.core.language.language_for); "their browser's" only when neither is known."""
+    reads_in = row.language if row.language in words.languages else row.last_language
+    if reads_in in words.languages:
+        return _html(' · <span class="language" lang="{}">{}</span>', reads_in, words.languages[reads_in])
     return _html(' · <span class="language">{}</span>', words.browser_language)
 
 

@@ -154,6 +154,7 @@ class Row:
     flags: list[RiskFlag] = field(default_factory=list)
     need: str = ""
     language: str = ""  # the person's profile language ("" follows their browser)
+    last_language: str = ""  # the language they last read Thaw in, while it follows their browser
     # Questionnaires the care team set on a cadence (None: assessments not shared).
     questionnaires: QuestionnaireSummary | None = None
 
@@ -183,12 +184,12 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     rows: dict[int, Row] = {}
     enrolled_at: dict[int, datetime] = {}
     sharing_scores: set[tuple[int, int]] = set()  # (person, program): the homework whose questionnaires count
-    for owner_id, display, email, language, program, program_name, categories, accepted_at in grants.values_list(
-            "owner_id", "owner__display_name", "owner__email", "owner__language", "program_id", "program__name",
-            "categories", "accepted_at"):
+    for owner_id, display, email, language, last, program, program_name, categories, accepted_at in grants.values_list(
+            "owner_id", "owner__display_name", "owner__email", "owner__language", "owner__last_language", "program_id",
+            "program__name", "categories", "accepted_at"):
         row = rows.get(owner_id)
         if row is None:
-            row = rows[owner_id] = Row(owner_id, display or email, [], set(), language=language)
+            row = rows[owner_id] = Row(owner_id, display or email, [], set(), language=language, last_language=last)
         row.programs.append(program_name)
         row.categories.update(categories)
         if Category.ASSESSMENTS in categories:

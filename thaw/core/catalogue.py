@@ -45,7 +45,8 @@ JS_KEYWORDS: dict[str, Any] = {
 METHODS = {
     "django": [("**/templates/**.html", "thaw.core.catalogue:extract_template"),
                ("**/templates/**.js", "thaw.core.catalogue:extract_template"),  # the service worker
-               ("**.py", "python")],
+               ("**.py", "python"),
+               ("assessments/data/instruments/*.toml", "thaw.core.catalogue:extract_instrument_texts")],
     "djangojs": [("**/static/**.js", "javascript")],
 }
 SKIP = ("migrations", "vendor", "locale", "__pycache__")
@@ -154,6 +155,39 @@ def extract_template(fileobj: Any, keywords: Any, comment_tags: Any, options: An
     yield from extract_python(io.BytesIO(code.encode("utf-8")), keywords, comment_tags, options)
 
 
+# The texts of a questionnaire's file that are Thaw's own words, not the instrument's published
+# wording (which is shown only in an official translation, docs/ASSESSMENTS.md): the result in
+# plain words ("plain", wherever it is), why there is no reliable-change status, and the PCL-5's
+# "before you start" screen. By table ("" is the file's top level): the keys taken.
+INSTRUMENT_OWN_TEXTS = {"": ("reliable_change_source",), "anchor": ("title", "prompt", "hint")}
+
+
+def _own_texts(table: dict[str, Any], name: str = "") -> Iterator[str]:
+    for key, value in table.items():
+        if isinstance(value, str):
+            if value and (key == "plain" or key in INSTRUMENT_OWN_TEXTS.get(name, ())):
+                yield value
+        elif isinstance(value, dict):
+            yield from _own_texts(value, key)
+        elif isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict):
+                    yield from _own_texts(entry, key)
+
+
+def extract_instrument_texts(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:
+    """Babel extractor for the questionnaires' files: their texts in Thaw's own words
+    (``INSTRUMENT_OWN_TEXTS``), translated where they are shown."""
+    import tomllib
+
+    raw = fileobj.read().decode("utf-8")
+    lines = raw.splitlines()
+    for text in _own_texts(tomllib.loads(raw)):
+        start = text[:80]
+        lineno = next((n for n, line in enumerate(lines, 1) if start in line), 1)
+        yield lineno, "gettext", text, ["Thaw's own words in a questionnaire's file (not the published wording)."]
+
+
 def extract(domain: str) -> Any:
     """A fresh Babel catalogue of every string marked for translation in ``domain``."""
     from babel.messages.catalog import Catalog
@@ -212,7 +246,8 @@ def _translated(message: Any) -> bool:
     return bool(strings) and all(s and s.strip() for s in strings)
 
 
-_PLACEHOLDER = __import__("re").compile(r"%\(\w+\)[sd]|%[sd]|\{\{ ?\w+ ?\}\}")
+# Python's %(name)s, a template's {{ name }}, and an instrument file's {score} (filled in by scoring._fill).
+_PLACEHOLDER = __import__("re").compile(r"%\(\w+\)[sd]|%[sd]|\{\{ ?\w+ ?\}\}|(?<!\{)\{\w+\}(?!\})")
 
 
 def _same_placeholders(message: Any) -> bool:

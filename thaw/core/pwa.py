@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 # Everything a page that works offline needs, by its name in the static files.
@@ -115,32 +116,47 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest, in the language of the page that links to it.
+
+    The page names its language in the address (``?lang=es``): browsers fetch a manifest without
+    cookies, so the person's profile language could not choose it, and one address per language
+    lets caches keep one copy of each. Without it, the request's own language (browser, default).
+    """
+    from django.utils import translation
+
+    from thaw.core.language import supported
+
+    language = supported(request.GET.get("lang")) or translation.get_language() or "en"
     icons = [
         {"src": static("thaw/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
         {"src": static("thaw/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
         {"src": static("thaw/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
         {"src": static("thaw/icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
     ]
-    body = {
-        "id": "/",
-        "name": "Thaw",
-        "short_name": "Thaw",
-        "description": "Check in, ground yourself and see what helps, between sessions and at your own pace.",
-        "start_url": "/",
-        "scope": "/",
-        "display": "standalone",
-        "orientation": "any",
-        "background_color": "#fbf8f4",
-        "theme_color": "#a8431b",
-        "lang": "en",
-        "icons": icons,
-        "shortcuts": [
-            {"name": "Check in", "url": reverse("checkin_new"), "icons": [icons[0]]},
-            {"name": "I feel far away", "url": reverse("grounding_now"), "icons": [icons[0]]},
-        ],
-    }
+    with translation.override(language):
+        body = {
+            "id": "/",
+            "name": "Thaw",
+            "short_name": "Thaw",
+            "description": gettext("Check in, ground yourself and see what helps, between sessions and at your "
+                                   "own pace."),
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "orientation": "any",
+            "background_color": "#fbf8f4",
+            "theme_color": "#a8431b",
+            "lang": language,
+            "dir": "ltr",
+            "icons": icons,
+            "shortcuts": [
+                {"name": gettext("Check in"), "url": reverse("checkin_new"), "icons": [icons[0]]},
+                {"name": gettext("I feel far away"), "url": reverse("grounding_now"), "icons": [icons[0]]},
+            ],
+        }
     response = JsonResponse(body, content_type="application/manifest+json")
     response["Cache-Control"] = "public, max-age=3600"
+    response["Content-Language"] = language
     return response
 
 

@@ -75,9 +75,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     try:
         return render(request, "400.html", context, status=status)
     except Exception:  # the page must not fail too: fall back to one without the site's layout
-        return HttpResponse("<!DOCTYPE html><title>Not sent · Thaw</title><h1>That could not be sent</h1>"
-                            "<p>Nothing was saved. Go back and try again.</p>"
-                            '<p><a href="/help/">Get help now</a></p>', status=status)
+        from django.utils.html import format_html
+        from django.utils.translation import get_language
+
+        return HttpResponse(format_html(
+            '<!DOCTYPE html><html lang="{}"><title>{} · Thaw</title><h1>{}</h1><p>{}</p><p><a href="/help/">{}</a></p>',
+            get_language() or "en", gettext("Not sent"), gettext("That could not be sent"),
+            gettext("Nothing was saved. Go back and try again."), gettext("Get help now")), status=status)
 
 
 @csrf_exempt

@@ -325,17 +325,26 @@ def _feed_sessions(user: Any, now: datetime) -> QuerySet[Session]:
 
 
 def ical_for(user: Any, now: datetime | None = None) -> bytes:
-    """The user's calendar: upcoming sessions and those of the last 30 days, with no health data."""
+    """The user's calendar: upcoming sessions and those of the last 30 days, with no health data.
+
+    Written in the owner's language (``language_for``: their profile's, else the one they last
+    read Thaw in), not the calendar app's, which fetches it without signing in."""
+    from thaw.core.language import override_for
+
+    with override_for(user):
+        return _ical(user, now or timezone.now())
+
+
+def _ical(user: Any, now: datetime) -> bytes:
     from icalendar import Calendar, Event
 
-    now = now or timezone.now()
     clinician = is_clinician(user)
     calendar = Calendar()
     calendar.add("prodid", "-//Thaw//Sessions//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", "Thaw sessions")
+    calendar.add("x-wr-calname", gettext("Thaw sessions"))
     sessions = _feed_sessions(user, now)
     if clinician:
         sessions = sessions.annotate(enrolled=Count("attendees", distinct=True))
@@ -348,10 +357,13 @@ def ical_for(user: Any, now: datetime | None = None) -> bytes:
         event.add("summary", session.title)
         event.add("url", session.video_link)
         event.add("location", session.video_link)
-        kind = "Group" if session.kind == SessionKind.GROUP else "Individual"
-        description = f"{kind} session. Join with the video link: {session.video_link}"
+        if session.kind == SessionKind.GROUP:
+            description = gettext("Group session. Join with the video link: %(link)s")
+        else:
+            description = gettext("Individual session. Join with the video link: %(link)s")
+        description %= {"link": session.video_link}
         if clinician:
-            description += f"\nPeople enrolled: {session.enrolled}"  # type: ignore[attr-defined]
+            description += "\n" + gettext("People enrolled: %(n)s") % {"n": session.enrolled}  # type: ignore[attr-defined]
         event.add("description", description)
         event.add("status", "CANCELLED" if session.cancelled_at else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if session.cancelled_at else "OPAQUE")
