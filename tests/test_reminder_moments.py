@@ -17,6 +17,7 @@ from thaw.reminders.moments import (
     Window,
     in_quiet,
     moments_between,
+    moments_on,
     next_after_quiet,
     next_moment,
 )
@@ -97,8 +98,32 @@ def test_random_moments_respect_window_and_gap(count, gap, start, length, seed, 
     fits = (end_minutes - start) >= (count - 1) * gap
     if fits:
         assert len(found) == count
+    # The gap is real time; only on a spring-forward day, in a window the jump shortened, may
+    # the moments come closer, to keep their count (never closer than the shortened window allows).
+    real = (datetime.combine(day, end, tzinfo=LA).astimezone(UTC)
+            - datetime.combine(day, begin, tzinfo=LA).astimezone(UTC))
+    allowed = timedelta(minutes=gap)
+    if real < timedelta(minutes=end_minutes - start) and count > 1:
+        allowed = min(allowed, real / (count - 1))
     for a, b in zip(found, found[1:], strict=False):
-        assert b - a >= timedelta(minutes=gap) - timedelta(seconds=1)
+        assert b - a >= allowed - timedelta(seconds=1)
+
+
+def test_a_window_the_spring_jump_shortens_keeps_its_moments() -> None:
+    """Berlin, 01:00-03:30, two moments at least 150 minutes apart: fine on an ordinary day, but on
+    29 March 2026 02:00-03:00 does not exist and the window is 90 minutes long. Both moments come,
+    closer together, inside the window; the days around it keep the full gap."""
+    plan = Plan(mode="random", tz=BERLIN, windows=(Window(time(1), time(3, 30), 2),),
+                min_gap=timedelta(minutes=150), seed=3)
+    spring = date(2026, 3, 29)
+    counts = per_local_day(plan, spring - timedelta(days=1), spring + timedelta(days=1))
+    assert counts == {spring - timedelta(days=1): 2, spring: 2, spring + timedelta(days=1): 2}, counts
+    on_spring = moments_on(plan, spring)
+    assert on_spring[0] >= datetime(2026, 3, 29, 1, 0, tzinfo=BERLIN)
+    assert on_spring[1] <= datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)
+    assert on_spring[1] - on_spring[0] >= timedelta(minutes=89)
+    before = moments_on(plan, spring - timedelta(days=1))
+    assert before[1] - before[0] >= timedelta(minutes=150)
 
 
 def test_days_of_week_and_quiet_hours() -> None:

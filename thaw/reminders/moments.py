@@ -74,6 +74,10 @@ def _random_moments(plan: Plan, day: date) -> list[datetime]:
     [0, L − (k−1)g], sort them, and add j·g to the j-th. That gives every arrangement with
     the gap respected the same chance. Windows are taken in order and the gap carries over
     from one window to the next; a window too short for its count gives the most it can hold.
+
+    On the day clocks spring forward, a window around the jump is an hour shorter than on the
+    wall. A window that holds its count on an ordinary day then keeps its count and brings its
+    moments closer together that day, rather than skip one.
     """
     rng = random.Random(f"{plan.seed}:{day.isoformat()}")
     out: list[datetime] = []
@@ -81,15 +85,19 @@ def _random_moments(plan: Plan, day: date) -> list[datetime]:
     for window in sorted(plan.windows, key=lambda w: w.start):
         start = instant(day, window.start, plan.tz)
         end = instant(day, window.end, plan.tz)
+        wall = (datetime.combine(day, window.end) - datetime.combine(day, window.start)).total_seconds()
+        shortened = (end - start).total_seconds() < wall
         if out:
             start = max(start, out[-1] + plan.min_gap)
         span = (end - start).total_seconds()
-        count = window.count
-        while count > 0 and span - (count - 1) * gap < 0:
+        count, window_gap = window.count, gap
+        if shortened and count > 1 and 0 < span < (count - 1) * gap:
+            window_gap = span / (count - 1)
+        while count > 0 and span - (count - 1) * window_gap < 0:
             count -= 1
-        room = span - (count - 1) * gap
+        room = span - (count - 1) * window_gap
         draws = sorted(rng.uniform(0, room) for _ in range(count))
-        out.extend(start + timedelta(seconds=int(u + j * gap)) for j, u in enumerate(draws))
+        out.extend(start + timedelta(seconds=int(u + j * window_gap)) for j, u in enumerate(draws))
     return out
 
 
