@@ -395,6 +395,13 @@ def test_bad_articles_are_refused_with_the_text_kept(seed, editor) -> None:
         assert response.status_code == 400 and words in response.content.decode(), slug
     huge = client.post("/learn/manage/new/", {**base, "slug": "huge", "body": "word " * 9000})
     assert huge.status_code == 400 and "the limit is 40,000" in huge.content.decode()
+    from django.utils import translation
+
+    from thaw.learn.services import clean_article
+
+    with translation.override("es"):  # the rules behind the form name the field in the editor's language
+        _, errors = clean_article({**base, "slug": "huge", "title": "T" * 500}, None)
+    assert errors["title"].startswith("El título tiene 500 caracteres"), errors
     assert not Article.objects.filter(slug__in=["huge", "manage", "bad-slug"]).exists()
     past = client.post("/learn/manage/new/", {**base, "slug": "past", "action": "schedule",
                                               "publish_at": "2001-01-01T10:00"})

@@ -163,7 +163,7 @@ def moderate(comment: Comment, editor: Any, action: str, reply: object = "") -> 
     errors: dict[str, str] = {}
     if action not in ("approve", "reject", "reply"):
         errors["action"] = gettext("choose approve, reject or reply")
-    text = take_text(errors, "reply", reply, REPLY_MAX, subject="The reply").strip()
+    text = take_text(errors, "reply", reply, REPLY_MAX, subject=gettext("The reply")).strip()
     if action == "reply" and not text and "reply" not in errors:
         errors["reply"] = gettext("Write the reply to show under the comment")
     if errors:
@@ -238,7 +238,7 @@ def _choices(values: object, known: set[str], field: str, errors: dict[str, str]
 
 def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft, dict[str, str]]:
     errors: dict[str, str] = {}
-    slug = article.slug if article else take_text(errors, "slug", data.get("slug"), SLUG_MAX, subject="The address").strip()
+    slug = article.slug if article else take_text(errors, "slug", data.get("slug"), SLUG_MAX, subject=gettext("The address")).strip()
     if article is None and "slug" not in errors:
         if not SLUG.fullmatch(slug):
             errors["slug"] = gettext("Use lowercase letters, digits and single hyphens, like what-numbness-feels-like")
@@ -246,16 +246,16 @@ def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft,
             errors["slug"] = gettext("“%(slug)s” is an address Thaw uses itself; choose another") % {"slug": slug}
         elif Article.objects.filter(slug=slug).exists():
             errors["slug"] = gettext("Another article has this address; choose another")
-    title = take_text(errors, "title", data.get("title"), TITLE_MAX, subject="The title").strip()
+    title = take_text(errors, "title", data.get("title"), TITLE_MAX, subject=gettext("The title")).strip()
     if not title and "title" not in errors:
         errors["title"] = gettext("Give the article a title")
-    summary = take_text(errors, "summary", data.get("summary"), SUMMARY_MAX, subject="The summary").strip()
+    summary = take_text(errors, "summary", data.get("summary"), SUMMARY_MAX, subject=gettext("The summary")).strip()
     if "summary" not in errors:
         if not summary:
             errors["summary"] = gettext("Write one or two plain sentences for lists, feeds and search results")
         elif "\n" in summary:
             errors["summary"] = gettext("Keep the summary to one line")
-    body = take_text(errors, "body", data.get("body"), BODY_MAX, subject="The article").strip()
+    body = take_text(errors, "body", data.get("body"), BODY_MAX, subject=gettext("The article")).strip()
     if not body and "body" not in errors:
         errors["body"] = gettext("Write the article (Markdown)")
     topics = _choices(data.get("topics"), set(Topic.objects.values_list("slug", flat=True)), "topics", errors, "topic")
