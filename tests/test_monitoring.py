@@ -50,9 +50,12 @@ def test_metrics_allow_list_reads_the_socket_peer_even_behind_a_trusted_proxy(db
     # A host outside the allow-list claiming, in the header, to be Prometheus: refused.
     assert _metrics(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="10.0.5.7").status_code == 404
     assert _metrics(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="192.0.2.9, 10.0.5.7").status_code == 404
-    # Prometheus itself, connecting from an allowed address: served, whatever the header says.
+    # Prometheus itself, connecting from an allowed address: served.
     assert _metrics(REMOTE_ADDR="10.0.5.7").status_code == 200
-    assert _metrics(REMOTE_ADDR="10.0.5.7", HTTP_X_FORWARDED_FOR="192.0.2.1").status_code == 200
+    # A proxy on an allowed address (a reverse proxy on the same machine connects from 127.0.0.1)
+    # passing on someone's request: refused, whoever that someone is. Prometheus sends no such header.
+    for header in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP"):
+        assert _metrics(REMOTE_ADDR="10.0.5.7", **{header: "192.0.2.1"}).status_code == 404, header
 
 
 @override_settings(THAW_METRICS_TOKEN=TOKEN)

@@ -139,7 +139,13 @@ def test_the_appointment_report_counts_check_ins_but_averages_ratings(web_alice:
     create_checkin(alice, {"emotions": [{"word": "tired", "intensity": 4}], "numbness": 6})
     html = web_alice.get("/report/").content.decode()
     assert "2 check-ins; average numbness 6.0" in html
-    assert web_alice.get("/report.pdf").status_code == 200
+    pdf = web_alice.get("/report.pdf")
+    assert pdf.status_code == 200
+    from tests.test_spanish_edges import _pdf_text
+
+    text = _pdf_text(pdf.content).decode("latin-1")
+    # PDF text escapes its parentheses.
+    assert r"average numbness 6.0 out of 10 \(over the 1 with a rating\)" in text, "the PDF says what the mean is over"
 
 
 def test_substance_analysis_leaves_unrated_checkins_on_neither_side() -> None:

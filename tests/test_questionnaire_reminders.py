@@ -136,3 +136,29 @@ def test_the_reminder_names_no_questionnaire_and_its_link_opens_it_after_sign_in
     other = Client()
     other.force_login(bob)
     assert other.get(path).status_code == 404, "another person's reminder is not found"
+
+
+def test_plans_from_before_the_caseload_rule_are_picked_up_by_the_upgrade(
+        alice, start, django_capture_on_commit_callbacks) -> None:
+    """The earlier rule left a plan with nothing scheduled once each questionnaire had had one
+    reminder, and no record of when the person chose them. The upgrade keeps the plan's last save
+    as that start and has the worker look again, so reminders come again while it is untaken."""
+    import importlib
+
+    from django.apps import apps
+
+    with at(start):
+        services.save_plan(alice, {"mode": "off", "questionnaire_reminders": True, "questionnaires": ["who5"],
+                                   "channels": ["email"]})
+    assert [p.due_at for p in remind(start + timedelta(minutes=1))] == [start]
+    # As the earlier code left it after that one reminder.
+    ReminderPlan.objects.filter(person=alice).update(questionnaires_due_at=None, questionnaires_since={},
+                                                     updated_at=start)
+    assert remind(start + 40 * DAY) == [], "left alone, nobody looks at the plan again"
+    with at(start + 40 * DAY):
+        importlib.import_module("thaw.reminders.migrations.0003_questionnaires_since").pick_up_plans(apps, None)
+    row = ReminderPlan.objects.get(person=alice)
+    assert {k: datetime.fromisoformat(v) for k, v in row.questionnaires_since.items()} == {"who5": start}
+    assert [p.instrument for p in remind(start + 40 * DAY + timedelta(minutes=1))] == ["who5"], "due and untaken"
+    assert check_at(alice) > start + 40 * DAY, "the worker set the real next time"
+

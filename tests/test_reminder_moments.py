@@ -96,15 +96,15 @@ def test_random_moments_respect_window_and_gap(count, gap, start, length, seed, 
     found = [m for m in moments_between(plan, first - timedelta(seconds=1), first + timedelta(days=1))
              if m.astimezone(LA).date() == day]
     fits = (end_minutes - start) >= (count - 1) * gap
-    if fits:
-        assert len(found) == count
-    # The gap is real time; only on a spring-forward day, in a window the jump shortened, may
-    # the moments come closer, to keep their count (never closer than the shortened window allows).
+    # The gap is real time; only on a spring-forward day, in a window the jump shortened, may the
+    # moments come closer to keep their count, never below half the gap, never more than asked.
     real = (datetime.combine(day, end, tzinfo=LA).astimezone(UTC)
             - datetime.combine(day, begin, tzinfo=LA).astimezone(UTC))
-    allowed = timedelta(minutes=gap)
-    if real < timedelta(minutes=end_minutes - start) and count > 1:
-        allowed = min(allowed, real / (count - 1))
+    shortened = real < timedelta(minutes=end_minutes - start)
+    assert len(found) <= count
+    if fits and not shortened:
+        assert len(found) == count
+    allowed = timedelta(minutes=gap) / (2 if shortened else 1)
     for a, b in zip(found, found[1:], strict=False):
         assert b - a >= allowed - timedelta(seconds=1)
 
@@ -124,6 +124,20 @@ def test_a_window_the_spring_jump_shortens_keeps_its_moments() -> None:
     assert on_spring[1] - on_spring[0] >= timedelta(minutes=89)
     before = moments_on(plan, spring - timedelta(days=1))
     assert before[1] - before[0] >= timedelta(minutes=150)
+
+
+def test_the_spring_jump_never_adds_moments_or_crowds_them() -> None:
+    """A window that holds fewer than its count on an ordinary day gets no more on the change
+    day; one the jump leaves almost empty gets fewer, never several reminders a minute apart."""
+    spring = date(2026, 3, 29)
+    crowded = Plan(mode="random", tz=BERLIN, windows=(Window(time(1), time(3, 30), 3),),
+                   min_gap=timedelta(minutes=150), seed=3)
+    assert len(moments_on(crowded, spring)) <= len(moments_on(crowded, spring - timedelta(days=1))) == 2
+    emptied = Plan(mode="random", tz=BERLIN, windows=(Window(time(2), time(3, 1), 4),),
+                   min_gap=timedelta(minutes=20), seed=3)
+    on_spring = moments_on(emptied, spring)
+    assert len(moments_on(emptied, spring - timedelta(days=1))) == 4 and 1 <= len(on_spring) < 4
+    assert all(b - a >= timedelta(minutes=10) for a, b in zip(on_spring, on_spring[1:], strict=False))
 
 
 def test_days_of_week_and_quiet_hours() -> None:

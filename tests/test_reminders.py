@@ -92,6 +92,8 @@ def test_a_due_moment_arrives_encrypted_with_nothing_revealing_and_is_answered_b
     claims = vapid_claims(message, push.public_key())
     assert claims["aud"] == f"http://127.0.0.1:{push_service.port}" and claims["exp"] > timezone.now().timestamp()
     assert int(message.headers["ttl"]) > 0 and message.path == "/push/device-1"
+    # The headers travel in the clear to the push service: they name nothing about the reminder.
+    assert message.headers.get("topic") == "thaw1" and not REVEALING.search(str(dict(message.headers)))
     assert prompt.sent_at is not None and prompt.channel == "push" and prompt.due_at == due
     assert mail.outbox == [], "a device took it, so no email"
     assert services.run_due(due + timedelta(seconds=30)) == 0, "sent once"

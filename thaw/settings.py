@@ -170,8 +170,9 @@ else:
     if DB_TRANSACTION_POOLER:
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = (f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
-                           f" -c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}")
+    if not DB_TRANSACTION_POOLER:  # pgbouncer refuses startup options: the timeouts go on the role there
+        _options["options"] = (f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+                               f" -c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}")
     if DB_POOL:
         _options["pool"] = {"min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE,
                             "timeout": DB_POOL_TIMEOUT, "max_idle": 600, "max_lifetime": 1800}

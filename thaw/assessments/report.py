@@ -181,12 +181,15 @@ def render_pdf(report: Report) -> bytes:
         pdf.cell(0, 6, _latin1(none), new_x="LMARGIN", new_y="NEXT")
     else:
         slope = report.numbness_slope
+        rated = sum(week.n for week in report.numbness)
         trend = (_("; too few weeks to tell a trend") if slope is None
                  else _("; trend %(slope)s per week") % {"slope": decimal(slope, 2, fixed=True)})
         pdf.multi_cell(0, 5, _latin1(
             ngettext("%(n)s check-in; average numbness %(mean)s out of 10",
                      "%(n)s check-ins; average numbness %(mean)s out of 10", report.checkins)
-            % {"n": report.checkins, "mean": decimal(report.numbness_mean or 0, 1, fixed=True)} + trend + "."
+            % {"n": report.checkins, "mean": decimal(report.numbness_mean or 0, 1, fixed=True)}
+            + ngettext(" (over the %(rated)s with a rating)", " (over the %(rated)s with a rating)", rated)
+            % {"rated": rated} + trend + "."
         ), new_x="LMARGIN", new_y="NEXT")
         top = pdf.get_y() + 2
         left, chart_w, chart_h = pdf.l_margin + 8, 160, 40

@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -52,6 +53,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from whitenoise.middleware import WhiteNoiseMiddleware
 
+logger = logging.getLogger(__name__)
 ONE_YEAR = 365 * 24 * 3600
 NOT_COMPRESSED = ("/accounts/", "/api/")
 NEVER_COMPRESSED = "thaw_never_compressed"  # set on a response by @never_compressed
@@ -180,6 +182,11 @@ def _readable_by_all(root: Path) -> None:
     from disk (deploy/nginx). ``thaw`` runs under umask 0077 for the database and keys, which
     would leave the folders and the compressed copies readable by Thaw alone."""
     for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue  # never change what a link points to
         mode = 0o755 if path.is_dir() else 0o644
-        if path.stat().st_mode & 0o777 != mode:
-            path.chmod(mode)
+        try:
+            if path.stat().st_mode & 0o777 != mode:
+                path.chmod(mode)
+        except OSError as exc:  # another user's file, or a read-only mount: serve anyway, and say so
+            logger.warning("could not make %s readable by the web server: %s", path, exc)

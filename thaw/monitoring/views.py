@@ -29,6 +29,10 @@ def _may_scrape(request: HttpRequest) -> bool:
         return False
     # The socket's peer only, never X-Forwarded-For, even behind trusted proxies: Prometheus scrapes
     # each app server directly, so a forwarded address on this route is whatever the sender wrote.
+    # And a request that came through a proxy at all is refused by address: the proxy connects from
+    # an address that may well be allowed (127.0.0.1), on behalf of anyone. Prometheus sends none.
+    if any(request.META.get(header) for header in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")):
+        return False
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:

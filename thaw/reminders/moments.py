@@ -76,8 +76,9 @@ def _random_moments(plan: Plan, day: date) -> list[datetime]:
     from one window to the next; a window too short for its count gives the most it can hold.
 
     On the day clocks spring forward, a window around the jump is an hour shorter than on the
-    wall. A window that holds its count on an ordinary day then keeps its count and brings its
-    moments closer together that day, rather than skip one.
+    wall. A window that holds its count on an ordinary day then brings its moments closer that
+    day, by at most the lost time and never below half the gap, rather than skip one; only a
+    window too short even for that gives fewer.
     """
     rng = random.Random(f"{plan.seed}:{day.isoformat()}")
     out: list[datetime] = []
@@ -86,13 +87,13 @@ def _random_moments(plan: Plan, day: date) -> list[datetime]:
         start = instant(day, window.start, plan.tz)
         end = instant(day, window.end, plan.tz)
         wall = (datetime.combine(day, window.end) - datetime.combine(day, window.start)).total_seconds()
-        shortened = (end - start).total_seconds() < wall
+        lost = wall - (end - start).total_seconds()  # skipped by the clocks inside this window, if any
         if out:
             start = max(start, out[-1] + plan.min_gap)
         span = (end - start).total_seconds()
         count, window_gap = window.count, gap
-        if shortened and count > 1 and 0 < span < (count - 1) * gap:
-            window_gap = span / (count - 1)
+        if lost > 0 and count > 1 and wall >= (count - 1) * gap and span < (count - 1) * gap:
+            window_gap = max(gap - lost / (count - 1), gap / 2)
         while count > 0 and span - (count - 1) * window_gap < 0:
             count -= 1
         room = span - (count - 1) * window_gap

@@ -314,6 +314,11 @@ def link_for(prompt: Prompt) -> str:
     return f"/checkin/?prompt={prompt.id}"
 
 
+# The Topic header travels in the clear to the push service (Google, Mozilla, Apple): it says
+# which reminders replace each other, and nothing about what a reminder is for.
+PUSH_TOPICS = {PromptKind.MOMENT: "thaw1", PromptKind.QUESTIONNAIRE: "thaw2"}
+
+
 def notification(prompt: Prompt, message: str) -> dict[str, Any]:
     """What the device is told: the person's own neutral words (or Thaw's, in their language) and
     where a tap goes. No health data."""
@@ -433,7 +438,7 @@ def deliver(batch: list[tuple[Prompt, ReminderPlan]], now: datetime | None = Non
         try:
             ttl = max(60, int((item.prompt.expires_at - timezone.now()).total_seconds()))
             item.outcome = push.send(sub.endpoint, sub.p256dh, sub.auth, messages[item.prompt.pk], ttl=ttl,
-                                     topic=f"thaw{item.prompt.kind}")
+                                     topic=PUSH_TOPICS.get(item.prompt.kind, "thaw"))
         except Exception as exc:  # one device's problem never stops the others
             logger.warning("push to %s failed: %s", sub.host, exc)
             item.outcome = push.Outcome(False, False, None, f"{type(exc).__name__}")
