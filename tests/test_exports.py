@@ -119,8 +119,15 @@ def test_bad_format_and_anonymous(filled: ApiClient, api_anon: ApiClient) -> Non
     assert api_anon.get("/api/v1/export").status_code == 401
 
 
-def test_import_round_trips_losslessly_into_a_fresh_install(filled: ApiClient, tmp_path: Path) -> None:
+def test_import_round_trips_losslessly_into_a_fresh_install(filled: ApiClient, alice, tmp_path: Path) -> None:
+    # How Thaw speaks to her travels too: the profile's choices, and the language last read in. (English
+    # chosen: a grounding session's exercise_title is written in the export's language, and the
+    # build below runs in English.)
+    assert filled.patch("/api/v1/me", {"language": "en", "word_forms": "feminine"}).status_code == 200
+    type(alice).objects.filter(pk=alice.pk).update(last_language="es")
     original = json.loads(filled.get("/api/v1/export", format="json").content)
+    assert {k: original["account"][k] for k in ("language", "word_forms", "last_language")} == {
+        "language": "en", "word_forms": "feminine", "last_language": "es"}
     exported = tmp_path / "export.json"
     exported.write_text(json.dumps(original))
     with isolated_env(tmp_path / "fresh") as env:
@@ -311,3 +318,33 @@ def test_my_comments_and_my_contact_request_are_in_my_export_but_not_anyone_else
     restored = restore(document, "a calm, long passphrase")
     again = build(restored)
     assert again["comments"] == [] and again["contact_requests"] == []
+
+
+def test_the_export_says_how_thaw_speaks_to_the_person_and_an_import_keeps_it(api_alice: ApiClient, alice) -> None:
+    from thaw.accounts.models import User
+    from thaw.exports.document import build, restore
+
+    blank = json.loads(api_alice.get("/api/v1/export", format="json").content)["account"]
+    assert (blank["language"], blank["word_forms"], blank["last_language"]) == (None, None, None)
+    alice.language, alice.word_forms, alice.last_language = "", "masculine", "es"  # follows the browser
+    alice.save(update_fields=["language", "word_forms", "last_language"])
+    document = json.loads(api_alice.get("/api/v1/export", format="json").content)
+    assert document["account"]["language"] is None
+    assert document["account"]["word_forms"] == "masculine" and document["account"]["last_language"] == "es"
+    archive = zipfile.ZipFile(io.BytesIO(api_alice.get("/api/v1/export", format="csv").content))
+    rows = archive.read("account.csv").decode().splitlines()
+    assert "language," in rows and "word_forms,masculine" in rows and "last_language,es" in rows
+
+    document["account"]["email"] = "copy@example.org"  # the same database: another account
+    document["checkins"] = document["assessments"] = []
+    person = restore(document, "a calm, long passphrase")
+    assert (person.language, person.word_forms, person.last_language) == ("", "masculine", "es")
+    assert build(person)["account"] == document["account"], "export → import → export: the same account"
+
+    older = json.loads(json.dumps(document))  # an export from before these fields were exported
+    older["account"]["email"] = "older@example.org"
+    for key in ("language", "word_forms", "last_language"):
+        del older["account"][key]
+    person = restore(older, "a calm, long passphrase")
+    assert (person.language, person.word_forms, person.last_language) == ("", "", "")
+    assert User.objects.get(email="older@example.org").word_forms == ""

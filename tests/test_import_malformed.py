@@ -97,6 +97,14 @@ CASES = [  # (id, file content from the exported document, words that must be in
      "checkins[1].id: the same id as checkins[0]"),
     ("an account that exists", lambda d: json.dumps(_edited(d, _set(("account", "email"), "alice@example.org"))),
      "account.email: an account for alice@example.org already exists here"),
+    ("a language this Thaw does not speak", lambda d: json.dumps(_edited(d, _set(("account", "language"), "fr"))),
+     "account.language: must be one of: en, es"),
+    ("a regional language code", lambda d: json.dumps(_edited(d, _set(("account", "last_language"), "es-MX"))),
+     "account.last_language: must be one of: en, es"),
+    ("a language that is not text", lambda d: json.dumps(_edited(d, _set(("account", "language"), 7))),
+     "account.language: must be text"),
+    ("unknown word forms", lambda d: json.dumps(_edited(d, _set(("account", "word_forms"), "plural"))),
+     "account.word_forms: must be one of: feminine, masculine, neutral"),
 ]
 
 
@@ -130,3 +138,21 @@ def test_the_same_file_made_sound_again_imports(exported, tmp_path: Path, monkey
     from thaw.accounts.models import User
 
     assert User.objects.get(email="moved@example.org").checkins.count() == 2
+
+
+def test_how_thaw_speaks_to_the_person_is_imported(exported, tmp_path: Path, monkeypatch, capsys) -> None:
+    import uuid
+
+    from thaw.accounts.models import User
+
+    monkeypatch.setenv("THAW_PASSWORD", "a calm, long passphrase")
+    for record in exported["checkins"] + exported["assessments"]:
+        record["id"] = str(uuid.uuid4())
+    exported["account"].update(language="es", word_forms="neutral", last_language="en")
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported))
+    assert main(["import", str(path)]) == 0, capsys.readouterr().err
+    person = User.objects.get(email="moved@example.org")
+    assert (person.language, person.word_forms, person.last_language) == ("es", "neutral", "en")
+    assert {k: build(person)["account"][k] for k in ("language", "word_forms", "last_language")} == {
+        "language": "es", "word_forms": "neutral", "last_language": "en"}

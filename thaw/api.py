@@ -2,7 +2,9 @@
 
 Every error is JSON. Validation problems answer 422 with
 ``{"detail": "<summary>", "errors": [{"field": "emotions.0.word", "message": "..."}]}``
-so a script (or a person reading its output) knows which field to fix.
+so a script (or a person reading its output) knows which field to fix. Every ``detail`` is
+written when the answer is made, in the request's language (``thaw.core.language``: a token's
+owner's profile, else the browser's, else the site's); the English wording is kept as it is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -117,17 +120,23 @@ def on_answers_invalid(request: HttpRequest, exc: AnswersInvalid) -> HttpRespons
     return error_response(request, exc.errors)
 
 
+def ninja_message(message: str) -> str:
+    """django-ninja's own error messages, in the request's language (Thaw's own ``HttpError``s are
+    translated where they are raised)."""
+    if message == "CSRF check Failed":  # ninja's session auth, on a write without the CSRF token
+        return gettext("CSRF check Failed")
+    return message
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     parse_error = getattr(request, "thaw_parse_error", None)
     if exc.status_code == 400 and parse_error:
         return error_response(request, {"body": f"is not valid JSON: {parse_error}"}, status=400)
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    return api.create_response(request, {"detail": ninja_message(str(exc))}, status=exc.status_code)
 
 
 def too_big_message() -> str:
-    from django.utils.translation import gettext
-
     from thaw.validation import decimal
 
     limit = decimal(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000, 1, fixed=True)
@@ -145,7 +154,8 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Even a bug answers JSON. Writes are transactions, so nothing was half-saved."""
     logger.exception("unhandled error in %s %s", request.method, request.path)
     return api.create_response(
-        request, {"detail": "Something went wrong on Thaw's side. Nothing was saved; please try again."}, status=500
+        request, {"detail": gettext("Something went wrong on Thaw's side. Nothing was saved; please try again.")},
+        status=500,
     )
 
 
@@ -153,7 +163,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
         request,
-        {"detail": "Sign in, or send an API token as 'Authorization: Bearer <token>'."},
+        {"detail": gettext("Sign in, or send an API token as 'Authorization: Bearer <token>'.")},
         status=401,
     )
     response["WWW-Authenticate"] = 'Bearer realm="thaw"'

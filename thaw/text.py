@@ -22,6 +22,7 @@ a lone CR become a line feed before anything is counted.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
@@ -37,10 +38,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class TextInvalid(ValueError):
-    """The text cannot be accepted; ``message`` says why in words a person can act on."""
+    """The text cannot be accepted; ``message`` says why in words a person can act on.
 
-    def __init__(self, message: str) -> None:
+    ``kind`` ("broken", "control" or "too_long") and ``params`` say the same for a ``Wording``,
+    which words it as a whole sentence about a named field."""
+
+    def __init__(self, message: str, kind: str = "", params: dict[str, Any] | None = None) -> None:
         self.message = message
+        self.kind = kind
+        self.params = params or {}
         super().__init__(message)
 
 
@@ -48,25 +54,42 @@ def normalise_newlines(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
-def problem(value: str, max_length: int) -> str | None:
-    """Why ``value`` (already newline-normalised) cannot be accepted, or None."""
+def _fault(value: str, max_length: int) -> tuple[str, dict[str, Any]] | None:
+    """What is wrong with ``value`` (already newline-normalised), as a kind and the numbers a
+    message about it shows (counts written for the reader; ``n``, the characters over, as a number
+    for the plural), or None."""
     from thaw.validation import count
 
     broken = _SURROGATE.search(value)
     if broken:
-        return _("contains a broken character at character %(position)s (half of an emoji or symbol, lost in "
-                 "copying); please type that part again") % {"position": count(broken.start() + 1)}
+        return "broken", {"position": count(broken.start() + 1)}
     control = _CONTROL.search(value)
     if control:
-        return _("contains an invisible control character at character %(position)s; please delete it (line "
-                 "breaks and tabs are fine)") % {"position": count(control.start() + 1)}
+        return "control", {"position": count(control.start() + 1)}
     if len(value) > max_length:
         over = len(value) - max_length
-        return ngettext(
-            "is %(length)s characters long; the limit is %(limit)s, so please shorten it by %(over)s character",
-            "is %(length)s characters long; the limit is %(limit)s, so please shorten it by %(over)s characters",
-            over) % {"length": count(len(value)), "limit": count(max_length), "over": count(over)}
+        return "too_long", {"length": count(len(value)), "limit": count(max_length), "over": count(over), "n": over}
     return None
+
+
+def _fragment(kind: str, params: dict[str, Any]) -> str:
+    """The gate's own words for a fault, read after a field's name ("note: is 5,001 characters long…")."""
+    if kind == "broken":
+        return _("contains a broken character at character %(position)s (half of an emoji or symbol, lost in "
+                 "copying); please type that part again") % params
+    if kind == "control":
+        return _("contains an invisible control character at character %(position)s; please delete it (line "
+                 "breaks and tabs are fine)") % params
+    return ngettext(
+        "is %(length)s characters long; the limit is %(limit)s, so please shorten it by %(over)s character",
+        "is %(length)s characters long; the limit is %(limit)s, so please shorten it by %(over)s characters",
+        params["n"]) % params
+
+
+def problem(value: str, max_length: int) -> str | None:
+    """Why ``value`` (already newline-normalised) cannot be accepted, or None."""
+    found = _fault(value, max_length)
+    return _fragment(*found) if found else None
 
 
 def clean_text(value: str, max_length: int) -> str:
@@ -75,24 +98,44 @@ def clean_text(value: str, max_length: int) -> str:
     Not stripped: callers that want surrounding space gone strip after the gate.
     """
     value = normalise_newlines(value)
-    found = problem(value, max_length)
+    found = _fault(value, max_length)
     if found:
-        raise TextInvalid(found)
+        raise TextInvalid(_fragment(*found), *found)
     return value
 
 
-def take_text(errors: dict[str, str], field: str, value: object, max_length: int, *, subject: str = "") -> str:
+@dataclass(frozen=True)
+class Wording:
+    """What the gate refuses, said as whole sentences about one named field ("The reply is 2,001
+    characters long…"), each marked for translation on its own: a translated subject glued to the
+    gate's fragment cannot agree with it (in Spanish the fragment's "shorten it" is "acórtalo" or
+    "acórtala" by the subject's gender). ``too_long`` is ``ngettext_lazy(singular, plural, "n")``;
+    the messages get ``position``, or ``length``, ``limit`` and ``over``."""
+
+    not_text: Any
+    broken: Any
+    control: Any
+    too_long: Any
+
+    def say(self, invalid: TextInvalid) -> str:
+        message = {"broken": self.broken, "control": self.control}.get(invalid.kind, self.too_long)
+        return str(message % invalid.params)
+
+
+def take_text(errors: dict[str, str], field: str, value: object, max_length: int, *, subject: str = "",
+              wording: Wording | None = None) -> str:
     """For the rules modules, which gather one message per field: ``value`` through the gate, or ""
-    with ``errors[field]`` saying what is wrong (after ``subject``, e.g. "the note"). None is ""."""
+    with ``errors[field]`` saying what is wrong: in ``wording``'s whole sentences, else after
+    ``subject`` (e.g. "the note"). None is ""."""
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[field] = f"{subject} {_('must be text')}".strip()
+        errors[field] = str(wording.not_text) if wording else f"{subject} {_('must be text')}".strip()
         return ""
     try:
         return clean_text(value, max_length)
     except TextInvalid as exc:
-        errors[field] = f"{subject} {exc.message}".strip()
+        errors[field] = wording.say(exc) if wording else f"{subject} {exc.message}".strip()
         return ""
 
 

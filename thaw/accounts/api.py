@@ -8,6 +8,7 @@ from typing import Any, Literal
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -66,19 +67,22 @@ def issue_token(request: HttpRequest, payload: TokenRequest) -> Any:
     email = payload.email.strip().lower()
     wait = retry_after(email, client_ip(request))
     if wait:
-        response = api_error(request, {"detail": f"Too many failed sign-ins; try again in {wait} seconds."}, 429)
+        # The English says "seconds" even for one (scripts match the wording); the plural is for translations.
+        response = api_error(request, {"detail": ngettext("Too many failed sign-ins; try again in %(wait)s seconds.",
+                                                          "Too many failed sign-ins; try again in %(wait)s seconds.",
+                                                          wait) % {"wait": wait}}, 429)
         response["Retry-After"] = str(wait)
         return response
     user = authenticate(request, email=email, password=payload.password)
     if user is None or not user.is_active:
-        return Status(401, {"detail": "That email and password do not match an account."})
+        return Status(401, {"detail": gettext("That email and password do not match an account.")})
     if is_mfa_enabled(user):
-        return Status(403, {"detail": "Two-factor authentication is on for this account: sign in on the web "
-                                      "with your code and create a token on the Settings page."})
+        return Status(403, {"detail": gettext("Two-factor authentication is on for this account: sign in on the web "
+                                              "with your code and create a token on the Settings page.")})
     if needs_two_factor(user):
-        return Status(403, {"detail": "Staff accounts (clinicians, admins, editors, intake) need two-factor "
-                                      "authentication: set it up "
-                                      "on the web first, then create a token on the Settings page."})
+        return Status(403, {"detail": gettext("Staff accounts (clinicians, admins, editors, intake) need two-factor "
+                                              "authentication: set it up on the web first, then create a token on "
+                                              "the Settings page.")})
     token, raw = ApiToken.issue(user, payload.name or "API token")
     return Status(200, {"token": raw, "name": token.name, "hint": token.hint, "expires_at": token.expiry()})
 
@@ -93,7 +97,7 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
 def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
     token = ApiToken.objects.active().filter(user=request.user, pk=token_id).first()
     if token is None:
-        return Status(404, {"detail": "No such token."})
+        return Status(404, {"detail": gettext("No such token.")})
     token.revoke()
     return Status(204, None)
 

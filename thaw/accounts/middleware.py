@@ -106,9 +106,9 @@ class RequireTwoFactorMiddleware:
 
             if not is_mfa_enabled(user):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Two-factor authentication is required for staff accounts "
-                                                   "(clinicians, admins, editors, intake): set it up at "
-                                                   "/accounts/2fa/."}, status=403)
+                    return JsonResponse({"detail": _("Two-factor authentication is required for staff accounts "
+                                                     "(clinicians, admins, editors, intake): set it up at "
+                                                     "/accounts/2fa/.")}, status=403)
                 messages.info(request, _("Staff accounts (clinicians, admins, editors, intake) need two-factor "
                                          "authentication. Please set it up to continue."))
                 return redirect("mfa_index")

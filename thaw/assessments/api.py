@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -144,6 +145,6 @@ def list_assessments(request: HttpRequest, instrument: Text(SHORT) | None = None
 def get_assessment(request: HttpRequest, assessment_id: str) -> Status[Any]:
     found = services.own_assessment(request.user, assessment_id)
     if found is None:
-        return Status(404, {"detail": "No such assessment."})
+        return Status(404, {"detail": gettext("No such assessment.")})
     return Status(200, services.as_dict(found))
 

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
@@ -266,7 +267,7 @@ def get_checkin(request: HttpRequest, checkin_id: str, response: HttpResponse) -
     """The ``ETag`` header is the check-in's version: send it back as ``If-Match`` with a PATCH."""
     checkin = services.own_checkin(request.user, checkin_id)
     if checkin is None:
-        return Status(404, {"detail": "No such check-in."})
+        return Status(404, {"detail": gettext("No such check-in.")})
     response["ETag"] = versions.etag(checkin.version)
     return Status(200, services.as_dict(checkin))
 
@@ -278,7 +279,7 @@ def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate
     the answer is 409 with the saved version (``current``) and your change (``yours``)."""
     checkin = services.own_checkin(request.user, checkin_id)
     if checkin is None:
-        return Status(404, {"detail": "No such check-in."})
+        return Status(404, {"detail": gettext("No such check-in.")})
     data = _body(payload)
     if data.get("note", "") is None:
         data["note"] = ""
@@ -291,9 +292,9 @@ def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate
         current = services.own_checkin(request.user, checkin_id)  # with its words and tags
         if current is not None:
             return versions.conflict_response(request, services.as_dict(current), _body(payload), current.version)
-        return Status(404, {"detail": "No such check-in."})
+        return Status(404, {"detail": gettext("No such check-in.")})
     except CheckIn.DoesNotExist:
-        return Status(404, {"detail": "No such check-in."})
+        return Status(404, {"detail": gettext("No such check-in.")})
     response["ETag"] = versions.etag(checkin.version)
     return Status(200, _saved(checkin))
 
@@ -302,6 +303,6 @@ def update_checkin(request: HttpRequest, checkin_id: str, payload: CheckInUpdate
 def delete_checkin(request: HttpRequest, checkin_id: str) -> Status[Any]:
     checkin = services.own_checkin(request.user, checkin_id)
     if checkin is None:
-        return Status(404, {"detail": "No such check-in."})
+        return Status(404, {"detail": gettext("No such check-in.")})
     services.delete_checkin(checkin)
     return Status(204, None)

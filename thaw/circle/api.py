@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
@@ -20,7 +21,8 @@ class Problem(Schema):
     detail: str
 
 
-NOT_FOUND = {"detail": "Not found."}
+def not_found() -> dict[str, str]:
+    return {"detail": gettext("Not found.")}  # in the request's language, so made per request
 
 
 class GranteeOut(Schema):
@@ -125,7 +127,8 @@ def accept_grant(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
 
     grant = Grant.by_invite(payload.invitation)
     if grant is None:
-        return Status(404, {"detail": "No such invitation: it has expired, was used, or the link is incomplete."})
+        return Status(404, {"detail": gettext("No such invitation: it has expired, was used, or the link is "
+                                              "incomplete.")})
     services.accept(grant, request.user)
     owner = grant.owner
     return Status(200, {"person": owner.pk, "name": services.person_label(owner), "categories": grant.categories})
@@ -135,7 +138,7 @@ def accept_grant(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
 def get_grant(request: HttpRequest, grant_id: str) -> Status[Any]:
     grant = services.own_grant(request.user, grant_id)
     if grant is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     return Status(200, services.grant_as_dict(grant))
 
 
@@ -144,7 +147,7 @@ def get_grant(request: HttpRequest, grant_id: str) -> Status[Any]:
 def update_grant(request: HttpRequest, grant_id: str, payload: GrantUpdate) -> Status[Any]:
     grant = services.own_grant(request.user, grant_id)
     if grant is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     return Status(200, services.grant_as_dict(services.update_grant(grant, payload.model_dump(exclude_unset=True))))
 
 
@@ -153,7 +156,7 @@ def update_grant(request: HttpRequest, grant_id: str, payload: GrantUpdate) -> S
 def revoke_grant(request: HttpRequest, grant_id: str) -> Status[Any]:
     grant = services.own_grant(request.user, grant_id)
     if grant is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     services.revoke(grant)
     return Status(204, None)
 
@@ -162,7 +165,7 @@ def revoke_grant(request: HttpRequest, grant_id: str) -> Status[Any]:
 def revoke_grant_post(request: HttpRequest, grant_id: str) -> Status[Any]:
     grant = services.own_grant(request.user, grant_id)
     if grant is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     services.revoke(grant)
     return Status(200, services.grant_as_dict(grant))
 
@@ -201,7 +204,7 @@ def list_sharers(request: HttpRequest) -> list[dict[str, Any]]:
 def shared_summary(request: HttpRequest, person: str) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.SUMMARY)
     if owner is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     return Status(200, services.weekly_summary(owner))
 
 
@@ -210,7 +213,7 @@ def shared_summary(request: HttpRequest, person: str) -> Status[Any]:
 def shared_checkins(request: HttpRequest, person: str, filters: Query[SharedLimit]) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.CHECKINS)
     if owner is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     with_notes = _notes_shown(request, owner)
     return Status(200, services.shared_checkins(owner, with_notes=with_notes, limit=filters.limit))
 
@@ -220,7 +223,7 @@ def shared_checkins(request: HttpRequest, person: str, filters: Query[SharedLimi
 def shared_assessments(request: HttpRequest, person: str) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.ASSESSMENTS)
     if owner is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     return Status(200, services.shared_assessments(owner))
 
 
@@ -229,7 +232,7 @@ def shared_assessments(request: HttpRequest, person: str) -> Status[Any]:
 def shared_grounding(request: HttpRequest, person: str) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.GROUNDING)
     if owner is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     with_notes = _notes_shown(request, owner)
     return Status(200, services.shared_grounding(owner, with_notes=with_notes))
 
@@ -239,6 +242,6 @@ def shared_grounding(request: HttpRequest, person: str) -> Status[Any]:
 def shared_substances(request: HttpRequest, person: str) -> Status[Any]:
     owner = services.shared_owner(request.user, person, Category.SUBSTANCES)
     if owner is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     with_notes = _notes_shown(request, owner)
     return Status(200, services.shared_substances(owner, with_notes=with_notes))

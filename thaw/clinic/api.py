@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -21,7 +22,8 @@ class Problem(Schema):
     detail: str
 
 
-NOT_FOUND = {"detail": "Not found."}
+def not_found() -> dict[str, str]:
+    return {"detail": gettext("Not found.")}  # in the request's language, so made per request
 
 
 class ScoreOut(Schema):
@@ -123,7 +125,7 @@ def _iso(moment: Any) -> str | None:
 
 def _refuse_non_clinicians(request: HttpRequest) -> Status[Any] | None:
     if not services.is_clinician(request.user):
-        return Status(403, {"detail": "Only clinicians have a caseload."})
+        return Status(403, {"detail": gettext("Only clinicians have a caseload.")})
     return None
 
 
@@ -169,7 +171,7 @@ def acknowledge(request: HttpRequest, flag_id: str, payload: AckIn) -> Status[An
         return refused
     flag = services.flag_for(request.user, flag_id)
     if flag is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     flag = services.acknowledge(flag, request.user, payload.note)
     return Status(200, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason, "created_at": _iso(flag.created_at)})
 
@@ -220,6 +222,7 @@ def notifications_read(request: HttpRequest) -> Status[Any]:
 def accept(request: HttpRequest, payload: EnrolIn) -> Status[Any]:
     found = EnrolmentInvite.by_token(payload.invitation)
     if found is None or not found.is_open():
-        return Status(404, {"detail": "No such invitation: it has expired, was used, or the link is incomplete."})
+        return Status(404, {"detail": gettext("No such invitation: it has expired, was used, or the link is "
+                                              "incomplete.")})
     grant = services.enrol(found, request.user, payload.categories)
     return Status(201, {"grant": str(grant.id), "program": found.program.name, "categories": grant.categories})

@@ -98,11 +98,13 @@ def conflict_rows(saved: dict[str, str], yours: dict[str, str]) -> list[Conflict
 
 def conflict_response(request: HttpRequest, current: dict[str, Any], yours: dict[str, Any], version: int) -> HttpResponse:
     """409 in the API's JSON shape, with the saved version (and its ETag) and what was sent."""
+    from django.utils.translation import gettext
+
     from thaw.api import api
 
     response = api.create_response(request, {
-        "detail": "This was changed after the version you started from (If-Match). Nothing was saved: "
-                  "compare `current` with `yours`, then send your change again with the new ETag.",
+        "detail": gettext("This was changed after the version you started from (If-Match). Nothing was saved: "
+                          "compare `current` with `yours`, then send your change again with the new ETag."),
         "current": current, "yours": yours,
     }, status=409)
     response["ETag"] = etag(version)

@@ -70,6 +70,10 @@ def build(person: User) -> dict[str, Any]:
                     "timezone": person.timezone, "crisis_region": person.crisis_region,
                     "screening_sex": person.screening_sex or None,
                     "screening_sex_answered_at": _iso(person.screening_sex_answered_at),
+                    # How Thaw speaks to them (docs/TRANSLATING.md); null: follow the browser, neutral
+                    # wordings, never recorded.
+                    "language": person.language or None, "word_forms": person.word_forms or None,
+                    "last_language": person.last_language or None,
                     "date_joined": _iso(person.date_joined)},
         "checkins": checkins,
         "assessments": assessments,
@@ -185,6 +189,8 @@ def restore(document: object, password: str) -> User:
             crisis_region=account.get("crisis_region", ""), date_joined=_time(account.get("date_joined")),
             screening_sex=account.get("screening_sex") if account.get("screening_sex") in ("female", "male") else "",
             screening_sex_answered_at=_time(account.get("screening_sex_answered_at")),
+            language=account.get("language") or "", word_forms=account.get("word_forms") or "",
+            last_language=account.get("last_language") or "",
         )
         checkins, emotions, tags = [], [], []
         for raw in document.get("checkins", []):

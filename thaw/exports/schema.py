@@ -31,6 +31,8 @@ from thaw.assessments.api import WORST_EVENT_MAX
 from thaw.assessments.scoring import RULES_VERSION
 from thaw.checkins.models import Source as CheckInSource
 from thaw.checkins.rules import NOTE_MAX, TagRule
+from thaw.core.language import WORD_FORMS
+from thaw.core.language import codes as language_codes
 from thaw.grounding.exercises import AFFIRMATION_MAX
 from thaw.grounding.models import Source as GroundingSource
 from thaw.grounding.rules import NOTE_MAX as GROUNDING_NOTE_MAX
@@ -126,6 +128,10 @@ class Account(_Record):
     crisis_region: Text(8) = ""
     screening_sex: Annotated[Text(8), _one_of(("female", "male"))] | None = None
     screening_sex_answered_at: Time | None = None
+    # Exports from before these were exported have none: the profile then follows the browser.
+    language: Annotated[Text(8), _one_of(language_codes())] | None = None
+    word_forms: Annotated[Text(10), _one_of(WORD_FORMS)] | None = None
+    last_language: Annotated[Text(8), _one_of(language_codes())] | None = None
     date_joined: Time | None = None
 
 

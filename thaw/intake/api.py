@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
@@ -76,8 +77,10 @@ def post_contact(request: HttpRequest, payload: ContactIn) -> Any:
     if wait:
         from thaw.api import api
 
-        response = api.create_response(request, {"detail": f"Too many requests from this address; try again in "
-                                                           f"{wait} seconds."}, status=429)
+        # The English says "seconds" even for one (scripts match the wording); the plural is for translations.
+        response = api.create_response(request, {"detail": ngettext(
+            "Too many requests from this address; try again in %(wait)s seconds.",
+            "Too many requests from this address; try again in %(wait)s seconds.", wait) % {"wait": wait}}, status=429)
         response["Retry-After"] = str(wait)
         return response
     received = services.receive(data)
@@ -115,7 +118,7 @@ def _out(r: ContactRequest) -> dict[str, Any]:
 
 def _intake(request: HttpRequest) -> None:
     if not access.is_intake(request.user):
-        raise HttpError(403, "Contact requests are for the intake team.")
+        raise HttpError(403, gettext("Contact requests are for the intake team."))
 
 
 @router.get("/intake/requests", response=list[RequestOut], summary="Contact requests (intake only), urgent first")
@@ -146,7 +149,7 @@ def patch_request(request: HttpRequest, request_id: str, payload: RequestPatch) 
     _intake(request)
     found = access.contact_request(request.user, request_id)
     if found is None:
-        return Status(404, {"detail": "No contact request has this id."})
+        return Status(404, {"detail": gettext("No contact request has this id.")})
     services.update(found, request.user, payload.dict(exclude_unset=True))
     return Status(200, _out(found))
 

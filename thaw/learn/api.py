@@ -20,6 +20,7 @@ from typing import Any
 from django.core import signing
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
@@ -61,7 +62,7 @@ _reads = ReadLimit(READS_PER_MINUTE)
 
 def _read_allowed(request: HttpRequest) -> None:
     if not _reads.spend(services.address_key(client_ip(request))):
-        raise HttpError(429, "Too many requests from this address; wait a minute and try again.")
+        raise HttpError(429, gettext("Too many requests from this address; wait a minute and try again."))
 
 
 class ArticleItem(Schema):
@@ -139,7 +140,7 @@ def get_article(request: HttpRequest, slug: str) -> Any:
     _read_allowed(request)
     article = services.live_article(slug)
     if article is None:
-        return Status(404, {"detail": "No published article has this address."})
+        return Status(404, {"detail": gettext("No published article has this address.")})
     return Status(200, {**_item(article), "body_html": article.body_html,
                  "topics": list(article.topics.values_list("slug", flat=True)),
                  "reading_minutes": article.reading_minutes,
@@ -163,7 +164,7 @@ class CommentPosted(Schema):
 def require_json(request: HttpRequest) -> None:
     """A public write must say it is JSON: another site's page cannot send that without asking first."""
     if request.content_type != "application/json":
-        raise HttpError(415, "Send the body as JSON, with the header Content-Type: application/json.")
+        raise HttpError(415, gettext("Send the body as JSON, with the header Content-Type: application/json."))
 
 
 def identified(request: HttpRequest) -> Any | None:
@@ -174,7 +175,7 @@ def identified(request: HttpRequest) -> Any | None:
         from ninja.utils import check_csrf
 
         if check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with a signed-in session.")
+            raise HttpError(403, gettext("CSRF check failed: send the X-CSRFToken header with a signed-in session."))
         return request.user
     return None
 
@@ -185,18 +186,21 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Any:
     require_json(request)
     article = services.live_article(slug)
     if article is None:
-        return Status(404, {"detail": "No published article has this address."})
+        return Status(404, {"detail": gettext("No published article has this address.")})
     author = identified(request)
     try:
         posted = services.post_comment(article, name=payload.name, body=payload.body, author=author,
                                        address=client_ip(request))
     except services.CommentsOff:
-        return Status(403, {"detail": "This article is not taking comments."})
+        return Status(403, {"detail": gettext("This article is not taking comments.")})
     except services.TooMany as exc:
         from thaw.api import api
 
-        response = api.create_response(request, {"detail": f"Too many comments from this address; try again in "
-                                                           f"{exc.wait} seconds."}, status=429)
+        # The English says "seconds" even for one (scripts match the wording); the plural is for translations.
+        response = api.create_response(request, {"detail": ngettext(
+            "Too many comments from this address; try again in %(wait)s seconds.",
+            "Too many comments from this address; try again in %(wait)s seconds.", exc.wait) % {"wait": exc.wait}},
+            status=429)
         response["Retry-After"] = str(exc.wait)
         return response
     resources = [r.as_dict() for r in person_region(author).resources] if posted.crisis else []

@@ -25,6 +25,7 @@ from thaw.accounts.throttle import spend
 from thaw.audit.models import record
 from thaw.checkins.rules import CheckInInvalid as FieldErrors
 from thaw.core.versions import EditConflict
+from thaw.learn import wording
 from thaw.learn.markdown import render, word_count
 from thaw.learn.models import (
     ALT_MAX,
@@ -111,10 +112,10 @@ def address_key(address: str) -> str:
 
 def clean_comment(name: object, body: object) -> tuple[str, str, dict[str, str]]:
     errors: dict[str, str] = {}
-    name = take_text(errors, "name", name, COMMENT_NAME_MAX, subject=gettext("Your name")).strip()
+    name = take_text(errors, "name", name, COMMENT_NAME_MAX, wording=wording.NAME).strip()
     if not name and "name" not in errors:
         errors["name"] = gettext("Please give a name to show with your comment (it can be a first name or a nickname)")
-    body = take_text(errors, "body", body, COMMENT_MAX, subject=gettext("Your comment")).strip()
+    body = take_text(errors, "body", body, COMMENT_MAX, wording=wording.COMMENT).strip()
     if not body and "body" not in errors:
         errors["body"] = gettext("Please write your comment")
     return name, body, errors
@@ -163,7 +164,7 @@ def moderate(comment: Comment, editor: Any, action: str, reply: object = "") -> 
     errors: dict[str, str] = {}
     if action not in ("approve", "reject", "reply"):
         errors["action"] = gettext("choose approve, reject or reply")
-    text = take_text(errors, "reply", reply, REPLY_MAX, subject=gettext("The reply")).strip()
+    text = take_text(errors, "reply", reply, REPLY_MAX, wording=wording.REPLY).strip()
     if action == "reply" and not text and "reply" not in errors:
         errors["reply"] = gettext("Write the reply to show under the comment")
     if errors:
@@ -238,7 +239,7 @@ def _choices(values: object, known: set[str], field: str, errors: dict[str, str]
 
 def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft, dict[str, str]]:
     errors: dict[str, str] = {}
-    slug = article.slug if article else take_text(errors, "slug", data.get("slug"), SLUG_MAX, subject=gettext("The address")).strip()
+    slug = article.slug if article else take_text(errors, "slug", data.get("slug"), SLUG_MAX, wording=wording.ADDRESS).strip()
     if article is None and "slug" not in errors:
         if not SLUG.fullmatch(slug):
             errors["slug"] = gettext("Use lowercase letters, digits and single hyphens, like what-numbness-feels-like")
@@ -246,16 +247,16 @@ def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft,
             errors["slug"] = gettext("“%(slug)s” is an address Thaw uses itself; choose another") % {"slug": slug}
         elif Article.objects.filter(slug=slug).exists():
             errors["slug"] = gettext("Another article has this address; choose another")
-    title = take_text(errors, "title", data.get("title"), TITLE_MAX, subject=gettext("The title")).strip()
+    title = take_text(errors, "title", data.get("title"), TITLE_MAX, wording=wording.TITLE).strip()
     if not title and "title" not in errors:
         errors["title"] = gettext("Give the article a title")
-    summary = take_text(errors, "summary", data.get("summary"), SUMMARY_MAX, subject=gettext("The summary")).strip()
+    summary = take_text(errors, "summary", data.get("summary"), SUMMARY_MAX, wording=wording.SUMMARY).strip()
     if "summary" not in errors:
         if not summary:
             errors["summary"] = gettext("Write one or two plain sentences for lists, feeds and search results")
         elif "\n" in summary:
             errors["summary"] = gettext("Keep the summary to one line")
-    body = take_text(errors, "body", data.get("body"), BODY_MAX, subject=gettext("The article")).strip()
+    body = take_text(errors, "body", data.get("body"), BODY_MAX, wording=wording.ARTICLE).strip()
     if not body and "body" not in errors:
         errors["body"] = gettext("Write the article (Markdown)")
     topics = _choices(data.get("topics"), set(Topic.objects.values_list("slug", flat=True)), "topics", errors, "topic")
@@ -361,7 +362,7 @@ def set_image(article: Article, editor: Any, raw: bytes | None, alt: object) -> 
     from thaw.learn.images import ImageRefused, reencode
 
     errors: dict[str, str] = {}
-    alt_text = take_text(errors, "alt", alt, ALT_MAX, subject=gettext("The description")).strip()
+    alt_text = take_text(errors, "alt", alt, ALT_MAX, wording=wording.DESCRIPTION).strip()
     if not alt_text and "alt" not in errors:
         errors["alt"] = gettext("Describe the picture for people who cannot see it (what it shows, in a sentence); "
                                  "it is required")

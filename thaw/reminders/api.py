@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictInt
 
@@ -204,7 +205,7 @@ def add_subscription(request: HttpRequest, payload: SubscriptionIn) -> Any:
                summary="Turn off notifications for a device, named by its endpoint")
 def remove_subscription(request: HttpRequest, payload: EndpointIn) -> Status[Any]:
     if not services.unsubscribe(request.user, payload.endpoint):
-        return Status(404, {"detail": "No such device."})
+        return Status(404, {"detail": gettext("No such device.")})
     return Status(204, None)
 
 
@@ -214,7 +215,7 @@ def remove_subscription_by_id(request: HttpRequest, subscription_id: str) -> Sta
     try:
         key = UUID(subscription_id)
     except ValueError:
-        return Status(404, {"detail": "No such device."})
+        return Status(404, {"detail": gettext("No such device.")})
     if not PushSubscription.objects.filter(person=request.user, pk=key).delete()[0]:
-        return Status(404, {"detail": "No such device."})
+        return Status(404, {"detail": gettext("No such device.")})
     return Status(204, None)

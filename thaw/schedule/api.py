@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictInt
 
@@ -16,7 +17,8 @@ from thaw.text import SHORT, Text
 
 router = Router(tags=["sessions"])
 
-NOT_FOUND = {"detail": "Not found."}
+def not_found() -> dict[str, str]:
+    return {"detail": gettext("Not found.")}  # in the request's language, so made per request
 
 
 class Problem(Schema):
@@ -97,7 +99,7 @@ def list_my_sessions(request: HttpRequest, filters: Query[SessionFilters]) -> li
 @router.post("/clinic/sessions", response={201: SessionOut, 403: Problem}, summary="Schedule a session")
 def schedule_session(request: HttpRequest, payload: SessionIn) -> Status[Any]:
     if not is_clinician(request.user):
-        return Status(403, {"detail": "Only clinicians schedule sessions."})
+        return Status(403, {"detail": gettext("Only clinicians schedule sessions.")})
     _activate(request)
     session = services.schedule(request.user, payload.model_dump())
     return Status(201, services.session_as_dict(session, request.user))
@@ -108,7 +110,7 @@ def schedule_session(request: HttpRequest, payload: SessionIn) -> Status[Any]:
 def get_session(request: HttpRequest, session_id: int) -> Status[Any]:
     session = services.session_for_clinician(request.user, session_id)
     if session is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     attendees = services.attendees_for(session, request.user)
     return Status(200, services.session_as_dict(session, request.user, attendees=attendees))
 
@@ -118,7 +120,7 @@ def get_session(request: HttpRequest, session_id: int) -> Status[Any]:
 def add_attendee(request: HttpRequest, session_id: int, payload: PersonIn) -> Status[Any]:
     session = services.session_for_clinician(request.user, session_id)
     if session is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     attendee = services.enrol(session, request.user, payload.person)
     return Status(201, {"person": attendee.person_id, "name": services.person_label(attendee.person),
                         "attended": attendee.attended})
@@ -129,7 +131,7 @@ def add_attendee(request: HttpRequest, session_id: int, payload: PersonIn) -> St
 def remove_attendee(request: HttpRequest, session_id: int, person_id: int) -> Status[Any]:
     session = services.session_for_clinician(request.user, session_id)
     if session is None or not services.remove(session, request.user, person_id):
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     return Status(204, None)
 
 
@@ -138,10 +140,10 @@ def remove_attendee(request: HttpRequest, session_id: int, person_id: int) -> St
 def mark_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> Status[Any]:
     session = services.session_for_clinician(request.user, session_id)
     if session is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     attendee = services.mark(session, request.user, payload.person, payload.attended)
     if attendee is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     return Status(200, {"person": attendee.person_id, "name": services.person_label(attendee.person),
                         "attended": attendee.attended})
 
@@ -151,6 +153,6 @@ def mark_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn
 def cancel_session(request: HttpRequest, session_id: int) -> Status[Any]:
     session = services.session_for_clinician(request.user, session_id)
     if session is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     services.cancel(session, request.user)
     return Status(200, services.session_as_dict(session, request.user))

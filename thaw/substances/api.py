@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictFloat, StrictInt
 
@@ -141,7 +142,8 @@ def _saved_use(use: Any) -> dict[str, Any]:
     return body
 
 
-NOT_FOUND = {"detail": "No such entry."}
+def not_found() -> dict[str, str]:
+    return {"detail": gettext("No such entry.")}  # in the request's language, so made per request
 
 
 @router.get("/substance-use/units", auth=None, summary="Substances, their units, motives and what can help")
@@ -173,7 +175,7 @@ def create_craving(request: HttpRequest, payload: CravingCreate) -> Status[Any]:
 def delete_craving(request: HttpRequest, craving_id: str) -> Status[Any]:
     craving = services.own_craving(request.user, craving_id)
     if craving is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     services.delete_craving(craving)
     return Status(204, None)
 
@@ -231,7 +233,7 @@ def get_use(request: HttpRequest, use_id: str, response: HttpResponse) -> Status
     """The ``ETag`` header is the entry's version: send it back as ``If-Match`` with a PATCH."""
     use = services.own_use(request.user, use_id)
     if use is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     response["ETag"] = versions.etag(use.version)
     return Status(200, services.as_dict(use))
 
@@ -242,7 +244,7 @@ def update_use(request: HttpRequest, use_id: str, payload: UseUpdate, response: 
     """With ``If-Match``, an entry changed since the GET is not overwritten: 409 with both."""
     use = services.own_use(request.user, use_id)
     if use is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     changes = _body(payload)
     for required in ("substance", "at"):
         if required in changes and changes[required] is None:
@@ -253,7 +255,7 @@ def update_use(request: HttpRequest, use_id: str, payload: UseUpdate, response: 
         return versions.conflict_response(request, services.as_dict(exc.current), _body(payload),
                                           exc.current.version)
     except SubstanceUse.DoesNotExist:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     response["ETag"] = versions.etag(use.version)
     return Status(200, _saved_use(use))
 
@@ -262,6 +264,6 @@ def update_use(request: HttpRequest, use_id: str, payload: UseUpdate, response: 
 def delete_use(request: HttpRequest, use_id: str) -> Status[Any]:
     use = services.own_use(request.user, use_id)
     if use is None:
-        return Status(404, NOT_FOUND)
+        return Status(404, not_found())
     services.delete_use(use)
     return Status(204, None)
