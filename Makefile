@@ -53,7 +53,7 @@ test: $(VENV)/.dev
 
 PURE_CORES = thaw/checkins/rules.py thaw/checkins/vocabulary.py thaw/assessments/scoring.py \
 	thaw/assessments/instruments.py thaw/assessments/charts.py thaw/insights/engine.py \
-	thaw/insights/stats_core.py thaw/safety/language.py thaw/safety/backstop.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py \
+	thaw/insights/stats_core.py thaw/safety/language.py thaw/safety/backstop.py thaw/safety/ngram.py thaw/checkins/wordfinding.py thaw/checkins/wordmodel.py \
 	thaw/reminders/moments.py thaw/clinic/cadence.py
 
 lint: $(VENV)/.dev

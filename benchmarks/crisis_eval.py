@@ -37,7 +37,7 @@ PARTS = ("tuning", "held_out")
 LABELS = ("crisis", "none", "borderline-crisis", "borderline-none")
 RECALL_FLOOR = 0.95
 PRECISION_FLOOR = 0.90
-LEANS_SHOW = ("lean show", "lean soft")  # a blind batch's borderline rationale that leans to showing help
+LEANS_SHOW = ("lean show", "lean soft", "leans crisis")  # a blind batch's borderline rationale that leans to showing help
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,8 @@ def score_blind(path: Path, *, details: bool) -> str:
     from thaw.safety.language import has_crisis_language
 
     with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+        rows = list(csv.DictReader((line for line in handle if not line.startswith("#")),
+                                   delimiter="\t", quoting=csv.QUOTE_NONE))
     crisis = [r for r in rows if r["label"] == "crisis"]
     calm = [r for r in rows if r["label"] == "not_crisis"]
     borderline = [r for r in rows if r["label"] == "borderline"]

@@ -19,13 +19,21 @@ from benchmarks.crisis_eval import evaluate, load
 from benchmarks.crisis_semantic import B5, LEAN, blind_rows
 from tests.conftest import checkin_body
 from thaw.checkins import wordmodel
-from thaw.safety import backstop
+from thaw.safety import backstop, ngram
 from thaw.safety.language import find_crisis_language, has_crisis_language
 from thaw.safety.services import scan_text
 
 REQUIRED = os.environ.get("THAW_REQUIRE_WORDFINDING_MODEL") == "1"
 # Missed by the phrases and rules, caught by the backstop (written for this test, in Thaw's words).
 RULES_MISS = "the bridge near work looks very peaceful lately, I keep going back to it"
+
+
+@pytest.fixture(autouse=True)
+def semantic_layer_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the semantic backstop: the statistical layer, which runs before it
+    in every install (tests/test_crisis_ngram.py), is kept quiet so each figure is the
+    backstop's own."""
+    monkeypatch.setattr(ngram, "shows_help", lambda text: False)
 
 
 @pytest.fixture
@@ -44,7 +52,7 @@ def test_without_the_model_or_switched_off_the_rules_answer_alone(monkeypatch: p
     assert not backstop.available(), "off unless THAW_CRISIS_BACKSTOP=1 asks for it"
     monkeypatch.setenv("THAW_CRISIS_BACKSTOP", "0")
     assert not backstop.available()
-    assert backstop.mode().startswith("phrases and rules") and "+ semantic" not in backstop.mode()
+    assert backstop.mode().startswith("phrases, rules and statistical model") and "+ semantic" not in backstop.mode()
     assert scan_text(RULES_MISS) == find_crisis_language(RULES_MISS) == []
     monkeypatch.setenv("THAW_CRISIS_BACKSTOP", "maybe")
     with pytest.raises(ValueError, match="THAW_CRISIS_BACKSTOP must be 0 or 1"):
@@ -54,9 +62,9 @@ def test_without_the_model_or_switched_off_the_rules_answer_alone(monkeypatch: p
 def test_the_mode_is_what_is_installed(switched_on: bool) -> None:
     if not switched_on:
         assert not wordmodel.available() and not REQUIRED
-        assert backstop.mode() == "phrases and rules"
+        assert backstop.mode() == "phrases, rules and statistical model"
         return
-    assert backstop.mode() == "phrases and rules + semantic backstop (local model)"
+    assert backstop.mode() == "phrases, rules and statistical model + semantic backstop (local model)"
 
 
 def test_the_shipped_file_is_built_from_every_tuning_sentence_by_its_lean() -> None:

@@ -36,6 +36,7 @@ import numpy as np
 from django.utils import translation
 
 from thaw.checkins import wordmodel
+from thaw.safety import ngram
 from thaw.safety.language import CrisisMatch, find_crisis_language
 
 logger = logging.getLogger(__name__)
@@ -196,8 +197,10 @@ def shows_help(text: str, language: str | None = None) -> bool:
 
 
 def crisis_language(text: str, language: str | None = None) -> list[CrisisMatch]:
-    """The crisis screen every free text gets: the phrases and rules, then, if they found
-    nothing and the extra is installed, the backstop (one match of ``CATEGORY`` over the text).
+    """The crisis screen every free text gets: the phrases and rules; if they found nothing,
+    the statistical layer (``thaw.safety.ngram``, always on); then, if the extra is installed
+    and switched on, the semantic backstop. Each layer answers with one match of its own
+    category over the whole text.
 
     A failing backstop is logged without the text and leaves the rules' answer: the screen
     never fails a save. Call it before opening the write transaction (it takes up to a few
@@ -205,6 +208,12 @@ def crisis_language(text: str, language: str | None = None) -> list[CrisisMatch]
     matches = find_crisis_language(text)
     if matches:
         return matches
+    try:
+        if ngram.shows_help(text):
+            return [CrisisMatch(phrase="read as crisis by the statistical model", category=ngram.CATEGORY,
+                                start=0, end=len(text))]
+    except Exception:  # noqa: BLE001 - the statistical layer must never take the rules down with it
+        logger.exception("crisis statistical layer failed; the phrases and rules answered alone")
     try:
         if shows_help(text, language):
             return [CrisisMatch(phrase="close in meaning to crisis sentences", category=CATEGORY, start=0, end=len(text))]
@@ -214,9 +223,9 @@ def crisis_language(text: str, language: str | None = None) -> list[CrisisMatch]
 
 
 def mode() -> str:
-    """Whether the backstop is active: for Settings and ``thaw check``."""
+    """Which layers screen text: for Settings and ``thaw check``."""
     if available():
-        return "phrases and rules + semantic backstop (local model)"
+        return "phrases, rules and statistical model + semantic backstop (local model)"
     if wordmodel.available() and not switched_on():
-        return "phrases and rules (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)"
-    return "phrases and rules"
+        return "phrases, rules and statistical model (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)"
+    return "phrases, rules and statistical model"

@@ -81,15 +81,16 @@ def wordfinding_mode() -> str:
 
 @register.simple_tag
 def crisis_screening_mode() -> str:
-    """Whether the semantic backstop of the crisis screen is active (Settings shows it)."""
+    """Which layers of the crisis screen are active (Settings shows it)."""
     from django.utils.translation import gettext
 
     from thaw.safety.backstop import mode
 
-    shown = {"phrases and rules": gettext("phrases and rules"),
-             "phrases and rules + semantic backstop (local model)": gettext("phrases and rules + semantic backstop (local model)"),
-             "phrases and rules (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)":
-                 gettext("phrases and rules (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)")}
+    shown = {"phrases, rules and statistical model": gettext("phrases, rules and statistical model"),
+             "phrases, rules and statistical model + semantic backstop (local model)":
+                 gettext("phrases, rules and statistical model + semantic backstop (local model)"),
+             "phrases, rules and statistical model (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)":
+                 gettext("phrases, rules and statistical model (semantic backstop not switched on: THAW_CRISIS_BACKSTOP=1)")}
     current = mode()
     return shown.get(current, current)
 
