@@ -174,7 +174,10 @@ else:
         _options["options"] = (f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
                                f" -c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}")
     if DB_POOL:
-        _options["pool"] = {"min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE,
+        # MIN above MAX is an error `thaw check` and `thaw serve` report (thaw.E020). The pool must
+        # still be one psycopg can build: otherwise the checks that read the database would end
+        # `thaw check` with psycopg's ValueError before it could name the variables.
+        _options["pool"] = {"min_size": min(DB_POOL_MIN_SIZE, DB_POOL_MAX_SIZE), "max_size": DB_POOL_MAX_SIZE,
                             "timeout": DB_POOL_TIMEOUT, "max_idle": 600, "max_lifetime": 1800}
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
