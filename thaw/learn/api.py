@@ -72,6 +72,7 @@ class ArticleItem(Schema):
     published_at: datetime
     views: int
     comments: int
+    language: str = Field(description="The language the article is written in: en or es")
 
 
 class ArticlePage(Schema):
@@ -87,11 +88,14 @@ class ArticleOut(ArticleItem):
     comments_mode: str
     image: str | None = Field(description="Address of the article's picture, if it has one")
     image_alt: str
+    translations: dict[str, str] = Field(
+        description="The article's published versions in other languages: language code to slug")
 
 
 class ArticleFilters(Schema):
     topic: Text(40) | None = Field(None, description="A topic's slug")
     q: Text(200) | None = Field(None, description="Words that must all appear")
+    language: Text(8) | None = Field(None, description="Only articles written in this language (en or es)")
     cursor: Text(SHORT) | None = None
 
 
@@ -101,7 +105,8 @@ class Problem(Schema):
 
 def _item(article: Article) -> dict[str, Any]:
     return {"slug": article.slug, "title": article.title, "summary": article.summary,
-            "published_at": article.published_at, "views": article.views, "comments": article.comment_count}
+            "published_at": article.published_at, "views": article.views, "comments": article.comment_count,
+            "language": article.language}
 
 
 def _cursor(article: Article) -> str:
@@ -120,6 +125,8 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
         found = found.filter(topics__slug=filters.topic)
     if filters.q:
         found = services.search(found, filters.q)
+    if filters.language:
+        found = found.filter(language=filters.language)
     if filters.cursor:
         try:
             at, pk = signing.loads(filters.cursor, salt="thaw.learn.cursor")
@@ -146,7 +153,8 @@ def get_article(request: HttpRequest, slug: str) -> Any:
                  "reading_minutes": article.reading_minutes,
                  "related": [a.slug for a in services.related_to(article)], "comments_mode": article.comments_mode,
                  "image": reverse("learn_image", args=[article.image.digest]) if article.image else None,
-                 "image_alt": article.image_alt})
+                 "image_alt": article.image_alt,
+                 "translations": {a.language: a.slug for a in services.versions_of(article)}})
 
 
 class CommentIn(Schema):

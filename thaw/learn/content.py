@@ -5,6 +5,13 @@ migration ``learn.0002_seed_content``, with the migration's own models: it adds 
 (published, with a first revision) and the example programs that are not there yet, and never
 changes anything that is, so editors' work is never overwritten. The example programs are added
 only to a clinic with no programs yet: an existing clinic's program list gets no examples.
+
+Translations (issue 17) live beside the originals, one folder per language
+(``articles/es/<slug>.md``), and name the English slug they translate; they take the original's
+topics and date, and its related articles in their own language. ``load_translations(apps)``
+adds them, linked to their originals, from ``learn.0004_seed_translations`` (so a site that
+already has the English articles gets them too); ``load_seed`` adds them as well once the
+models have a language.
 """
 
 from __future__ import annotations
@@ -33,6 +40,16 @@ class SeedArticle:
     topics: tuple[str, ...]
     published: datetime
     related: tuple[str, ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class SeedTranslation:
+    language: str
+    slug: str
+    title: str
+    summary: str
+    translates: str  # the English original's slug
     body: str
 
 
@@ -72,6 +89,52 @@ def read_seed(data: Path = DATA) -> tuple[list[SeedTopic], list[SeedArticle], li
                                     tuple(meta["regions"]), meta["schedule"], meta["length"],
                                     bool(meta.get("example", False)), body))
     return topics, articles, programs
+
+
+def read_translations(data: Path = DATA) -> list[SeedTranslation]:
+    """Every ``articles/<language>/<slug>.md``, in language and file order."""
+    found = []
+    for folder in sorted(p for p in (data / "articles").iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.md")):
+            meta, body = split_front_matter(path.read_text(encoding="utf-8"), f"{folder.name}/{path.name}")
+            found.append(SeedTranslation(folder.name, meta["slug"], meta["title"], meta["summary"],
+                                         meta["translates"], body))
+    return found
+
+
+def load_translations(apps: Any) -> int:
+    """Add the seed translations that are missing (an article whose slug is taken is left alone,
+    as is a translation whose original is gone); return how many were added."""
+    from thaw.learn.markdown import render, word_count
+
+    Article = apps.get_model("learn", "Article")  # noqa: N806 - the migration's historical models
+    Revision = apps.get_model("learn", "Revision")  # noqa: N806
+    new = []
+    for seed in read_translations():
+        original = Article.objects.filter(slug=seed.translates, translation_of__isnull=True).first()
+        if original is None or Article.objects.filter(slug=seed.slug).exists():
+            continue
+        if Article.objects.filter(translation_of=original, language=seed.language).exists():
+            continue  # an editor has already written this language's version
+        html = render(seed.body)
+        published = original.published_at or original.created_at
+        topics = list(original.topics.all())
+        article = Article.objects.create(
+            slug=seed.slug, title=seed.title, summary=seed.summary, body=seed.body, body_html=html,
+            words=word_count(html), published_at=original.published_at, created_at=published, updated_at=published,
+            language=seed.language, translation_of=original)
+        article.topics.set(topics)
+        new.append((article, original))
+    for article, original in new:
+        related = []
+        for other in original.related.all():
+            version = Article.objects.filter(translation_of=other, language=article.language).first()
+            related.append(version or other)
+        article.related.set(related)
+        Revision.objects.create(article=article, number=1, kind="seed", title=article.title, summary=article.summary,
+                                body=article.body, topics=[t.slug for t in article.topics.all()],
+                                related=[a.slug for a in related], created_at=article.created_at)
+    return len(new)
 
 
 def load_seed(apps: Any) -> dict[str, int]:
@@ -116,4 +179,6 @@ def load_seed(apps: Any) -> dict[str, int]:
                                        schedule=seed.schedule, length=seed.length, example=seed.example,
                                        position=position)
             added["programs"] += 1
+    if any(f.name == "language" for f in Article._meta.get_fields()):  # not in 0002's models
+        added["articles"] += load_translations(apps)
     return added

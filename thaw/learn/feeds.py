@@ -28,7 +28,10 @@ class ArticleFeed(Feed):
         return reverse("learn")
 
     def items(self) -> list[Article]:
-        return list(live_articles()[:FEED_ITEMS])
+        # The reader's language, like the Learn index: its articles, and those not translated into it.
+        from thaw.learn.views import reading_language
+
+        return list(live_articles(language=reading_language())[:FEED_ITEMS])
 
     def item_title(self, item: Article) -> str:
         return item.title

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from thaw.forms import TextField
 from thaw.learn.models import (
     ALT_MAX,
+    ARTICLE_LANGUAGES,
     BODY_MAX,
     COMMENT_MAX,
     COMMENT_NAME_MAX,
@@ -40,6 +41,12 @@ class ArticleForm(forms.Form):
     body = TextField(label=gettext_lazy("Article (Markdown)"), max_length=BODY_MAX, required=False, multiline=True,
                      widget=forms.Textarea(attrs={"rows": 18, "class": "markdown"}),
                      help_text=gettext_lazy("## for headings, *emphasis*, **strong**, - for lists, [link text](/help/) for links."))
+    language = forms.ChoiceField(label=gettext_lazy("Language of the article"), required=False,
+                                 choices=ARTICLE_LANGUAGES)
+    translation_of = forms.ChoiceField(
+        label=gettext_lazy("Translation of"), required=False,
+        help_text=gettext_lazy("If this article translates another, choose the original: each page then offers "
+                               "the other, and readers of each language are shown their own."))
     topics = forms.MultipleChoiceField(label=gettext_lazy("Topics"), required=False, widget=forms.CheckboxSelectMultiple)
     related = forms.MultipleChoiceField(label=gettext_lazy("Related articles (up to 4)"), required=False,
                                         widget=forms.CheckboxSelectMultiple)
@@ -48,8 +55,10 @@ class ArticleForm(forms.Form):
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
     def __init__(self, *args: Any, topics: list[tuple[str, str]], articles: list[tuple[str, str]],
-                 new: bool, **kwargs: Any) -> None:
+                 new: bool, originals: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["translation_of"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("None: this is an original")), *(originals or [])]
         self.fields["topics"].choices = topics  # type: ignore[attr-defined]
         self.fields["related"].choices = articles  # type: ignore[attr-defined]
         if not new:

@@ -82,7 +82,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _form(request: HttpRequest, article: Article | None, initial: dict[str, Any] | None = None) -> ArticleForm:
     topics = [(t.slug, t.label) for t in Topic.objects.all()]
     others = [(a.slug, a.title) for a in Article.objects.exclude(pk=article.pk if article else None).order_by("title")]
-    return ArticleForm(request.POST or None, initial=initial, topics=topics, articles=others, new=article is None)
+    originals = [(a.slug, f"{a.title} ({a.language})") for a in Article.objects.filter(translation_of__isnull=True)
+                 .exclude(pk=article.pk if article else None).order_by("title")]
+    return ArticleForm(request.POST or None, initial=initial, topics=topics, articles=others, new=article is None,
+                       originals=originals)
 
 
 def _save(request: HttpRequest, article: Article | None, form: ArticleForm) -> Article | None:
@@ -127,7 +130,8 @@ def edit_article(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article(slug)
     draft = services.draft_of(article)
     form = _form(request, article, initial={"title": draft.title, "summary": draft.summary, "body": draft.body,
-                                            "topics": draft.topics, "related": draft.related})
+                                            "topics": draft.topics, "related": draft.related,
+                                            "language": draft.language, "translation_of": draft.translation_of})
     if request.method == "POST":
         saved = _save(request, article, form)
         if saved is not None:

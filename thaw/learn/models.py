@@ -28,6 +28,12 @@ REPLY_MAX = 2_000
 SLUG_MAX = 80
 # Addresses under /learn/ that are pages of their own, so no article may take them as a slug.
 RESERVED_SLUGS = frozenset({"all", "feed", "manage", "images", "search", "topics", "new", "preview"})
+# The languages an article can be written in (issue 17). Fixed here, not read from settings, so a
+# site's LANGUAGES never changes the migrations.
+ARTICLE_LANGUAGES = (("en", "English"), ("es", "Español"))
+# Said beside an article shown to a reader of another language (translated into the reader's).
+IN_LANGUAGE = {"en": gettext_lazy("In English"), "es": gettext_lazy("In Spanish")}
+ARTICLE_IN = {"en": gettext_lazy("This article is in English."), "es": gettext_lazy("This article is in Spanish.")}
 
 
 class Topic(models.Model):
@@ -93,6 +99,12 @@ class Article(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The language the article is written in, and the original it translates (issue 17). An
+    # original has ``translation_of`` empty; its translations point at it (never at another
+    # translation), so the versions of one article are the original and its translations.
+    language = models.CharField(max_length=8, choices=ARTICLE_LANGUAGES, default="en", db_index=True)
+    translation_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="translations")
 
     objects = ArticleQuerySet.as_manager()
 
@@ -104,6 +116,16 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/learn/{self.slug}/"
+
+    @property
+    def language_note(self) -> str:
+        """"In English": said beside the article where it is listed for a reader of another language."""
+        return str(IN_LANGUAGE.get(self.language, self.language))
+
+    @property
+    def written_in(self) -> str:
+        """"This article is in English.": said at the top of its page to a reader of another language."""
+        return str(ARTICLE_IN.get(self.language, self.language))
 
     @property
     def reading_minutes(self) -> int:

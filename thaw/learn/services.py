@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -67,8 +68,41 @@ class TooMany(Exception):
 
 # --- reading ----------------------------------------------------------------------------------
 
-def live_articles(now: datetime | None = None) -> QuerySet[Article]:
-    return Article.objects.live(now).order_by("-published_at", "-id")
+def live_articles(now: datetime | None = None, language: str | None = None) -> QuerySet[Article]:
+    """Published articles, newest first. With ``language``, what a reader of that language is
+    shown: the articles written in it, and each other article that has no published version in
+    it (an English article not yet translated still reaches a Spanish reader, marked as English)."""
+    found = Article.objects.live(now)
+    if language:
+        versions = Article.objects.live(now).filter(language=language).annotate(
+            group=Coalesce("translation_of_id", "id")).values("group")
+        found = found.annotate(group=Coalesce("translation_of_id", "id")).filter(
+            Q(language=language) | ~Q(group__in=versions))
+    return found.order_by("-published_at", "-id")
+
+
+def versions_of(article: Article) -> list[Article]:
+    """The other published versions of ``article`` (its original and the original's translations),
+    by language."""
+    group = article.translation_of_id or article.pk
+    return list(Article.objects.live().filter(Q(pk=group) | Q(translation_of_id=group)).exclude(pk=article.pk)
+                .order_by("language", "id"))
+
+
+def in_language(articles: list[Article], language: str) -> list[Article]:
+    """Each article as a reader of ``language`` should meet it: its published version in that
+    language when there is one, else itself; each article once."""
+    groups = {a.translation_of_id or a.pk for a in articles if a.language != language}
+    found = {a.translation_of_id or a.pk: a for a in Article.objects.live().filter(language=language).filter(
+        Q(translation_of_id__in=groups) | Q(pk__in=groups))} if groups else {}
+    shown, seen = [], set()
+    for article in articles:
+        version = article if article.language == language else found.get(article.translation_of_id or article.pk,
+                                                                         article)
+        if version.pk not in seen:
+            seen.add(version.pk)
+            shown.append(version)
+    return shown
 
 
 def live_article(slug: object) -> Article | None:
@@ -84,8 +118,12 @@ def search(queryset: QuerySet[Article], words: str) -> QuerySet[Article]:
     return queryset
 
 
-def related_to(article: Article) -> list[Article]:
-    return list(article.related.live().order_by("-published_at")[:RELATED_MAX])
+def related_to(article: Article, language: str | None = None) -> list[Article]:
+    """The article's related articles; with ``language``, each in that language where it can be."""
+    related = list(article.related.live().order_by("-published_at")[:RELATED_MAX])
+    if language:
+        related = [a for a in in_language(related, language) if a.pk != article.pk]
+    return related
 
 
 def shown_comments(article: Article) -> list[Comment]:
@@ -199,6 +237,8 @@ class Draft:
     body: str
     topics: list[str]
     related: list[str]
+    language: str = "en"
+    translation_of: str = ""  # the slug of the original this translates, or ""
 
 
 def newest(article: Article) -> Revision | None:
@@ -207,12 +247,13 @@ def newest(article: Article) -> Revision | None:
 
 def draft_of(article: Article) -> Draft:
     revision = newest(article)
+    original = article.translation_of.slug if article.translation_of_id else ""  # type: ignore[union-attr]
     if revision is None:
         return Draft(article.slug, article.title, article.summary, article.body,
                      list(article.topics.values_list("slug", flat=True)),
-                     list(article.related.values_list("slug", flat=True)))
+                     list(article.related.values_list("slug", flat=True)), article.language, original)
     return Draft(article.slug, revision.title, revision.summary, revision.body, list(revision.topics),
-                 list(revision.related))
+                 list(revision.related), article.language, original)
 
 
 def has_unpublished_changes(article: Article) -> bool:
@@ -264,7 +305,42 @@ def clean_article(data: dict[str, Any], article: Article | None) -> tuple[Draft,
     related = _choices(data.get("related"), others, "related", errors, "article")
     if len(related) > RELATED_MAX:
         errors["related"] = gettext("Choose at most %(most)s related articles") % {"most": RELATED_MAX}
-    return Draft(slug, title, summary, body, topics, related), errors
+    language, original = _clean_language(data, article, slug, errors)
+    return Draft(slug, title, summary, body, topics, related, language, original), errors
+
+
+def _clean_language(data: dict[str, Any], article: Article | None, slug: str,
+                    errors: dict[str, str]) -> tuple[str, str]:
+    """The article's language and the slug of the original it translates ("" for an original).
+    Left out, they stay as they are (a new article is an English original)."""
+    from thaw.learn.models import ARTICLE_LANGUAGES
+
+    language = data.get("language") or (article.language if article else "en")
+    if language not in dict(ARTICLE_LANGUAGES):
+        errors["language"] = gettext("Choose one of the languages listed")
+        language = article.language if article else "en"
+    if "translation_of" in data:
+        original = data.get("translation_of") or ""
+    else:
+        original = article.translation_of.slug if article and article.translation_of_id else ""  # type: ignore[union-attr]
+    if not isinstance(original, str):
+        errors["translation_of"] = gettext("Choose the original article from the list")
+        return language, ""
+    if not original:
+        return language, ""
+    found = Article.objects.filter(slug=original).first()
+    if found is None or found.slug == slug:
+        errors["translation_of"] = gettext("Choose the original article from the list")
+    elif found.translation_of_id:
+        errors["translation_of"] = gettext("That article is itself a translation; choose the original it translates")
+    elif article is not None and article.pk and article.translations.exists():
+        errors["translation_of"] = gettext("Other articles translate this one, so it stays an original")
+    elif found.language == language:
+        errors["translation_of"] = gettext("A translation is in another language than its original")
+    elif Article.objects.filter(translation_of=found, language=language).exclude(
+            pk=article.pk if article else None).exists():
+        errors["translation_of"] = gettext("That article already has a translation in this language")
+    return language, original
 
 
 def save_article(article: Article | None, editor: Any, data: dict[str, Any], action: str,
@@ -317,6 +393,9 @@ def _save_article(article: Article | None, editor: Any, data: dict[str, Any], ac
         elif action == "schedule":
             article.published_at = publish_at
         article.updated_at = now
+        # Language and translation are the article's own settings, not its text: they apply at once.
+        article.language = draft.language
+        article.translation_of = Article.objects.filter(slug=draft.translation_of).first() if draft.translation_of else None
         article.save()
         if goes_live or article.published_at is None:
             article.topics.set(Topic.objects.filter(slug__in=draft.topics))

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET
 
 from thaw.core.net import client_ip
@@ -25,12 +25,22 @@ from thaw.learn.models import CommentMode, ProgramPage, Topic
 from thaw.validation import count
 
 RECENT = 6
+# The link to an article's translation is written in the translation's language, whatever the
+# page's: it is for the reader who reads that language.
+READ_IN = {"en": "Read in English", "es": "Leer en español"}
+
+
+def reading_language() -> str:
+    """The reader's language, as the language middleware resolved it (thaw.core.language)."""
+    from thaw.core.language import site_default, supported
+
+    return supported(get_language()) or site_default()
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
     """What a signed-out visitor sees at /: the clinic's front door."""
     return render(request, "learn/public_home.html", {
-        "latest": list(services.live_articles()[:4]),
+        "latest": list(services.live_articles(language=reading_language())[:4]),
         "programs": list(ProgramPage.objects.filter(public=True).select_related("program")),
     })
 
@@ -39,6 +49,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """/learn/: recent posts and the topics; with ?topic= or ?q=, the matching articles."""
     topics = list(Topic.objects.all())
+    language = reading_language()
     topic_slug = request.GET.get("topic", "")
     query = request.GET.get("q", "")[:200].strip()
     topic = next((t for t in topics if t.slug == topic_slug), None)
@@ -46,8 +57,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "learn/index.html", {"topics": topics, "unknown_topic": True, "query": query},
                       status=404)
     if topic is None and not query:
-        return render(request, "learn/index.html", {"topics": topics, "recent": list(services.live_articles()[:RECENT])})
-    found = services.live_articles()
+        return render(request, "learn/index.html", {"topics": topics, "recent": list(services.live_articles(language=language)[:RECENT])})
+    found = services.live_articles(language=language)
     if topic is not None:
         found = found.filter(topics=topic)
     if query:
@@ -58,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def all_articles(request: HttpRequest) -> HttpResponse:
-    page = Paginator(services.live_articles(), services.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(services.live_articles(language=reading_language()), services.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "learn/all.html", {"page": page})
 
 
@@ -81,9 +92,14 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     from thaw.circle.services import site_url
 
     image_url = site_url(reverse("learn_image", args=[found.image.digest])) if found.image else ""
+    versions = services.versions_of(found)
+    alternates = [{"language": a.language, "url": site_url(reverse("learn_article", args=[a.slug]))}
+                  for a in sorted([found, *versions], key=lambda a: a.language)] if versions else []
     response = render(request, "learn/article.html", {
         "article": found, "canonical": site_url(reverse("learn_article", args=[found.slug])), "image_url": image_url,
-        "topics": list(found.topics.all()), "related": services.related_to(found),
+        "versions": [{"article": a, "read_in": READ_IN.get(a.language, a.language)} for a in versions],
+        "alternates": alternates, "mine": any(a.language == reading_language() for a in versions),
+        "topics": list(found.topics.all()), "related": services.related_to(found, reading_language()),
         "comments": services.shown_comments(found), "posted": posted if posted in ("held", "published") else "",
         "comments_open": found.comments_mode != CommentMode.OFF,
     })
