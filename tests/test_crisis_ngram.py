@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from benchmarks.crisis_eval import evaluate
-from benchmarks.crisis_ngram import BLIND_SEALED, read_tsv, train, training_rows
+from benchmarks.crisis_ngram import BLIND_SEALED, THRESHOLD, read_tsv, train, training_rows
 from tests.conftest import checkin_body
 from tests.test_crisis_language import WORST_CASE_BOUND, adversarial_text
 from thaw.safety import backstop, ngram
@@ -65,8 +65,31 @@ def test_the_shipped_model_is_what_the_data_in_the_repository_trains() -> None:
     shipped = ngram.model()
     assert set(char_table) == set(shipped.chars.table) and set(word_table) == set(shipped.words.table)
     assert intercept == pytest.approx(shipped.intercept, abs=1e-5)
-    for gram in list(char_table)[::50]:
-        assert char_table[gram] == pytest.approx(shipped.chars.table[gram], abs=1e-5), gram
+    assert shipped.threshold == THRESHOLD
+    for trained, kept in ((char_table, shipped.chars.table), (word_table, shipped.words.table)):
+        for gram, value in trained.items():
+            assert value == pytest.approx(kept[gram], abs=1e-5), gram
+
+
+def test_a_damaged_model_file_stops_start_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with gzip.open(ngram.MODEL_FILE, "rt", encoding="utf-8") as handle:
+        raw = json.load(handle)
+    raw["intercept"] = float("nan")  # JSON reads NaN; every probability would quietly be 0
+    damaged = tmp_path / "ngram.json.gz"
+    with gzip.open(damaged, "wt", encoding="utf-8") as handle:
+        json.dump(raw, handle)
+    with pytest.raises(ValueError, match="the weights give"):
+        ngram.read_model(damaged)
+
+
+def test_a_crisis_sentence_in_a_very_long_note_is_still_read_on_its_own() -> None:
+    # Sentences are read one by one up to 400 of them (a 5,000-character note has fewer), so a
+    # crisis sentence among 60 calm ones is not diluted by its neighbours.
+    calm = "Made tea. The bus was late. Watched the rain for a bit. "
+    note = calm * 10 + ONLY_THE_MODEL[0] + ". " + calm * 10
+    assert find_crisis_language(note) == []
+    [match] = scan_text(note)
+    assert match.category == ngram.CATEGORY
 
 
 @pytest.mark.parametrize("part", ["held_out"])

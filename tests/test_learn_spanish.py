@@ -237,6 +237,11 @@ def test_the_migrations_make_existing_articles_english_and_add_their_spanish_ver
         assert Article.objects.filter(language="en").count() == count
         assert Article.objects.get(slug=EN_SLUG).title == "Our own title"
         assert Article.objects.filter(language="es", translation_of__language="en").count() == 15
+        # The clinic's edited article gets its translation as a draft, for an editor to read
+        # first; the untouched ones get theirs live beside them.
+        edited = Article.objects.get(translation_of__slug=EN_SLUG)
+        assert edited.published_at is None
+        assert Article.objects.filter(language="es").exclude(pk=edited.pk).filter(published_at__isnull=True).count() == 0
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())

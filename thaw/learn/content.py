@@ -109,6 +109,7 @@ def load_translations(apps: Any) -> int:
 
     Article = apps.get_model("learn", "Article")  # noqa: N806 - the migration's historical models
     Revision = apps.get_model("learn", "Revision")  # noqa: N806
+    as_seeded = {seed.slug: (seed.title, seed.body) for seed in read_seed()[1]}
     new = []
     for seed in read_translations():
         original = Article.objects.filter(slug=seed.translates, translation_of__isnull=True).first()
@@ -118,10 +119,13 @@ def load_translations(apps: Any) -> int:
             continue  # an editor has already written this language's version
         html = render(seed.body)
         published = original.published_at or original.created_at
+        # Live beside its original only while the original is as Thaw shipped it: a clinic that
+        # edited its article gets the translation as a draft, for an editor to read first.
+        unchanged = as_seeded.get(original.slug) == (original.title, original.body)
         topics = list(original.topics.all())
         article = Article.objects.create(
             slug=seed.slug, title=seed.title, summary=seed.summary, body=seed.body, body_html=html,
-            words=word_count(html), published_at=original.published_at, created_at=published, updated_at=published,
+            words=word_count(html), published_at=original.published_at if unchanged else None, created_at=published, updated_at=published,
             language=seed.language, translation_of=original)
         article.topics.set(topics)
         new.append((article, original))

@@ -38,7 +38,7 @@ CATEGORY = "statistical"  # the flag reason names this instead of a listed categ
 CHAR_SIZES = range(2, 6)
 _WORD = re.compile(r"[a-z0-9']+")
 SENTENCE_END = re.compile(r"(?:[.!?;\n]+|\s-\s)")
-MAX_PIECES = 24  # a long note's sentences are read in at most this many runs
+MAX_PIECES = 400  # a longer note's sentences are read in this many runs of neighbours
 MIN_LETTERS = 3  # a piece shorter than this ("S.", "Jo") is too little to judge by its n-grams
 WHOLE_WORDS = 120  # a note up to this long is also read whole
 MAX_WORD = 40  # letters of one word read for its n-grams (longer is not a word)
@@ -125,7 +125,13 @@ class Model:
             size = -(-len(pieces) // MAX_PIECES)
             pieces = [[w for piece in pieces[i : i + size] for w in piece] for i in range(0, len(pieces), size)]
         known: dict[str, list[str]] = {}
-        best = max(self._probability(*self._counts(piece, known)) for piece in pieces)
+        seen: set[tuple[str, ...]] = set()
+        best = 0.0
+        for piece in pieces:
+            key = tuple(piece)
+            if key not in seen:  # a repeated sentence is read once
+                seen.add(key)
+                best = max(best, self._probability(*self._counts(piece, known)))
         whole = [w for piece in pieces for w in piece]
         if len(pieces) > 1 and len(whole) <= WHOLE_WORDS:
             best = max(best, self._probability(*self._counts(whole, known)))
@@ -139,7 +145,17 @@ def read_model(path: Path = MODEL_FILE) -> Model:
     def block(name: str) -> Block:
         return Block({gram: (float(idf), float(weight)) for gram, (idf, weight) in raw[name].items()})
 
-    return Model(block("chars"), block("words"), float(raw["intercept"]), float(raw["threshold"]))
+    loaded = Model(block("chars"), block("words"), float(raw["intercept"]), float(raw["threshold"]))
+    # The file carries sentences with the probabilities scikit-learn gave them: a file whose
+    # weights do not reproduce them (damaged, NaN, another threshold's model) stops start-up.
+    examples = raw.get("meta", {}).get("examples") or []
+    if not 0.0 < loaded.threshold < 1.0 or not examples:
+        raise ValueError(f"{path.name}: no threshold in (0, 1) or no examples to check the weights against")
+    for text, expected in examples:
+        got = loaded.probability(words(text))
+        if not abs(got - expected) <= 1e-6:
+            raise ValueError(f"{path.name}: the weights give {got!r} for an example where training gave {expected!r}")
+    return loaded
 
 
 def write_model(path: Path, *, chars: Mapping[str, tuple[float, float]], words_: Mapping[str, tuple[float, float]],
