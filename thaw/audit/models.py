@@ -29,9 +29,11 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Looked up by person through audit_person_at (person, at): no index of its own (a caseload
+    # view writes 250 events at once; each index is one more write per event).
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events",
-        help_text="Whose data the event concerns.",
+        help_text="Whose data the event concerns.", db_index=False,
     )
     # Plain copies of the two ids: the chain hashes these, and they outlive the foreign keys.
     actor_ref = models.BigIntegerField(null=True, blank=True)

@@ -1,0 +1,42 @@
+"""The check-ins and the audit trail (a row per check-in, a row per person shown in every
+caseload view) carry no index another index already covers (same leading columns): each is one
+more write per row, and on PostgreSQL the narrower one was chosen for a caseload's fortnight and
+read a year of rows per person (docs/PERFORMANCE.md, "Third round"). The emotion words and tags
+keep theirs on purpose: the covering unique index is wider, and reading through it was slower."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+HOT_TABLES = ["checkins_checkin", "audit_auditevent"]
+
+
+def covered_indexes(table: str) -> list[tuple[str, str]]:
+    """(index, the index covering it): a plain index whose columns lead another index."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    indexes = {name: c["columns"] for name, c in found.items() if c["index"] or c["unique"] or c["primary_key"]}
+    plain = {name for name, c in found.items() if c["index"] and not c["unique"] and not c["primary_key"]}
+    return [(name, other) for name in plain for other, columns in indexes.items()
+            if other != name and len(columns) > len(indexes[name]) and columns[:len(indexes[name])] == indexes[name]]
+
+
+@pytest.mark.parametrize("table", HOT_TABLES)
+def test_no_index_on_a_hot_table_is_covered_by_another(table: str) -> None:
+    assert covered_indexes(table) == []
+
+
+def test_every_lookup_by_person_or_check_in_still_has_an_index() -> None:
+    """Dropping the foreign keys' own indexes left each lookup by person its composite one, and
+    the words and tags kept their own index by check-in."""
+    with connection.cursor() as cursor:
+        found = {table: list(connection.introspection.get_constraints(cursor, table).values())
+                 for table in [*HOT_TABLES, "checkins_checkinemotion", "checkins_checkintag"]}
+    for table in HOT_TABLES:
+        assert any(c["index"] and c["columns"][0] == "person_id" for c in found[table]), table
+    for table in ("checkins_checkinemotion", "checkins_checkintag"):
+        own = [c for c in found[table] if c["index"] and not c["unique"] and c["columns"] == ["checkin_id"]]
+        assert len(own) == 1, table
