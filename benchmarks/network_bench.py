@@ -10,7 +10,8 @@ throwaway cluster `.ci/run` starts), Debian's nginx and wrk:
    for the next run): ``--people`` (5,000) people with ``--days`` (365) of check-ins each at
    ``--per-day`` (3) a day with one or two emotion words, 100 clinicians in 20 programs (five
    per program, every person enrolled in one and sharing with it). Check-ins and words go in
-   with COPY; the time is printed with an extrapolation to 50,000 people.
+   with COPY, day by day in time order as a live network writes them; the time is printed with
+   an extrapolation to 50,000 people.
 2. Signs everyone in without passwords: an API token per person, a session per person and
    per clinician, written through Django's own session store.
 3. For 1, 2 and 3 app servers for pages (``thaw serve --no-worker``, 2 worker processes each)
@@ -115,18 +116,24 @@ def generate(people: int, clinicians: int, programs: int, days: int, per_day: fl
     with cursor.copy("COPY checkins_checkin (id, person_id, at, numbness, body, note, source, created_at, updated_at,"
                      " version) FROM STDIN") as copy_checkins:
         emotion_rows: list[tuple[object, ...]] = []
-        for person in persons:
-            level = rng.uniform(2, 8)
-            for day in range(days):
-                level = min(10.0, max(0.0, level + rng.gauss(0, 0.8)))
+        levels = [rng.uniform(2, 8) for _ in persons]
+        # Day by day across everyone, each day in time order: the table's rows lie as a live
+        # network writes them, interleaved by time (written person by person, each person's year
+        # sat together on disk, and PostgreSQL chose other indexes than it would in production).
+        for day in range(days):
+            today: list[tuple[datetime, int, int]] = []
+            for n, person in enumerate(persons):
+                levels[n] = min(10.0, max(0.0, levels[n] + rng.gauss(0, 0.8)))
                 count = int(per_day) + (rng.random() < per_day - int(per_day))
-                for _ in range(count):
-                    at = now - timedelta(days=days - day, seconds=rng.randint(0, 86_000))
-                    key = uuid.uuid4()
-                    copy_checkins.write_row((key, person.pk, at, round(level), "[]", "", "api", at, at, 1))
-                    checkins += 1
-                    for position, word in enumerate(rng.sample(WORDS, 1 + (rng.random() < 0.5))):
-                        emotion_rows.append((key, word, rng.randint(1, 10), position))
+                today += [(now - timedelta(days=days - day, seconds=rng.randint(0, 86_000)), person.pk,
+                           round(levels[n])) for _ in range(count)]
+            today.sort()
+            for at, person_id, level in today:
+                key = uuid.uuid4()
+                copy_checkins.write_row((key, person_id, at, level, "[]", "", "api", at, at, 1))
+                checkins += 1
+                for position, word in enumerate(rng.sample(WORDS, 1 + (rng.random() < 0.5))):
+                    emotion_rows.append((key, word, rng.randint(1, 10), position))
     with cursor.copy("COPY checkins_checkinemotion (checkin_id, word, intensity, position) FROM STDIN") as copy_words:
         for row in emotion_rows:
             copy_words.write_row(row)

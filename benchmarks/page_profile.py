@@ -21,6 +21,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import shutil
 import statistics
 import sys
@@ -39,6 +40,7 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--profile", default="", help="a page to run under cProfile")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--slowest", type=int, default=0, help="print each page's N slowest queries (median wall ms)")
     args = parser.parse_args()
     keys = ROOT / ".bench-network-keys"
     if not keys.exists():
@@ -107,22 +109,32 @@ def main() -> int:
     for page in [p for p in args.pages.split(",") if p]:
         request(page, args.repeat)  # warm: templates, vocabulary, imports
         cpu: list[float] = []
+        wall: list[float] = []
+        db: list[float] = []
         queries: list[int] = []
+        by_sql: dict[str, list[float]] = {}
         profiler = cProfile.Profile(time.process_time) if page == args.profile else None
         for n in range(args.repeat):
             reset_queries()
             with CaptureQueriesContext(connection) as captured:
-                started = time.process_time()
+                started, began = time.process_time(), time.perf_counter()
                 if profiler:
                     profiler.enable()
                 status = request(page, n)
                 if profiler:
                     profiler.disable()
                 cpu.append((time.process_time() - started) * 1000)
+                wall.append((time.perf_counter() - began) * 1000)
             queries.append(len(captured))
+            db.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+            for q in captured.captured_queries:
+                by_sql.setdefault(re.sub(r"\d+", "N", q["sql"])[:160], []).append(float(q["time"]) * 1000)
             assert status in (200, 201), f"{page}: {status}"
         print(f"{page:<10} CPU ms per request: median {statistics.median(cpu):7.1f}, min {min(cpu):7.1f}, "
-              f"max {max(cpu):7.1f}; queries {statistics.median(queries):.0f}", flush=True)
+              f"max {max(cpu):7.1f}; queries {statistics.median(queries):.0f}; wall {statistics.median(wall):.1f}, "
+              f"in the database (wall) {statistics.median(db):.1f}", flush=True)
+        for sql, times in sorted(by_sql.items(), key=lambda kv: -sum(kv[1]))[: args.slowest]:
+            print(f"    {sum(times) / args.repeat:7.1f} ms/request  x{len(times) / args.repeat:.0f}  {sql}")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)

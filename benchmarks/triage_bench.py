@@ -50,6 +50,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
     call_command("createcachetable")  # sign-in limits live in the shared cache
+    call_command("collectstatic", "--noinput", verbosity=0)  # the pages name hashed files (as `thaw serve`)
     if not User.objects.filter(email="bench-clinician@example.org").exists():
         start = time.perf_counter()
         counts = build(args.people, args.days)
