@@ -9,8 +9,9 @@ Django's test client, as a signed-in person or clinician, the way an app server 
       .venv/bin/python benchmarks/page_profile.py --repeat 10 [--profile detail]
 
 For each page it prints the app's CPU per request (``time.process_time``: this process only,
-not PostgreSQL's) and the queries per request; ``--profile PAGE`` adds cProfile's top functions
-for that page. Every request is for a different person (the insights page's figures are cached
+not PostgreSQL's), the queries per request, the wall time and the time spent waiting on the
+database (medians); ``--slowest N`` names the N statements that took each page the most time, and
+``--profile PAGE`` adds cProfile's top functions for that page. Every request is for a different person (the insights page's figures are cached
 per person and data stamp; a different person each time measures the work of a fresh view, as
 under the benchmark's load, where check-ins keep changing the stamps).
 """
@@ -40,7 +41,7 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--profile", default="", help="a page to run under cProfile")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--slowest", type=int, default=0, help="print each page's N slowest queries (median wall ms)")
+    parser.add_argument("--slowest", type=int, default=0, help="print the N queries that took each page the most time (mean wall ms per request)")
     args = parser.parse_args()
     keys = ROOT / ".bench-network-keys"
     if not keys.exists():
@@ -128,7 +129,8 @@ def main() -> int:
             queries.append(len(captured))
             db.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
             for q in captured.captured_queries:
-                by_sql.setdefault(re.sub(r"\d+", "N", q["sql"])[:160], []).append(float(q["time"]) * 1000)
+                # One line per statement, whatever its values: literals and numbers become "?".
+                by_sql.setdefault(re.sub(r"'[^']*'|\d+", "?", q["sql"])[:160], []).append(float(q["time"]) * 1000)
             assert status in (200, 201), f"{page}: {status}"
         print(f"{page:<10} CPU ms per request: median {statistics.median(cpu):7.1f}, min {min(cpu):7.1f}, "
               f"max {max(cpu):7.1f}; queries {statistics.median(queries):.0f}; wall {statistics.median(wall):.1f}, "
