@@ -10,10 +10,11 @@ Django's test client, as a signed-in person or clinician, the way an app server 
 
 For each page it prints the app's CPU per request (``time.process_time``: this process only,
 not PostgreSQL's), the queries per request, the wall time and the time spent waiting on the
-database (medians); ``--slowest N`` names the N statements that took each page the most time, and
-``--profile PAGE`` adds cProfile's top functions for that page. Every request is for a different person (the insights page's figures are cached
-per person and data stamp; a different person each time measures the work of a fresh view, as
-under the benchmark's load, where check-ins keep changing the stamps).
+database (medians); ``--slowest N`` names the N statements that took each page the most time,
+and ``--profile PAGE`` adds cProfile's top functions for that page. Every request is for a
+different person (the insights page's figures are cached per person and data stamp; a different
+person each time measures the work of a fresh view, as under the benchmark's load, where
+check-ins keep changing the stamps).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--profile", default="", help="a page to run under cProfile")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--slowest", type=int, default=0, help="print the N queries that took each page the most time (mean wall ms per request)")
+    parser.add_argument("--slowest", type=int, default=0,
+                        help="print the N queries that took each page the most time (mean wall ms per request)")
     args = parser.parse_args()
     keys = ROOT / ".bench-network-keys"
     if not keys.exists():
@@ -130,13 +132,13 @@ def main() -> int:
             db.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
             for q in captured.captured_queries:
                 # One line per statement, whatever its values: literals and numbers become "?".
-                by_sql.setdefault(re.sub(r"'[^']*'|\d+", "?", q["sql"])[:160], []).append(float(q["time"]) * 1000)
+                by_sql.setdefault(re.sub(r"'[^']*'|\d+", "?", q["sql"]), []).append(float(q["time"]) * 1000)
             assert status in (200, 201), f"{page}: {status}"
         print(f"{page:<10} CPU ms per request: median {statistics.median(cpu):7.1f}, min {min(cpu):7.1f}, "
               f"max {max(cpu):7.1f}; queries {statistics.median(queries):.0f}; wall {statistics.median(wall):.1f}, "
               f"in the database (wall) {statistics.median(db):.1f}", flush=True)
         for sql, times in sorted(by_sql.items(), key=lambda kv: -sum(kv[1]))[: args.slowest]:
-            print(f"    {sum(times) / args.repeat:7.1f} ms/request  x{len(times) / args.repeat:.0f}  {sql}")
+            print(f"    {sum(times) / args.repeat:7.1f} ms/request  x{len(times) / args.repeat:.0f}  {sql[:160]}")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)

@@ -20,8 +20,15 @@ def covered_indexes(table: str) -> list[tuple[str, str]]:
         found = connection.introspection.get_constraints(cursor, table)
     indexes = {name: c["columns"] for name, c in found.items() if c["index"] or c["unique"] or c["primary_key"]}
     plain = {name for name, c in found.items() if c["index"] and not c["unique"] and not c["primary_key"]}
-    return [(name, other) for name in plain for other, columns in indexes.items()
-            if other != name and len(columns) > len(indexes[name]) and columns[:len(indexes[name])] == indexes[name]]
+
+    def covers(other: str, name: str) -> bool:
+        mine, theirs = indexes[name], indexes[other]
+        if other == name or theirs[:len(mine)] != mine:
+            return False
+        # An exact duplicate is covered too; between two plain ones, report it once.
+        return len(theirs) > len(mine) or other not in plain or other < name
+
+    return [(name, other) for name in sorted(plain) for other in sorted(indexes) if covers(other, name)]
 
 
 @pytest.mark.parametrize("table", HOT_TABLES)
