@@ -386,3 +386,23 @@ def test_crisis_alerts_are_written_in_each_clinicians_language(clinic, carol, al
         assert lead.shown() == "Escalada: una señal de crisis en Virtual IOP lleva 30 minutos sin atender"
     for message in [*mail.outbox, escalation]:
         assert "end my life" not in message.body and "alice" not in message.body
+
+
+def test_a_day_of_unrated_check_ins_shows_as_activity_without_a_mean(clinic, carol, alice, bob) -> None:
+    """Numbness is optional: a day whose check-ins all left it unrated counts as activity (last
+    activity, not quiet) and has no point on the sparkline; the rated day keeps its mean."""
+    enrol(alice, clinic["program"], carol)
+    enrol(bob, clinic["program"], carol)
+    now = timezone.now()
+    CheckIn.objects.create(person=alice, numbness=6, at=now - timedelta(days=3))
+    CheckIn.objects.create(person=alice, numbness=None, at=now - timedelta(minutes=5))
+    CheckIn.objects.create(person=bob, numbness=None, at=now - timedelta(hours=1))
+    rows = {r.name: r for r in services.caseload(carol)}
+    alice_row, bob_row = rows[alice.email], rows[bob.email]
+    assert alice_row.days[-4] == 6.0 and alice_row.days[-1] is None
+    assert alice_row.last_activity > now - timedelta(minutes=6)
+    assert bob_row.days == [None] * 14 and bob_row.numb_recent is None and bob_row.adherence == 0
+    assert bob_row.last_activity > now - timedelta(hours=2) and bob_row.need == ""
+    page = Client()
+    page.force_login(carol)
+    assert page.get("/clinic/").status_code == 200
