@@ -45,5 +45,23 @@ def test_every_lookup_by_person_or_check_in_still_has_an_index() -> None:
     for table in HOT_TABLES:
         assert any(c["index"] and c["columns"][0] == "person_id" for c in found[table]), table
     for table in ("checkins_checkinemotion", "checkins_checkintag"):
-        own = [c for c in found[table] if c["index"] and not c["unique"] and c["columns"] == ["checkin_id"]]
+        own = [c for c in found[table] if c["index"] and not c["unique"] and c["columns"][0] == "checkin_id"]
         assert len(own) == 1, table
+
+
+def test_the_indexes_carry_what_the_pages_read() -> None:
+    """On PostgreSQL the caseload's daily numbness, insights' cache stamp and a year of words are
+    read by index-only scans: the indexes carry those columns (docs/PERFORMANCE.md, "Fourth
+    round"). SQLite has no INCLUDE columns: there the same indexes are plain."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+                           [["checkin_person_at", "checkin_emotion_checkin"]])
+            found = dict(cursor.fetchall())
+            assert found["checkin_person_at"].endswith("(person_id, at DESC) INCLUDE (numbness, id, updated_at)")
+            assert found["checkin_emotion_checkin"].endswith("(checkin_id) INCLUDE (word, intensity)")
+        else:
+            checkins = connection.introspection.get_constraints(cursor, "checkins_checkin")
+            words = connection.introspection.get_constraints(cursor, "checkins_checkinemotion")
+            assert checkins["checkin_person_at"]["columns"] == ["person_id", "at"]
+            assert words["checkin_emotion_checkin"]["columns"] == ["checkin_id"]

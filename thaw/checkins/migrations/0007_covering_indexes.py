@@ -1,0 +1,53 @@
+"""What the pages read of a person's check-ins and words comes from the indexes alone on
+PostgreSQL (an index-only scan), instead of one table page per check-in:
+
+- ``checkin_person_at`` (person, -at) also carries numbness, the id and updated_at: the
+  caseload's daily numbness, the ids words and tags hang on, and insights' cache stamp;
+- the emotion words' index by check-in (the foreign key's own, now ``checkin_emotion_checkin``)
+  also carries the word and its intensity.
+
+Check-ins arrive in time order, so a person's year lies on about as many table pages as it has
+rows; through the indexes a year of words took 2.5 ms instead of 7.6 (docs/PERFORMANCE.md,
+"Fourth round"). SQLite has no INCLUDE: there the indexes stay plain, as before.
+
+Each index is built in the migration's transaction: on PostgreSQL, writes to the table wait
+while it builds (about 10 s per 5 million check-ins on the benchmark's machine; DEPLOYING.md)."""
+
+from django.db import migrations, models
+
+OLD_EMOTION_INDEX = "checkins_checkinemotion_checkin_id_1addf8b1"  # the foreign key's own, named by Django
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("checkins", "0006_checkin_person_index_once"),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(model_name="checkin", name="checkin_person_at"),
+        migrations.AddIndex(
+            model_name="checkin",
+            index=models.Index(fields=["person", "-at"], include=("numbness", "id", "updated_at"),
+                               name="checkin_person_at"),
+        ),
+        migrations.AddIndex(
+            model_name="checkinemotion",
+            index=models.Index(fields=["checkin"], include=("word", "intensity"), name="checkin_emotion_checkin"),
+        ),
+        migrations.SeparateDatabaseAndState(  # only the index goes: no table rebuild on SQLite
+            state_operations=[
+                migrations.AlterField(
+                    model_name="checkinemotion",
+                    name="checkin",
+                    field=models.ForeignKey(db_index=False, on_delete=models.deletion.CASCADE,
+                                            related_name="emotions", to="checkins.checkin"),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    f'DROP INDEX IF EXISTS "{OLD_EMOTION_INDEX}"',
+                    reverse_sql=f'CREATE INDEX "{OLD_EMOTION_INDEX}" ON "checkins_checkinemotion" ("checkin_id")'),
+            ],
+        ),
+    ]
