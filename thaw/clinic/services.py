@@ -216,17 +216,15 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     today = now.astimezone(UTC).date()
     start = datetime.combine(today - timedelta(days=13), datetime.min.time(), tzinfo=UTC)
     window = CheckIn.objects.filter(person_id__in=with_checkins, at__gte=start, at__lte=now)
-    # One read of the fortnight: each day's mean numbness and latest check-in (the latest of the
-    # days is the last activity in the window).
-    daily = (window.annotate(day=UTCDay("at")).values("person_id", "day")
-             .annotate(mean=Avg("numbness"), last=Max("at")).order_by())
+    daily = window.annotate(day=UTCDay("at")).values("person_id", "day").annotate(mean=Avg("numbness")).order_by()
     by_person: dict[int, dict[date, float]] = defaultdict(dict)
-    latest_in_window: dict[int, datetime] = {}
-    for person_id, day, mean, last in daily.values_list("person_id", "day", "mean", "last"):
+    for person_id, day, mean in daily.values_list("person_id", "day", "mean"):
         if mean is not None:  # a day whose check-ins all left numbness unrated has no mean
             by_person[person_id][date.fromisoformat(day)] = float(mean)
-        if person_id not in latest_in_window or last > latest_in_window[person_id]:
-            latest_in_window[person_id] = last
+    # The last check-in in the window, a query of its own: taking each day's latest in the query
+    # above turned 250 timestamps into 3,500 and cost more CPU (47 -> 68 ms) than a second read.
+    latest_in_window = dict(window.values("person_id").annotate(last=Max("at")).order_by()
+                            .values_list("person_id", "last"))
     missing = []
     fortnight = [today - timedelta(days=13 - k) for k in range(14)]
     for pid in with_checkins:
