@@ -87,8 +87,8 @@ class CheckInEmotion(models.Model):
         indexes = [
             models.Index(fields=["word"], name="checkin_emotion_word"),
             # A year of a person's words (insights, the person page) read from the index alone on
-            # PostgreSQL: 7.6 ms → 2.5 ms a year (docs/PERFORMANCE.md, "Fourth round"). Narrower
-            # than the unique (check-in, word) index, which was slower to read (same place).
+            # PostgreSQL, about 2.3× faster (docs/PERFORMANCE.md, "Fourth round"). Narrower
+            # than the unique (check-in, word) index, which was slower to read ("Third round").
             models.Index(fields=["checkin"], name="checkin_emotion_checkin", include=["word", "intensity"]),
         ]
 
