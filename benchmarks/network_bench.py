@@ -139,9 +139,9 @@ def generate(people: int, clinicians: int, programs: int, days: int, per_day: fl
             copy_words.write_row(row)
         emotions = len(emotion_rows)
     with connection.cursor() as c:
-        # A live table is vacuumed as its rows arrive (autovacuum counts inserts since PostgreSQL
-        # 13), which marks its pages all-visible: index-only scans need that. A year written in
-        # minutes is left to this one, not to when autovacuum happens to come round.
+        # In a live network autovacuum marks the check-ins' pages all-visible every 10,000 new
+        # rows (checkins.0007), which index-only scans need. A year written in minutes is marked
+        # here, not whenever autovacuum happens to come round.
         c.execute("VACUUM (ANALYZE)")
     done = time.perf_counter()
     return {"people": people, "checkins": checkins, "emotions": emotions, "accounts_s": accounts_done - started,

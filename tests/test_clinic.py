@@ -389,8 +389,9 @@ def test_crisis_alerts_are_written_in_each_clinicians_language(clinic, carol, al
 
 
 def test_a_day_of_unrated_check_ins_shows_as_activity_without_a_mean(clinic, carol, alice, bob) -> None:
-    """Numbness is optional: a day whose check-ins all left it unrated counts as activity (last
-    activity, not quiet) and has no point on the sparkline; the rated day keeps its mean."""
+    """Numbness is optional: a day whose check-ins all left it unrated is a check-in day (last
+    activity, check-in days of 7, not quiet) with no point on the sparkline; the rated day keeps
+    its mean."""
     enrol(alice, clinic["program"], carol)
     enrol(bob, clinic["program"], carol)
     now = timezone.now()
@@ -401,7 +402,8 @@ def test_a_day_of_unrated_check_ins_shows_as_activity_without_a_mean(clinic, car
     alice_row, bob_row = rows[alice.email], rows[bob.email]
     assert alice_row.days[-4] == 6.0 and alice_row.days[-1] is None
     assert alice_row.last_activity > now - timedelta(minutes=6)
-    assert bob_row.days == [None] * 14 and bob_row.numb_recent is None and bob_row.adherence == 0
+    assert alice_row.numb_recent == 6.0 and alice_row.adherence == 2  # two days checked in, one rated
+    assert bob_row.days == [None] * 14 and bob_row.numb_recent is None and bob_row.adherence == 1
     assert bob_row.last_activity > now - timedelta(hours=2) and bob_row.need == ""
     page = Client()
     page.force_login(carol)

@@ -51,8 +51,9 @@ def test_every_lookup_by_person_or_check_in_still_has_an_index() -> None:
 
 def test_the_indexes_carry_what_the_pages_read() -> None:
     """On PostgreSQL the caseload's daily numbness, insights' cache stamp and a year of words are
-    read by index-only scans: the indexes carry those columns (docs/PERFORMANCE.md, "Fourth
-    round"). SQLite has no INCLUDE columns: there the same indexes are plain."""
+    read by index-only scans: the indexes carry those columns, and autovacuum marks new rows'
+    pages every 10,000 rows (docs/PERFORMANCE.md, "Fourth round"). SQLite has no INCLUDE
+    columns: there the same indexes are plain."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
@@ -60,6 +61,12 @@ def test_the_indexes_carry_what_the_pages_read() -> None:
             found = dict(cursor.fetchall())
             assert found["checkin_person_at"].endswith("(person_id, at DESC) INCLUDE (numbness, id, updated_at)")
             assert found["checkin_emotion_checkin"].endswith("(checkin_id) INCLUDE (word, intensity)")
+            # Index-only scans need the new rows' pages marked all-visible soon, not after 20 % more rows.
+            cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)",
+                           [["checkins_checkin", "checkins_checkinemotion"]])
+            for table, options in cursor.fetchall():
+                assert set(options) == {"autovacuum_vacuum_insert_threshold=10000",
+                                        "autovacuum_vacuum_insert_scale_factor=0"}, table
         else:
             checkins = connection.introspection.get_constraints(cursor, "checkins_checkin")
             words = connection.introspection.get_constraints(cursor, "checkins_checkinemotion")

@@ -217,12 +217,13 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
     start = datetime.combine(today - timedelta(days=13), datetime.min.time(), tzinfo=UTC)
     window = CheckIn.objects.filter(person_id__in=with_checkins, at__gte=start, at__lte=now)
     daily = window.annotate(day=UTCDay("at")).values("person_id", "day").annotate(mean=Avg("numbness")).order_by()
-    by_person: dict[int, dict[date, float]] = defaultdict(dict)
+    # Every day with a check-in; None: its check-ins all left numbness unrated (a check-in day
+    # without a point on the sparkline).
+    by_person: dict[int, dict[date, float | None]] = defaultdict(dict)
     for person_id, day, mean in daily.values_list("person_id", "day", "mean"):
-        if mean is not None:  # a day whose check-ins all left numbness unrated has no mean
-            by_person[person_id][date.fromisoformat(day)] = float(mean)
+        by_person[person_id][date.fromisoformat(day)] = None if mean is None else float(mean)
     # The last check-in in the window, a query of its own: taking each day's latest in the query
-    # above turned 250 timestamps into 3,500 and cost more CPU (47 -> 68 ms) than a second read.
+    # above turned 250 timestamps into 3,500 and cost about 40 % more CPU than a second read.
     latest_in_window = dict(window.values("person_id").annotate(last=Max("at")).order_by()
                             .values_list("person_id", "last"))
     missing = []
@@ -234,7 +235,7 @@ def caseload(clinician: Any, *, program_id: int | None = None, need: str = "", n
         before = [v for v in row.days[:7] if v is not None]
         row.numb_recent = round(sum(recent) / len(recent), 1) if recent else None
         row.numb_before = round(sum(before) / len(before), 1) if before else None
-        row.adherence = len(recent)
+        row.adherence = sum(d in days for d in fortnight[7:])  # days checked in, rated or not
         if pid in latest_in_window:
             row.last_activity = max(filter(None, (row.last_activity, latest_in_window[pid])))
         else:
