@@ -312,6 +312,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
         for path in [workdir, *workdir.rglob("*")]:
             os.chown(path, 65534, -1)  # nobody
     started: list[Any] = []
+    servers: list[AppServer] = []  # the network's, including any a test started in place of another
     try:
         with isolated_env(data_dir) as env:
             env.update({
@@ -343,6 +344,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
                                          start_new_session=True)
             started.append(nginx)
             net = Network(env, workdir, nginx_port, [first, second], [first.log_path, second.log_path, worker_log])
+            servers = net.servers
 
             def proxied() -> bool:
                 if nginx.poll() is not None:
@@ -355,7 +357,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
             wait_until(proxied, "nginx passing /healthz to the app servers")
             yield net
     finally:
-        for item in reversed(started):
+        for item in [s for s in servers if s not in started] + list(reversed(started)):
             if isinstance(item, AppServer):
                 item.stop()
             else:
