@@ -4,20 +4,23 @@
     .venv/bin/python benchmarks/crisis_ngram.py --write              # retrain thaw/safety/data/crisis/ngram.json.gz
     .venv/bin/python benchmarks/crisis_ngram.py --blind PATH.tsv     # also score a blind batch (repeatable)
     .venv/bin/python benchmarks/crisis_ngram.py --blind PATH --details   # ... and list its misses and false alarms
+    .venv/bin/python benchmarks/crisis_ngram.py --leave-one-out      # how the threshold was chosen
 
 Trained on (``training_rows``): the English and Spanish tuning parts (tests/data/crisis/,
-tests/data/crisis_es/), the blind batches B5, B6, B7, ES6 and ES7 after their one scoring,
-everyday notes of hard days (benchmarks/data/crisis/everyday_*.tsv) and neutral sentences of
-Thaw's own text (background.tsv, rewritten by --background). Borderline rows are trained on
+tests/data/crisis_es/), the blind batches B5-B9, B11, B12, ES6-ES9, ES11 and ES12 after their one
+scoring, everyday notes of hard days (benchmarks/data/crisis/everyday_*.tsv) and neutral sentences
+of Thaw's own text (background.tsv, rewritten by --background). Borderline rows are trained on
 with the lean their rationale states and left out of every score. Never trained on: either
-held-out part, the sealed batches B8 and ES8 (``BLIND_SEALED``), or any batch passed with --blind.
+held-out part, the sealed batches B10 and ES10 (``BLIND_SEALED``), or any batch passed with --blind.
 
-Settings (fixed before B8 and ES8 were written; docs/SAFETY.md tells how they were chosen): a
-logistic regression (C=16, balanced class weights) over two tf-idf blocks (letter 2- to 5-grams
-inside words; words and word pairs), threshold 0.6 on the highest probability of each sentence
-and, for a note of up to 120 words, of the whole. Uses scikit-learn (a development dependency);
-Thaw reads the written weights in pure Python, and this script checks that it computes the same
-probability as scikit-learn for every training sentence.
+Settings (docs/SAFETY.md tells how they were chosen): a logistic regression (C=16, balanced class
+weights) over two tf-idf blocks (letter 2- to 5-grams inside words; words and word pairs),
+threshold 0.65 on the highest probability of each sentence and, for a note of up to 120 words, of
+the whole. C and the class weights were fixed before B8 and ES8 were written; the threshold was
+0.6 until the round of 2026-12-06 (``--leave-one-out`` prints what each threshold gives on the
+blind batches of the training data, each left out in turn). Uses scikit-learn (a development
+dependency); Thaw reads the written weights in pure Python, and this script checks that it
+computes the same probability as scikit-learn for every training sentence.
 
 Scores print for the rules alone and for the rules OR the layer, as Thaw runs them (the
 semantic backstop, optional and off by default, is not included).
@@ -33,22 +36,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 C = 16.0
-THRESHOLD = 0.6
+THRESHOLD = 0.65
 BATCHES = ROOT / "benchmarks" / "data" / "crisis"
 B5 = BATCHES / "blind_B5.tsv"
 ES = ROOT / "tests" / "data" / "crisis_es"
 # Training files beyond the two tuning parts: blind batches after their one scoring, and
 # everyday notes of hard days (not crisis) in both languages.
-TRAINING = (B5, BATCHES / "blind_B6.tsv", BATCHES / "blind_B7.tsv", BATCHES / "blind_ES6.tsv",
-            BATCHES / "blind_ES7.tsv", BATCHES / "everyday_en.tsv", BATCHES / "everyday_en_2.tsv",
-            BATCHES / "everyday_es.tsv", BATCHES / "everyday_es_2.tsv", BATCHES / "background.tsv")
-# Never trained on: written after the model's settings were fixed, scored once on arrival.
-# name -> (file, (crisis sentences caught, false alarms) by the whole screen on arrival)
+TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "B9", "B11", "B12",
+                                                                "ES6", "ES7", "ES8", "ES9", "ES11", "ES12")),
+            BATCHES / "everyday_en.tsv", BATCHES / "everyday_en_2.tsv",
+            BATCHES / "everyday_es.tsv", BATCHES / "everyday_es_2.tsv", BATCHES / "everyday_en_3.tsv",
+            BATCHES / "everyday_es_3.tsv", BATCHES / "background.tsv")
+# Never trained on: written on 2026-12-06 by writers who had seen no rule, model or sentence file,
+# scored once on arrival (figures only) with the model of the time, then once with the model
+# retrained that day. name -> (file, (crisis sentences caught, false alarms) by the whole screen
+# on arrival); the retrained model gives (99, 12) and (74, 11).
 BLIND_SEALED: dict[str, tuple[Path, tuple[int, int]]] = {
-    "B8": (BATCHES / "blind_B8.tsv", (100, 13)),  # of 110 crisis, 110 not crisis
-    "ES8": (BATCHES / "blind_ES8.tsv", (72, 11)),  # of 85 crisis, 80 not crisis
+    "B10": (BATCHES / "blind_B10.tsv", (94, 15)),  # of 110 crisis, 110 not crisis
+    "ES10": (BATCHES / "blind_ES10.tsv", (69, 15)),  # of 85 crisis, 80 not crisis
 }
-LEANS_SHOW = ("lean show", "lean soft", "leans crisis", "prefer a match")
+LEANS_SHOW = ("lean show", "lean soft", "leans crisis", "prefer a match", "lean help")
 LEANS_QUIET = ("lean quiet", "lean no", "leans not_crisis", "prefer no match", "leans no")
 
 
@@ -179,6 +186,41 @@ def score(rows: Sequence[tuple[str, str]], shown: Sequence[bool]) -> str:
             f"({alarms} false alarms in {calm})")
 
 
+def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.6, 0.65, 0.7)) -> None:
+    """How the settings were chosen: each blind batch of the training data in turn is left out,
+    the model is trained on everything else and the batch is scored (rules OR the layer) at each
+    threshold; then the totals over all of them. Never reads a held-out part or a sealed batch."""
+    from thaw.safety import ngram
+    from thaw.safety.language import has_crisis_language
+
+    folds = {path.stem.removeprefix("blind_"): read_tsv(path) for path in TRAINING
+             if path.stem.startswith("blind_") and path != B5}
+    rest = english("tuning") + read_tsv(ES / "tuning.tsv")
+    for path in TRAINING:
+        if path.stem.removeprefix("blind_") not in folds:
+            rest += read_tsv(path)
+    totals = {t: [0, 0, 0] for t in thresholds}
+    for name, batch in folds.items():
+        rows = rest + [row for other, part in folds.items() if other != name for row in part]
+        char_table, word_table, intercept, _ = train([(t, int(label in ("crisis", "lean-crisis"))) for t, label in rows])
+        model = ngram.Model(ngram.Block(char_table), ngram.Block(word_table), intercept, THRESHOLD)
+        clear = [(t, label) for t, label in batch if label in ("crisis", "none")]
+        rules = [has_crisis_language(t) for t, _ in clear]
+        chances = [model.note_probability(t) for t, _ in clear]
+        line = []
+        for threshold in thresholds:
+            shown = [r or p >= threshold for r, p in zip(rules, chances, strict=True)]
+            caught = sum(s for (_, label), s in zip(clear, shown, strict=True) if label == "crisis")
+            alarms = sum(s for (_, label), s in zip(clear, shown, strict=True) if label == "none")
+            crisis = sum(label == "crisis" for _, label in clear)
+            total = totals[threshold]
+            total[0], total[1], total[2] = total[0] + caught, total[1] + crisis, total[2] + alarms
+            line.append(f"{threshold}: {caught / crisis:.3f} / {caught / max(caught + alarms, 1):.3f}")
+        print(f"  left out {name:<5} (recall / precision)  " + "   ".join(line), flush=True)
+    print("  all batches together              " + "   ".join(
+        f"{t}: {c / n:.3f} / {c / max(c + a, 1):.3f}" for t, (c, n, a) in totals.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="write thaw/safety/data/crisis/ngram.json.gz")
@@ -186,8 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="list the blind batches' misses and false alarms")
     parser.add_argument("--background", action="store_true",
                         help="rewrite benchmarks/data/crisis/background.tsv from Thaw's own text first")
+    parser.add_argument("--leave-one-out", action="store_true",
+                        help="score each blind batch of the training data with a model trained without it")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.leave_one_out:
+        leave_one_batch_out()
+        return 0
     if args.background:
         print(f"wrote {write_background().relative_to(ROOT)}")
     from thaw.safety import ngram
