@@ -14,9 +14,12 @@ throwaway cluster `.ci/run` starts), Debian's nginx and wrk:
    an extrapolation to 50,000 people.
 2. Signs everyone in without passwords: an API token per person, a session per person and
    per clinician, written through Django's own session store.
-3. For 1, 2 and 3 app servers for pages (``thaw serve --no-worker``, 2 worker processes each)
-   and ``--write-servers`` (1) more of their own for ``POST /api/v1/checkins``, as deploy/nginx
-   routes them, behind nginx configured from deploy/nginx (rendered: ports, paths, no TLS), drives
+3. For 1, 2 and 3 app servers for pages (``thaw serve --no-worker``, 2 worker processes each),
+   ``--write-servers`` (1) more of their own for ``POST /api/v1/checkins`` and the crisis pages
+   and ``--clinic-servers`` (1) for the clinicians' pages, as deploy/nginx routes them, with the
+   page servers at nice ``--page-nice`` (19; docs/DEPLOYING.md has them yield the CPU the same
+   way with systemd's CPUWeight), behind nginx configured from deploy/nginx (rendered: ports,
+   paths, no TLS), drives
    ``benchmarks/network_mix.lua`` with wrk at ``--connections`` (32) for ``--duration`` s:
    check-in writes 60 %, home 20 %, insights 10 %, caseload 5 %, person detail 5 %.
    Per-endpoint throughput, p50/p99 and statuses come from nginx's access log.
@@ -224,16 +227,19 @@ def _machine_cpu() -> float:
 
 @contextlib.contextmanager
 def app_servers(env: dict[str, str], count: int, workers: int, workdir: Path,
-                name: str = "pages") -> Iterator[tuple[list[subprocess.Popen[bytes]], list[int]]]:
+                name: str = "pages", nice: int = 0) -> Iterator[tuple[list[subprocess.Popen[bytes]], list[int]]]:
     started: list[subprocess.Popen[bytes]] = []
     ports = []
     try:
         for n in range(count):
             port = free_port()
             log_file = open(workdir / f"app-{name}-{count}-{n}.log", "ab")  # noqa: SIM115
-            process = subprocess.Popen([sys.executable, "-m", "thaw.cli", "serve", "--no-worker", "--host", "127.0.0.1",
+            process = subprocess.Popen([*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "thaw.cli", "serve", "--no-worker", "--host", "127.0.0.1",
                                         "--port", str(port), "--workers", str(workers)], env=env, stdout=log_file,
                                        stderr=subprocess.STDOUT, start_new_session=True)
+            if nice:  # with the kernel's autogroups, nice counts only within a session: set the session's too
+                with contextlib.suppress(OSError):
+                    Path(f"/proc/{process.pid}/autogroup").write_text(str(nice))
             started.append(process)
             ports.append(port)
             wait_until(lambda p=port: _get(p, "/readyz") == 200, f"app server on {port}")
@@ -259,13 +265,14 @@ def _get(port: int, path: str) -> int:
 
 
 @contextlib.contextmanager
-def nginx(ports: list[int], workdir: Path, writes: list[int] | None = None) -> Iterator[tuple[int, Path]]:
+def nginx(ports: list[int], workdir: Path, writes: list[int] | None = None,
+          clinic: list[int] | None = None) -> Iterator[tuple[int, Path]]:
     conf_dir = Path(tempfile.mkdtemp(prefix="thaw-bench-nginx-"))
     conf_dir.chmod(0o755)
     static = conf_dir / "static"
     static.mkdir()
     port = free_port()
-    conf = render_nginx(conf_dir, port, ports, static, writes=writes)
+    conf = render_nginx(conf_dir, port, ports, static, writes=writes, clinic=clinic)
     if os.geteuid() == 0:
         for path in [conf_dir, *conf_dir.rglob("*")]:
             os.chown(path, 65534, -1)
@@ -373,6 +380,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
     parser.add_argument("--write-servers", type=int, default=1,
                         help="app servers of their own for POST /api/v1/checkins (0: the page servers take them)")
+    parser.add_argument("--clinic-servers", type=int, default=1,
+                        help="app servers of their own for the clinicians' pages, /clinic/ (0: the page servers take them)")
+    parser.add_argument("--page-nice", type=int, default=19,
+                        help="run the page servers at this nice level (the CPUWeight of docs/DEPLOYING.md)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--solo-duration", type=int, default=10, help="seconds per endpoint alone (CPU/request)")
@@ -436,12 +447,14 @@ def main() -> int:
     failures: list[str] = []
     runs: dict[str, object] = {}
     for count in [int(n) for n in args.servers.split(",")]:
-        with (app_servers(env, count, args.workers, workdir) as (pages, ports),
-              app_servers(env, args.write_servers, args.workers, workdir, "writes") as (writers, write_ports)):
-            servers = pages + writers
-            with nginx(ports, workdir, writes=write_ports or None) as (port, access_log):
+        with (app_servers(env, count, args.workers, workdir, nice=args.page_nice) as (pages, ports),
+              app_servers(env, args.write_servers, args.workers, workdir, "writes") as (writers, write_ports),
+              app_servers(env, args.clinic_servers, args.workers, workdir, "clinic") as (clinicians, clinic_ports)):
+            servers = pages + writers + clinicians
+            with nginx(ports, workdir, writes=write_ports or None, clinic=clinic_ports or None) as (port, access_log):
                 run = drive(port, access_log, ident, "mixed", args.connections, args.duration, servers)
-                table(f"{count} app server(s) for pages + {args.write_servers} for check-ins, mixed load at "
+                table(f"{count} app server(s) for pages + {args.write_servers} for check-ins + {args.clinic_servers} "
+                      f"for clinicians, mixed load at "
                       f"{args.connections} connections", run)
                 runs[f"mixed_{count}"] = run
                 failures += [f"{count} server(s): {m}" for m in floors_met(run)]
@@ -449,7 +462,8 @@ def main() -> int:
                     for kind in ENDPOINTS:
                         solo = drive(port, access_log, ident, kind, 8 if kind != "checkin" else args.connections,
                                      args.solo_duration, servers)
-                        table(f"1 app server (+ {args.write_servers} for check-ins), {kind} alone", solo)
+                        table(f"1 app server (+ {args.write_servers} for check-ins, {args.clinic_servers} for clinicians), "
+                              f"{kind} alone", solo)
                         runs[f"solo_{kind}"] = solo
     # SQLite single node: the write path alone, same nginx, same connections.
     sqlite_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}

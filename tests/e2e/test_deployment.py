@@ -76,9 +76,10 @@ def _replace(text: str, old: str, new: str, *, regex: bool = False) -> str:
 
 
 def render_nginx(workdir: Path, port: int, upstreams: list[int], static_dir: Path,
-                 writes: list[int] | None = None) -> Path:
-    """deploy/nginx rendered for loopback: ``upstreams`` serve pages; ``writes`` (default: the
-    same servers) take check-ins, with the other page servers as their backup."""
+                 writes: list[int] | None = None, clinic: list[int] | None = None) -> Path:
+    """deploy/nginx rendered for loopback: ``upstreams`` serve pages; ``writes`` take check-ins
+    and ``clinic`` the clinicians' pages (each by default the same servers), with the other page
+    servers as their backup."""
     locations = (DEPLOY / "thaw-locations.conf").read_text()
     locations = _replace(locations, "alias /srv/thaw/static/;", f"alias {static_dir}/;")
     (workdir / "thaw-locations.conf").write_text(locations)
@@ -89,6 +90,10 @@ def render_nginx(workdir: Path, port: int, upstreams: list[int], static_dir: Pat
     servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;\n" for p in writes)
     servers += "".join(f"    server 127.0.0.1:{p} backup;\n" for p in upstreams if p not in writes)
     site = _replace(site, r"(upstream thaw_writes \{\n).*?(\})", rf"\g<1>{servers}\g<2>", regex=True)
+    clinic = clinic or upstreams
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;\n" for p in clinic)
+    servers += "".join(f"    server 127.0.0.1:{p} backup;\n" for p in upstreams if p not in clinic)
+    site = _replace(site, r"(upstream thaw_clinic \{\n).*?(\})", rf"\g<1>{servers}\g<2>", regex=True)
     site = _replace(site, r"server \{\n    listen 80;.*?\n\}\n", "", regex=True)  # the HTTPS redirect
     site = _replace(site, "    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{port};\n")
     site = _replace(site, "    listen [::]:443 ssl http2;\n", "")
@@ -306,8 +311,9 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     # and nginx, another user, serves them from disk.
     static_dir = workdir / "static"
     nginx_port, ports = free_port(), [free_port(), free_port()]
-    # Check-ins go to the second server (the first is its backup), pages to both.
-    conf = render_nginx(workdir, nginx_port, ports, static_dir, writes=[ports[1]])
+    # Check-ins and the crisis pages go to the second server (the first is its backup), the
+    # clinicians' pages to the first (the second is its backup), other pages to both.
+    conf = render_nginx(workdir, nginx_port, ports, static_dir, writes=[ports[1]], clinic=[ports[0]])
     if os.geteuid() == 0:
         for path in [workdir, *workdir.rglob("*")]:
             os.chown(path, 65534, -1)  # nobody
@@ -607,6 +613,34 @@ def test_check_ins_go_to_their_own_server_and_pages_to_both(network: Network) ->
         assert answer.status == 302 and "saved=1" in answer.headers.get("location", ""), (answer.status, answer.text()[:300])
     after = {s.port: _requests_on(network, s, "/checkin/quick", "302") for s in network.servers}
     assert {port: after[port] - before[port] for port in after} == {page_server.port: 0, write_server.port: 3}
+
+
+def test_crisis_pages_go_with_the_check_ins_and_clinicians_pages_to_their_own(network: Network) -> None:
+    """deploy/nginx: the crisis pages on the write servers (never behind a busy page server),
+    the clinicians' pages and API on the clinician servers (here the first server, with the
+    second as its backup); both still answer as they would anywhere."""
+    page_server, write_server = network.servers
+    routes = [("/help/", "200"), ("/clinic/", "302"), ("/api/v1/clinic/caseload", "401")]
+
+    def counts() -> dict[tuple[str, int], float]:
+        return {(route, s.port): _requests_on(network, s, route, status) for route, status in routes
+                for s in network.servers}
+
+    before = counts()
+    browser = network.client()
+    # Four in a row each: the page servers' round robin would split them two and two.
+    for _ in range(4):
+        assert browser.request("GET", "/help/").status == 200
+    for _ in range(4):
+        assert browser.request("GET", "/clinic/").status == 302  # to sign in
+    for _ in range(4):
+        assert browser.api("GET", "/api/v1/clinic/caseload").status == 401
+    after = counts()
+    moved = {key: after[key] - before[key] for key in after}
+    assert moved == {("/help/", page_server.port): 0, ("/help/", write_server.port): 4,
+                     ("/clinic/", page_server.port): 4, ("/clinic/", write_server.port): 0,
+                     ("/api/v1/clinic/caseload", page_server.port): 4,
+                     ("/api/v1/clinic/caseload", write_server.port): 0}, moved
 
 
 CUT_OFF = 0  # a status for an answer the killed server never finished sending
