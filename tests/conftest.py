@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 
 # Keep the suite's own files (secret key, e2e data) out of the working tree.
@@ -140,6 +141,40 @@ def checkin_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+# Fixtures that give a test a database (pytest-django's, and what every fixture of ours that
+# reads or writes one depends on).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server", "django_db_setup", "admin_client", "admin_user", "django_user_model"}
+# A module that starts Thaw in a process of its own (a command, a server) reaches the database
+# there, where pytest-django cannot see it; one that reads which database is configured may
+# expect different things of each.
+DEPENDS_ON_DATABASE = re.compile(r"\b(subprocess|live_thaw|isolated_env|person_with_note|DATABASE_URL|DATABASES)\b"
+                                 r"|(?<![.\w])thaw\(|connection\.vendor")
+
+
+def touches_no_database(item: Any) -> bool:
+    """True for a test that provably reads and writes no database: it asks for none (no
+    ``django_db`` marker, no database fixture, which pytest-django enforces by refusing any query
+    otherwise), is no end-to-end test, and its module neither starts a Thaw process nor reads which
+    database is configured. The crisis
+    detector's evaluations, the instruments' scoring, the insights engine and the like: their
+    result cannot depend on the database."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("e2e"):
+        return False
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return False
+    path = getattr(item, "path", None)
+    if path is None:
+        return False
+    source = _module_sources.get(path)
+    if source is None:
+        source = _module_sources[path] = path.read_text(encoding="utf-8")
+    return not DEPENDS_ON_DATABASE.search(source)
+
+
+_module_sources: dict[Any, str] = {}
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Tests marked ``postgres_only`` (the several-servers deployment, tests/e2e/test_deployment.py)
     need PostgreSQL: on SQLite they are deselected here, so they are neither run nor reported as
@@ -149,12 +184,15 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     templates and static files (axe, touch targets, contrast from pixels, bytes sent, the pacer's
     timing); the database under the page cannot change it. They run in the SQLite pass and are
     deselected in the PostgreSQL pass, which still opens every page of every role through the
-    test client (tests/test_role_crawl.py) and runs every browser flow that saves something."""
+    test client (tests/test_role_crawl.py) and runs every browser flow that saves something.
+    So are the tests that touch no database at all (``touches_no_database``): the same code
+    with the same inputs, run once."""
     from urllib.parse import urlsplit
 
     on_postgres = urlsplit(os.environ.get("DATABASE_URL", "")).scheme.startswith("postgres")
     unwanted = "same_on_every_database" if on_postgres else "postgres_only"
-    kept = [item for item in items if item.get_closest_marker(unwanted) is None]
+    kept = [item for item in items if item.get_closest_marker(unwanted) is None
+            and not (on_postgres and touches_no_database(item))]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
