@@ -48,12 +48,12 @@ TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "
             BATCHES / "everyday_es.tsv", BATCHES / "everyday_es_2.tsv", BATCHES / "everyday_en_3.tsv",
             BATCHES / "everyday_es_3.tsv", BATCHES / "background.tsv")
 # Never trained on: written on 2026-12-06 by writers who had seen no rule, model or sentence file,
-# scored once on arrival (figures only) with the model of the time, then once with the model
-# retrained that day. name -> (file, (crisis sentences caught, false alarms) by the whole screen
-# on arrival); the retrained model gives (99, 12) and (74, 11).
+# scored once on arrival (figures only) with the model of the time, (94, 15) and (69, 15), then
+# once with the model retrained that day. name -> (file, (crisis sentences caught, false alarms)
+# by the whole screen with the shipped model), which no change may make worse.
 BLIND_SEALED: dict[str, tuple[Path, tuple[int, int]]] = {
-    "B10": (BATCHES / "blind_B10.tsv", (94, 15)),  # of 110 crisis, 110 not crisis
-    "ES10": (BATCHES / "blind_ES10.tsv", (69, 15)),  # of 85 crisis, 80 not crisis
+    "B10": (BATCHES / "blind_B10.tsv", (99, 12)),  # of 110 crisis, 110 not crisis
+    "ES10": (BATCHES / "blind_ES10.tsv", (74, 11)),  # of 85 crisis, 80 not crisis
 }
 LEANS_SHOW = ("lean show", "lean soft", "leans crisis", "prefer a match", "lean help")
 LEANS_QUIET = ("lean quiet", "lean no", "leans not_crisis", "prefer no match", "leans no")

@@ -15,8 +15,9 @@ the same pieces (fixed seed).
 What is timed: ``thaw.safety.backstop.crisis_language``, the screen every free text gets (the
 phrases and rules; the statistical layer when they found nothing; the optional semantic backstop
 stays off here, crisis_semantic.py times it). So a text the rules match costs the rules, and one
-they do not costs both layers; the families include both kinds. Until 2026-12-06 the figure
-timed both layers on every text, which no text reaches; that upper bound is printed too.
+they do not costs both layers; the families include both kinds, among them texts full of phrase
+words that match nothing. Until 2026-12-06 the figure timed both layers on every text whatever
+the rules found; that upper bound is printed too.
 
 Two clocks: CPU time of this process (the detector's own work, which is what the floor is
 about: on a shared machine wall time also counts the time other processes held the CPU)
@@ -87,6 +88,9 @@ def families() -> dict[str, str]:
         # No rule matches, so the statistical layer reads it too, one distinct sentence at a time:
         # the most work a text can ask of both layers without a match.
         "distinct calm sentences": calm_sentences(),
+        # No match either, but every sentence full of phrase words the rules must weigh: each
+        # example of every phrase and rule, framed so that it no longer reads as crisis.
+        "phrase words, framed to match nothing": framed_examples(examples),
     }
 
 
@@ -119,6 +123,27 @@ def calm_sentences() -> str:
     return "".join(sentences)[:LENGTH]
 
 
+def framed_examples(examples: list[str]) -> str:
+    """Every phrase and rule example behind a frame that takes the crisis out of it ("i would
+    never say ..."), each kept only where the rules then match nothing, read as distinct
+    sentences up to the length; then trimmed until the whole text matches nothing."""
+    from thaw.safety.language import find_crisis_language
+
+    frames = ("i would never say ", "nobody here thinks ", "it is not true that ", "the film's title was ")
+    kept = []
+    for example in examples:
+        for frame in frames:
+            sentence = f"{frame}{example.rstrip('.!?')}. "
+            if not find_crisis_language(sentence):
+                kept.append(sentence)
+                break
+    text = "".join(kept)[:LENGTH]
+    while find_crisis_language(text) and len(kept) > 1:
+        kept.pop(len(kept) // 2)
+        text = "".join(kept)[:LENGTH]
+    return text
+
+
 def random_mixtures(count: int) -> list[str]:
     rng = random.Random(12)
     pieces = ["want to", "kill", "myself", "not", "never", "don't", "i", "die", "sh", "ctb",
@@ -134,7 +159,7 @@ def main() -> int:
     from thaw.safety.language import find_crisis_language
 
     def both(text: str) -> object:
-        """The upper bound no text reaches: both layers whether or not the rules matched."""
+        """An upper bound: both layers whether or not the rules matched."""
         return find_crisis_language(text), ngram.shows_help(text)
 
     def screen(text: str) -> object:

@@ -238,8 +238,13 @@ def app_servers(env: dict[str, str], count: int, workers: int, workdir: Path,
                                         "--port", str(port), "--workers", str(workers)], env=env, stdout=log_file,
                                        stderr=subprocess.STDOUT, start_new_session=True)
             if nice:  # with the kernel's autogroups, nice counts only within a session: set the session's too
-                with contextlib.suppress(OSError):
-                    Path(f"/proc/{process.pid}/autogroup").write_text(str(nice))
+                group = Path(f"/proc/{process.pid}/autogroup")
+                try:
+                    if group.exists():
+                        group.write_text(str(nice))
+                except OSError as error:
+                    print(f"WARNING: could not set the page servers' autogroup to nice {nice} ({error}): they "
+                          "may not yield the CPU, so this run may not show the shipped shape", file=sys.stderr)
             started.append(process)
             ports.append(port)
             wait_until(lambda p=port: _get(p, "/readyz") == 200, f"app server on {port}")
@@ -447,7 +452,9 @@ def main() -> int:
     failures: list[str] = []
     runs: dict[str, object] = {}
     for count in [int(n) for n in args.servers.split(",")]:
-        with (app_servers(env, count, args.workers, workdir, nice=args.page_nice) as (pages, ports),
+        # The page servers yield only to other pools (deploy/systemd/thaw-pages-weight.conf): alone, they do not.
+        nice = args.page_nice if args.write_servers or args.clinic_servers else 0
+        with (app_servers(env, count, args.workers, workdir, nice=nice) as (pages, ports),
               app_servers(env, args.write_servers, args.workers, workdir, "writes") as (writers, write_ports),
               app_servers(env, args.clinic_servers, args.workers, workdir, "clinic") as (clinicians, clinic_ports)):
             servers = pages + writers + clinicians

@@ -148,15 +148,16 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "dja
 # A module that starts Thaw in a process of its own (a command, a server) reaches the database
 # there, where pytest-django cannot see it; one that reads which database is configured may
 # expect different things of each.
-DEPENDS_ON_DATABASE = re.compile(r"\b(subprocess|live_thaw|isolated_env|person_with_note|DATABASE_URL|DATABASES)\b"
-                                 r"|(?<![.\w])thaw\(|connection\.vendor")
+DEPENDS_ON_DATABASE = re.compile(r"\b(subprocess|live_thaw|isolated_env|person_with_note|DATABASE_URL|DATABASES|"
+                                 r"psycopg|sqlite3|unblock|getfixturevalue|connections)\b"
+                                 r"|\bthaw\(|connection\.(vendor|features|ops|settings_dict)|settings\.DB_")
 
 
 def touches_no_database(item: Any) -> bool:
-    """True for a test that provably reads and writes no database: it asks for none (no
-    ``django_db`` marker, no database fixture, which pytest-django enforces by refusing any query
-    otherwise), is no end-to-end test, and its module neither starts a Thaw process nor reads which
-    database is configured. The crisis
+    """True for a test that reads and writes no database: it asks for none (no ``django_db``
+    marker, no database fixture: pytest-django refuses any query otherwise), is no end-to-end
+    test, and its module's text names nothing that reaches a database around pytest-django
+    (a Thaw process, a connection of its own, unblocking, which database is configured). The crisis
     detector's evaluations, the instruments' scoring, the insights engine and the like: their
     result cannot depend on the database."""
     if item.get_closest_marker("django_db") or item.get_closest_marker("e2e"):
@@ -185,14 +186,16 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     timing); the database under the page cannot change it. They run in the SQLite pass and are
     deselected in the PostgreSQL pass, which still opens every page of every role through the
     test client (tests/test_role_crawl.py) and runs every browser flow that saves something.
-    So are the tests that touch no database at all (``touches_no_database``): the same code
-    with the same inputs, run once."""
+    So are the tests that touch no database at all (``touches_no_database``), when
+    ``THAW_TESTS_SECOND_PASS=1`` says this run repeats one on SQLite (.ci/run sets it): the same
+    code with the same inputs, run once. Without it every test runs, whatever the database."""
     from urllib.parse import urlsplit
 
     on_postgres = urlsplit(os.environ.get("DATABASE_URL", "")).scheme.startswith("postgres")
+    second_pass = on_postgres and os.environ.get("THAW_TESTS_SECOND_PASS") == "1"
     unwanted = "same_on_every_database" if on_postgres else "postgres_only"
     kept = [item for item in items if item.get_closest_marker(unwanted) is None
-            and not (on_postgres and touches_no_database(item))]
+            and not (second_pass and touches_no_database(item))]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

@@ -616,11 +616,12 @@ def test_check_ins_go_to_their_own_server_and_pages_to_both(network: Network) ->
 
 
 def test_crisis_pages_go_with_the_check_ins_and_clinicians_pages_to_their_own(network: Network) -> None:
-    """deploy/nginx: the crisis pages on the write servers (never behind a busy page server),
-    the clinicians' pages and API on the clinician servers (here the first server, with the
-    second as its backup); both still answer as they would anywhere."""
+    """deploy/nginx: the crisis pages and their API on the write servers (never behind a busy
+    page server), the clinicians' pages and API on the clinician servers (here the first server,
+    with the second as its backup); both still answer as they would anywhere."""
     page_server, write_server = network.servers
-    routes = [("/help/", "200"), ("/clinic/", "302"), ("/api/v1/clinic/caseload", "401")]
+    routes = [("/help/", "200"), ("/api/v1/crisis-resources", "200"), ("/clinic/", "302"),
+              ("/api/v1/clinic/caseload", "401")]
 
     def counts() -> dict[tuple[str, int], float]:
         return {(route, s.port): _requests_on(network, s, route, status) for route, status in routes
@@ -632,12 +633,16 @@ def test_crisis_pages_go_with_the_check_ins_and_clinicians_pages_to_their_own(ne
     for _ in range(4):
         assert browser.request("GET", "/help/").status == 200
     for _ in range(4):
+        assert browser.api("GET", "/api/v1/crisis-resources").status == 200
+    for _ in range(4):
         assert browser.request("GET", "/clinic/").status == 302  # to sign in
     for _ in range(4):
         assert browser.api("GET", "/api/v1/clinic/caseload").status == 401
     after = counts()
     moved = {key: after[key] - before[key] for key in after}
     assert moved == {("/help/", page_server.port): 0, ("/help/", write_server.port): 4,
+                     ("/api/v1/crisis-resources", page_server.port): 0,
+                     ("/api/v1/crisis-resources", write_server.port): 4,
                      ("/clinic/", page_server.port): 4, ("/clinic/", write_server.port): 0,
                      ("/api/v1/clinic/caseload", page_server.port): 4,
                      ("/api/v1/clinic/caseload", write_server.port): 0}, moved
