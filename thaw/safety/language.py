@@ -82,6 +82,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import compress, product
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -1305,29 +1307,46 @@ class _Tags:
         singles, pairs = index.singles, index.pairs
         words, sentence = reading.words, reading.sentence
         count = len(words)
-        keys = [_concept_keys(word) for word in words]
-        for position in range(count):
-            for key in keys[position]:
-                for concept in singles.get(key, ()):
-                    self._add(concept, position, position)
-            following = position + 1
-            if following == count or sentence[following] != sentence[position]:
+        spans, sentences = self.spans, self._sentences
+        # Most words are looked up once, by the dicts' own get (no Python call per word); a
+        # number is also looked up as "<number>" (and "<many>"), below.
+        numbers = [i for i, word in enumerate(words) if word.isdigit()]
+        hits: list[tuple[int, int, int]] = []  # (concept, first, last)
+        found_singles = list(map(singles.get, words))
+        for position in compress(range(count), found_singles):
+            hits.extend((concept, position, position) for concept in found_singles[position])
+        for position in numbers:
+            for key in _concept_keys(words[position])[1:]:
+                hits.extend((concept, position, position) for concept in singles.get(key, ()))
+        found_pairs = list(map(pairs.get, zip(words, words[1:], strict=False)))
+        starts = [(position, found_pairs[position]) for position in compress(range(count), found_pairs)]
+        # "<number> pills", "took <many>": the pairs with a number on either side, once each
+        for before in sorted({i for position in numbers for i in (position - 1, position) if 0 <= i < count - 1}):
+            plain = (words[before], words[before + 1])
+            for key in product(_concept_keys(plain[0]), _concept_keys(plain[1])):
+                if key != plain and (found := pairs.get(key)):
+                    starts.append((before, found))
+        for position, found in starts:
+            if sentence[position + 1] != sentence[position]:
                 continue
-            for first in keys[position]:
-                for second in keys[following]:
-                    for sequence, concept in pairs.get((first, second), ()):
-                        end = position + len(sequence)
-                        if end > count or sentence[end - 1] != sentence[position]:
-                            continue
-                        if len(sequence) > 2 and not _same(words, position + 2, sequence[2:]):
-                            continue
-                        self._add(concept, position, end - 1)
-                        negation.update(i for i in range(position, end) if words[i] in cues.negation)
+            for sequence, concept in found:
+                end = position + len(sequence)
+                if end > count or sentence[end - 1] != sentence[position]:
+                    continue
+                if len(sequence) > 2 and not _same(words, position + 2, sequence[2:]):
+                    continue
+                hits.append((concept, position, end - 1))
+                negation.update(i for i in range(position, end) if words[i] in cues.negation)
+        hits.sort(key=itemgetter(1))  # each concept's spans in order of where they start
+        for concept, first, last in hits:
+            found_spans = spans.get(concept)
+            if found_spans is None:
+                spans[concept] = [(first, last)]
+                sentences[concept] = {sentence[first]}
+            else:
+                found_spans.append((first, last))
+                sentences[concept].add(sentence[first])
         self.consumed = frozenset(negation)
-
-    def _add(self, concept: int, first: int, last: int) -> None:
-        self.spans.setdefault(concept, []).append((first, last))
-        self._sentences.setdefault(concept, set()).add(self.reading.sentence[first])
 
     def in_sentences(self, concepts: tuple[int, ...], first: int, last: int) -> bool:
         """Does one of ``concepts`` stand in a sentence from the one of word ``first`` to that of ``last``?"""
