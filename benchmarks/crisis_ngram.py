@@ -7,7 +7,7 @@
     .venv/bin/python benchmarks/crisis_ngram.py --leave-one-out      # how the threshold was chosen
 
 Trained on (``training_rows``): the English and Spanish tuning parts (tests/data/crisis/,
-tests/data/crisis_es/), the blind batches B5-B9, B11, B12, ES6-ES9, ES11 and ES12 after their one
+tests/data/crisis_es/), the blind batches B5-B9, B11-B14, ES6-ES9 and ES11-ES14 after their one
 scoring, everyday notes of hard days (benchmarks/data/crisis/everyday_*.tsv) and neutral sentences
 of Thaw's own text (background.tsv, rewritten by --background). Borderline rows are trained on
 with the lean their rationale states and left out of every score. Never trained on: either
@@ -15,15 +15,18 @@ held-out part, the sealed batches B10 and ES10 (``BLIND_SEALED``), or any batch 
 
 Settings (docs/SAFETY.md tells how they were chosen): a logistic regression (C=16, balanced class
 weights) over two tf-idf blocks (letter 2- to 5-grams inside words; words and word pairs),
-threshold 0.65 on the highest probability of each sentence and, for a note of up to 120 words, of
+threshold 0.6 on the highest probability of each sentence and, for a note of up to 120 words, of
 the whole. C and the class weights were fixed before B8 and ES8 were written; the threshold was
-0.6 until the round of 2026-12-06 (``--leave-one-out`` prints what each threshold gives on the
-blind batches of the training data, each left out in turn). Uses scikit-learn (a development
-dependency); Thaw reads the written weights in pure Python, and this script checks that it
-computes the same probability as scikit-learn for every training sentence.
+0.6, then 0.65 from the first round of 2026-12-06, and 0.6 again from the second, when the
+entries marked ``quiet_when_model_calm`` gave back precision (``--leave-one-out`` prints what
+each threshold gives on the blind batches of the training data, each left out in turn). Uses
+scikit-learn (a development dependency); Thaw reads the written weights with numpy, and this
+script checks that it computes the same probability as scikit-learn for every training sentence.
 
-Scores print for the rules alone and for the rules OR the layer, as Thaw runs them (the
-semantic backstop, optional and off by default, is not included).
+Scores print for the rules alone, for the rules OR the layer, and as Thaw screens: the rules OR
+the layer, where matches only of entries marked ``quiet_when_model_calm`` give way when the
+layer reads the note as clearly calm (below ``thaw.safety.ngram.CALM``). The semantic backstop,
+optional and off by default, is not included.
 """
 
 from __future__ import annotations
@@ -36,24 +39,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 C = 16.0
-THRESHOLD = 0.65
+THRESHOLD = 0.6
 BATCHES = ROOT / "benchmarks" / "data" / "crisis"
 B5 = BATCHES / "blind_B5.tsv"
 ES = ROOT / "tests" / "data" / "crisis_es"
 # Training files beyond the two tuning parts: blind batches after their one scoring, and
 # everyday notes of hard days (not crisis) in both languages.
-TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "B9", "B11", "B12",
-                                                                "ES6", "ES7", "ES8", "ES9", "ES11", "ES12")),
+TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "B9", "B11", "B12", "B13", "B14",
+                                                                "ES6", "ES7", "ES8", "ES9", "ES11", "ES12", "ES13",
+                                                                "ES14")),
             BATCHES / "everyday_en.tsv", BATCHES / "everyday_en_2.tsv",
             BATCHES / "everyday_es.tsv", BATCHES / "everyday_es_2.tsv", BATCHES / "everyday_en_3.tsv",
             BATCHES / "everyday_es_3.tsv", BATCHES / "background.tsv")
 # Never trained on: written on 2026-12-06 by writers who had seen no rule, model or sentence file,
 # scored once on arrival (figures only) with the model of the time, (94, 15) and (69, 15), then
-# once with the model retrained that day. name -> (file, (crisis sentences caught, false alarms)
-# by the whole screen with the shipped model), which no change may make worse.
+# with each model retrained since: (99, 12) and (74, 11) at the first round of that day, (102, 9)
+# and (75, 8) at the second. name -> (file, (crisis sentences caught, false alarms) by the whole
+# screen with the shipped model), which no change may make worse.
 BLIND_SEALED: dict[str, tuple[Path, tuple[int, int]]] = {
-    "B10": (BATCHES / "blind_B10.tsv", (99, 12)),  # of 110 crisis, 110 not crisis
-    "ES10": (BATCHES / "blind_ES10.tsv", (74, 11)),  # of 85 crisis, 80 not crisis
+    "B10": (BATCHES / "blind_B10.tsv", (102, 9)),  # of 110 crisis, 110 not crisis
+    "ES10": (BATCHES / "blind_ES10.tsv", (75, 8)),  # of 85 crisis, 80 not crisis
 }
 LEANS_SHOW = ("lean show", "lean soft", "leans crisis", "prefer a match", "lean help")
 LEANS_QUIET = ("lean quiet", "lean no", "leans not_crisis", "prefer no match", "leans no")
@@ -186,12 +191,32 @@ def score(rows: Sequence[tuple[str, str]], shown: Sequence[bool]) -> str:
             f"({alarms} false alarms in {calm})")
 
 
-def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.6, 0.65, 0.7)) -> None:
+def rules_answer(text: str) -> str:
+    """What the phrases and rules say of ``text``: "none", "quiet" (every match from an entry
+    marked ``quiet_when_model_calm``) or "show"."""
+    from thaw.safety.language import find_crisis_language
+
+    matches = find_crisis_language(text)
+    if not matches:
+        return "none"
+    return "quiet" if all(m.quiet_when_model_calm for m in matches) else "show"
+
+
+def shown_by(rules: str, probability: float, threshold: float, quieting: bool = True) -> bool:
+    """Whether Thaw's screen shows help (``thaw.safety.backstop.crisis_language``), given the
+    rules' answer and the model's probability for the note."""
+    from thaw.safety.ngram import CALM
+
+    if rules == "none":
+        return probability >= threshold
+    return not (quieting and rules == "quiet" and probability < CALM)
+
+
+def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7), quieting: bool = True) -> None:
     """How the settings were chosen: each blind batch of the training data in turn is left out,
     the model is trained on everything else and the batch is scored (rules OR the layer) at each
     threshold; then the totals over all of them. Never reads a held-out part or a sealed batch."""
     from thaw.safety import ngram
-    from thaw.safety.language import has_crisis_language
 
     folds = {path.stem.removeprefix("blind_"): read_tsv(path) for path in TRAINING
              if path.stem.startswith("blind_") and path != B5}
@@ -205,11 +230,11 @@ def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.6, 0.65, 0.7)) -> 
         char_table, word_table, intercept, _ = train([(t, int(label in ("crisis", "lean-crisis"))) for t, label in rows])
         model = ngram.Model(ngram.Block(char_table), ngram.Block(word_table), intercept, THRESHOLD)
         clear = [(t, label) for t, label in batch if label in ("crisis", "none")]
-        rules = [has_crisis_language(t) for t, _ in clear]
+        rules = [rules_answer(t) for t, _ in clear]
         chances = [model.note_probability(t) for t, _ in clear]
         line = []
         for threshold in thresholds:
-            shown = [r or p >= threshold for r, p in zip(rules, chances, strict=True)]
+            shown = [shown_by(r, p, threshold, quieting) for r, p in zip(rules, chances, strict=True)]
             caught = sum(s for (_, label), s in zip(clear, shown, strict=True) if label == "crisis")
             alarms = sum(s for (_, label), s in zip(clear, shown, strict=True) if label == "none")
             crisis = sum(label == "crisis" for _, label in clear)
@@ -230,15 +255,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="rewrite benchmarks/data/crisis/background.tsv from Thaw's own text first")
     parser.add_argument("--leave-one-out", action="store_true",
                         help="score each blind batch of the training data with a model trained without it")
+    parser.add_argument("--no-quieting", action="store_true",
+                        help="with --leave-one-out: score as if no entry were marked quiet_when_model_calm")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if args.leave_one_out:
-        leave_one_batch_out()
+        leave_one_batch_out(quieting=not args.no_quieting)
         return 0
     if args.background:
         print(f"wrote {write_background().relative_to(ROOT)}")
     from thaw.safety import ngram
-    from thaw.safety.language import has_crisis_language
 
     rows = training_rows()
     char_table, word_table, intercept, probability = train(rows)
@@ -252,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, abs(got - p))
     print(f"trained on {len(rows)} sentences ({sum(y for _, y in rows)} leaning to crisis); "
           f"{len(char_table)} character n-grams, {len(word_table)} words and pairs")
-    print(f"Thaw's pure-Python probability against scikit-learn's, worst difference: {worst:.2e}")
+    print(f"Thaw's probability against scikit-learn's, worst difference: {worst:.2e}")
     if worst > 1e-6:
         print("MISMATCH: thaw/safety/ngram.py does not compute what was trained")
         return 1
@@ -262,12 +288,14 @@ def main(argv: list[str] | None = None) -> int:
     parts |= {f"blind {path.name}": read_tsv(path) for path in args.blind}
     for name, batch in parts.items():
         batch = [(t, label) for t, label in batch if label in ("crisis", "none")]
-        rules = [has_crisis_language(t) for t, _ in batch]
-        layer = [model.note_probability(t) >= THRESHOLD for t, _ in batch]
-        both = [r or s for r, s in zip(rules, layer, strict=True)]
+        answers = [rules_answer(t) for t, _ in batch]
+        chances = [model.note_probability(t) for t, _ in batch]
+        both = [shown_by(a, p, THRESHOLD) for a, p in zip(answers, chances, strict=True)]
         print(name)
-        print("  rules alone          ", score(batch, rules))
-        print("  rules OR statistical ", score(batch, both))
+        print("  rules alone          ", score(batch, [a != "none" for a in answers]))
+        print("  rules OR statistical ", score(batch, [shown_by(a, p, THRESHOLD, quieting=False)
+                                                      for a, p in zip(answers, chances, strict=True)]))
+        print("  as Thaw screens      ", score(batch, both))
         if args.details and name.startswith("blind"):
             for (text, label), shown in zip(batch, both, strict=True):
                 if label == "crisis" and not shown:

@@ -200,13 +200,21 @@ def crisis_language(text: str, language: str | None = None) -> list[CrisisMatch]
     """The crisis screen every free text gets: the phrases and rules; if they found nothing,
     the statistical layer (``thaw.safety.ngram``, always on); then, if the extra is installed
     and switched on, the semantic backstop. Each layer answers with one match of its own
-    category over the whole text.
+    category over the whole text. When every match of the rules comes from an entry marked
+    ``quiet_when_model_calm`` and the statistical layer reads the whole text as clearly calm,
+    the answer is no match (``thaw.safety.language``, step 5).
 
     A failing backstop is logged without the text and leaves the rules' answer: the screen
     never fails a save. Call it before opening the write transaction (it takes up to a few
     hundred milliseconds of CPU for a long note)."""
     matches = find_crisis_language(text)
     if matches:
+        if all(match.quiet_when_model_calm for match in matches):
+            try:
+                if ngram.reads_calm(text):
+                    return []
+            except Exception:  # noqa: BLE001 - a failing layer quiets nothing
+                logger.exception("crisis statistical layer failed; the phrases and rules answered alone")
         return matches
     try:
         if ngram.shows_help(text):

@@ -64,6 +64,14 @@ How it works, and why it is linear in the length of the text by construction:
      sentence, in a sentence about a class, an article, a film or a song ("we talked about
      suicide risk factors in class"), does not count.
    Each of these lists is data in the language's file.
+5. **Quieted by the statistical layer** (``thaw.safety.backstop.crisis_language``, not here):
+   an entry marked ``quiet_when_model_calm`` is one whose matches are often innocent ("hopeless
+   about the job hunt", "me tiro por la ventana jaja", a film's "carta de despedida"). When
+   every match in a text comes from such entries and the statistical model reads the whole
+   text as clearly calm (``thaw.safety.ngram.CALM``), no help is shown for them. Entries that
+   read disguised spellings or a means ("s.u.i.c.i.d.e", "my stomach was pumped") are never
+   marked: the model cannot read those, and a test checks every marked entry's examples still
+   show help.
 
 Every text is scanned with every language's list, so a note in one language with crisis
 words in another is caught, and adding a language is a data file, not code.
@@ -80,7 +88,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import compress, product
 from operator import itemgetter
@@ -115,7 +123,8 @@ HARD, SOFT, NONE = 2, 1, 0  # the break before a word
 
 _ENTRY_KEYS = frozenset(
     {"phrase", "category", "pattern", "examples", "not_examples", "negatable",
-     "unless_followed_by", "unless_preceded_by", "unless_sentence_has", "clause_end", "clause_start", "about_writer"}
+     "unless_followed_by", "unless_preceded_by", "unless_sentence_has", "clause_end", "clause_start", "about_writer",
+     "quiet_when_model_calm"}
 )  # fmt: skip
 _CUE_KEYS = (
     "negation", "not_negating_before", "double_negators", "clause_words", "first_person",
@@ -124,7 +133,7 @@ _CUE_KEYS = (
 _WORD_CUES = frozenset(_CUE_KEYS[:9])  # single words; the rest are word sequences
 _RULE_KEYS = frozenset(
     {"rule", "category", "all", "within", "across_sentences", "same_clause", "unless", "head",
-     "negatable", "about_writer", "examples", "not_examples"}
+     "negatable", "about_writer", "quiet_when_model_calm", "examples", "not_examples"}
 )  # fmt: skip
 _TOP_KEYS = frozenset({"language", "cues", "words", "phrase", "concepts", "rule"})
 _CONCEPT_WORD = re.compile(r"[a-z0-9]+|<number>|<many>")
@@ -176,6 +185,9 @@ class CrisisMatch:
     category: str
     start: int
     end: int
+    # The entry is one whose matches are often innocent ("hopeless about the job hunt", "me
+    # tiro por la ventana jaja"): the statistical layer may quiet it (``quiet_when_model_calm``).
+    quiet_when_model_calm: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +204,7 @@ class CrisisPhrase:
     clause_end: bool = False
     clause_start: bool = False
     about_writer: bool = False  # about the writer even with no first-person word in it
+    quiet_when_model_calm: bool = False
     language: str = "en"
 
 
@@ -217,6 +230,7 @@ class CrisisRule:
     head: int = 0
     negatable: bool = True
     about_writer: bool = False
+    quiet_when_model_calm: bool = False
     language: str = "en"
 
 
@@ -537,7 +551,8 @@ def read(text: str, vocabulary: frozenset[str]) -> Reading:
         offset += 1
         parts.append(word)
     reading.rendered = (" ".join(parts) + " ").encode("ascii") if parts else b""
-    has_quotes = "'" in folded or '"' in folded
+    between = "".join(separators)  # an apostrophe inside a word ("don't") opens no quotation
+    has_quotes = "'" in between or '"' in between
     reading.quoted = _quotations(separators, breaks) if has_quotes else [-1] * len(words)
     start = 0
     for index in range(1, len(words) + 1):
@@ -654,7 +669,7 @@ def _check_entry(
     category = raw.get("category")
     if category not in CATEGORIES:
         problems.append(f"{where}: unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
-    for flag in ("negatable", "clause_end", "clause_start", "about_writer"):
+    for flag in ("negatable", "clause_end", "clause_start", "about_writer", "quiet_when_model_calm"):
         if not isinstance(raw.get(flag, True), bool):
             problems.append(f"{where}: {flag} must be true or false")
     source = raw.get("pattern")
@@ -686,6 +701,7 @@ def _check_entry(
         unless_preceded_by=_as_sequences(preceded),
         unless_sentence_has=_as_sequences(sentence), clause_end=bool(raw.get("clause_end", False)),
         clause_start=bool(raw.get("clause_start", False)), about_writer=bool(raw.get("about_writer", False)),
+        quiet_when_model_calm=bool(raw.get("quiet_when_model_calm", False)),
         language=language,
     )
 
@@ -810,7 +826,7 @@ def _check_rule(
     category = raw.get("category")
     if category not in CATEGORIES:
         problems.append(f"{where}: unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
-    for flag in ("negatable", "about_writer", "across_sentences", "same_clause"):
+    for flag in ("negatable", "about_writer", "across_sentences", "same_clause", "quiet_when_model_calm"):
         if not isinstance(raw.get(flag, True), bool):
             problems.append(f"{where}: {flag} must be true or false")
     ids = {name: number for number, name in enumerate(concepts.names)}
@@ -833,7 +849,8 @@ def _check_rule(
         phrase=str(raw["rule"]), category=str(category), groups=groups, within=int(within),
         across_sentences=bool(raw.get("across_sentences", False)), same_clause=bool(raw.get("same_clause", False)),
         unless=unless, head=items.index(str(head)), negatable=bool(raw.get("negatable", True)),
-        about_writer=bool(raw.get("about_writer", False)), language=language,
+        about_writer=bool(raw.get("about_writer", False)),
+        quiet_when_model_calm=bool(raw.get("quiet_when_model_calm", False)), language=language,
     )
 
 
@@ -1489,6 +1506,7 @@ def _outermost(found: list[tuple[int, int, CrisisPhrase | CrisisRule, bool]], re
     found.sort(key=lambda item: (item[0], -item[1], item[2].phrase))
     dropped_until = -1
     kept_until: dict[str, int] = {}
+    kept_at: dict[str, int] = {}  # category -> the index in matches of the kept match reaching kept_until
     matches: list[CrisisMatch] = []
     for first, last, phrase, keep in found:
         if last <= dropped_until:
@@ -1497,9 +1515,14 @@ def _outermost(found: list[tuple[int, int, CrisisPhrase | CrisisRule, bool]], re
             dropped_until = max(dropped_until, last)
             continue
         if last <= kept_until.get(phrase.category, -1):
+            if not phrase.quiet_when_model_calm:  # a longer match may be quieted only if what it holds may be
+                outer = kept_at[phrase.category]
+                matches[outer] = replace(matches[outer], quiet_when_model_calm=False)
             continue
         kept_until[phrase.category] = last
-        matches.append(CrisisMatch(phrase.phrase, phrase.category, reading.starts[first], reading.ends[last]))
+        kept_at[phrase.category] = len(matches)
+        matches.append(CrisisMatch(phrase.phrase, phrase.category, reading.starts[first], reading.ends[last],
+                                   phrase.quiet_when_model_calm))
     return matches
 
 

@@ -43,6 +43,9 @@ MAX_PIECES = 400  # a longer note's sentences are read in this many runs of neig
 MIN_LETTERS = 3  # a piece shorter than this ("S.", "Jo") is too little to judge by its n-grams
 WHOLE_WORDS = 120  # a note up to this long is also read whole
 MAX_WORD = 40  # letters of one word read for its n-grams (longer is not a word)
+# Below this probability a text reads as clearly calm: the matches of rules marked
+# ``quiet_when_model_calm`` give way (docs/SAFETY.md says how it was chosen).
+CALM = 0.05
 
 
 def words(text: str) -> list[str]:
@@ -228,6 +231,13 @@ def write_model(path: Path, *, chars: Mapping[str, tuple[float, float]], words_:
 @cache
 def model() -> Model:
     return read_model()
+
+
+def reads_calm(text: str) -> bool:
+    """True when every sentence of ``text`` (and the whole of it) reads as clearly calm to the
+    model: below ``CALM``. Only entries of the rules marked ``quiet_when_model_calm`` give way
+    to it."""
+    return bool(text and text.strip()) and model().note_probability(text) < CALM
 
 
 def shows_help(text: str) -> bool:
