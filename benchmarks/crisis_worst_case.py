@@ -36,7 +36,7 @@ from pathlib import Path
 
 LENGTH = 5000
 FLOOR_MS = 20.0
-REPEATS = 7
+REPEATS = 15
 
 
 def fill(piece: str) -> str:
@@ -52,10 +52,13 @@ def families() -> dict[str, str]:
     from thaw.safety.language import DATA_DIR
 
     concept_words: list[str] = []
+    marked: list[str] = []
     for path in sorted(DATA_DIR.glob("*.toml")):
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
         examples += [e for entry in document["phrase"] + document.get("rule", []) for e in entry["examples"]]
+        marked += [e for entry in document["phrase"] + document.get("rule", [])
+                   if entry.get("quiet_when_model_calm") for e in entry["examples"]]
         concept_words += [w for words in document.get("concepts", {}).values() for w in words
                           if not w.startswith("{")]
     assert crisis_phrases()
@@ -91,18 +94,21 @@ def families() -> dict[str, str]:
         # No match either, but every sentence full of phrase words the rules must weigh: each
         # example of every phrase and rule, framed so that it no longer reads as crisis.
         "phrase words, framed to match nothing": framed_examples(examples),
+        # Matches of entries marked quiet_when_model_calm only: the rules find them, and then the
+        # statistical layer reads the whole text too, to see whether it is clearly calm.
+        "only entries the layer may quiet": quietable(marked),
     }
 
 
-def median_ms(function: Callable[[str], object], text: str) -> tuple[float, float]:
-    """Median CPU and wall milliseconds of ``function(text)``."""
+def median_ms(function: Callable[[str], object], text: str) -> tuple[float, float, float]:
+    """Median CPU, median wall and fastest CPU milliseconds of ``function(text)``."""
     cpu, wall = [], []
     for _ in range(REPEATS):
         started, started_cpu = time.perf_counter(), time.process_time()
         function(text)
         cpu.append((time.process_time() - started_cpu) * 1000)
         wall.append((time.perf_counter() - started) * 1000)
-    return statistics.median(cpu), statistics.median(wall)
+    return statistics.median(cpu), statistics.median(wall), min(cpu)
 
 
 def calm_sentences() -> str:
@@ -144,6 +150,24 @@ def framed_examples(examples: list[str]) -> str:
     return text
 
 
+def quietable(examples: list[str]) -> str:
+    """Examples of the marked entries that only marked entries match, repeated up to the
+    length; then trimmed until every match of the whole text is a marked one (so the screen
+    reads it with both layers)."""
+    from thaw.safety.language import find_crisis_language
+
+    def only_marked(text: str) -> bool:
+        matches = find_crisis_language(text)
+        return bool(matches) and all(m.quiet_when_model_calm for m in matches)
+
+    kept = [f"{e.rstrip('.!?')}. " for e in examples if only_marked(e)]
+    text = fill("".join(kept))
+    while not only_marked(text) and len(kept) > 1:
+        kept.pop(len(kept) // 2)
+        text = fill("".join(kept))
+    return text
+
+
 def random_mixtures(count: int) -> list[str]:
     rng = random.Random(12)
     pieces = ["want to", "kill", "myself", "not", "never", "don't", "i", "die", "sh", "ctb",
@@ -168,19 +192,21 @@ def main() -> int:
     for text in families().values():  # and let RE2 build its automata once
         both(text)
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    print("     cpu       wall  both layers, cpu  text (5,000 characters)")
+    print(f"  cpu median  wall median  cpu fastest  both layers  text (5,000 characters; {REPEATS} runs each)")
     results = [(*median_ms(screen, text), median_ms(both, text)[0], name) for name, text in families().items()]
-    for cpu, wall, upper, name in sorted(results, reverse=True):
-        print(f"{cpu:8.2f} ms {wall:7.2f} ms  {upper:10.2f} ms  {name}")
-    print(f"both layers on every text (an upper bound): worst {max(u for _, _, u, _ in results):.2f} ms CPU")
-    results = [(cpu, wall, name) for cpu, wall, _, name in results]
+    for cpu, wall, fastest, upper, name in sorted(results, reverse=True):
+        print(f"{cpu:8.2f} ms {wall:9.2f} ms {fastest:9.2f} ms {upper:9.2f} ms  {name}")
+    print(f"both layers on every text (an upper bound): worst {max(r[3] for r in results):.2f} ms CPU")
     mixtures = [median_ms(screen, text) for text in random_mixtures(40)]
     worst_mix = max(mixtures)
-    print(f"{worst_mix[0]:8.2f} ms {worst_mix[1]:7.2f} ms  worst of 40 random mixtures")
-    worst = max([cpu for cpu, _, _ in results] + [cpu for cpu, _ in mixtures])
-    worst_wall = max([wall for _, wall, _ in results] + [wall for _, wall in mixtures])
-    print(f"worst case on {LENGTH} adversarial characters: {worst:.2f} ms CPU, {worst_wall:.2f} ms wall"
-          f" (floor: under {FLOOR_MS:.0f} ms)", "- met" if worst < FLOOR_MS else "- NOT MET")
+    print(f"{worst_mix[0]:8.2f} ms {worst_mix[1]:9.2f} ms {worst_mix[2]:9.2f} ms  {'':12} worst of 40 random mixtures")
+    timed = [r[:3] for r in results] + mixtures
+    worst = max(cpu for cpu, _, _ in timed)
+    worst_wall = max(wall for _, wall, _ in timed)
+    worst_fastest = max(fastest for _, _, fastest in timed)
+    print(f"worst case on {LENGTH} adversarial characters: {worst:.2f} ms CPU (median of {REPEATS} runs), "
+          f"{worst_wall:.2f} ms wall; fastest run {worst_fastest:.2f} ms CPU"
+          f" (floor: under {FLOOR_MS:.0f} ms on the CPU median)", "- met" if worst < FLOOR_MS else "- NOT MET")
     return 0 if worst < FLOOR_MS else 1
 
 

@@ -1328,10 +1328,11 @@ class _Tags:
         # Most words are looked up once, by the dicts' own get (no Python call per word); a
         # number is also looked up as "<number>" (and "<many>"), below.
         numbers = [i for i, word in enumerate(words) if word.isdigit()]
-        hits: list[tuple[int, int, int]] = []  # (concept, first, last)
         found_singles = list(map(singles.get, words))
-        for position in compress(range(count), found_singles):
-            hits.extend((concept, position, position) for concept in found_singles[position])
+        hits: list[tuple[int, int, int]] = [  # (concept, first, last)
+            (concept, position, position)
+            for position in compress(range(count), found_singles) for concept in found_singles[position]
+        ]
         for position in numbers:
             for key in _concept_keys(words[position])[1:]:
                 hits.extend((concept, position, position) for concept in singles.get(key, ()))
@@ -1353,7 +1354,8 @@ class _Tags:
                 if len(sequence) > 2 and not _same(words, position + 2, sequence[2:]):
                     continue
                 hits.append((concept, position, end - 1))
-                negation.update(i for i in range(position, end) if words[i] in cues.negation)
+                if not cues.negation.isdisjoint(sequence):
+                    negation.update(i for i in range(position, end) if words[i] in cues.negation)
         hits.sort(key=itemgetter(1))  # each concept's spans in order of where they start
         for concept, first, last in hits:
             found_spans = spans.get(concept)
