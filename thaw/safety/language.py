@@ -90,8 +90,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from itertools import compress, product
-from operator import itemgetter
+from itertools import accumulate, compress, product, repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -533,32 +533,27 @@ def read(text: str, vocabulary: frozenset[str]) -> Reading:
     breaks = reading.breaks = [NONE if s == " " else _separator_break(s) for s in separators]
     if breaks:
         breaks[0] = HARD
-    sentence = -1
-    parts: list[str] = []
-    offset = 0
+    # Each sentence's words, and where each word starts and ends in the rendered text: words
+    # joined by spaces, with " . " between sentences (worked out with C-level passes, not a
+    # Python step per word).
+    count = len(reading.words)
+    firsts = [i for i, brk in enumerate(breaks) if brk == HARD]
+    reading.bounds = list(zip(firsts, [*firsts[1:], count], strict=True)) if firsts else []
     sentences = reading.sentence
-    word_at, word_ending = reading.word_at, reading.word_ending
-    for index, word in enumerate(reading.words):
-        if breaks[index] == HARD:
-            sentence += 1
-            if index:
-                parts.append(".")
-                offset += 2
-        sentences.append(sentence)
-        word_at[offset] = index
-        offset += len(word)
-        word_ending[offset] = index
-        offset += 1
-        parts.append(word)
-    reading.rendered = (" ".join(parts) + " ").encode("ascii") if parts else b""
+    for number, (first, stop) in enumerate(reading.bounds):
+        sentences.extend(repeat(number, stop - first))
+    lengths = list(map(len, reading.words))
+    steps = [0, *(length + 1 for length in lengths[:-1])] if count else []
+    for first in firsts[1:]:
+        steps[first] += 2
+    starts = list(accumulate(steps))
+    reading.word_at = dict(zip(starts, range(count), strict=True))
+    reading.word_ending = dict(zip(map(add, starts, lengths), range(count), strict=True))
+    rendered = " . ".join(" ".join(reading.words[first:stop]) for first, stop in reading.bounds)
+    reading.rendered = (rendered + " ").encode("ascii") if count else b""
     between = "".join(separators)  # an apostrophe inside a word ("don't") opens no quotation
     has_quotes = "'" in between or '"' in between
     reading.quoted = _quotations(separators, breaks) if has_quotes else [-1] * len(words)
-    start = 0
-    for index in range(1, len(words) + 1):
-        if index == len(words) or sentences[index] != sentences[index - 1]:
-            reading.bounds.append((start, index))
-            start = index
     return reading
 
 
