@@ -7,17 +7,17 @@
     .venv/bin/python benchmarks/crisis_ngram.py --leave-one-out      # how the threshold was chosen
 
 Trained on (``training_rows``): the English and Spanish tuning parts (tests/data/crisis/,
-tests/data/crisis_es/), the blind batches B5-B9, B11-B14, ES6-ES9 and ES11-ES14 after their one
+tests/data/crisis_es/), the blind batches B5-B15 and ES6-ES15 after their one
 scoring, everyday notes of hard days (benchmarks/data/crisis/everyday_*.tsv) and neutral sentences
 of Thaw's own text (background.tsv, rewritten by --background). Borderline rows are trained on
 with the lean their rationale states and left out of every score. Never trained on: either
-held-out part, the sealed batches B10 and ES10 (``BLIND_SEALED``), or any batch passed with --blind.
+held-out part, the sealed batches B16 and ES16 (``BLIND_SEALED``), or any batch passed with --blind.
 
 Settings (docs/SAFETY.md tells how they were chosen): a logistic regression (C=16, balanced class
 weights) over two tf-idf blocks (letter 2- to 5-grams inside words; words and word pairs),
 threshold 0.6 on the highest probability of each sentence and, for a note of up to 120 words, of
 the whole. C and the class weights were fixed before B8 and ES8 were written; the threshold was
-0.6, then 0.65 from the first round of 2026-12-06, and 0.6 again from the second, when the
+0.6, then 0.65 from the first round of 2026-12-06, and 0.6 again from the second on, when the
 entries marked ``quiet_when_model_calm`` gave back precision (``--leave-one-out`` prints what
 each threshold gives on the blind batches of the training data, each left out in turn). Uses
 scikit-learn (a development dependency); Thaw reads the written weights with numpy, and this
@@ -45,20 +45,20 @@ B5 = BATCHES / "blind_B5.tsv"
 ES = ROOT / "tests" / "data" / "crisis_es"
 # Training files beyond the two tuning parts: blind batches after their one scoring, and
 # everyday notes of hard days (not crisis) in both languages.
-TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "B9", "B11", "B12", "B13", "B14",
-                                                                "ES6", "ES7", "ES8", "ES9", "ES11", "ES12", "ES13",
-                                                                "ES14")),
+TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "B9", "B10", "B11", "B12", "B13",
+                                                                "B14", "B15", "ES6", "ES7", "ES8", "ES9", "ES10",
+                                                                "ES11", "ES12", "ES13", "ES14", "ES15")),
             BATCHES / "everyday_en.tsv", BATCHES / "everyday_en_2.tsv",
             BATCHES / "everyday_es.tsv", BATCHES / "everyday_es_2.tsv", BATCHES / "everyday_en_3.tsv",
             BATCHES / "everyday_es_3.tsv", BATCHES / "background.tsv")
 # Never trained on: written on 2026-12-06 by writers who had seen no rule, model or sentence file,
-# scored once on arrival (figures only) with the model of the time, (94, 15) and (69, 15), then
-# with each model retrained since: (99, 12) and (74, 11) at the first round of that day, (102, 9)
-# and (75, 8) at the second. name -> (file, (crisis sentences caught, false alarms) by the whole
-# screen with the shipped model), which no change may make worse.
+# scored once on arrival (figures only) with the model of the time (the second round of that day),
+# (112, 19) and (92, 11), then once with the model of the third round. name -> (file, (crisis
+# sentences caught, false alarms) by the whole screen with the shipped model), which no change may
+# make worse. (B10 and ES10, sealed until the third round, are now trained on.)
 BLIND_SEALED: dict[str, tuple[Path, tuple[int, int]]] = {
-    "B10": (BATCHES / "blind_B10.tsv", (102, 9)),  # of 110 crisis, 110 not crisis
-    "ES10": (BATCHES / "blind_ES10.tsv", (75, 8)),  # of 85 crisis, 80 not crisis
+    "B16": (BATCHES / "blind_B16.tsv", (112, 19)),  # of 120 crisis, 120 not crisis
+    "ES16": (BATCHES / "blind_ES16.tsv", (96, 10)),  # of 100 crisis, 100 not crisis
 }
 LEANS_SHOW = ("lean show", "lean soft", "leans crisis", "prefer a match", "lean help")
 LEANS_QUIET = ("lean quiet", "lean no", "leans not_crisis", "prefer no match", "leans no")

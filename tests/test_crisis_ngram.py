@@ -5,7 +5,7 @@ What is asserted:
   when they were trained, and retraining from the data in the repository gives the shipped file
   (so a changed sentence file cannot leave a stale model behind);
 - with it, both held-out parts (English and Spanish, never trained on) meet issue 12's floors,
-  and the fresh blind batches B7 and ES7 (scored once on arrival, never trained on) do not fall
+  and the sealed blind batches (``BLIND_SEALED``: scored once on arrival, never trained on) do not fall
   below their measured figures;
 - a note only the model catches gets the crisis screen through the ordinary save path, with a
   flag reason in Thaw's words; ordinary hard days, idioms and recovered statements stay quiet;
