@@ -1,4 +1,4 @@
-"""The statistical layer of the crisis detector: on by default, in pure Python, no extra needed.
+"""The statistical layer of the crisis detector: on by default, with numpy, no extra needed.
 
 The phrases and concept rules (``thaw.safety.language``) catch the ways of saying crisis that
 they list. Sentences written by people who never saw the list say it in ways nobody listed
@@ -7,7 +7,9 @@ instead: a logistic regression over character n-grams (2 to 5 letters, inside wo
 and word pairs, weighted tf-idf as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` does,
 trained on Thaw's own labelled sentences in English and Spanish (one model for both, so a note
 that mixes the two is read whole). It shows help when the rules found nothing but the model's
-probability for the whole text, or for any one of its sentences, reaches ``threshold``.
+probability for the whole text, or for any one of its sentences, reaches ``threshold``. It
+also tells ``thaw.safety.backstop`` when a note reads as clearly calm (``reads_calm``), so that
+matches of the few entries marked ``quiet_when_model_calm`` give way.
 
 The weights live in ``data/crisis/ngram.json.gz``, written by ``benchmarks/crisis_ngram.py
 --write`` (scikit-learn there, a development dependency; nothing of it ships). The file holds
@@ -15,8 +17,9 @@ n-grams of Thaw's own sentences and their weights, never a person's words. Its f
 command that prints them are in docs/SAFETY.md.
 
 Cost: linear in the text by construction (each word's n-grams are counted once, and each
-word is counted twice: in its sentence and in the whole text); no regular expression with
-nested quantifiers. Pure computation: no ORM, no request, no logging of text.
+word is counted twice: in its sentence and in the whole text), plus one sort of the text's
+n-grams; every piece of a note is scored in the same few numpy passes. No regular expression
+with nested quantifiers. Pure computation: no ORM, no request, no logging of text.
 """
 
 from __future__ import annotations
