@@ -608,9 +608,9 @@ class CountingPattern:
         self.pattern = pattern
         self.searches = 0
 
-    def search(self, text: bytes, position: int) -> Any:
+    def search(self, text: bytes, position: int, stop: int | None = None) -> Any:
         self.searches += 1
-        return self.pattern.search(text, position)
+        return self.pattern.search(text, position, len(text) if stop is None else stop)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -636,6 +636,37 @@ def test_the_one_pass_gate_never_hides_a_phrase(text: str) -> None:
     for listed in phrase_lists():
         if listed.anything.search(rendered) is None:
             assert all(p.pattern.search(rendered) is None for p in listed.phrases)
+
+
+def _examples_of(language_code: str) -> list[str]:
+    with open(DATA_DIR / f"{language_code}.toml", "rb") as handle:
+        document = tomllib.load(handle)
+    return [e for entry in document["phrase"] + document.get("rule", []) for e in entry["examples"]]
+
+
+EVERY_EXAMPLE = [example for code in ("en", "es") for example in _examples_of(code)]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(adversarial_text, st.lists(st.sampled_from(EVERY_EXAMPLE), max_size=6).map(" ".join),
+                      st.lists(st.sampled_from(EVERY_EXAMPLE), max_size=6).map(". ".join)))
+def test_reading_sentence_by_sentence_finds_what_reading_the_whole_text_finds(text: str) -> None:
+    # Phrases are searched only in the sentences a set of all patterns names (and the few that
+    # can match a dot, in the whole text): that must find every match a search of the whole
+    # text, phrase by phrase, finds.
+    reading = read(text, vocabulary())
+    for listed in phrase_lists():
+        whole = {(p.phrase, first, last) for p in listed.phrases
+                 for first, last in language._phrase_spans(p, reading, listed.cues)}
+        by_sentence = {(p.phrase, first, last) for p, first, last in language._phrase_matches(listed, reading)}
+        assert by_sentence == whole
+
+
+def test_a_phrase_that_runs_over_a_sentence_end_is_still_found() -> None:
+    # "Gracias por todo, de verdad. Adiós." is one farewell in two sentences.
+    assert [m.phrase for m in find_crisis_language("Gracias por todo, de verdad. Adiós.")] == ["carta de despedida"]
+    [spanish] = [listed for listed in phrase_lists() if listed.language == "es"]
+    assert "carta de despedida" in {spanish.phrases[i].phrase for i in spanish.crossing}
 
 
 def test_the_reported_stall_is_gone() -> None:

@@ -283,6 +283,9 @@ class PhraseList:
     cues: Cues
     vocabulary: frozenset[str]  # every word the patterns use: the targets of spelling repairs
     anything: Any = None  # all patterns as one RE2 alternation: "could any phrase match?"
+    each: Any = None  # the sentence-bound patterns as one RE2 set: "which match in this sentence?"
+    each_phrase: tuple[int, ...] = ()  # the phrase (index into phrases) of each pattern of ``each``
+    crossing: tuple[int, ...] = ()  # phrases whose pattern may run over a sentence end: searched whole
     concepts: ConceptIndex = field(default_factory=ConceptIndex)
     rules: tuple[CrisisRule, ...] = ()
 
@@ -353,6 +356,8 @@ class Reading:
     word_at: dict[int, int] = field(default_factory=dict)  # byte offset of a word -> index
     word_ending: dict[int, int] = field(default_factory=dict)  # byte offset after a word -> index
     bounds: list[tuple[int, int]] = field(default_factory=list)  # each sentence's [start, stop)
+    # each sentence's bytes of ``rendered``: from its first word to the next sentence's first word
+    sentence_bytes: list[tuple[int, int]] = field(default_factory=list)
     memo: dict[tuple[str, int], bool] = field(default_factory=dict)  # per phrase and sentence
 
     def sentence_has(self, key: str, word: int, sequences: frozenset[tuple[str, ...]]) -> bool:
@@ -551,6 +556,8 @@ def read(text: str, vocabulary: frozenset[str]) -> Reading:
     reading.word_ending = dict(zip(map(add, starts, lengths), range(count), strict=True))
     rendered = " . ".join(" ".join(reading.words[first:stop]) for first, stop in reading.bounds)
     reading.rendered = (rendered + " ").encode("ascii") if count else b""
+    reading.sentence_bytes = [(starts[first], starts[stop] if stop < count else len(reading.rendered))
+                              for first, stop in reading.bounds]
     between = "".join(separators)  # an apostrophe inside a word ("don't") opens no quotation
     has_quotes = "'" in between or '"' in between
     reading.quoted = _quotations(separators, breaks) if has_quotes else [-1] * len(words)
@@ -613,15 +620,40 @@ def _expand(pattern: str, words: Mapping[str, str], where: str, problems: list[s
     return _MACRO.sub(substitute, pattern)
 
 
-def _compile(source: str, memory: int = 32 << 20) -> Any:
-    """An RE2 pattern matching whole words of the normalised text (never capturing)."""
+def _options(memory: int) -> Any:
     options = re2.Options()
     options.never_capture = True
     options.longest_match = True  # the longest reading at a start wins; exclusions follow it
     options.max_mem = memory
+    return options
+
+
+def _wrapped(source: str) -> str:
     # A pattern may end with an optional " (?:...)?" group: let such a match end on the space
     # before a sentence end or the end of the text (the span drops the space and the dot).
-    return re2.compile(r"\b(?:" + source + r")(?:\b|$|\.)", options)
+    return r"\b(?:" + source + r")(?:\b|$|\.)"
+
+
+def _compile(source: str, memory: int = 32 << 20) -> Any:
+    """An RE2 pattern matching whole words of the normalised text (never capturing)."""
+    return re2.compile(_wrapped(source), _options(memory))
+
+
+def _may_cross(source: str) -> bool:
+    """Can a match of this pattern run over a sentence end (" . " in the rendered text)? Only
+    if it can match a dot: an escaped dot ("gracias por todo . adios"), any character, a
+    negated class or a class escape other than \\w, \\d and \\b."""
+    return bool(re.search(r"\\[.WSsDB]|\[\^|(?<!\\)\.", source))
+
+
+def _set_of(sources: Sequence[str], memory: int = 256 << 20) -> Any:
+    """One RE2 set of the patterns, numbered in order: one pass over a text names those that
+    match somewhere in it."""
+    patterns = re2.Set.SearchSet(_options(memory))
+    for source in sources:
+        patterns.Add(_wrapped(source))
+    patterns.Compile()
+    return patterns
 
 
 def _pattern_problem(source: str) -> str | None:
@@ -909,7 +941,10 @@ def parse_phrase_list(document: Mapping[str, object], source: str = "en.toml") -
     # One pass of one automaton tells whether any phrase could match at all; most notes
     # stop there (a few microseconds), and only the rest are searched phrase by phrase.
     anything = _compile("|".join(f"(?:{text})" for text in sources), memory=256 << 20)
-    result = PhraseList(str(language), tuple(phrases), cues, lexicon, anything, concepts, tuple(rules))
+    crossing = tuple(i for i, text in enumerate(sources) if _may_cross(text))
+    bound = tuple(i for i in range(len(sources)) if i not in crossing)
+    result = PhraseList(str(language), tuple(phrases), cues, lexicon, anything,
+                        _set_of([sources[i] for i in bound]), bound, crossing, concepts, tuple(rules))
     _check_examples(result, [e for e in entries if isinstance(e, Mapping)], source)
     _check_rule_examples(result, [e for e in rule_entries if isinstance(e, Mapping)], source)
     return result
@@ -998,30 +1033,34 @@ def vocabulary() -> frozenset[str]:
 # --- matching -----------------------------------------------------------------------------
 
 
-def _search(pattern: Any, text: bytes, position: int) -> tuple[int, int] | None:
-    """The span of the pattern's first match in ``text`` from ``position`` on, or None.
+def _search(pattern: Any, text: bytes, position: int, stop: int | None = None) -> tuple[int, int] | None:
+    """The span of the pattern's first match in ``text[position:stop]``, or None.
 
     Calls RE2 directly when the pinned google-re2 offers it: its Python ``search`` wraps each
     call in a generator and a match object, which costs more than RE2's own scan here.
     """
+    stop = len(text) if stop is None else stop
     regexp = getattr(pattern, "_regexp", None)
     if regexp is None:
-        found = pattern.search(text, position)
+        found = pattern.search(text, position, stop)
         return None if found is None else found.span()
-    start, end = regexp.Match(_UNANCHORED, text, position, len(text))[0]
+    start, end = regexp.Match(_UNANCHORED, text, position, stop)[0]
     return None if start < 0 else (start, end)
 
 
-def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterable[tuple[int, int]]:
-    """Word spans [first, last] of the phrase's matches that pass its own exclusions.
+def _phrase_spans(
+    phrase: CrisisPhrase, reading: Reading, cues: Cues, position: int = 0, stop: int | None = None
+) -> Iterable[tuple[int, int]]:
+    """Word spans [first, last] of the phrase's matches in ``rendered[position:stop]`` (a
+    sentence, or the whole text) that pass its own exclusions.
 
     After a refused match the search goes on from the next word, so a match that overlaps a
     refused one is still found; each search is linear (RE2), and each word starts at most one.
     """
     text = reading.rendered
-    position = 0
-    while position < len(text):
-        found = _search(phrase.pattern, text, position)
+    stop = len(text) if stop is None else stop
+    while position < stop:
+        found = _search(phrase.pattern, text, position, stop)
         if found is None:
             return
         start, end = found
@@ -1032,7 +1071,31 @@ def _phrase_spans(phrase: CrisisPhrase, reading: Reading, cues: Cues) -> Iterabl
             yield first, last
             position = end
         else:
-            position = text.find(b" ", start) + 1 or len(text)
+            position = text.find(b" ", start) + 1 or stop
+
+
+def _phrase_matches(listed: PhraseList, reading: Reading) -> Iterator[tuple[CrisisPhrase, int, int]]:
+    """(phrase, first, last) for each match of the language's phrases that passes the phrase's
+    own exclusions. A match of most patterns cannot span a sentence end (" . " in the rendered
+    text: it would have to match the dot), so each sentence is read once by the set of those
+    patterns, and only the phrases it names are searched, and only in that sentence: the work
+    is the text once plus each matching sentence once per phrase found in it, not the whole
+    text once per phrase. The few patterns that can match a dot are searched in the whole text."""
+    text = reading.rendered
+    if listed.each is None:
+        for phrase in listed.phrases:
+            for first, last in _phrase_spans(phrase, reading, listed.cues):
+                yield phrase, first, last
+        return
+    for number in listed.crossing:  # the few that may run over a sentence end: the whole text
+        phrase = listed.phrases[number]
+        for first, last in _phrase_spans(phrase, reading, listed.cues):
+            yield phrase, first, last
+    for start, stop in reading.sentence_bytes:
+        for number in listed.each.Match(text[start:stop]) or ():
+            phrase = listed.phrases[listed.each_phrase[number]]
+            for first, last in _phrase_spans(phrase, reading, listed.cues, start, stop):
+                yield phrase, first, last
 
 
 def _fits(phrase: CrisisPhrase, reading: Reading, cues: Cues, first: int, last: int) -> bool:
@@ -1490,9 +1553,8 @@ def find_crisis_language(text: str, lists: Sequence[PhraseList] | None = None) -
     for listed in lists:
         context = _Context(reading, listed.cues)
         if listed.anything is None or _search(listed.anything, reading.rendered, 0) is not None:
-            for phrase in listed.phrases:
-                for first, last in _phrase_spans(phrase, reading, listed.cues):
-                    found.append((first, last, phrase, _keeps(context, phrase, first, last)))
+            for phrase, first, last in _phrase_matches(listed, reading):
+                found.append((first, last, phrase, _keeps(context, phrase, first, last)))
         if listed.rules:
             found.extend(_rule_matches(listed, reading, context))
     return _outermost(found, reading)
