@@ -71,6 +71,21 @@ def test_the_shipped_model_is_what_the_data_in_the_repository_trains() -> None:
             assert value == pytest.approx(kept[gram], abs=1e-5), gram
 
 
+def test_the_plain_and_the_numpy_readings_give_the_same_probabilities() -> None:
+    # A short note is read in plain Python, a long one with numpy: they must agree on every piece.
+    model = ngram.model()
+    texts = [text for text, _ in training_rows()[::7]] + [
+        "word " * 200, "I want to " * 60, "x" * 300, "a. " * 100, "k1ll myself?! " * 20, "ünïcödé wörds " * 30]
+    for text in texts:
+        pieces = [p for p in (ngram.words(part) for part in ngram.SENTENCE_END.split(text)) if p]
+        if not pieces:
+            continue
+        plain = [model._plain(piece, {}) for piece in pieces]
+        vectorised = list(model._vectorised(pieces))
+        assert vectorised == pytest.approx(plain, abs=1e-9), text[:40]
+    assert len(ngram.words("word " * 200)) > ngram.SMALL  # the long ones take the numpy path in Thaw
+
+
 def test_a_damaged_model_file_stops_start_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with gzip.open(ngram.MODEL_FILE, "rt", encoding="utf-8") as handle:
         raw = json.load(handle)
@@ -178,15 +193,19 @@ def test_the_work_is_linear_in_the_text() -> None:
     model = ngram.model()
 
     def counting(block: ngram.Block):  # type: ignore[no-untyped-def]
-        original = block.scores
+        many, one = block.scores, block.score
 
         def scores(pieces, grams, count):  # type: ignore[no-untyped-def]
-            counted.append(grams.size)
-            return original(pieces, grams, count)
-        return scores
+            counted.append(grams.size)  # the numpy reading (a long note)
+            return many(pieces, grams, count)
 
-    model.chars.scores = counting(model.chars)  # type: ignore[method-assign]
-    model.words.scores = counting(model.words)  # type: ignore[method-assign]
+        def score(counts):  # type: ignore[no-untyped-def]
+            counted.append(sum(counts.values()))  # the plain reading (a short note)
+            return one(counts)
+        return scores, score
+
+    model.chars.scores, model.chars.score = counting(model.chars)  # type: ignore[method-assign]
+    model.words.scores, model.words.score = counting(model.words)  # type: ignore[method-assign]
     try:
         for text in ("word " * 1000, "a. " * 1666, "x" * 5000, "I want to " * 500, "I want to die. " * 300):
             counted.clear()
@@ -194,4 +213,4 @@ def test_the_work_is_linear_in_the_text() -> None:
             assert sum(counted) <= 2 * 4 * (len(text) + 2), (text[:20], sum(counted))
             assert sum(counted) > 0 or text.startswith("a."), text[:20]  # pieces of one letter are not read
     finally:
-        del model.chars.scores, model.words.scores
+        del model.chars.scores, model.words.scores, model.chars.score, model.words.score

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -46,6 +48,7 @@ MAX_PIECES = 400  # a longer note's sentences are read in this many runs of neig
 MIN_LETTERS = 3  # a piece shorter than this ("S.", "Jo") is too little to judge by its n-grams
 WHOLE_WORDS = 120  # a note up to this long is also read whole
 MAX_WORD = 40  # letters of one word read for its n-grams (longer is not a word)
+SMALL = 80  # words: a note up to this long is read in plain Python, a longer one with numpy
 # Below this probability a text reads as clearly calm: the matches of rules marked
 # ``quiet_when_model_calm`` give way (docs/SAFETY.md says how it was chosen).
 CALM = 0.05
@@ -139,6 +142,21 @@ class Block:
         # In the order char_grams gives them is not needed: the counts are what matter.
         return np.concatenate(found_words), np.concatenate(found_numbers)
 
+    def score(self, counts: Mapping[str, int]) -> float:
+        """``scores`` for one piece given as its known n-grams' counts, in plain Python: for a
+        short note numpy's fixed cost per call is more than the whole reading."""
+        if not counts:
+            return 0.0
+        total = squares = 0.0
+        table, log = self.table, math.log
+        for gram, count in counts.items():
+            idf, weight = table[gram]
+            if count > 1:
+                idf *= 1.0 + log(count)
+            squares += idf * idf
+            total += idf * weight
+        return total / math.sqrt(squares)
+
     def known(self, grams: Iterable[str]) -> list[int]:
         """The numbers of the n-grams the model knows, in order."""
         return list(filter(None, map(self.ids.get, grams, repeat(0))))
@@ -167,8 +185,28 @@ class Model:
     intercept: float
     threshold: float
 
-    def probabilities(self, pieces: list[list[str]]) -> np.ndarray:
-        """P(crisis) for each piece of text, given as its words."""
+    def probabilities(self, pieces: list[list[str]]) -> list[float]:
+        """P(crisis) for each piece of text, given as its words: in plain Python for a short
+        note (up to ``SMALL`` words in all), with numpy otherwise. Both give the same figures
+        (tests/test_crisis_ngram.py holds them together)."""
+        if sum(map(len, pieces)) <= SMALL:
+            known: dict[str, list[str]] = {}
+            return [self._plain(piece, known) for piece in pieces]
+        return [float(p) for p in self._vectorised(pieces)]
+
+    def _plain(self, piece: list[str], known: dict[str, list[str]]) -> float:
+        chars: Counter[str] = Counter()
+        table = self.chars.table
+        for word in piece:
+            grams = known.get(word)
+            if grams is None:
+                grams = known[word] = list(filter(table.__contains__, char_grams(word)))
+            chars.update(grams)
+        pairs = Counter(filter(self.words.table.__contains__, word_grams(piece)))
+        logit = self.intercept + self.chars.score(chars) + self.words.score(pairs)
+        return 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
+
+    def _vectorised(self, pieces: list[list[str]]) -> np.ndarray:
         count = len(pieces)
         word_piece = np.repeat(np.arange(count, dtype=np.int64), [len(piece) for piece in pieces])
         owners, chars = self.chars.known_chars(list(chain.from_iterable(pieces)))
@@ -182,7 +220,7 @@ class Model:
 
     def probability(self, sequence: list[str]) -> float:
         """P(crisis) for one piece of text given as its words."""
-        return float(self.probabilities([sequence])[0]) if sequence else 0.0
+        return self.probabilities([sequence])[0] if sequence else 0.0
 
     def note_probability(self, text: str) -> float:
         """The highest probability of each sentence of the text and, for a note of up to
@@ -199,7 +237,7 @@ class Model:
         whole = [w for piece in pieces for w in piece]
         if len(pieces) > 1 and len(whole) <= WHOLE_WORDS:
             read.append(whole)
-        return float(self.probabilities(read).max())
+        return max(self.probabilities(read))
 
 
 def read_model(path: Path = MODEL_FILE) -> Model:
