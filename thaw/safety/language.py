@@ -1389,18 +1389,20 @@ class _Tags:
         found_singles = list(map(singles.get, words))
         hits: list[tuple[int, int, int]] = [  # (concept, first, last)
             (concept, position, position)
-            for position in compress(range(count), found_singles) for concept in found_singles[position]
+            for position in compress(range(count), found_singles) for concept in found_singles[position] or ()
         ]
         for position in numbers:
             for key in _concept_keys(words[position])[1:]:
                 hits.extend((concept, position, position) for concept in singles.get(key, ()))
         found_pairs = list(map(pairs.get, zip(words, words[1:], strict=False)))
-        starts = [(position, found_pairs[position]) for position in compress(range(count), found_pairs)]
+        starts: list[tuple[int, tuple[tuple[tuple[str, ...], int], ...]]] = [
+            (position, found_pairs[position] or ()) for position in compress(range(count), found_pairs)
+        ]
         # "<number> pills", "took <many>": the pairs with a number on either side, once each
         for before in sorted({i for position in numbers for i in (position - 1, position) if 0 <= i < count - 1}):
             plain = (words[before], words[before + 1])
-            for key in product(_concept_keys(plain[0]), _concept_keys(plain[1])):
-                if key != plain and (found := pairs.get(key)):
+            for pair in product(_concept_keys(plain[0]), _concept_keys(plain[1])):
+                if pair != plain and (found := pairs.get(pair)):
                     starts.append((before, found))
         for position, found in starts:
             if sentence[position + 1] != sentence[position]:
