@@ -192,14 +192,17 @@ def score(rows: Sequence[tuple[str, str]], shown: Sequence[bool]) -> str:
 
 
 def rules_answer(text: str) -> str:
-    """What the phrases and rules say of ``text``: "none", "quiet" (every match from an entry
-    marked ``quiet_when_model_calm``) or "show"."""
+    """What the phrases and rules say of ``text``: "none", "quiet" (every match may give way to
+    the statistical layer if it reads the note as clearly calm) or "show"."""
     from thaw.safety.language import find_crisis_language
+    from thaw.safety.ngram import SENTENCE_END, sentences_read
 
     matches = find_crisis_language(text)
     if not matches:
         return "none"
-    return "quiet" if all(m.quiet_when_model_calm for m in matches) else "show"
+    # as thaw.safety.backstop._quieted: marked, as written, within a sentence, and something to read
+    quiet = all(m.quiet_when_model_calm and not SENTENCE_END.search(text[m.start : m.end]) for m in matches)
+    return "quiet" if quiet and sentences_read(text) else "show"
 
 
 def shown_by(rules: str, probability: float, threshold: float, quieting: bool = True) -> bool:

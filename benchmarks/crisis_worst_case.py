@@ -95,7 +95,7 @@ def families() -> dict[str, str]:
         # example of every phrase and rule, framed so that it no longer reads as crisis.
         "phrase words, framed to match nothing": framed_examples(examples),
         # Matches of entries marked quiet_when_model_calm only: the rules find them, and then the
-        # statistical layer reads the whole text too, to see whether it is clearly calm.
+        # statistical layer reads the note too (each sentence), to see whether it is clearly calm.
         "only entries the layer may quiet": quietable(marked),
     }
 
@@ -165,6 +165,8 @@ def quietable(examples: list[str]) -> str:
     while not only_marked(text) and len(kept) > 1:
         kept.pop(len(kept) // 2)
         text = fill("".join(kept))
+    if not only_marked(text):
+        raise SystemExit("no text of only marked entries could be made: the family would time something else")
     return text
 
 

@@ -25,11 +25,24 @@ QUIETED = [
     "hopeless about my sourdough, it never rises",
     "next time they schedule a meeting at 5pm me tiro por la ventana jajaja",
 ]
-# A marked entry beside an unmarked one, or in a note the model does not read as calm.
-STILL_SHOWN = [
+# A marked entry beside an unmarked one.
+BESIDE_UNMARKED = [
     "I feel so hopeless about everything and I want to die tonight",
     "hopeless about the exam. i'm going to kill myself tonight",
-    "feel like such a failure. i have the pills ready",
+]
+# A marked entry alone, in a note the model does not read as calm.
+NOT_CALM = ["feel like such a failure. i have the pills ready"]
+# A marked entry spelled out or disguised: the model cannot read it, so it never quiets it
+# (found by a review: "s.u.i.c.i.d.a.l" leaves the model pieces of one letter, nothing to read).
+DISGUISED = [
+    "s.u.i.c.i.d.a.l",
+    "S.U.I.C.I.D.A.L!!",
+    "had a nice day. s.u.i.c.i.d.a.l",
+    "q.u.i.e.r.o m.o.r.i.r.m.e",
+    "m.e c.o.r.t.e",
+    "a.u.t.o.l.e.s.i.o.n",
+    "s.u.i.c.i.d.a.l " * 300,
+    "had a lovely walk in the park. feeling su1c1dal",
 ]
 
 
@@ -66,10 +79,39 @@ def test_a_note_only_marked_entries_match_and_the_model_reads_as_calm_is_quiet(t
     assert crisis_language(text) == []
 
 
-@pytest.mark.parametrize("text", STILL_SHOWN)
-def test_a_marked_match_beside_another_or_in_a_note_not_read_as_calm_still_shows_help(text: str) -> None:
-    assert any(m.quiet_when_model_calm for m in find_crisis_language(text))
+@pytest.mark.parametrize("text", BESIDE_UNMARKED)
+def test_a_marked_match_beside_an_unmarked_one_still_shows_help(text: str) -> None:
+    matches = find_crisis_language(text)
+    assert any(m.quiet_when_model_calm for m in matches) and not all(m.quiet_when_model_calm for m in matches)
     assert crisis_language(text)
+
+
+@pytest.mark.parametrize("text", NOT_CALM)
+def test_a_marked_match_in_a_note_not_read_as_calm_still_shows_help(text: str) -> None:
+    matches = find_crisis_language(text)
+    assert matches and all(m.quiet_when_model_calm for m in matches)
+    assert not ngram.reads_calm(text)
+    assert crisis_language(text)
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_a_marked_entry_spelled_out_or_disguised_is_never_quieted(text: str) -> None:
+    matches = find_crisis_language(text)
+    assert matches
+    assert crisis_language(text)
+
+
+@pytest.mark.parametrize("written, disguised", [("feeling suicidal", "feeling su1c1dal"),
+                                                ("feeling suicidal", "feeling s-u-i-c-i-d-a-l"),
+                                                ("feeling suicidal", "feeling suicidaaal")])
+def test_only_a_match_spelled_as_written_carries_the_mark(written: str, disguised: str) -> None:
+    [plain] = find_crisis_language(written)
+    [repaired] = find_crisis_language(disguised)
+    assert plain.phrase == repaired.phrase and plain.quiet_when_model_calm and not repaired.quiet_when_model_calm
+
+
+def test_a_note_the_model_has_nothing_to_read_in_is_not_calm() -> None:
+    assert not ngram.reads_calm("s.u.i.c.i.d.a.l") and not ngram.reads_calm("") and not ngram.reads_calm("a. b. c")
 
 
 def test_a_failing_model_quiets_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +125,7 @@ def test_a_failing_model_quiets_nothing(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_quieted_joke_saves_without_the_crisis_screen_and_a_crisis_with_it(api_alice) -> None:
     response = api_alice.post("/api/v1/checkins", checkin_body(note=QUIETED[1]))
     assert response.status_code == 201 and response.json()["crisis"] is False
-    response = api_alice.post("/api/v1/checkins", checkin_body(note=STILL_SHOWN[1]))
+    response = api_alice.post("/api/v1/checkins", checkin_body(note=BESIDE_UNMARKED[1]))
     assert response.status_code == 201 and response.json()["crisis"] is True
 
 

@@ -200,34 +200,44 @@ def crisis_language(text: str, language: str | None = None) -> list[CrisisMatch]
     """The crisis screen every free text gets: the phrases and rules; if they found nothing,
     the statistical layer (``thaw.safety.ngram``, always on); then, if the extra is installed
     and switched on, the semantic backstop. Each layer answers with one match of its own
-    category over the whole text. When every match of the rules comes from an entry marked
-    ``quiet_when_model_calm`` and the statistical layer reads the whole text as clearly calm,
-    the answer is no match (``thaw.safety.language``, step 5).
+    category over the whole text. When the rules' matches give way (``_quieted``: all from
+    entries marked ``quiet_when_model_calm``, as written, and the statistical layer reads every
+    sentence it judges as clearly calm), the semantic backstop still reads the note
+    (``thaw.safety.language``, step 5).
 
     A failing backstop is logged without the text and leaves the rules' answer: the screen
     never fails a save. Call it before opening the write transaction (it takes up to a few
     hundred milliseconds of CPU for a long note)."""
     matches = find_crisis_language(text)
-    if matches:
-        if all(match.quiet_when_model_calm for match in matches):
-            try:
-                if ngram.reads_calm(text):
-                    return []
-            except Exception:  # noqa: BLE001 - a failing layer quiets nothing
-                logger.exception("crisis statistical layer failed; the phrases and rules answered alone")
+    if matches and not _quieted(text, matches):
         return matches
-    try:
-        if ngram.shows_help(text):
-            return [CrisisMatch(phrase="read as crisis by the statistical model", category=ngram.CATEGORY,
-                                start=0, end=len(text))]
-    except Exception:  # noqa: BLE001 - the statistical layer must never take the rules down with it
-        logger.exception("crisis statistical layer failed; the phrases and rules answered alone")
+    if not matches:  # (a quieted note read as calm, below the layer's threshold: no need to ask)
+        try:
+            if ngram.shows_help(text):
+                return [CrisisMatch(phrase="read as crisis by the statistical model", category=ngram.CATEGORY,
+                                    start=0, end=len(text))]
+        except Exception:  # noqa: BLE001 - the statistical layer must never take the rules down with it
+            logger.exception("crisis statistical layer failed; the phrases and rules answered alone")
     try:
         if shows_help(text, language):
             return [CrisisMatch(phrase="close in meaning to crisis sentences", category=CATEGORY, start=0, end=len(text))]
     except Exception:  # noqa: BLE001 - the optional layer must never take the rules down with it
         logger.exception("crisis backstop failed; the phrases and rules answered alone")
     return []
+
+
+def _quieted(text: str, matches: list[CrisisMatch]) -> bool:
+    """Do the rules' matches give way? Only when every one is from an entry marked
+    ``quiet_when_model_calm``, spelled as written (``CrisisMatch.quiet_when_model_calm``) and
+    within one sentence as the statistical layer cuts them, and the layer reads the note as
+    clearly calm. A failing layer quiets nothing."""
+    if not all(m.quiet_when_model_calm and not ngram.SENTENCE_END.search(text[m.start : m.end]) for m in matches):
+        return False
+    try:
+        return ngram.reads_calm(text)
+    except Exception:  # noqa: BLE001 - a failing layer quiets nothing
+        logger.exception("crisis statistical layer failed; the phrases and rules answered alone")
+        return False
 
 
 def mode() -> str:

@@ -358,6 +358,9 @@ class Reading:
     bounds: list[tuple[int, int]] = field(default_factory=list)  # each sentence's [start, stop)
     # each sentence's bytes of ``rendered``: from its first word to the next sentence's first word
     sentence_bytes: list[tuple[int, int]] = field(default_factory=list)
+    # for each word, whether it stands in the text as read (apostrophes aside): not repaired
+    # ("k1ll"), not joined from letters ("s.u.i.c.i.d.e"), not unmasked ("k*ll")
+    as_written: list[bool] = field(default_factory=list)
     memo: dict[tuple[str, int], bool] = field(default_factory=dict)  # per phrase and sentence
 
     def sentence_has(self, key: str, word: int, sequences: frozenset[tuple[str, ...]]) -> bool:
@@ -533,6 +536,8 @@ def read(text: str, vocabulary: frozenset[str]) -> Reading:
     known = lexicon.words
     reading = Reading()
     reading.words = [w if w in known else lexicon.repair(w) for w in words]
+    reading.as_written = [folded[start:end].replace("'", "") == word
+                          for (start, end), word in zip(spans, reading.words, strict=True)]
     reading.starts = [origin[start] for start, _ in spans]
     reading.ends = [origin[end - 1] + 1 for _, end in spans]
     breaks = reading.breaks = [NONE if s == " " else _separator_break(s) for s in separators]
@@ -642,8 +647,12 @@ def _compile(source: str, memory: int = 32 << 20) -> Any:
 def _may_cross(source: str) -> bool:
     """Can a match of this pattern run over a sentence end (" . " in the rendered text)? Only
     if it can match a dot: an escaped dot ("gracias por todo . adios"), any character, a
-    negated class or a class escape other than \\w, \\d and \\b."""
-    return bool(re.search(r"\\[.WSsDB]|\[\^|(?<!\\)\.", source))
+    negated class, a class escape other than \\w, \\d and \\b, a POSIX or Unicode class, a
+    character given by its code, or a range that holds the dot. Anything in doubt counts."""
+    if re.search(r"\\[.WSsDBpPCxQ]|\[\^|\[\[:|(?<!\\)\.", source):
+        return True
+    # a class with a range that holds the dot ("[!-/]")
+    return any(ord(low) <= ord(".") <= ord(high) for low, high in re.findall(r"(?<!\\)(.)-(?!\])(.)", source))
 
 
 def _set_of(sources: Sequence[str], memory: int = 256 << 20) -> Any:
@@ -1091,10 +1100,17 @@ def _phrase_matches(listed: PhraseList, reading: Reading) -> Iterator[tuple[Cris
         phrase = listed.phrases[number]
         for first, last in _phrase_spans(phrase, reading, listed.cues):
             yield phrase, first, last
+    named = False
     for start, stop in reading.sentence_bytes:
         for number in listed.each.Match(text[start:stop]) or ():
+            named = True
             phrase = listed.phrases[listed.each_phrase[number]]
             for first, last in _phrase_spans(phrase, reading, listed.cues, start, stop):
+                yield phrase, first, last
+    if not named:  # the gate saw a match the set named nowhere: trust the gate, read the whole text
+        for number in listed.each_phrase:
+            phrase = listed.phrases[number]
+            for first, last in _phrase_spans(phrase, reading, listed.cues):
                 yield phrase, first, last
 
 
@@ -1582,8 +1598,9 @@ def _outermost(found: list[tuple[int, int, CrisisPhrase | CrisisRule, bool]], re
             continue
         kept_until[phrase.category] = last
         kept_at[phrase.category] = len(matches)
-        matches.append(CrisisMatch(phrase.phrase, phrase.category, reading.starts[first], reading.ends[last],
-                                   phrase.quiet_when_model_calm))
+        # A match of disguised spellings is never quieted: the model cannot read those.
+        quiet = phrase.quiet_when_model_calm and all(reading.as_written[first : last + 1])
+        matches.append(CrisisMatch(phrase.phrase, phrase.category, reading.starts[first], reading.ends[last], quiet))
     return matches
 
 

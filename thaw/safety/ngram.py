@@ -100,9 +100,6 @@ class Block:
         self.idf = np.array([0.0] + [idf for idf, _ in self.table.values()])
         self.weight = np.array([0.0] + [weight for _, weight in self.table.values()])
 
-    def __contains__(self, gram: str) -> bool:
-        return gram in self.table
-
     @cached_property
     def codes(self) -> tuple[np.ndarray, np.ndarray]:
         """Each character n-gram as a number (``_code``), sorted, and its number in the block."""
@@ -139,7 +136,7 @@ class Block:
             found_numbers.append(numbers[place[hit]])
         if not found_words:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        # In the order char_grams gives them is not needed: the counts are what matter.
+        # Not in the order char_grams gives them: only the counts matter.
         return np.concatenate(found_words), np.concatenate(found_numbers)
 
     def score(self, counts: Mapping[str, int]) -> float:
@@ -226,8 +223,9 @@ class Model:
         """The highest probability of each sentence of the text and, for a note of up to
         ``WHOLE_WORDS`` words, of the whole of it (a short note's sentences read together; a
         long one's would only dilute). A long note's sentences are read in at most
-        ``MAX_PIECES`` runs of neighbours."""
-        pieces = [p for p in (words(piece) for piece in SENTENCE_END.split(text)) if sum(map(len, p)) >= MIN_LETTERS]
+        ``MAX_PIECES`` runs of neighbours. 0.0 when no sentence has ``MIN_LETTERS`` letters:
+        nothing was read (``reads_calm`` does not take that for calm)."""
+        pieces = sentences_read(text)
         if not pieces:
             return 0.0
         if len(pieces) > MAX_PIECES:
@@ -238,6 +236,11 @@ class Model:
         if len(pieces) > 1 and len(whole) <= WHOLE_WORDS:
             read.append(whole)
         return max(self.probabilities(read))
+
+
+def sentences_read(text: str) -> list[list[str]]:
+    """The sentences of ``text`` the model judges, as their words."""
+    return [p for p in (words(piece) for piece in SENTENCE_END.split(text)) if sum(map(len, p)) >= MIN_LETTERS]
 
 
 def read_model(path: Path = MODEL_FILE) -> Model:
@@ -257,6 +260,14 @@ def read_model(path: Path = MODEL_FILE) -> Model:
         got = loaded.probability(words(text))
         if not abs(got - expected) <= 1e-6:
             raise ValueError(f"{path.name}: the weights give {got!r} for an example where training gave {expected!r}")
+    # The numpy reading of long notes, built here (before gunicorn forks, so workers share it)
+    # and checked against the plain reading on the examples read as one long piece.
+    pieces = [words(text) for text, _ in examples]
+    long_piece = [w for piece in pieces for w in piece]
+    expected_long = [loaded._plain(piece, {}) for piece in pieces] + [loaded._plain(long_piece, {})]
+    got_long = loaded._vectorised([*pieces, long_piece])
+    if len(long_piece) <= SMALL or not all(abs(a - b) <= 1e-9 for a, b in zip(got_long, expected_long, strict=True)):
+        raise ValueError(f"{path.name}: the numpy reading does not give the plain reading's probabilities")
     return loaded
 
 
@@ -275,10 +286,11 @@ def model() -> Model:
 
 
 def reads_calm(text: str) -> bool:
-    """True when every sentence of ``text`` (and the whole of it) reads as clearly calm to the
-    model: below ``CALM``. Only entries of the rules marked ``quiet_when_model_calm`` give way
-    to it."""
-    return bool(text and text.strip()) and model().note_probability(text) < CALM
+    """True when every sentence of ``text`` the model judges (and, for a short note, the whole
+    of it) reads as clearly calm: below ``CALM``. False when the model had nothing to read
+    ("s.u.i.c.i.d.a.l" is letters of under three each). Only entries of the rules marked
+    ``quiet_when_model_calm`` give way to it."""
+    return bool(sentences_read(text)) and model().note_probability(text) < CALM
 
 
 def shows_help(text: str) -> bool:
