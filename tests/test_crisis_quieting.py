@@ -110,6 +110,19 @@ def test_only_a_match_spelled_as_written_carries_the_mark(written: str, disguise
     assert plain.phrase == repaired.phrase and plain.quiet_when_model_calm and not repaired.quiet_when_model_calm
 
 
+def test_a_match_that_runs_over_a_sentence_end_as_the_model_cuts_them_is_never_quieted() -> None:
+    # The model reads "hopeless" and "about my sourdough" as two sentences; a match spanning
+    # both was not read as one by it, so it may not quiet it.
+    from thaw.safety.backstop import _quieted
+    from thaw.safety.language import CrisisMatch
+
+    text = "hopeless - about my sourdough, it never rises"
+    assert ngram.reads_calm(text)
+    within = CrisisMatch("a test entry", "suicide", 0, len("hopeless"), quiet_when_model_calm=True)
+    across = CrisisMatch("a test entry", "suicide", 0, len("hopeless - about"), quiet_when_model_calm=True)
+    assert _quieted(text, [within]) and not _quieted(text, [across])
+
+
 def test_a_note_the_model_has_nothing_to_read_in_is_not_calm() -> None:
     assert not ngram.reads_calm("s.u.i.c.i.d.a.l") and not ngram.reads_calm("") and not ngram.reads_calm("a. b. c")
 
