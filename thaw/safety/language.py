@@ -67,11 +67,12 @@ How it works, and why it is linear in the length of the text by construction:
 5. **Quieted by the statistical layer** (``thaw.safety.backstop.crisis_language``, not here):
    an entry marked ``quiet_when_model_calm`` is one whose matches are often innocent ("hopeless
    about the job hunt", "me tiro por la ventana jaja", a film's "carta de despedida"). When
-   every match in a text comes from such entries and the statistical model reads the whole
-   text as clearly calm (``thaw.safety.ngram.CALM``), no help is shown for them. Entries that
-   read disguised spellings or a means ("s.u.i.c.i.d.e", "my stomach was pumped") are never
-   marked: the model cannot read those, and a test checks every marked entry's examples still
-   show help.
+   every match in a text comes from such entries, spelled as written (a match of repaired,
+   unmasked or joined letters, "su1c1dal", "s.u.i.c.i.d.a.l", never carries the mark: the model
+   cannot read those) and within one sentence, and the statistical model reads every sentence
+   it judges as clearly calm (``thaw.safety.ngram.CALM``), the rules' answer gives way. Entries
+   about a means ("my stomach was pumped") are not marked, and a test checks every marked
+   entry's examples still show help.
 
 Every text is scanned with every language's list, so a note in one language with crisis
 words in another is caught, and adding a language is a data file, not code.
