@@ -669,6 +669,18 @@ def test_a_phrase_that_runs_over_a_sentence_end_is_still_found() -> None:
     assert "carta de despedida" in {spanish.phrases[i].phrase for i in spanish.crossing}
 
 
+@pytest.mark.parametrize("note", ["hoy me mato. ya.", "hoy me mato. adiós", "me mato. no aguanto"])
+def test_a_pattern_that_ends_on_a_sentence_end_is_found_when_more_follows(note: str) -> None:
+    # "me mato" counts when its sentence ends there ("(?:me mato) (?:...|\\.)"). Until stop 28
+    # such a match was found only at the very end of the note: after " ." comes a space, with no
+    # word boundary between them, so "hoy me mato. ya." showed nothing.
+    assert "matarme" in {m.phrase for m in find_crisis_language(note)}
+    document = minimal_document()
+    document["phrase"][0] = {**document["phrase"][0], "pattern": r"alpha \.", "examples": ["alpha. bravo"]}
+    [match] = [m for m in find_crisis_language("alpha. then more", [parse_phrase_list(document)])]
+    assert (match.start, match.end) == (0, 5)
+
+
 def test_the_reported_stall_is_gone() -> None:
     # The note from the review: 45 characters that held a worker for 30 s.
     started = time.perf_counter()

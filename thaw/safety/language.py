@@ -636,8 +636,11 @@ def _options(memory: int) -> Any:
 
 def _wrapped(source: str) -> str:
     # A pattern may end with an optional " (?:...)?" group: let such a match end on the space
-    # before a sentence end or the end of the text (the span drops the space and the dot).
-    return r"\b(?:" + source + r")(?:\b|$|\.)"
+    # before a sentence end or the end of the text (the span drops the space and the dot). A
+    # pattern that ends on a sentence end itself ("me mato .") is followed by a space, with no
+    # word boundary between the two: the last alternative lets it end there (RE2 has no
+    # lookbehind; after a word the space changes nothing, as the span drops it).
+    return r"\b(?:" + source + r")(?:\b|$|\.| )"
 
 
 def _compile(source: str, memory: int = 32 << 20) -> Any:
