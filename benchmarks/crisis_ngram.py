@@ -7,11 +7,11 @@
     .venv/bin/python benchmarks/crisis_ngram.py --leave-one-out      # how the threshold was chosen
 
 Trained on (``training_rows``): the English and Spanish tuning parts (tests/data/crisis/,
-tests/data/crisis_es/), the blind batches B5-B15 and ES6-ES15 after their one
+tests/data/crisis_es/), the blind batches B5-B16 and ES6-ES16 after their one
 scoring, everyday notes of hard days (benchmarks/data/crisis/everyday_*.tsv) and neutral sentences
 of Thaw's own text (background.tsv, rewritten by --background). Borderline rows are trained on
 with the lean their rationale states and left out of every score. Never trained on: either
-held-out part, the sealed batches B16 and ES16 (``BLIND_SEALED``), or any batch passed with --blind.
+held-out part, the sealed batches B17 and ES17 (``BLIND_SEALED``), or any batch passed with --blind.
 
 Settings (docs/SAFETY.md tells how they were chosen): a logistic regression (C=16, balanced class
 weights) over two tf-idf blocks (letter 2- to 5-grams inside words; words and word pairs),
@@ -46,19 +46,20 @@ ES = ROOT / "tests" / "data" / "crisis_es"
 # Training files beyond the two tuning parts: blind batches after their one scoring, and
 # everyday notes of hard days (not crisis) in both languages.
 TRAINING = (B5, *(BATCHES / f"blind_{name}.tsv" for name in ("B6", "B7", "B8", "B9", "B10", "B11", "B12", "B13",
-                                                                "B14", "B15", "ES6", "ES7", "ES8", "ES9", "ES10",
-                                                                "ES11", "ES12", "ES13", "ES14", "ES15")),
+                                                                "B14", "B15", "B16", "ES6", "ES7", "ES8", "ES9",
+                                                                "ES10", "ES11", "ES12", "ES13", "ES14", "ES15",
+                                                                "ES16")),
             BATCHES / "everyday_en.tsv", BATCHES / "everyday_en_2.tsv",
             BATCHES / "everyday_es.tsv", BATCHES / "everyday_es_2.tsv", BATCHES / "everyday_en_3.tsv",
             BATCHES / "everyday_es_3.tsv", BATCHES / "background.tsv")
 # Never trained on: written on 2026-12-06 by writers who had seen no rule, model or sentence file,
-# scored once on arrival (figures only) with the model of the time (the second round of that day),
-# (112, 19) and (92, 11), then once with the model of the third round. name -> (file, (crisis
+# scored once on arrival (figures only) with the model of the time (the third round of that day),
+# (112, 9) and (106, 17), then once with the model of the fourth round. name -> (file, (crisis
 # sentences caught, false alarms) by the whole screen with the shipped model), which no change may
-# make worse. (B10 and ES10, sealed until the third round, are now trained on.)
+# make worse. (B16 and ES16, sealed until the fourth round, are now trained on.)
 BLIND_SEALED: dict[str, tuple[Path, tuple[int, int]]] = {
-    "B16": (BATCHES / "blind_B16.tsv", (112, 19)),  # of 120 crisis, 120 not crisis
-    "ES16": (BATCHES / "blind_ES16.tsv", (96, 10)),  # of 100 crisis, 100 not crisis
+    "B17": (BATCHES / "blind_B17.tsv", (113, 8)),  # of 120 crisis, 120 not crisis
+    "ES17": (BATCHES / "blind_ES17.tsv", (107, 12)),  # of 110 crisis, 120 not crisis
 }
 LEANS_SHOW = ("lean show", "lean soft", "leans crisis", "prefer a match", "lean help")
 LEANS_QUIET = ("lean quiet", "lean no", "leans not_crisis", "prefer no match", "leans no")
@@ -215,10 +216,13 @@ def shown_by(rules: str, probability: float, threshold: float, quieting: bool = 
     return not (quieting and rules == "quiet" and probability < CALM)
 
 
-def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7), quieting: bool = True) -> None:
+def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7), quieting: bool = True,
+                        details: bool = False) -> None:
     """How the settings were chosen: each blind batch of the training data in turn is left out,
     the model is trained on everything else and the batch is scored (rules OR the layer) at each
-    threshold; then the totals over all of them. Never reads a held-out part or a sealed batch."""
+    threshold; then the totals over all of them. Never reads a held-out part or a sealed batch.
+    With ``details``, each batch's misses and false alarms at the shipped threshold follow its
+    line, with what raised or missed them (the rules' answer and the model's probability)."""
     from thaw.safety import ngram
 
     folds = {path.stem.removeprefix("blind_"): read_tsv(path) for path in TRAINING
@@ -245,6 +249,11 @@ def leave_one_batch_out(thresholds: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7
             total[0], total[1], total[2] = total[0] + caught, total[1] + crisis, total[2] + alarms
             line.append(f"{threshold}: {caught / crisis:.3f} / {caught / max(caught + alarms, 1):.3f}")
         print(f"  left out {name:<5} (recall / precision)  " + "   ".join(line), flush=True)
+        for (text, label), answer, chance in zip(clear, rules, chances, strict=True):
+            shown = shown_by(answer, chance, THRESHOLD, quieting)
+            if details and shown != (label == "crisis"):
+                kind = "MISS       " if label == "crisis" else "FALSE ALARM"
+                print(f"    {kind} rules={answer:<5} p={chance:.2f}  {text}")
     print("  all batches together              " + "   ".join(
         f"{t}: {c / n:.3f} / {c / max(c + a, 1):.3f}" for t, (c, n, a) in totals.items()))
 
@@ -253,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="write thaw/safety/data/crisis/ngram.json.gz")
     parser.add_argument("--blind", type=Path, action="append", default=[], help="a blind batch to score (repeatable)")
-    parser.add_argument("--details", action="store_true", help="list the blind batches' misses and false alarms")
+    parser.add_argument("--details", action="store_true",
+                        help="list the blind batches' misses and false alarms (with --leave-one-out: each left-out batch's)")
     parser.add_argument("--background", action="store_true",
                         help="rewrite benchmarks/data/crisis/background.tsv from Thaw's own text first")
     parser.add_argument("--leave-one-out", action="store_true",
@@ -263,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if args.leave_one_out:
-        leave_one_batch_out(quieting=not args.no_quieting)
+        leave_one_batch_out(quieting=not args.no_quieting, details=args.details)
         return 0
     if args.background:
         print(f"wrote {write_background().relative_to(ROOT)}")

@@ -51,7 +51,7 @@ MAX_WORD = 40  # letters of one word read for its n-grams (longer is not a word)
 SMALL = 80  # words: a note up to this long is read in plain Python, a longer one with numpy
 # Below this probability a text reads as clearly calm: the matches of rules marked
 # ``quiet_when_model_calm`` give way (docs/SAFETY.md says how it was chosen).
-CALM = 0.05
+CALM = 0.07
 
 
 def words(text: str) -> list[str]:
