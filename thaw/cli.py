@@ -594,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
 # migrate…), except for the Django commands that serve or check. Every other command (serve,
 # worker, check, and one added later) reads and checks it as Django starts: a broken file stops it.
 LIGHT_COMMANDS = ("user", "demo", "rotate-key", "audit", "import", "unseal", "backup", "restore")
-MANAGE_LOADING_DETECTOR = ("runserver", "check")
+MANAGE_LOADING_DETECTOR = ("runserver", "testserver", "check")
 
 
 def loads_crisis_detector_at_start(args: argparse.Namespace) -> bool:

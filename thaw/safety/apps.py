@@ -18,11 +18,11 @@ def detector_on_first_scan() -> Iterator[None]:
     reading the detector is about half of their start-up (0.8 s of 1.7 s). A broken file still
     stops the servers and the worker, and fails the first scan with the same message."""
     global _load_detector_at_start
-    _load_detector_at_start = False
+    before, _load_detector_at_start = _load_detector_at_start, False
     try:
         yield
     finally:
-        _load_detector_at_start = True
+        _load_detector_at_start = before
 
 
 def load_detector() -> None:
